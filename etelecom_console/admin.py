@@ -1,0 +1,11 @@
+from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
+
+
+class ConsoleAdminSite(admin.AdminSite):
+    """The console's admin site: every app registers its models here through `admin.site`."""
+
+    site_header = _("eTelecom Console")
+    site_title = _("eTelecom Console")
+    index_title = _("Shops at a glance")
+    site_url = None  # the console is the admin; there is no public site to link to

@@ -1,0 +1,19 @@
+from django.apps import AppConfig
+from django.contrib.admin import apps as admin_apps
+from django.utils.translation import gettext_lazy as _
+
+
+class ConsoleAdminConfig(admin_apps.AdminConfig):
+    """Django's admin, with the console's own site as the default `admin.site`."""
+
+    default = False
+    default_site = "etelecom_console.admin.ConsoleAdminSite"
+
+
+class ConsoleConfig(AppConfig):
+    default = True
+    name = "etelecom_console"
+    verbose_name = _("eTelecom Console")
+
+    def ready(self):
+        from . import checks  # noqa: F401  (registers the deploy checks)
