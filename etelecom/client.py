@@ -1,0 +1,249 @@
+"""The one HTTP client for the eTelecom API.
+
+Every call is `POST {base_url}.{Service}/{Method}` with a JSON body and a Bearer key. The client maps every failure
+to `etelecom.errors`, retries reads (never writes) on transient failures, follows cursors for lists, and reports
+each HTTP attempt to an `on_call` hook with nothing secret in it.
+"""
+
+from __future__ import annotations
+
+import email.utils
+import json
+import logging
+import random
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+import requests
+
+from . import errors
+
+logger = logging.getLogger(__name__)
+
+# A method whose name starts with one of these only reads state on eTelecom, so repeating it is harmless.
+# Everything else (Send*, Request*, Create*, Authorize*, Connect*, ...) is a write and is sent exactly once.
+READ_PREFIXES = ("Get", "List", "Current", "Check")
+
+USER_AGENT = "etelecom-console/1.0"
+
+
+@dataclass(frozen=True, slots=True)
+class CallInfo:
+    """What the `on_call` hook learns about one HTTP attempt. Holds no key, no payload and no response body."""
+
+    service: str
+    method: str
+    status: int | None
+    code: str
+    duration: float
+    attempt: int
+
+    @property
+    def endpoint(self) -> str:
+        return f"{self.service}/{self.method}"
+
+    @property
+    def ok(self) -> bool:
+        return self.status == 200 and not self.code
+
+
+def is_read(method: str) -> bool:
+    return method.startswith(READ_PREFIXES)
+
+
+def mask(secret: str) -> str:
+    """A secret as it may be shown to a person: its last four characters at most."""
+    if not secret:
+        return ""
+    return "…" + secret[-4:] if len(secret) > 8 else "…"
+
+
+class Client:
+    """A client for one base URL and one key (a partner key, a shop's `shop_key` or a shop's own `api_key`)."""
+
+    def __init__(
+        self,
+        base_url: str,
+        api_key: str,
+        *,
+        session: requests.Session | None = None,
+        timeout: float | tuple[float, float] = (5.0, 30.0),
+        max_retries: int = 3,
+        on_call: Callable[[CallInfo], None] | None = None,
+        backoff_base: float = 0.5,
+        backoff_cap: float = 8.0,
+        max_retry_after: float = 60.0,
+        sleep: Callable[[float], None] = time.sleep,
+        rng: random.Random | None = None,
+    ):
+        if not base_url:
+            raise ValueError("base_url is required")
+        self.base_url = base_url.rstrip("/.")
+        self._api_key = api_key
+        self.session = session or requests.Session()
+        self.timeout = timeout
+        self.max_retries = max_retries
+        self.on_call = on_call
+        self.backoff_base = backoff_base
+        self.backoff_cap = backoff_cap
+        self.max_retry_after = max_retry_after
+        self._sleep = sleep
+        self._rng = rng or random.Random()
+        self._headers = {
+            "Content-Type": "application/json",
+            "Accept": "application/json",
+            "Authorization": f"Bearer {api_key}",
+            "User-Agent": USER_AGENT,
+        }
+
+    def __repr__(self) -> str:
+        return f"Client(base_url={self.base_url!r}, api_key={mask(self._api_key)!r})"
+
+    # --- calls ----------------------------------------------------------------------------------------------
+
+    def call(self, service: str, method: str, payload: dict | None = None, *, read: bool | None = None) -> dict:
+        """Send one call and return the decoded JSON object, or raise an `EtelecomError`.
+
+        `read` defaults to what the method name says (`READ_PREFIXES`). Only reads are retried.
+        """
+        if read is None:
+            read = is_read(method)
+        body = json.dumps(payload or {}, separators=(",", ":"), ensure_ascii=False).encode()
+        url = f"{self.base_url}.{service}/{method}"
+        attempt = 0
+        while True:
+            attempt += 1
+            try:
+                return self._send(url, body, service, method, attempt)
+            except errors.EtelecomError as exc:
+                delay = self._retry_delay(exc, attempt) if read else None
+                if delay is None:
+                    raise
+                logger.info("eTelecom %s/%s: %s; retry %d in %.2fs", service, method, exc, attempt, delay)
+                self._sleep(delay)
+
+    def paginate(
+        self,
+        service: str,
+        method: str,
+        payload: dict | None = None,
+        *,
+        items_key: str,
+        limit: int = 100,
+    ) -> Iterator[dict]:
+        """Yield every item of a list method, following `paging.next` until it is empty."""
+        cursor = ""
+        seen = set()
+        while True:
+            page = self.call(service, method, {**(payload or {}), "paging": {"after": cursor, "limit": limit}})
+            items = page.get(items_key) or []
+            if not isinstance(items, list):
+                raise errors.InvalidResponse(f"'{items_key}' is not a list", method=f"{service}/{method}", status=200)
+            yield from items
+            cursor = (page.get("paging") or {}).get("next") or ""
+            if not cursor:
+                return
+            if cursor in seen:
+                raise errors.InvalidResponse("paging.next repeats a cursor", method=f"{service}/{method}", status=200)
+            seen.add(cursor)
+
+    # --- one HTTP attempt -----------------------------------------------------------------------------------
+
+    def _send(self, url: str, body: bytes, service: str, method: str, attempt: int) -> dict:
+        name = f"{service}/{method}"
+        started = time.perf_counter()
+        status = None
+        code = ""
+        try:
+            try:
+                response = self.session.post(url, data=body, headers=self._headers, timeout=self.timeout)
+            except requests.Timeout as exc:
+                raise errors.RequestTimeout(f"no answer within {self.timeout}s", method=name) from exc
+            except requests.RequestException as exc:
+                reason = self._redact(_snippet(f"{type(exc).__name__}: {exc}"))
+                raise errors.ConnectionFailed(reason, method=name) from exc
+            status = response.status_code
+            try:
+                data = response.json()
+            except ValueError:
+                data = None
+            if status == 200 and isinstance(data, dict) and not _is_error_body(data):
+                return data
+            raise self._error(response, data, name)
+        except errors.EtelecomError as exc:
+            code = exc.code or type(exc).__name__
+            raise
+        finally:
+            self._report(CallInfo(service, method, status, code, time.perf_counter() - started, attempt))
+
+    def _error(self, response: requests.Response, data, name: str) -> errors.EtelecomError:
+        status = response.status_code
+        if not isinstance(data, dict):
+            if status == 200:
+                return errors.InvalidResponse("the body is not a JSON object", method=name, status=status)
+            data = {"msg": _snippet(response.text)}
+        code = str(data.get("code") or "")
+        msg = self._redact(str(data.get("msg") or ""))
+        meta = data.get("meta") if isinstance(data.get("meta"), dict) else {}
+        cls = errors.error_class(status, code)
+        if cls is errors.RateLimited:
+            return cls(msg, code=code, status=status, method=name, meta=meta, retry_after=_retry_after(response))
+        return cls(msg, code=code, status=status, method=name, meta=meta)
+
+    def _retry_delay(self, exc: errors.EtelecomError, attempt: int) -> float | None:
+        """Seconds to wait before the next attempt of a read, or None to give up."""
+        if not exc.retryable or attempt > self.max_retries:
+            return None
+        ceiling = min(self.backoff_cap, self.backoff_base * 2 ** (attempt - 1))
+        delay = ceiling / 2 + self._rng.uniform(0, ceiling / 2)
+        retry_after = getattr(exc, "retry_after", None)
+        if retry_after is not None:
+            if retry_after > self.max_retry_after:
+                return None  # the caller (a scheduled job) comes back later instead of holding a worker
+            delay = max(delay, retry_after)
+        return delay
+
+    def _report(self, info: CallInfo) -> None:
+        if self.on_call is None:
+            return
+        try:
+            self.on_call(info)
+        except Exception:  # an audit hook must never break the call it observes
+            logger.exception("on_call hook failed for %s", info.endpoint)
+
+    def _redact(self, text: str) -> str:
+        if self._api_key and self._api_key in text:
+            text = text.replace(self._api_key, mask(self._api_key))
+        return text
+
+
+def _is_error_body(data: dict) -> bool:
+    """A 200 can still carry an error: `{"code": "...", "msg": "..."}` with a code other than "ok"."""
+    code = data.get("code")
+    if not isinstance(code, str) or code in ("", "ok"):
+        return False
+    return code in errors.CODE_ERRORS or set(data) <= {"code", "msg", "meta"}
+
+
+def _retry_after(response: requests.Response) -> float | None:
+    value = response.headers.get("Retry-After")
+    if not value:
+        return None
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        pass
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=UTC)
+    return max(0.0, (when - datetime.now(UTC)).total_seconds())
+
+
+def _snippet(text: str, limit: int = 200) -> str:
+    text = " ".join((text or "").split())
+    return text if len(text) <= limit else text[:limit] + "…"

@@ -1,0 +1,140 @@
+"""Account and shop calls: `Misc/CurrentAccount`, `Shop/CurrentShop`, `Shop/AuthorizeShop`, `Shop/GetShops`."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from . import fields
+from .client import Client, mask
+
+SHOP_REQUEST = "shop_request"
+SHOP_KEY = "shop_key"
+
+
+@dataclass(frozen=True, slots=True)
+class Account:
+    """The account a key belongs to (`Misc/CurrentAccount`; the docs list no fields, so all are optional)."""
+
+    id: str
+    name: str
+    email: str
+    phone: str
+    type: str
+    raw: dict = field(repr=False, compare=False)
+
+    @classmethod
+    def from_api(cls, data: dict) -> Account:
+        data = data.get("account") or data
+        return cls(
+            id=fields.ident(data, "id"),
+            name=fields.text(data, "name"),
+            email=fields.text(data, "email"),
+            phone=fields.text(data, "phone"),
+            type=fields.text(data, "type"),
+            raw=data,
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Shop:
+    """An eTelecom shop (`baShop`): the fields the console uses; everything else stays in `raw`."""
+
+    id: str
+    name: str
+    email: str
+    phone: str
+    owner_id: str
+    code: str
+    is_blocked: bool
+    block_reason: str
+    is_test: bool
+    created_at: datetime | None
+    raw: dict = field(repr=False, compare=False)
+
+    @classmethod
+    def from_api(cls, data: dict) -> Shop:
+        data = data.get("shop") or data
+        return cls(
+            id=fields.ident(data, "id", "shop_id"),
+            name=fields.text(data, "name"),
+            email=fields.text(data, "email"),
+            phone=fields.text(data, "phone"),
+            owner_id=fields.ident(data, "owner_id", "onwer_id"),
+            code=fields.text(data, "code"),
+            is_blocked=fields.boolean(data, "is_blocked"),
+            block_reason=fields.text(data, "block_reason"),
+            is_test=fields.boolean(data, "is_test"),
+            created_at=fields.timestamp(data, "created_at"),
+            raw=data,
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class Authorization:
+    """The answer of `Shop/AuthorizeShop`.
+
+    `type` is `shop_request` (send the shop's browser to `auth_url`; `auth_token` is a short-lived request token) or
+    `shop_key` (`auth_token` is the shop_key). Any other value is kept as it came.
+    """
+
+    type: str
+    shop_id: str
+    auth_url: str
+    expires_in: int | None
+    auth_token: str = field(repr=False)
+
+    @property
+    def needs_login(self) -> bool:
+        return self.type == SHOP_REQUEST
+
+    @property
+    def shop_key(self) -> str:
+        return self.auth_token if self.type == SHOP_KEY else ""
+
+    def __str__(self) -> str:
+        return f"Authorization(type={self.type!r}, shop_id={self.shop_id!r}, token={mask(self.auth_token)!r})"
+
+    @classmethod
+    def from_api(cls, data: dict) -> Authorization:
+        return cls(
+            type=fields.text(data, "type"),
+            shop_id=fields.ident(data, "shop_id"),
+            auth_url=fields.text(data, "auth_url"),
+            expires_in=fields.integer(data, "expires_in"),
+            auth_token=fields.text(data, "auth_token"),
+        )
+
+
+def current_account(client: Client) -> Account:
+    return Account.from_api(client.call("Misc", "CurrentAccount"))
+
+
+def current_shop(client: Client) -> Shop:
+    """The shop a shop_key or shop api_key belongs to; the cheapest way to check such a key."""
+    return Shop.from_api(client.call("Shop", "CurrentShop"))
+
+
+def authorize_shop(
+    client: Client,
+    *,
+    redirect_url: str,
+    email: str = "",
+    phone: str = "",
+    name: str = "",
+    shop_id: str = "",
+) -> Authorization:
+    """Start (email, phone, name) or finish (shop_id) connecting a shop through the partner. Never retried."""
+    payload = {"redirect_url": redirect_url}
+    if shop_id:
+        payload["shop_id"] = shop_id
+    else:
+        payload.update(email=email, phone=phone, name=name)
+    return Authorization.from_api(client.call("Shop", "AuthorizeShop", payload))
+
+
+def iter_shops(client: Client, *, limit: int = 100) -> Iterator[Shop]:
+    """Every shop the partner created or connected (`Shop/GetShops`), page by page."""
+    for item in client.paginate("Shop", "GetShops", items_key="shops", limit=limit):
+        yield Shop.from_api(item)
