@@ -1,0 +1,57 @@
+"""A client for the sandbox's own control endpoints (`/_sandbox/...`), for tests, the demo and benchmarks."""
+
+from __future__ import annotations
+
+import time
+
+import requests
+
+
+class SandboxControl:
+    def __init__(self, url: str, *, session: requests.Session | None = None):
+        self.url = url.rstrip("/")
+        self.session = session or requests.Session()
+
+    def _request(self, method: str, path: str, payload: dict | None = None) -> dict:
+        response = self.session.request(method, f"{self.url}/_sandbox/{path}", json=payload, timeout=(2, 30))
+        if response.status_code >= 400:
+            raise ValueError(f"sandbox {path}: {response.json().get('error', response.text)}")
+        return response.json()
+
+    def wait_ready(self, timeout: float = 15.0) -> None:
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                self._request("GET", "health")
+                return
+            except requests.RequestException:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.1)
+
+    def reset(self, dataset: str = "demo", *, seed: int = 0, **params) -> dict:
+        return self._request("POST", "reset", {"dataset": dataset, "seed": seed, "params": params})
+
+    def faults(self, **config) -> dict:
+        """Replace the fault configuration; `faults()` turns every fault off."""
+        return self._request("POST", "faults", config)
+
+    def requests(self) -> dict:
+        return self._request("GET", "requests")
+
+    def clear_requests(self) -> None:
+        self._request("DELETE", "requests")
+
+    def received(self, method: str) -> int:
+        """How many `Service/Method` requests reached the sandbox since the last reset or clear."""
+        return self.requests()["methods"].get(method, 0)
+
+    def quirks(self, *, alt_spellings: bool) -> dict:
+        return self._request("POST", "quirks", {"alt_spellings": alt_spellings})
+
+    def shops(self) -> list[dict]:
+        return self._request("GET", "shops")["shops"]
+
+    def shop_action(self, shop_id: str, action: str) -> None:
+        """`revoke` (keys answer 401 from now on), `unlink` (from the partner) or `block`."""
+        self._request("POST", f"shops/{shop_id}/{action}")

@@ -1,0 +1,287 @@
+"""The sandbox's HTTP server: the eTelecom API under `/v1/{shop,partner}.{Service}/{Method}`, the fake login
+pages under `/auth/`, and the control endpoints under `/_sandbox/` (reset, data sets, faults, request counts)."""
+
+from __future__ import annotations
+
+import json
+import logging
+import re
+import sys
+import threading
+import time
+import traceback
+from collections import Counter
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from urllib.parse import parse_qsl, urlsplit
+
+from . import datasets, pages
+from . import shop_api as _shop_api  # noqa: F401  (registers the Misc and Shop handlers)
+from .api import ANY, PARTNER, ROUTES, ApiError, Call, validate
+from .faults import Faults
+from .state import State
+
+logger = logging.getLogger("etelecom.sandbox")
+
+API_PATH = re.compile(r"^/v1/(shop|partner)\.([A-Za-z]+)/([A-Za-z]+)$")
+MAX_BODY = 5 * 1024 * 1024
+
+
+class RequestLog:
+    """Counts of API requests received, per method and per status: tests count what really arrived."""
+
+    def __init__(self):
+        self._lock = threading.Lock()
+        self.clear()
+
+    def clear(self) -> None:
+        with self._lock:
+            self.methods: Counter[str] = Counter()
+            self.statuses: dict[str, Counter[int]] = {}
+
+    def received(self, name: str) -> None:
+        with self._lock:
+            self.methods[name] += 1
+
+    def answered(self, name: str, status: int) -> None:
+        with self._lock:
+            self.statuses.setdefault(name, Counter())[status] += 1
+
+    def to_json(self) -> dict:
+        with self._lock:
+            return {
+                "total": sum(self.methods.values()),
+                "methods": dict(self.methods),
+                "statuses": {name: {str(k): v for k, v in c.items()} for name, c in self.statuses.items()},
+            }
+
+
+class SandboxApp:
+    """Routing and behaviour, independent of the socket server."""
+
+    def __init__(self, *, dataset: str = "demo", params: dict | None = None, seed: int = 0):
+        self.faults = Faults()
+        self.requests = RequestLog()
+        self.reset(dataset, params or {}, seed)
+
+    def reset(self, dataset: str, params: dict, seed: int) -> None:
+        state = State(seed=seed)
+        datasets.load(state, dataset, params)
+        self.state = state
+        self.dataset = dataset
+
+    # --- the API --------------------------------------------------------------------------------------------
+
+    def api(self, base: str, name: str, headers, body: bytes, origin: str) -> tuple[int, dict, dict]:
+        """Returns (status, JSON body, extra headers)."""
+        content_type = headers.get("Content-Type", "")
+        if content_type.split(";")[0].strip().lower() != "application/json":
+            return 404, {"code": "bad_route", "msg": f'unexpected Content-Type: "{content_type}"', "meta": {}}, {}
+        route = ROUTES.get(name)
+        if route is None:
+            return 404, {"code": "bad_route", "msg": f"no handler for path /v1/{base}.{name}", "meta": {}}, {}
+        self.requests.received(name)
+        config = self.faults.config
+        if config.latency_ms:
+            time.sleep(config.latency_ms / 1000)
+        fault = self.faults.draw(name)
+        if fault and config.phase == "before":
+            return self._fault(fault, config)
+        try:
+            status, data = 200, self._call(base, name, route, headers, body, origin)
+        except ApiError as exc:
+            status, data = exc.status, exc.body()
+        if fault:
+            return self._fault(fault, config, answer=(status, data))
+        return status, data, {}
+
+    def _call(self, base, name, route, headers, body, origin) -> dict:
+        auth = headers.get("Authorization", "")
+        key = auth[7:].strip() if auth[:7].lower() == "bearer " else ""
+        partner, shop = self.state.resolve(base, key)
+        if partner is None and shop is None:
+            raise ApiError(401, "unauthenticated", "missing or invalid Authorization: Bearer <api_key>")
+        if route.scope != ANY and (route.scope == PARTNER) != (shop is None):
+            who = "a partner api_key" if route.scope == PARTNER else "a shop key"
+            raise ApiError(403, "permission_denied", f"{name} takes {who}")
+        try:
+            payload = json.loads(body or b"{}")
+        except (ValueError, UnicodeDecodeError):
+            raise ApiError(400, "invalid_argument", "the body is not valid JSON") from None
+        if not isinstance(payload, dict):
+            raise ApiError(400, "invalid_argument", "the body must be a JSON object")
+        validate(route, payload)
+        return route.handler(Call(self.state, partner, shop, payload, origin))
+
+    def _fault(self, kind: str, config, answer=None) -> tuple[int, dict | bytes, dict]:
+        if kind == "5xx":
+            return 503, {"code": "unavailable", "msg": "injected server error", "meta": {}}, {}
+        if kind == "429":
+            body = {"code": "resource_exhausted", "msg": "too many requests", "meta": {}}
+            return 429, body, {"Retry-After": f"{config.retry_after:g}"}
+        if kind == "malformed":
+            return 200, b'{"code": "ok", "trunc', {}
+        if kind == "error200":
+            return 200, {"code": "internal", "msg": "injected error in a 200 answer", "meta": {}}, {}
+        time.sleep(config.hang_seconds)  # "hang": the client has given up by now
+        if answer is not None:
+            return answer[0], answer[1], {}
+        return 504, {"code": "deadline_exceeded", "msg": "injected hang", "meta": {}}, {}
+
+    # --- control endpoints ----------------------------------------------------------------------------------
+
+    def control(self, method: str, path: str, payload: dict) -> tuple[int, dict]:
+        if path == "/_sandbox/health":
+            return 200, {"ok": True, "dataset": self.dataset}
+        if path == "/_sandbox/reset" and method == "POST":
+            dataset = payload.get("dataset", "demo")
+            params = payload.get("params", {})
+            seed = payload.get("seed", 0)
+            if not isinstance(params, dict) or not isinstance(seed, int):
+                return 400, {"error": "params is an object, seed an integer"}
+            try:
+                self.reset(dataset, params, seed)
+            except ValueError as exc:
+                return 400, {"error": str(exc)}
+            self.faults.update({})
+            self.requests.clear()
+            return 200, {"ok": True, "dataset": dataset}
+        if path == "/_sandbox/faults":
+            if method == "POST":
+                try:
+                    self.faults.update(payload)
+                except ValueError as exc:
+                    return 400, {"error": str(exc)}
+            return 200, self.faults.config.to_json()
+        if path == "/_sandbox/requests":
+            if method == "DELETE":
+                self.requests.clear()
+            return 200, self.requests.to_json()
+        if path == "/_sandbox/quirks" and method == "POST":
+            self.state.alt_spellings = bool(payload.get("alt_spellings"))
+            return 200, {"alt_spellings": self.state.alt_spellings}
+        if path == "/_sandbox/shops" and method == "GET":
+            return 200, datasets.credentials(self.state)
+        match = re.fullmatch(r"/_sandbox/shops/(\d+)/(revoke|unlink|block)", path)
+        if match and method == "POST":
+            return self._shop_action(*match.groups())
+        return 404, {"error": f"no control endpoint {method} {path}"}
+
+    def _shop_action(self, shop_id: str, action: str) -> tuple[int, dict]:
+        state = self.state
+        with state.lock:
+            shop = state.shops.get(shop_id)
+            if shop is None:
+                return 404, {"error": f"no shop {shop_id}"}
+            if action == "revoke":
+                state.revoke_keys(shop_id)
+            elif action == "unlink":
+                for partner in state.partners.values():
+                    state.unlink(partner, shop_id)
+            else:
+                shop.is_blocked, shop.block_reason = True, "blocked in the sandbox"
+        return 200, {"ok": True}
+
+
+class Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    server_version = "etelecom-sandbox"
+    # Keep-alive connections: headers and body leave in one segment, without waiting on Nagle and delayed ACKs
+    # (about 40 ms a call otherwise). The base class flushes the buffer after each request.
+    disable_nagle_algorithm = True
+    wbufsize = 64 * 1024
+    server: SandboxServer
+
+    def do_POST(self):
+        self._dispatch()
+
+    def do_GET(self):
+        self._dispatch()
+
+    def do_DELETE(self):
+        self._dispatch()
+
+    def log_message(self, format, *args):
+        logger.debug("%s %s", self.address_string(), format % args)
+
+    def _dispatch(self):
+        app = self.server.app
+        try:
+            length = int(self.headers.get("Content-Length") or 0)
+        except ValueError:
+            length = -1
+        if length < 0 or length > MAX_BODY:
+            self.close_connection = True
+            return self._json(400, {"code": "invalid_argument", "msg": "bad or oversized Content-Length", "meta": {}})
+        body = self.rfile.read(length) if length else b""
+        url = urlsplit(self.path)
+        try:
+            match = API_PATH.match(url.path)
+            if match:
+                if self.command != "POST":
+                    return self._json(404, {"code": "bad_route", "msg": f"unsupported method {self.command}"})
+                base, service, method = match.groups()
+                name = f"{service}/{method}"
+                status, data, headers = app.api(base, name, self.headers, body, self._origin())
+                app.requests.answered(name, status)
+                return self._send(status, data, headers)
+            if url.path == "/auth/login":
+                if self.command == "GET":
+                    status, html = pages.login_form(app.state, dict(parse_qsl(url.query)).get("token", ""))
+                    return self._send(status, html, {"Content-Type": "text/html; charset=utf-8"})
+                form = dict(parse_qsl(body.decode("utf-8", "replace")))
+                status, html, location = pages.login_submit(app.state, form)
+                headers = {"Content-Type": "text/html; charset=utf-8"}
+                if location:
+                    headers["Location"] = location
+                return self._send(status, html, headers)
+            if url.path.startswith("/_sandbox/"):
+                try:
+                    payload = json.loads(body) if body else {}
+                except ValueError:
+                    return self._json(400, {"error": "the body is not valid JSON"})
+                if not isinstance(payload, dict):
+                    return self._json(400, {"error": "the body must be a JSON object"})
+                return self._json(*app.control(self.command, url.path, payload))
+            return self._json(404, {"code": "bad_route", "msg": f"no route {url.path}", "meta": {}})
+        except (BrokenPipeError, ConnectionResetError):
+            self.close_connection = True
+        except Exception:
+            traceback.print_exc(file=sys.stderr)
+            self._json(500, {"code": "internal", "msg": "sandbox error", "meta": {}})
+
+    def _origin(self) -> str:
+        host = self.headers.get("Host") or "{}:{}".format(*self.server.server_address[:2])
+        return f"http://{host}"
+
+    def _json(self, status: int, data: dict, headers: dict | None = None):
+        self._send(status, data, headers or {})
+
+    def _send(self, status: int, data, headers: dict):
+        payload = data if isinstance(data, bytes) else json.dumps(data, ensure_ascii=False).encode()
+        try:
+            self.send_response(status)
+            headers.setdefault("Content-Type", "application/json")
+            for name, value in headers.items():
+                self.send_header(name, value)
+            self.send_header("Content-Length", str(len(payload)))
+            self.end_headers()
+            self.wfile.write(payload)
+        except (BrokenPipeError, ConnectionResetError):
+            self.close_connection = True
+
+
+class SandboxServer(ThreadingHTTPServer):
+    daemon_threads = True
+    block_on_close = False
+    allow_reuse_address = True
+    request_queue_size = 128
+
+    def __init__(self, address: tuple[str, int], app: SandboxApp):
+        self.app = app
+        super().__init__(address, Handler)
+
+    def handle_error(self, request, client_address):
+        # A client that gave up (timeout, injected hang) closed its socket first: nothing to report.
+        if isinstance(sys.exc_info()[1], ConnectionError):
+            return
+        super().handle_error(request, client_address)

@@ -1,0 +1,85 @@
+"""Sandbox handlers for `Misc/CurrentAccount` and the `Shop` service."""
+
+from __future__ import annotations
+
+from urllib.parse import quote, urlsplit
+
+from .api import ANY, PARTNER, SHOP, ApiError, Call, api, invalid, paginate
+from .state import REQUEST_TTL
+
+
+@api("Misc/CurrentAccount", scope=ANY)
+def current_account(call: Call) -> dict:
+    if call.shop is not None:
+        shop = call.shop
+        return {"id": shop.id, "name": shop.name, "email": shop.email, "phone": shop.phone, "type": "shop"}
+    partner = call.partner
+    return {"id": partner.id, "name": partner.name, "email": partner.email, "phone": partner.phone, "type": "partner"}
+
+
+@api("Shop/CurrentShop", scope=SHOP)
+def current_shop(call: Call) -> dict:
+    return call.state.shop_json(call.shop)
+
+
+@api(
+    "Shop/AuthorizeShop",
+    scope=PARTNER,
+    fields={"email": str, "phone": str, "name": str, "redirect_url": str, "shop_id": str},
+    required=("redirect_url",),
+)
+def authorize_shop(call: Call) -> dict:
+    state, partner, payload = call.state, call.partner, call.payload
+    redirect_url = payload["redirect_url"]
+    parts = urlsplit(redirect_url)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise invalid("redirect_url must be an absolute http(s) URL", field="redirect_url")
+    shop_id = payload.get("shop_id") or ""
+    with state.lock:
+        if shop_id:
+            if shop_id in partner.links:
+                return {
+                    "code": "ok",
+                    "type": "shop_key",
+                    "auth_token": partner.links[shop_id],
+                    "expires_in": -1,
+                    "shop_id": shop_id,
+                    "auth_url": "",
+                }
+            if shop_id not in partner.ever_linked:
+                raise ApiError(
+                    403,
+                    "permission_denied",
+                    "this shop has not authorised the partner",
+                    {"reason": "shop never logged in through this partner"},
+                )
+            # Linked once and unlinked since: the shop has to log in again.
+            token = state.start_login(partner, redirect_url=redirect_url, shop_id=shop_id)
+        else:
+            for name in ("email", "phone", "name"):
+                if not (payload.get(name) or "").strip():
+                    raise invalid(f"{name} is required", field=name)
+            token = state.start_login(
+                partner,
+                redirect_url=redirect_url,
+                email=payload["email"].strip(),
+                phone=payload["phone"].strip(),
+                name=payload["name"].strip(),
+            )
+    return {
+        "code": "ok",
+        "type": "shop_request",
+        "auth_token": token,
+        "expires_in": REQUEST_TTL,
+        "shop_id": shop_id,
+        "auth_url": f"{call.origin}/auth/login?token={quote(token)}",
+    }
+
+
+@api("Shop/GetShops", scope=PARTNER, fields={"paging": dict})
+def get_shops(call: Call) -> dict:
+    state, partner = call.state, call.partner
+    with state.lock:
+        shops = [state.shops[shop_id] for shop_id in sorted(partner.links)]
+        page, paging = paginate(shops, lambda shop: shop.id, call.payload)
+        return {"shops": [state.shop_json(shop) for shop in page], "paging": paging}
