@@ -1,0 +1,52 @@
+import pytest
+from django.conf import settings
+
+from etelecom.sandbox import DEMO_PARTNER_KEY, Sandbox
+from etelecom.sandbox.control import SandboxControl
+
+
+def pytest_configure(config):
+    # Tests serve static files from the apps without `collectstatic`; CI's production step runs `collectstatic`
+    # with the manifest storage and `check --deploy`.
+    settings.STATIC_ROOT = None
+    settings.WHITENOISE_USE_FINDERS = True
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    }
+
+
+@pytest.fixture(scope="session")
+def sandbox_server():
+    """One sandbox for the whole run, on a free loopback port, spoken to over real HTTP."""
+    with Sandbox(port=0) as server:
+        yield server
+
+
+class SandboxHandle:
+    def __init__(self, server: Sandbox):
+        self.url = server.url
+        self.shop_base_url = server.shop_base_url
+        self.partner_base_url = server.partner_base_url
+        self.partner_key = DEMO_PARTNER_KEY
+        self.control = SandboxControl(server.url)
+
+    def shop(self, name: str) -> dict:
+        """A demo shop's sandbox record (id and keys) by name."""
+        return next(shop for shop in self.control.shops() if shop["name"] == name)
+
+
+@pytest.fixture
+def sandbox(sandbox_server):
+    """The sandbox reset to the demo data set with no faults, and Django pointed at it."""
+    handle = SandboxHandle(sandbox_server)
+    handle.control.reset("demo")
+    yield handle
+
+
+@pytest.fixture
+def console_on_sandbox(sandbox, settings):
+    settings.ETELECOM_SHOP_BASE_URL = sandbox.shop_base_url
+    settings.ETELECOM_PARTNER_BASE_URL = sandbox.partner_base_url
+    settings.ETELECOM_PARTNER_API_KEY = sandbox.partner_key
+    return sandbox

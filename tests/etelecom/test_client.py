@@ -1,0 +1,338 @@
+"""`etelecom.Client` against the sandbox over real HTTP: errors, retries, the on_call hook, paging, spellings."""
+
+import contextlib
+import pickle
+import socket
+import subprocess
+import sys
+
+import pytest
+
+import etelecom
+from etelecom import errors
+from etelecom.client import CallInfo, Client
+from etelecom.shop import authorize_shop, current_account, current_shop, iter_shops
+
+DEMO_SHOP = "Thời trang Hoa Mai"
+
+
+class Sleeps(list):
+    """A `sleep` that records instead of waiting, so retry tests run at full speed."""
+
+    def __call__(self, seconds):
+        self.append(seconds)
+
+
+def partner(sandbox, **kwargs):
+    kwargs.setdefault("sleep", Sleeps())
+    return Client(sandbox.partner_base_url, sandbox.partner_key, **kwargs)
+
+
+def shop_client(sandbox, **kwargs):
+    kwargs.setdefault("sleep", Sleeps())
+    return Client(sandbox.partner_base_url, sandbox.shop(DEMO_SHOP)["shop_key"], **kwargs)
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+# --- happy paths ------------------------------------------------------------------------------------------------
+
+
+def test_current_account_with_the_partner_key(sandbox):
+    account = current_account(partner(sandbox))
+    assert account.type == "partner"
+    assert account.id == "1000"
+
+
+def test_current_shop_with_a_shop_key_on_the_partner_base_url(sandbox):
+    shop = current_shop(shop_client(sandbox))
+    assert shop.name == DEMO_SHOP
+    assert shop.id == sandbox.shop(DEMO_SHOP)["id"]
+    assert shop.owner_id
+    assert shop.created_at.utcoffset().total_seconds() == 7 * 3600
+
+
+def test_current_shop_with_the_shops_own_api_key_on_the_shop_base_url(sandbox):
+    record = sandbox.shop("Khách sạn Biển Xanh")
+    shop = current_shop(Client(sandbox.shop_base_url, record["api_key"]))
+    assert shop.id == record["id"]
+
+
+def test_the_request_carries_the_documented_headers_and_path(sandbox):
+    seen = []
+    client = partner(sandbox, on_call=seen.append)
+    current_account(client)
+    assert sandbox.control.received("Misc/CurrentAccount") == 1
+    assert seen[0].endpoint == "Misc/CurrentAccount"
+
+
+# --- one error class per failure --------------------------------------------------------------------------------
+
+
+def test_wrong_key_is_an_authentication_error_without_the_key(sandbox):
+    key = "shop1:this-is-a-secret-that-must-not-leak"
+    with pytest.raises(errors.AuthenticationError) as caught:
+        current_shop(Client(sandbox.partner_base_url, key))
+    error = caught.value
+    assert (error.status, error.code, error.method) == (401, "unauthenticated", "Shop/CurrentShop")
+    assert key not in str(error) and key not in repr(error) and key not in repr(error.__dict__)
+    assert "this-is-a-secret" not in repr(Client(sandbox.partner_base_url, key))
+
+
+def test_a_partner_key_on_a_shop_method_is_permission_denied(sandbox):
+    with pytest.raises(errors.PermissionDenied) as caught:
+        current_shop(partner(sandbox))
+    assert (caught.value.status, caught.value.code) == (403, "permission_denied")
+
+
+def test_a_bad_value_is_invalid_argument_with_the_reason(sandbox):
+    with pytest.raises(errors.InvalidArgument) as caught:
+        authorize_shop(partner(sandbox), redirect_url="not a url", email="a@b.vn", phone="0901", name="A")
+    assert caught.value.status == 400
+    assert "redirect_url" in caught.value.msg
+
+
+def test_a_wrong_field_type_is_invalid_argument(sandbox):
+    with pytest.raises(errors.InvalidArgument) as caught:
+        partner(sandbox).call("Shop", "AuthorizeShop", {"redirect_url": 42})
+    assert caught.value.meta == {"field": "redirect_url"}
+
+
+def test_an_unknown_method_is_not_found_bad_route(sandbox):
+    with pytest.raises(errors.NotFound) as caught:
+        partner(sandbox).call("Shop", "NoSuchMethod")
+    assert (caught.value.status, caught.value.code) == (404, "bad_route")
+
+
+def test_429_is_rate_limited_with_retry_after(sandbox):
+    sandbox.control.faults(next=["429"], retry_after=7)
+    with pytest.raises(errors.RateLimited) as caught:
+        current_account(partner(sandbox, max_retries=0))
+    assert (caught.value.status, caught.value.retry_after) == (429, 7.0)
+
+
+def test_5xx_is_a_server_error(sandbox):
+    sandbox.control.faults(next=["5xx"])
+    with pytest.raises(errors.ServerError) as caught:
+        current_account(partner(sandbox, max_retries=0))
+    assert caught.value.status == 503
+
+
+def test_a_200_carrying_an_error_code_is_a_response_error(sandbox):
+    sandbox.control.faults(next=["error200"])
+    with pytest.raises(errors.ResponseError) as caught:
+        current_account(partner(sandbox, max_retries=0))
+    assert (caught.value.status, caught.value.code) == (200, "internal")
+
+
+def test_a_malformed_body_is_an_invalid_response(sandbox):
+    sandbox.control.faults(next=["malformed"])
+    with pytest.raises(errors.InvalidResponse):
+        current_account(partner(sandbox, max_retries=0))
+
+
+def test_no_listener_is_a_connection_failure():
+    client = Client(f"http://127.0.0.1:{free_port()}/v1/partner", "k", max_retries=0)
+    with pytest.raises(errors.ConnectionFailed) as caught:
+        current_account(client)
+    assert caught.value.status is None and caught.value.method == "Misc/CurrentAccount"
+
+
+def test_a_hang_past_the_timeout_is_a_request_timeout(sandbox):
+    sandbox.control.faults(next=["hang"], hang_seconds=2)
+    with pytest.raises(errors.RequestTimeout):
+        current_account(partner(sandbox, timeout=(1, 0.3), max_retries=0))
+    assert issubclass(errors.RequestTimeout, errors.ConnectionFailed)
+
+
+def test_every_error_survives_pickling_for_job_results():
+    error = errors.RateLimited("slow down", code="resource_exhausted", status=429, method="Zalo/ListOA", retry_after=3)
+    copy = pickle.loads(pickle.dumps(error))
+    assert (type(copy), copy.msg, copy.code, copy.status, copy.method) == (
+        errors.RateLimited,
+        "slow down",
+        "resource_exhausted",
+        429,
+        "Zalo/ListOA",
+    )
+
+
+# --- retries ----------------------------------------------------------------------------------------------------
+
+
+def test_a_read_is_retried_on_5xx_and_succeeds(sandbox):
+    sandbox.control.faults(next=["5xx", "5xx"])
+    sleeps = Sleeps()
+    shop = current_shop(shop_client(sandbox, sleep=sleeps))
+    assert shop.name == DEMO_SHOP
+    assert sandbox.control.received("Shop/CurrentShop") == 3
+    assert len(sleeps) == 2
+
+
+def test_a_read_gives_up_after_max_retries(sandbox):
+    sandbox.control.faults(next=["5xx"] * 10)
+    with pytest.raises(errors.ServerError):
+        current_shop(shop_client(sandbox, max_retries=3))
+    assert sandbox.control.received("Shop/CurrentShop") == 4
+
+
+@pytest.mark.parametrize("fault", ["5xx", "429", "malformed"])
+def test_a_read_is_retried_on_each_transient_fault(sandbox, fault):
+    sandbox.control.faults(next=[fault], retry_after=0)
+    assert current_account(partner(sandbox)).type == "partner"
+    assert sandbox.control.received("Misc/CurrentAccount") == 2
+
+
+def test_a_read_is_retried_after_a_connection_timeout(sandbox):
+    sandbox.control.faults(next=["hang"], hang_seconds=1)
+    assert current_account(partner(sandbox, timeout=(1, 0.3))).type == "partner"
+    assert sandbox.control.received("Misc/CurrentAccount") == 2
+
+
+def test_retry_after_is_honoured(sandbox):
+    sandbox.control.faults(next=["429"], retry_after=5)
+    sleeps = Sleeps()
+    current_account(partner(sandbox, sleep=sleeps))
+    assert len(sleeps) == 1 and 5.0 <= sleeps[0] <= 6.0
+
+
+def test_a_retry_after_beyond_the_cap_is_raised_not_slept(sandbox):
+    sandbox.control.faults(next=["429"], retry_after=3600)
+    sleeps = Sleeps()
+    with pytest.raises(errors.RateLimited) as caught:
+        current_account(partner(sandbox, sleep=sleeps, max_retry_after=60))
+    assert caught.value.retry_after == 3600 and sleeps == []
+
+
+def test_backoff_grows_exponentially_up_to_the_cap_with_jitter(sandbox):
+    sandbox.control.faults(next=["5xx"] * 6)
+    sleeps = Sleeps()
+    client = shop_client(sandbox, sleep=sleeps, max_retries=6, backoff_base=0.5, backoff_cap=4.0)
+    current_shop(client)
+    ceilings = [0.5, 1.0, 2.0, 4.0, 4.0, 4.0]
+    assert len(sleeps) == 6
+    for slept, ceiling in zip(sleeps, ceilings, strict=True):
+        assert ceiling / 2 <= slept <= ceiling
+    assert len(set(sleeps)) == 6  # jittered, not a fixed schedule
+
+
+@pytest.mark.parametrize("fault", ["5xx", "429", "malformed", "error200"])
+def test_a_write_is_sent_once_whatever_fails(sandbox, fault):
+    sandbox.control.faults(next=[fault] * 5, retry_after=0)
+    with pytest.raises(errors.EtelecomError):
+        authorize_shop(partner(sandbox), redirect_url="http://127.0.0.1/cb", email="x@y.vn", phone="0901", name="X")
+    assert sandbox.control.received("Shop/AuthorizeShop") == 1
+
+
+def test_a_write_that_times_out_after_taking_effect_is_not_resent(sandbox):
+    sandbox.control.faults(next=["hang"], hang_seconds=1, phase="after")
+    with pytest.raises(errors.RequestTimeout):
+        authorize_shop(
+            partner(sandbox, timeout=(1, 0.3)), redirect_url="http://127.0.0.1/cb", email="x@y.vn", phone="1", name="X"
+        )
+    assert sandbox.control.received("Shop/AuthorizeShop") == 1
+
+
+def test_a_write_under_a_high_5xx_rate_is_sent_once_per_call(sandbox):
+    sandbox.control.faults(rates={"5xx": 0.5}, seed=7)
+    client = partner(sandbox)
+    for _ in range(20):
+        with contextlib.suppress(errors.ServerError):
+            authorize_shop(client, redirect_url="http://127.0.0.1/cb", email="x@y.vn", phone="0901", name="X")
+    assert sandbox.control.received("Shop/AuthorizeShop") == 20
+
+
+def test_the_read_or_write_rule_can_be_overridden_per_call(sandbox):
+    sandbox.control.faults(next=["5xx"])
+    with pytest.raises(errors.ServerError):
+        partner(sandbox).call("Misc", "CurrentAccount", read=False)
+    assert sandbox.control.received("Misc/CurrentAccount") == 1
+
+
+# --- the on_call hook -------------------------------------------------------------------------------------------
+
+
+def test_on_call_sees_every_attempt_and_nothing_secret(sandbox):
+    sandbox.control.faults(next=["5xx"])
+    seen = []
+    key = sandbox.shop(DEMO_SHOP)["shop_key"]
+    current_shop(Client(sandbox.partner_base_url, key, on_call=seen.append, sleep=Sleeps()))
+    assert [(c.endpoint, c.status, c.code, c.attempt) for c in seen] == [
+        ("Shop/CurrentShop", 503, "unavailable", 1),
+        ("Shop/CurrentShop", 200, "", 2),
+    ]
+    assert all(c.duration > 0 for c in seen)
+    assert seen[1].ok and not seen[0].ok
+    assert all(key not in repr(c) and key.split(":")[1] not in repr(c) for c in seen)
+
+
+def test_on_call_reports_failures_without_an_answer():
+    seen = []
+    client = Client(f"http://127.0.0.1:{free_port()}/v1/partner", "k", max_retries=0, on_call=seen.append)
+    with pytest.raises(errors.ConnectionFailed):
+        current_account(client)
+    assert [(c.status, c.code) for c in seen] == [(None, "ConnectionFailed")]
+
+
+def test_a_failing_hook_does_not_break_the_call(sandbox):
+    def broken(info: CallInfo):
+        raise RuntimeError("audit store down")
+
+    assert current_account(partner(sandbox, on_call=broken)).type == "partner"
+
+
+# --- paging and spellings ---------------------------------------------------------------------------------------
+
+
+def test_iter_shops_follows_the_cursor_across_pages(sandbox):
+    sandbox.control.reset("generated", shops=25)
+    shops = list(iter_shops(partner(sandbox), limit=10))
+    assert len(shops) == 25 and len({s.id for s in shops}) == 25
+    assert [s.id for s in shops] == sorted(s.id for s in shops)
+    assert sandbox.control.received("Shop/GetShops") == 3
+
+
+def test_iter_shops_retries_a_failed_page_and_loses_nothing(sandbox):
+    sandbox.control.reset("generated", shops=25)
+    client = partner(sandbox)
+    pages = iter_shops(client, limit=10)
+    first = [next(pages) for _ in range(10)]
+    sandbox.control.faults(next=["5xx"])
+    rest = list(pages)
+    assert len({s.id for s in first + rest}) == 25
+
+
+def test_an_empty_list_is_one_call(sandbox):
+    sandbox.control.reset("empty")
+    assert list(iter_shops(partner(sandbox))) == []
+    assert sandbox.control.received("Shop/GetShops") == 1
+
+
+def test_the_docs_other_spelling_of_owner_id_is_read(sandbox):
+    normal = current_shop(shop_client(sandbox))
+    sandbox.control.quirks(alt_spellings=True)
+    other = current_shop(shop_client(sandbox))
+    assert "onwer_id" in other.raw and "owner_id" not in other.raw
+    assert other.owner_id == normal.owner_id != ""
+
+
+def test_unknown_fields_and_enum_values_are_kept_raw():
+    shop = etelecom.shop.Shop.from_api({"id": 12, "owner_id": "0", "status": "Z", "new_field": {"a": 1}})
+    assert shop.id == "12" and shop.owner_id == ""
+    assert shop.raw["status"] == "Z" and shop.raw["new_field"] == {"a": 1}
+
+
+def test_authorization_never_shows_its_token():
+    answer = etelecom.shop.Authorization.from_api({"type": "shop_key", "auth_token": "shop1:abcdefghijkl"})
+    assert "abcdefghijkl" not in repr(answer) and "abcdefghijkl" not in str(answer)
+    assert answer.shop_key == "shop1:abcdefghijkl"
+
+
+def test_the_etelecom_package_does_not_import_django():
+    code = "import sys, etelecom, etelecom.shop, etelecom.sandbox; print('django' in sys.modules)"
+    output = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert output.strip() == "False"
