@@ -1,0 +1,46 @@
+# The two commands: `make run` (demo console against the local sandbox) and `make test` (the whole suite on SQLite).
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+PIP := $(PY) -m pip --disable-pip-version-check -q
+
+.PHONY: run test bench lint format messages check-deploy clean
+
+$(PY):
+	$(PYTHON) -m venv $(VENV)
+
+$(VENV)/.installed-run: requirements.txt | $(PY)
+	$(PIP) install -r requirements.txt
+	touch $@
+
+$(VENV)/.installed-dev: requirements.txt requirements-dev.txt | $(PY)
+	$(PIP) install -r requirements-dev.txt
+	touch $@ $(VENV)/.installed-run
+
+run: $(VENV)/.installed-run
+	$(PY) manage.py init_env
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py collectstatic --noinput -v0
+	$(PY) manage.py rundemo
+
+test: $(VENV)/.installed-dev
+	$(PY) -m pytest
+
+bench: $(VENV)/.installed-dev
+	@for script in bench/[!_]*.py; do $(PY) $$script || exit 1; done
+
+lint: $(VENV)/.installed-dev
+	$(PY) -m ruff check .
+	$(PY) -m ruff format --check .
+
+format: $(VENV)/.installed-dev
+	$(PY) -m ruff check --fix .
+	$(PY) -m ruff format .
+
+# After adding or changing a user-facing string: update the catalogue, translate it, then run this again.
+messages: $(VENV)/.installed-dev
+	$(PY) manage.py makemessages -l vi --no-location --no-obsolete
+	$(PY) manage.py compilemessages -l vi --ignore=$(VENV)
+
+clean:
+	rm -rf $(VENV) staticfiles test-output .pytest_cache .ruff_cache
