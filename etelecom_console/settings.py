@@ -96,7 +96,8 @@ AUTH_PASSWORD_VALIDATORS = [
 # --- Language and time ----------------------------------------------------------------------------------------
 LANGUAGE_CODE = "vi"
 LANGUAGES = [("vi", _("Vietnamese")), ("en", _("English"))]
-LOCALE_PATHS = [BASE_DIR / "locale"]
+# The console's own catalogue, then Vietnamese for django-q2's admin strings (it ships none).
+LOCALE_PATHS = [BASE_DIR / "locale", BASE_DIR / "locale-django-q"]
 USE_I18N = True
 TIME_ZONE = "Asia/Ho_Chi_Minh"
 USE_TZ = True

@@ -11,21 +11,30 @@ import pytest
 from django.conf import settings
 
 CATALOGUE = Path(settings.BASE_DIR) / "locale" / "vi" / "LC_MESSAGES"
+CATALOGUES = [Path(path) / "vi" / "LC_MESSAGES" for path in settings.LOCALE_PATHS]
 
 
-def test_every_message_is_translated():
-    po = polib.pofile(str(CATALOGUE / "django.po"))
+@pytest.mark.parametrize("catalogue", CATALOGUES, ids=lambda path: path.parent.parent.name)
+def test_every_message_is_translated(catalogue):
+    po = polib.pofile(str(catalogue / "django.po"))
     assert po.untranslated_entries() == []
     assert po.fuzzy_entries() == []
     assert [e.msgid for e in po.obsolete_entries()] == []
 
 
-def test_the_compiled_catalogue_matches_the_source():
-    po = polib.pofile(str(CATALOGUE / "django.po"))
-    with open(CATALOGUE / "django.mo", "rb") as handle:
+@pytest.mark.parametrize("catalogue", CATALOGUES, ids=lambda path: path.parent.parent.name)
+def test_the_compiled_catalogue_matches_the_source(catalogue):
+    po = polib.pofile(str(catalogue / "django.po"))
+    with open(catalogue / "django.mo", "rb") as handle:
         compiled = gettext.GNUTranslations(handle)
     for entry in po.translated_entries():
         assert compiled.gettext(entry.msgid) == entry.msgstr, entry.msgid
+
+
+@pytest.mark.django_db
+def test_the_job_admin_speaks_vietnamese(admin_client):
+    page = admin_client.get("/admin/").content.decode()
+    assert "Tác vụ thất bại" in page and "Tác vụ theo lịch" in page and "Failed tasks" not in page
 
 
 @pytest.mark.skipif(shutil.which("xgettext") is None, reason="GNU gettext is not installed")
