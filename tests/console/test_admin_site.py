@@ -91,3 +91,12 @@ def test_init_env_prints_a_valid_fernet_key(capsys):
     call_command("init_env", "--print-key")
     key = capsys.readouterr().out.strip()
     assert len(base64.urlsafe_b64decode(key)) == 32
+
+
+def test_the_deploy_check_refuses_the_development_encryption_key(settings):
+    from etelecom_console.checks import check_field_encryption_keys
+
+    settings.FIELD_ENCRYPTION_KEYS_FROM_ENV = False
+    assert [error.id for error in check_field_encryption_keys(None)] == ["console.E001"]
+    settings.FIELD_ENCRYPTION_KEYS_FROM_ENV = True
+    assert check_field_encryption_keys(None) == []
