@@ -176,7 +176,8 @@ class Client:
             code = exc.code or type(exc).__name__
             raise
         finally:
-            self._report(CallInfo(service, method, status, code, time.perf_counter() - started, attempt))
+            if self.on_call is not None:
+                self._report(CallInfo(service, method, status, code, time.perf_counter() - started, attempt))
 
     def _error(self, response: requests.Response, data, name: str) -> errors.EtelecomError:
         status = response.status_code
@@ -206,8 +207,6 @@ class Client:
         return delay
 
     def _report(self, info: CallInfo) -> None:
-        if self.on_call is None:
-            return
         try:
             self.on_call(info)
         except Exception:  # an audit hook must never break the call it observes
