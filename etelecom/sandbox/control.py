@@ -2,9 +2,17 @@
 
 from __future__ import annotations
 
+import socket
 import time
 
 import requests
+
+
+def free_port(host: str = "127.0.0.1") -> int:
+    """A loopback port nothing listens on right now, for a sandbox process."""
+    with socket.socket() as sock:
+        sock.bind((host, 0))
+        return sock.getsockname()[1]
 
 
 class SandboxControl:

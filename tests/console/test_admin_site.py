@@ -1,5 +1,3 @@
-import socket
-
 import pytest
 from django.conf import settings
 from django.contrib import admin
@@ -7,12 +5,6 @@ from django.core.management import call_command
 from django.utils import timezone
 
 from etelecom_console.admin import ConsoleAdminSite
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def test_the_console_site_is_the_admin_site():

@@ -1,7 +1,7 @@
 import pytest
 from django_q.conf import Conf
 
-from .test_admin_site import free_port
+from etelecom.sandbox.control import free_port
 
 
 @pytest.mark.django_db

@@ -2,7 +2,6 @@
 
 import contextlib
 import pickle
-import socket
 import subprocess
 import sys
 
@@ -11,6 +10,7 @@ import pytest
 import etelecom
 from etelecom import errors
 from etelecom.client import CallInfo, Client
+from etelecom.sandbox.control import free_port
 from etelecom.shop import authorize_shop, current_account, current_shop, iter_shops
 
 DEMO_SHOP = "Thời trang Hoa Mai"
@@ -31,12 +31,6 @@ def partner(sandbox, **kwargs):
 def shop_client(sandbox, **kwargs):
     kwargs.setdefault("sleep", Sleeps())
     return Client(sandbox.partner_base_url, sandbox.shop(DEMO_SHOP)["shop_key"], **kwargs)
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 # --- happy paths ------------------------------------------------------------------------------------------------

@@ -11,10 +11,8 @@ import requests
 
 from etelecom import errors
 from etelecom.client import Client
-from etelecom.sandbox.control import SandboxControl
+from etelecom.sandbox.control import SandboxControl, free_port
 from etelecom.shop import authorize_shop, current_shop, iter_shops
-
-from .test_client import free_port
 
 
 def post(sandbox, path, body=b"{}", *, key=None, content_type="application/json"):
