@@ -1,4 +1,5 @@
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -10,6 +11,11 @@ from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandError
 
 from etelecom.sandbox.control import SandboxControl
+
+
+def port_in_use(host: str, port: int) -> bool:
+    with socket.socket() as sock:
+        return sock.connect_ex((host, port)) == 0
 
 
 def spawn(*command: str) -> subprocess.Popen:
@@ -28,8 +34,14 @@ class Command(BaseCommand):
         parser.add_argument("--addr", default="127.0.0.1:8000", help="address of the web server")
 
     def handle(self, *args, addr, **options):
-        sandbox_url = "{0.scheme}://{0.netloc}".format(urlsplit(settings.ETELECOM_PARTNER_BASE_URL))
-        port = urlsplit(sandbox_url).port or 80
+        sandbox = urlsplit(settings.ETELECOM_PARTNER_BASE_URL)
+        sandbox_url = f"{sandbox.scheme}://{sandbox.netloc}"
+        port = sandbox.port or 80
+        web_host, _, web_port = addr.rpartition(":")
+        # Another sandbox or console on these ports would answer in place of the ones started here.
+        for host, taken in ((sandbox.hostname, port), (web_host, int(web_port))):
+            if port_in_use(host, taken):
+                raise CommandError(f"{host}:{taken} is already in use; stop what runs there (an earlier make run?).")
         manage = str(Path(settings.BASE_DIR) / "manage.py")
         children = [spawn(sys.executable, "-m", "etelecom.sandbox", "--port", str(port), "--dataset", "demo")]
         stopping = False
