@@ -1,5 +1,6 @@
 """The eTelecom API, free of Django: `Client`, the error hierarchy, one module per service, and `sandbox`."""
 
+from . import shop
 from .client import CallInfo, Client
 from .errors import (
     AlreadyExists,
@@ -16,7 +17,11 @@ from .errors import (
     ServerError,
 )
 
+# Every `Service/Method` the service modules call.
+METHODS = (*shop.METHODS,)
+
 __all__ = [
+    "METHODS",
     "AlreadyExists",
     "AuthenticationError",
     "CallInfo",

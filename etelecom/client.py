@@ -39,6 +39,7 @@ class CallInfo:
     code: str
     duration: float
     attempt: int
+    message: str = ""  # the error's text for a failed attempt, with the key redacted
 
     @property
     def endpoint(self) -> str:
@@ -121,7 +122,7 @@ class Client:
                 delay = self._retry_delay(exc, attempt) if read else None
                 if delay is None:
                     raise
-                logger.info("eTelecom %s/%s: %s; retry %d in %.2fs", service, method, exc, attempt, delay)
+                logger.info("eTelecom %s; retry %d in %.2fs", exc, attempt, delay)
                 self._sleep(delay)
 
     def paginate(
@@ -155,7 +156,7 @@ class Client:
         name = f"{service}/{method}"
         started = time.perf_counter()
         status = None
-        code = ""
+        code = message = ""
         try:
             try:
                 response = self.session.post(url, data=body, headers=self._headers, timeout=self.timeout)
@@ -174,10 +175,12 @@ class Client:
             raise self._error(response, data, name)
         except errors.EtelecomError as exc:
             code = exc.code or type(exc).__name__
+            message = exc.msg
             raise
         finally:
             if self.on_call is not None:
-                self._report(CallInfo(service, method, status, code, time.perf_counter() - started, attempt))
+                duration = time.perf_counter() - started
+                self._report(CallInfo(service, method, status, code, duration, attempt, message))
 
     def _error(self, response: requests.Response, data, name: str) -> errors.EtelecomError:
         status = response.status_code

@@ -9,6 +9,9 @@ from datetime import datetime
 from . import fields
 from .client import Client, mask
 
+# The calls this module makes, for audit filters and documentation.
+METHODS = ("Misc/CurrentAccount", "Shop/CurrentShop", "Shop/AuthorizeShop", "Shop/GetShops")
+
 SHOP_REQUEST = "shop_request"
 SHOP_KEY = "shop_key"
 
