@@ -1,0 +1,161 @@
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from .crypto import EncryptedTextField, Secret, hint
+
+
+class Shop(models.Model):
+    """A shop on eTelecom (`baShop`), and how the console authenticates as it.
+
+    Partner-connected shops are called with their `shop_key` on the partner base URL; directly connected shops with
+    their own `api_key` on the shop base URL. Either key is stored encrypted in `credential_ciphertext`.
+    """
+
+    # Every shop-owned model names its lookup to Shop here; the admin scoping mixin reads it.
+    shop_lookup = "pk"
+
+    class Connection(models.TextChoices):
+        PARTNER = "partner", _("Through the partner (shop_key)")
+        DIRECT = "direct", _("Directly (the shop's own api_key)")
+
+    class CredentialStatus(models.TextChoices):
+        UNKNOWN = "unknown", _("Not checked")
+        VALID = "valid", _("Valid")
+        INVALID = "invalid", _("Invalid")
+
+    name = models.CharField(_("name"), max_length=255)
+    etelecom_id = models.CharField(_("eTelecom shop id"), max_length=32, unique=True)
+    email = models.CharField(_("email"), max_length=255, blank=True)
+    phone = models.CharField(_("phone"), max_length=32, blank=True)
+    connection = models.CharField(_("connected"), max_length=16, choices=Connection.choices)
+    credential_ciphertext = EncryptedTextField(_("credential (encrypted)"))
+    credential_hint = models.CharField(_("credential"), max_length=8, blank=True, editable=False)
+    credential_status = models.CharField(
+        _("credential status"), max_length=16, choices=CredentialStatus.choices, default=CredentialStatus.UNKNOWN
+    )
+    credential_checked_at = models.DateTimeField(_("credential checked"), null=True, blank=True, editable=False)
+    credential_error = models.TextField(_("last credential error"), blank=True, editable=False)
+    is_active = models.BooleanField(_("active"), default=True)
+    notes = models.TextField(_("notes"), blank=True)
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    credential = Secret("credential_ciphertext")
+
+    class Meta:
+        verbose_name = _("shop")
+        verbose_name_plural = _("shops")
+        ordering = ["name", "pk"]
+        indexes = [models.Index(fields=["credential_status", "name"], name="shop_credential_status")]
+
+    def __str__(self):
+        return self.name
+
+    def set_credential(self, secret: str) -> None:
+        self.credential = secret
+        self.credential_hint = hint(secret)
+
+
+class ShopMembership(models.Model):
+    """Gives a staff user access to one shop. Superusers see every shop without one."""
+
+    shop_lookup = "shop"
+
+    shop = models.ForeignKey(Shop, on_delete=models.CASCADE, related_name="memberships", verbose_name=_("shop"))
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="shop_memberships", verbose_name=_("user")
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("shop member")
+        verbose_name_plural = _("shop members")
+        constraints = [models.UniqueConstraint(fields=["shop", "user"], name="shop_membership_unique")]
+
+    def __str__(self):
+        return f"{self.user} → {self.shop}"
+
+
+class ApiCall(models.Model):
+    """One HTTP call to eTelecom made for a shop (or partner-wide, without one): the audit log."""
+
+    shop_lookup = "shop"
+    support_read_only = True
+
+    shop = models.ForeignKey(
+        Shop, null=True, blank=True, on_delete=models.CASCADE, related_name="api_calls", verbose_name=_("shop")
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, verbose_name=_("user")
+    )
+    job = models.CharField(_("job"), max_length=64, blank=True)
+    method = models.CharField(_("method"), max_length=64)
+    status = models.PositiveSmallIntegerField(_("HTTP status"), null=True, blank=True)
+    error_code = models.CharField(_("error code"), max_length=64, blank=True)
+    error = models.TextField(_("error"), blank=True)
+    duration_ms = models.PositiveIntegerField(_("duration (ms)"))
+    created_at = models.DateTimeField(_("time"), db_index=True)
+
+    class Meta:
+        verbose_name = _("eTelecom API call")
+        verbose_name_plural = _("eTelecom API calls")
+        ordering = ["-created_at", "-pk"]
+        indexes = [models.Index(fields=["shop", "-created_at"], name="api_call_shop_time")]
+
+    def __str__(self):
+        return f"{self.method} {self.status or '-'}"
+
+
+class SyncRun(models.Model):
+    """One run of a background sync (or check) for a shop, or partner-wide without one."""
+
+    shop_lookup = "shop"
+    support_read_only = True
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", _("Queued")
+        RUNNING = "running", _("Running")
+        SUCCEEDED = "succeeded", _("Succeeded")
+        FAILED = "failed", _("Failed")
+        SKIPPED = "skipped", _("Skipped")
+
+    # One of `syncing.KINDS`; each app registers its own kinds, so the hub needs no migration for them.
+    kind = models.CharField(_("kind"), max_length=32)
+    shop = models.ForeignKey(
+        Shop, null=True, blank=True, on_delete=models.CASCADE, related_name="sync_runs", verbose_name=_("shop")
+    )
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.QUEUED)
+    queued_at = models.DateTimeField(_("queued"), auto_now_add=True)
+    started_at = models.DateTimeField(_("started"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+    counts = models.JSONField(_("counts"), default=dict, blank=True)
+    error = models.TextField(_("error"), blank=True)
+    triggered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, verbose_name=_("triggered by")
+    )
+
+    class Meta:
+        verbose_name = _("sync run")
+        verbose_name_plural = _("sync runs")
+        ordering = ["-queued_at", "-pk"]
+        indexes = [models.Index(fields=["shop", "kind", "-queued_at"], name="sync_run_shop_kind")]
+        constraints = [
+            # Two runs of one kind for one shop never overlap: the second one to start is recorded as skipped.
+            models.UniqueConstraint(
+                fields=["shop", "kind"], condition=Q(status="running", shop__isnull=False), name="sync_run_one_running"
+            ),
+            models.UniqueConstraint(
+                fields=["kind"], condition=Q(status="running", shop__isnull=True), name="sync_run_one_running_global"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.kind_label} #{self.pk}"
+
+    @property
+    def kind_label(self) -> str:
+        from .syncing import KINDS
+
+        return str(KINDS.get(self.kind, self.kind))
