@@ -20,6 +20,7 @@ $(VENV)/.installed-dev: requirements.txt requirements-dev.txt | $(PY)
 run: $(VENV)/.installed-run
 	$(PY) manage.py init_env
 	$(PY) manage.py migrate --noinput
+	$(PY) manage.py setup_schedules
 	$(PY) manage.py collectstatic --noinput -v0
 	$(PY) manage.py rundemo
 

@@ -1,0 +1,8 @@
+"""The schedules this app needs; `manage.py setup_schedules` creates or updates them by name."""
+
+from django_q.models import Schedule
+
+SCHEDULES = [
+    {"name": "shops: check credentials", "func": "shops.tasks.check_all_credentials", "schedule_type": Schedule.HOURLY},
+    {"name": "shops: prune the API-call log", "func": "shops.tasks.prune_api_calls", "schedule_type": Schedule.DAILY},
+]

@@ -1,0 +1,191 @@
+"""Every write to shops and every call to eTelecom that shops make. Views, forms, actions and tasks call these."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from etelecom import AuthenticationError, EtelecomError
+from etelecom import shop as shop_api
+
+from .clients import Actor, key_client, partner_client, shop_client
+from .messages import describe_error
+from .models import ApiCall, Shop, ShopMembership, SyncRun
+
+logger = logging.getLogger(__name__)
+
+
+class ConnectError(Exception):
+    """A connection attempt ended without a usable key; the message is for the person who tried."""
+
+
+@dataclass(frozen=True)
+class ConnectStart:
+    """Where to send the browser (`auth_url`), or the shop when eTelecom answered with a key at once."""
+
+    auth_url: str = ""
+    shop: Shop | None = None
+
+
+# --- credentials ----------------------------------------------------------------------------------------------
+
+
+def shop_credential_record(*, shop: Shop, error: EtelecomError | None = None) -> None:
+    """Store the outcome of a key check: valid, or invalid on a 401. Other errors say nothing about the key."""
+    now = timezone.now()
+    if error is None:
+        status, message = Shop.CredentialStatus.VALID, ""
+    elif isinstance(error, AuthenticationError):
+        status, message = Shop.CredentialStatus.INVALID, describe_error(error)
+    else:
+        Shop.objects.filter(pk=shop.pk).update(credential_error=describe_error(error), credential_checked_at=now)
+        return
+    Shop.objects.filter(pk=shop.pk).update(
+        credential_status=status, credential_error=message, credential_checked_at=now
+    )
+    shop.credential_status, shop.credential_error, shop.credential_checked_at = status, message, now
+
+
+def shop_credential_check(*, shop: Shop, actor: Actor) -> shop_api.Shop:
+    """`Shop/CurrentShop` with the stored key; records valid/invalid and raises the eTelecom error, if any."""
+    try:
+        remote = shop_api.current_shop(shop_client(shop, actor))
+    except EtelecomError as exc:
+        shop_credential_record(shop=shop, error=exc)
+        raise
+    shop_credential_record(shop=shop)
+    return remote
+
+
+def check_credential_work(run: SyncRun) -> dict:
+    """Sync-run work: check one shop's key (a 401 is recorded by the helper as well)."""
+    shop_credential_check(shop=run.shop, actor=Actor(job="credential_check"))
+    return {"checked": 1}
+
+
+# --- connecting -----------------------------------------------------------------------------------------------
+
+
+def _save_connected(*, remote: shop_api.Shop, connection: str, key: str, user, shop: Shop | None = None) -> Shop:
+    with transaction.atomic():
+        shop = shop or Shop.objects.select_for_update().filter(etelecom_id=remote.id).first() or Shop()
+        shop.etelecom_id = remote.id
+        shop.name = remote.name or shop.name or remote.id
+        shop.email, shop.phone, shop.connection = remote.email, remote.phone, connection
+        shop.set_credential(key)
+        shop.credential_status = Shop.CredentialStatus.VALID
+        shop.credential_checked_at, shop.credential_error = timezone.now(), ""
+        shop.save()
+        if user is not None and not user.is_superuser:
+            ShopMembership.objects.get_or_create(shop=shop, user=user)
+    return shop
+
+
+def shop_connect_start(*, user, email: str, phone: str, name: str, redirect_url: str) -> ConnectStart:
+    """Partner flow, step 1: `Shop/AuthorizeShop` with the shop's contact; the browser goes to `auth_url`."""
+    try:
+        answer = shop_api.authorize_shop(
+            partner_client(Actor(user=user)), redirect_url=redirect_url, email=email, phone=phone, name=name
+        )
+    except EtelecomError as exc:
+        raise ConnectError(describe_error(exc)) from exc
+    if answer.needs_login and answer.auth_url:
+        return ConnectStart(auth_url=answer.auth_url)
+    if answer.shop_key and answer.shop_id:
+        return ConnectStart(shop=_finish_with_key(answer, user=user))
+    raise ConnectError(_unexpected(answer.type))
+
+
+def shop_connect_finish(*, user, shop_id: str, redirect_url: str) -> ConnectStart:
+    """Partner flow, step 2 (our callback) or a reconnect: `Shop/AuthorizeShop` with the shop id, then check and
+    store the key. eTelecom may ask the shop to log in (again): then the browser goes to `auth_url`."""
+    existing = Shop.objects.filter(etelecom_id=shop_id).first()
+    try:
+        answer = shop_api.authorize_shop(
+            partner_client(Actor(user=user), shop=existing), redirect_url=redirect_url, shop_id=shop_id
+        )
+    except EtelecomError as exc:
+        raise ConnectError(describe_error(exc)) from exc
+    if answer.shop_key:
+        return ConnectStart(shop=_finish_with_key(answer, user=user))
+    if answer.needs_login and answer.auth_url:
+        return ConnectStart(auth_url=answer.auth_url)
+    raise ConnectError(_unexpected(answer.type))
+
+
+def _finish_with_key(answer: shop_api.Authorization, *, user) -> Shop:
+    existing = Shop.objects.filter(etelecom_id=answer.shop_id).first()
+    try:
+        remote = shop_api.current_shop(
+            key_client(Shop.Connection.PARTNER, answer.shop_key, Actor(user=user), shop=existing)
+        )
+    except EtelecomError as exc:
+        raise ConnectError(describe_error(exc)) from exc
+    if remote.id and remote.id != answer.shop_id:
+        raise ConnectError(_unexpected("shop_id"))
+    return _save_connected(remote=remote, connection=Shop.Connection.PARTNER, key=answer.shop_key, user=user)
+
+
+def _unexpected(what: str) -> str:
+    return _("eTelecom answered in a way the console does not expect (%(what)s). Try again.") % {"what": what}
+
+
+def shop_check_direct_key(*, api_key: str, user) -> shop_api.Shop:
+    """Direct flow: `Shop/CurrentShop` with a shop's own api_key, before anything is saved."""
+    try:
+        return shop_api.current_shop(key_client(Shop.Connection.DIRECT, api_key, Actor(user=user)))
+    except EtelecomError as exc:
+        raise ConnectError(describe_error(exc)) from exc
+
+
+def shop_save_direct(*, remote: shop_api.Shop, api_key: str, user, shop: Shop | None = None) -> Shop:
+    """Store a shop's own api_key once `shop_check_direct_key` accepted it (into `shop` when the admin has one)."""
+    return _save_connected(remote=remote, connection=Shop.Connection.DIRECT, key=api_key, user=user, shop=shop)
+
+
+# --- importing the partner's shops ----------------------------------------------------------------------------
+
+
+def import_partner_shops_work(run: SyncRun) -> dict:
+    """Sync-run work: every shop `Shop/GetShops` lists gets its shop_key from `Shop/AuthorizeShop` and is saved
+    with its credential checked. Shops that must log in again are counted, not stored."""
+    actor = Actor(user=run.triggered_by, job="" if run.triggered_by else "shop_import")
+    client = partner_client(actor)
+    counts = {"listed": 0, "created": 0, "updated": 0, "needs_login": 0, "failed": 0}
+    redirect_url = settings.CONSOLE_URL.rstrip("/") + reverse("admin:shops_shop_connect_callback")
+    for remote in shop_api.iter_shops(client):
+        counts["listed"] += 1
+        try:
+            answer = shop_api.authorize_shop(client, redirect_url=redirect_url, shop_id=remote.id)
+            if not answer.shop_key:
+                counts["needs_login"] += 1
+                continue
+            created = not Shop.objects.filter(etelecom_id=remote.id).exists()
+            checked = shop_api.current_shop(key_client(Shop.Connection.PARTNER, answer.shop_key, actor))
+            _save_connected(remote=checked, connection=Shop.Connection.PARTNER, key=answer.shop_key, user=None)
+            counts["created" if created else "updated"] += 1
+        except EtelecomError as exc:
+            logger.warning("import of shop %s failed: %s", remote.id, exc)
+            counts["failed"] += 1
+    return counts
+
+
+# --- the audit log --------------------------------------------------------------------------------------------
+
+
+def api_calls_prune(*, days: int | None = None, batch: int = 5000) -> int:
+    """Delete audit rows older than `days` (API_CALL_RETENTION_DAYS), in batches that keep locks short."""
+    cutoff = timezone.now() - timedelta(days=days if days is not None else settings.API_CALL_RETENTION_DAYS)
+    deleted = 0
+    while True:
+        ids = list(ApiCall.objects.filter(created_at__lt=cutoff).order_by().values_list("pk", flat=True)[:batch])
+        if not ids:
+            return deleted
+        deleted += ApiCall.objects.filter(pk__in=ids).delete()[0]
