@@ -1,0 +1,250 @@
+from datetime import timedelta
+
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.shortcuts import redirect
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from etelecom import METHODS
+
+from . import services, syncing, views
+from .forms import DirectShopForm, ShopChangeForm
+from .models import ApiCall, Shop, ShopMembership, SyncRun
+from .scoping import ReadOnlyAdmin, ShopFilter, ShopScopedAdmin
+
+BADGES = {
+    Shop.CredentialStatus.VALID: "ok",
+    Shop.CredentialStatus.INVALID: "bad",
+    Shop.CredentialStatus.UNKNOWN: "unknown",
+    SyncRun.Status.SUCCEEDED: "ok",
+    SyncRun.Status.FAILED: "bad",
+    SyncRun.Status.SKIPPED: "unknown",
+    SyncRun.Status.QUEUED: "unknown",
+    SyncRun.Status.RUNNING: "busy",
+}
+
+
+def badge(value: str, label) -> str:
+    return format_html('<span class="badge badge-{}">{}</span>', BADGES.get(value, "unknown"), label)
+
+
+def run_link(run: SyncRun) -> str:
+    return format_html('<a href="{}">{}</a>', reverse("admin:shops_syncrun_change", args=[run.pk]), run)
+
+
+class MembershipInline(admin.TabularInline):
+    model = ShopMembership
+    extra = 0
+    autocomplete_fields = ["user"]
+    verbose_name_plural = _("staff who work on this shop")
+
+
+@admin.register(Shop)
+class ShopAdmin(ShopScopedAdmin):
+    list_display = ["name", "etelecom_id", "connection", "credential_badge", "credential_checked_at", "is_active"]
+    list_filter = ["credential_status", "connection", "is_active"]
+    search_fields = ["name", "=etelecom_id", "email", "phone"]
+    actions = ["check_credentials"]
+    readonly_fields = [
+        "name",
+        "etelecom_id",
+        "email",
+        "phone",
+        "connection",
+        "credential_hint",
+        "credential_badge",
+        "credential_checked_at",
+        "credential_error",
+        "created_at",
+        "updated_at",
+    ]
+    change_list_template = "admin/shops/shop/change_list.html"
+    change_form_template = "admin/shops/shop/change_form.html"
+
+    @admin.display(description=_("credential"), ordering="credential_status")
+    def credential_badge(self, shop):
+        return badge(shop.credential_status, shop.get_credential_status_display())
+
+    def get_fieldsets(self, request, obj=None):
+        if obj is None:
+            return [(None, {"fields": ["api_key", "notes"]})]
+        credential = ["connection", "credential_hint", "credential_badge", "credential_checked_at", "credential_error"]
+        if obj.connection == Shop.Connection.DIRECT and self.has_change_permission(request, obj):
+            credential.append("new_api_key")
+        return [
+            (None, {"fields": ["name", "etelecom_id", "email", "phone", "is_active", "notes"]}),
+            (_("Credential"), {"fields": credential}),
+            (_("History"), {"fields": ["created_at", "updated_at"]}),
+        ]
+
+    def get_readonly_fields(self, request, obj=None):
+        return [] if obj is None else self.readonly_fields
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        kwargs["form"] = DirectShopForm if obj is None else ShopChangeForm
+        form = super().get_form(request, obj, change=change, **kwargs)
+
+        class WithUser(form):
+            def __init__(self, *args, **form_kwargs):
+                super().__init__(*args, user=request.user, **form_kwargs)
+
+        return WithUser
+
+    def get_inlines(self, request, obj):
+        return [MembershipInline] if obj is not None and request.user.is_superuser else []
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            services.shop_save_direct(
+                remote=form.remote, api_key=form.cleaned_data["api_key"], user=request.user, shop=obj
+            )
+        elif form.cleaned_data.get("new_api_key"):
+            services.shop_save_direct(
+                remote=form.remote, api_key=form.cleaned_data["new_api_key"], user=request.user, shop=obj
+            )
+        else:
+            super().save_model(request, obj, form, change)
+
+    def get_urls(self):
+        wrap = self.admin_site.admin_view
+        return [
+            path("connect/", wrap(lambda r: views.connect(r, self)), name="shops_shop_connect"),
+            path(
+                "connect/callback/", wrap(lambda r: views.connect_callback(r, self)), name="shops_shop_connect_callback"
+            ),
+            path("import/", wrap(self.import_view), name="shops_shop_import"),
+            path(
+                "<path:object_id>/reconnect/",
+                wrap(lambda r, object_id: views.reconnect(r, self, object_id)),
+                name="shops_shop_reconnect",
+            ),
+            *super().get_urls(),
+        ]
+
+    def import_view(self, request):
+        if request.method != "POST" or not request.user.is_superuser:
+            raise PermissionDenied
+        with transaction.atomic():
+            run = syncing.enqueue("shop_import", "shops.tasks.import_partner_shops", user=request.user)
+        messages.info(request, format_html(_("Importing the partner's shops in the background: {}."), run_link(run)))
+        return redirect("admin:shops_shop_changelist")
+
+    @admin.action(description=_("Check credentials with eTelecom"), permissions=["change"])
+    def check_credentials(self, request, queryset):
+        with transaction.atomic():
+            runs = [
+                syncing.enqueue("credential_check", "shops.tasks.check_credential", shop=shop, user=request.user)
+                for shop in queryset
+            ]
+        url = reverse("admin:shops_syncrun_changelist") + "?kind=credential_check"
+        text = ngettext("Queued %(count)d credential check.", "Queued %(count)d credential checks.", len(runs)) % {
+            "count": len(runs)
+        }
+        messages.info(request, format_html('{} <a href="{}">{}</a>', text, url, _("See the runs")))
+
+
+@admin.register(ShopMembership)
+class ShopMembershipAdmin(ShopScopedAdmin):
+    """Who works on which shop. Superusers assign; Support and Managers see who shares their shops."""
+
+    list_display = ["user", "shop", "created_at"]
+    list_select_related = ["user", "shop"]
+    list_filter = [ShopFilter]
+    search_fields = ["user__username", "shop__name"]
+    autocomplete_fields = ["user", "shop"]
+
+
+class MethodFilter(admin.SimpleListFilter):
+    """The methods the console calls (fixed lookups: no DISTINCT over the audit table)."""
+
+    title = _("method")
+    parameter_name = "method"
+
+    def lookups(self, request, model_admin):
+        return [(method, method) for method in METHODS]
+
+    def queryset(self, request, queryset):
+        return queryset.filter(method=self.value()) if self.value() else queryset
+
+
+class StatusClassFilter(admin.SimpleListFilter):
+    title = _("HTTP status")
+    parameter_name = "status_class"
+    RANGES = {"2": (200, 299), "4": (400, 499), "5": (500, 599)}
+
+    def lookups(self, request, model_admin):
+        return [
+            ("2", _("2xx success")),
+            ("4", _("4xx refused")),
+            ("5", _("5xx server error")),
+            ("none", _("No answer")),
+        ]
+
+    def queryset(self, request, queryset):
+        if self.value() == "none":
+            return queryset.filter(status__isnull=True)
+        if self.value() in self.RANGES:
+            return queryset.filter(status__range=self.RANGES[self.value()])
+        return queryset
+
+
+class RecentFilter(admin.SimpleListFilter):
+    """A time window on the indexed timestamp, instead of date_hierarchy's DISTINCT over dates."""
+
+    title = _("time")
+    parameter_name = "within"
+    field = "created_at"
+    WINDOWS = {"1h": timedelta(hours=1), "24h": timedelta(days=1), "7d": timedelta(days=7)}
+
+    def lookups(self, request, model_admin):
+        return [("1h", _("Last hour")), ("24h", _("Last 24 hours")), ("7d", _("Last 7 days"))]
+
+    def queryset(self, request, queryset):
+        if self.value() in self.WINDOWS:
+            return queryset.filter(**{f"{self.field}__gte": timezone.now() - self.WINDOWS[self.value()]})
+        return queryset
+
+
+class QueuedRecentFilter(RecentFilter):
+    field = "queued_at"
+
+
+class KindFilter(admin.SimpleListFilter):
+    title = _("kind")
+    parameter_name = "kind"
+
+    def lookups(self, request, model_admin):
+        return [(kind, label) for kind, label in syncing.KINDS.items()]
+
+    def queryset(self, request, queryset):
+        return queryset.filter(kind=self.value()) if self.value() else queryset
+
+
+@admin.register(ApiCall)
+class ApiCallAdmin(ReadOnlyAdmin):
+    list_display = ["created_at", "shop", "method", "status", "error_code", "duration_ms", "who"]
+    list_select_related = ["shop", "user"]
+    list_filter = [ShopFilter, MethodFilter, StatusClassFilter, RecentFilter]
+    search_fields = ["=error_code"]
+    show_full_result_count = False
+
+    @admin.display(description=_("who"))
+    def who(self, call):
+        return call.user or call.job or "-"
+
+
+@admin.register(SyncRun)
+class SyncRunAdmin(ReadOnlyAdmin):
+    list_display = ["__str__", "shop", "status_badge", "queued_at", "started_at", "finished_at", "counts", "error"]
+    list_select_related = ["shop"]
+    list_filter = [KindFilter, "status", ShopFilter, QueuedRecentFilter]
+    show_full_result_count = False
+
+    @admin.display(description=_("status"), ordering="status")
+    def status_badge(self, run):
+        return badge(run.status, run.get_status_display())

@@ -1,0 +1,84 @@
+from django import forms
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+
+from . import services
+from .models import Shop
+
+
+class ConnectShopForm(forms.Form):
+    """Partner flow: the shop's contact as eTelecom knows it (or will create it)."""
+
+    email = forms.EmailField(label=_("Shop email"))
+    phone = forms.CharField(label=_("Shop phone"), max_length=32)
+    name = forms.CharField(label=_("Shop name"), max_length=255)
+
+
+class DirectShopForm(forms.ModelForm):
+    """Direct flow: a shop's own api_key, checked with `Shop/CurrentShop` before anything is saved."""
+
+    api_key = forms.CharField(
+        label=_("API key"),
+        widget=forms.PasswordInput(render_value=False),
+        help_text=_("The shop's own api_key from its eTelecom admin. It is stored encrypted and never shown again."),
+    )
+
+    class Meta:
+        model = Shop
+        fields = ["notes"]
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        self.remote = None
+
+    def clean_api_key(self):
+        api_key = self.cleaned_data["api_key"].strip()
+        try:
+            self.remote = services.shop_check_direct_key(api_key=api_key, user=self.user)
+        except services.ConnectError as exc:
+            raise forms.ValidationError(str(exc)) from None
+        existing = Shop.objects.filter(etelecom_id=self.remote.id).first()
+        if existing is not None:
+            url = reverse("admin:shops_shop_change", args=[existing.pk])
+            raise forms.ValidationError(
+                format_html(_('This key belongs to a shop already connected: <a href="{}">{}</a>.'), url, existing.name)
+            )
+        return api_key
+
+
+class ShopChangeForm(forms.ModelForm):
+    """Notes and the active flag; a directly connected shop can also get a new api_key (checked first)."""
+
+    new_api_key = forms.CharField(
+        label=_("New API key"),
+        required=False,
+        widget=forms.PasswordInput(render_value=False),
+        help_text=_("Leave empty to keep the stored key."),
+    )
+
+    class Meta:
+        model = Shop
+        fields = ["notes", "is_active"]
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        self.remote = None
+        if self.instance.connection != Shop.Connection.DIRECT:
+            del self.fields["new_api_key"]
+
+    def clean_new_api_key(self):
+        api_key = self.cleaned_data.get("new_api_key", "").strip()
+        if not api_key:
+            return ""
+        try:
+            self.remote = services.shop_check_direct_key(api_key=api_key, user=self.user)
+        except services.ConnectError as exc:
+            raise forms.ValidationError(str(exc)) from None
+        if self.remote.id != self.instance.etelecom_id:
+            raise forms.ValidationError(
+                _("This key belongs to another eTelecom shop (%(id)s).") % {"id": self.remote.id}
+            )
+        return api_key
