@@ -6,6 +6,7 @@ django-q2 ORM broker against the local sandbox: that is what `make run` and `mak
 
 import base64
 import hashlib
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -21,6 +22,8 @@ environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 SECRET_KEY = env("SECRET_KEY", default="django-insecure-development-only-set-SECRET_KEY-in-production")
 DEBUG = env.bool("DEBUG", default=False)
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost"])
+# The console's public address, for links built outside a request (eTelecom redirects from background jobs).
+CONSOLE_URL = env("CONSOLE_URL", default="http://127.0.0.1:8000")
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
 INSTALLED_APPS = [
@@ -32,6 +35,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django_q",
+    "axes",
     "etelecom_console",
     "shops",
     "zalo",
@@ -48,7 +52,10 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "axes.middleware.AxesMiddleware",
 ]
+
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
 
 ROOT_URLCONF = "etelecom_console.urls"
 WSGI_APPLICATION = "etelecom_console.wsgi.application"
@@ -128,6 +135,18 @@ SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 SESSION_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
 
+# --- Failed logins (django-axes) ---------------------------------------------------------------------------
+# Five failures for one user name from one address lock that pair out for a while, not forever and not everyone
+# behind the same proxy.
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "console/locked_out.html"
+AXES_CLIENT_IP_CALLABLE = "etelecom_console.security.client_ip"
+# Proxies in front of the console that append to X-Forwarded-For; 0 trusts no header and uses REMOTE_ADDR.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+
 # --- eTelecom -------------------------------------------------------------------------------------------------
 # Defaults point at the local sandbox (`python -m etelecom.sandbox --port 8100`) and its documented demo partner key.
 ETELECOM_SHOP_BASE_URL = env("ETELECOM_SHOP_BASE_URL", default="http://127.0.0.1:8100/v1/shop")
@@ -138,6 +157,8 @@ ETELECOM_TIMEOUT = (
     env.float("ETELECOM_READ_TIMEOUT", default=30.0),
 )
 ETELECOM_MAX_RETRIES = env.int("ETELECOM_MAX_RETRIES", default=3)
+# Days the API-call audit log is kept; a daily job deletes older rows.
+API_CALL_RETENTION_DAYS = env.int("API_CALL_RETENTION_DAYS", default=30)
 # Password `manage.py load_demo` gives the demo superuser `admin` (written to `.env` by `make run`).
 DEMO_ADMIN_PASSWORD = env("DEMO_ADMIN_PASSWORD", default="")
 
@@ -181,5 +202,5 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
-    "loggers": {"django.db.backends": {"level": "INFO"}},
+    "loggers": {"django.db.backends": {"level": "INFO"}, "axes": {"level": "WARNING"}},
 }
