@@ -1,39 +1,82 @@
+from urllib.parse import urlsplit
+
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand, CommandError
 
 from etelecom import EtelecomError
-from etelecom.shop import current_account, iter_shops
-from shops.clients import partner_client
+from etelecom.sandbox.control import SandboxControl
+from etelecom.shop import current_account
+from shops import services, syncing
+from shops.clients import Actor, partner_client
+from shops.models import Shop, ShopMembership
+from shops.roles import MANAGER, SUPPORT
 
-DEMO_USERNAME = "admin"
+# Demo shops whose keys the sandbox revokes after the console stored them: they show up as invalid.
+REVOKED = ("Gara Ô tô Thành Công", "Khách sạn Biển Xanh")
+SUPPORT_SHOPS = 6
 
 
 class Command(BaseCommand):
-    help = "Check the partner key against eTelecom (the sandbox in the demo) and create the demo superuser."
+    help = (
+        "Load the demo against the eTelecom sandbox: import the partner's shops, add the direct ones, let two keys "
+        "go stale, check every key, and create the users admin, support and manager."
+    )
 
     def handle(self, *args, **options):
-        client = partner_client()
+        origin = "{0.scheme}://{0.netloc}".format(urlsplit(settings.ETELECOM_PARTNER_BASE_URL))
+        actor = Actor(job="load_demo")
         try:
-            account = current_account(client)
-            shop_count = sum(1 for _ in iter_shops(client))
+            account = current_account(partner_client(actor))
         except EtelecomError as exc:
             url = settings.ETELECOM_PARTNER_BASE_URL
             raise CommandError(f"checking the partner key against {url} failed: {exc}") from exc
-        self.stdout.write(f"Partner account {account.name} ({account.id}) sees {shop_count} shops on eTelecom.")
-        self._superuser()
+        self.stdout.write(f"Partner account {account.name} ({account.id}).")
+        control = SandboxControl(origin)
+        try:
+            sandbox_shops = control.shops()
+        except Exception as exc:
+            raise CommandError(f"{origin} is not the eTelecom sandbox; load_demo only loads demo data there.") from exc
 
-    def _superuser(self):
-        user_model = get_user_model()
+        imported = syncing.run_now("shop_import", services.import_partner_shops_work)
+        self.stdout.write(f"Imported the partner's shops: {imported.counts or imported.error}")
+        for record in sandbox_shops:
+            if record["partner_id"]:
+                continue
+            remote = services.shop_check_direct_key(api_key=record["api_key"], user=None)
+            services.shop_save_direct(remote=remote, api_key=record["api_key"], user=None)
+        for record in sandbox_shops:
+            if record["name"] in REVOKED:
+                control.shop_action(record["id"], "revoke")
+        for shop in Shop.objects.all():
+            syncing.run_now("credential_check", services.check_credential_work, shop=shop)
+        counts = {s: Shop.objects.filter(credential_status=s).count() for s in Shop.CredentialStatus.values}
+        self.stdout.write(f"{Shop.objects.count()} shops: {counts}")
+        self._users()
+
+    def _users(self):
         password = settings.DEMO_ADMIN_PASSWORD
-        user, created = user_model.objects.get_or_create(
-            username=DEMO_USERNAME, defaults={"is_staff": True, "is_superuser": True, "email": "admin@example.vn"}
-        )
+        users = get_user_model().objects
+        shops = list(Shop.objects.order_by("name"))
+        admin, _ = users.get_or_create(username="admin", defaults={"email": "admin@example.vn"})
+        admin.is_staff = admin.is_superuser = True
+        people = [(admin, None, shops)]
+        for username, role, members_of in (("support", SUPPORT, shops[:SUPPORT_SHOPS]), ("manager", MANAGER, shops)):
+            user, _ = users.get_or_create(username=username, defaults={"email": f"{username}@example.vn"})
+            user.is_staff = True
+            people.append((user, role, members_of))
+        for user, role, members_of in people:
+            if password:
+                user.set_password(password)
+            elif not user.has_usable_password():
+                user.set_unusable_password()
+            user.save()
+            if role:
+                user.groups.set([Group.objects.get(name=role)])
+                for shop in members_of:
+                    ShopMembership.objects.get_or_create(user=user, shop=shop)
         if password:
-            user.set_password(password)
-            user.save()
-            self.stdout.write(self.style.SUCCESS(f"Log in as {DEMO_USERNAME} / {password}"))
-        elif created:
-            user.set_unusable_password()
-            user.save()
-            self.stdout.write(f"Created {DEMO_USERNAME}; set DEMO_ADMIN_PASSWORD or run `manage.py changepassword`.")
+            self.stdout.write(self.style.SUCCESS(f"Log in as admin, support or manager with the password {password}"))
+        else:
+            self.stdout.write("Set DEMO_ADMIN_PASSWORD (make run writes one) or run `manage.py changepassword admin`.")
