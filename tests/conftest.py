@@ -6,6 +6,8 @@ from etelecom.sandbox.control import SandboxControl
 
 
 def pytest_configure(config):
+    # Password hashing strength is Django's business; tests that log in many times need it fast.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     # Tests serve static files from the apps without `collectstatic`; CI's production step runs `collectstatic`
     # with the manifest storage and `check --deploy`.
     settings.STATIC_ROOT = None

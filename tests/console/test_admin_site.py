@@ -47,17 +47,6 @@ def test_an_unknown_page_is_a_plain_404_not_a_traceback(client):
 
 
 @pytest.mark.django_db
-def test_load_demo_checks_the_partner_key_and_creates_the_superuser(console_on_sandbox, settings, capsys):
-    settings.DEMO_ADMIN_PASSWORD = "demo-pass-123"
-    call_command("load_demo")
-    out = capsys.readouterr().out
-    assert "sees 9 shops" in out and "admin / demo-pass-123" in out
-    from django.contrib.auth import authenticate
-
-    assert authenticate(username="admin", password="demo-pass-123").is_superuser
-
-
-@pytest.mark.django_db
 def test_load_demo_with_a_wrong_key_fails_clearly_without_the_key(console_on_sandbox, settings):
     from django.core.management.base import CommandError
 

@@ -1,0 +1,32 @@
+"""Rows of every shop-owned model for a given shop, for the scoping tests. A new shop-owned model needs an entry
+here: the scoping test fails for a registered model it cannot build."""
+
+from django.utils import timezone
+
+from shops.models import ApiCall, Shop, ShopMembership, SyncRun
+
+_counter = iter(range(1, 10**6))
+
+
+def make_shop(name: str, **fields) -> Shop:
+    shop = Shop(name=name, etelecom_id=str(1_000_000 + next(_counter)), connection=Shop.Connection.PARTNER, **fields)
+    shop.set_credential(f"shop{shop.etelecom_id}:secret-{name}")
+    shop.save()
+    return shop
+
+
+def _membership(shop):
+    from django.contrib.auth import get_user_model
+
+    user = get_user_model().objects.create_user(f"member-{next(_counter)}")
+    return ShopMembership.objects.create(shop=shop, user=user)
+
+
+FACTORIES = {
+    Shop: lambda shop: shop,
+    ShopMembership: _membership,
+    ApiCall: lambda shop: ApiCall.objects.create(
+        shop=shop, method="Shop/CurrentShop", status=200, duration_ms=5, created_at=timezone.now()
+    ),
+    SyncRun: lambda shop: SyncRun.objects.create(shop=shop, kind="credential_check"),
+}

@@ -1,0 +1,234 @@
+"""Connecting shops: the partner redirect flow through the sandbox's login page, the direct flow, the import."""
+
+import time
+from urllib.parse import urlsplit
+
+import pytest
+import requests
+from django.contrib.messages import get_messages
+from django.core import signing
+from django.urls import reverse
+
+from shops import services, syncing
+from shops.models import ApiCall, Shop, SyncRun
+
+CONNECT = "/admin/shops/shop/connect/"
+CONTACT = {"email": "moi@example.vn", "phone": "0909123456", "name": "Cửa hàng Mới"}
+
+
+@pytest.fixture
+def support_client(client, support, console_on_sandbox):
+    client.force_login(support)
+    return client
+
+
+def log_in_at_etelecom(auth_url: str) -> str:
+    """What the shop owner does on eTelecom's page; returns where eTelecom sends the browser back."""
+    page = requests.get(auth_url, timeout=5)
+    assert page.status_code == 200
+    token = urlsplit(auth_url).query.split("token=")[1]
+    answer = requests.post(
+        f"{urlsplit(auth_url).scheme}://{urlsplit(auth_url).netloc}/auth/login",
+        data={"token": requests.utils.unquote(token)},
+        allow_redirects=False,
+        timeout=5,
+    )
+    assert answer.status_code == 302
+    return answer.headers["Location"]
+
+
+def follow_back(client, location: str):
+    back = urlsplit(location)
+    assert back.netloc == "testserver"
+    return client.get(f"{back.path}?{back.query}")
+
+
+def texts(response) -> list[str]:
+    return [str(m) for m in get_messages(response.wsgi_request)]
+
+
+def test_a_support_user_connects_a_shop_end_to_end(support_client, support, sandbox):
+    response = support_client.post(CONNECT, CONTACT)
+    assert response.status_code == 302 and response.url.startswith(f"{sandbox.url}/auth/login?token=")
+    landed = follow_back(support_client, log_in_at_etelecom(response.url))
+
+    shop = Shop.objects.get(name="Cửa hàng Mới")
+    assert landed.status_code == 302 and landed.url == reverse("admin:shops_shop_change", args=[shop.pk])
+    assert shop.connection == Shop.Connection.PARTNER and shop.credential_status == Shop.CredentialStatus.VALID
+    record = next(s for s in sandbox.control.shops() if s["name"] == "Cửa hàng Mới")
+    assert shop.credential == record["shop_key"] and shop.etelecom_id == record["id"]
+    assert shop.memberships.filter(user=support).exists()
+    calls = list(ApiCall.objects.order_by("pk").values_list("method", "status", "user__username"))
+    assert calls == [
+        ("Shop/AuthorizeShop", 200, "hotro"),
+        ("Shop/AuthorizeShop", 200, "hotro"),
+        ("Shop/CurrentShop", 200, "hotro"),
+    ]
+    assert texts(landed) == ["Cửa hàng Mới is connected and its key works."]
+
+
+def test_the_shop_page_never_shows_the_key(support_client, sandbox):
+    response = support_client.post(CONNECT, CONTACT)
+    follow_back(support_client, log_in_at_etelecom(response.url))
+    shop = Shop.objects.get(name="Cửa hàng Mới")
+    secret = shop.credential.split(":")[1]
+    page = support_client.get(reverse("admin:shops_shop_change", args=[shop.pk])).content.decode()
+    listing = support_client.get(reverse("admin:shops_shop_changelist")).content.decode()
+    assert secret not in page and secret not in listing and shop.credential_ciphertext not in page
+    assert shop.credential_hint in page and len(shop.credential_hint) <= 5
+
+
+def test_a_forged_state_is_refused_and_changes_nothing(support_client, sandbox):
+    support_client.post(CONNECT, CONTACT)
+    before = sandbox.control.received("Shop/AuthorizeShop")
+    response = support_client.get(reverse("admin:shops_shop_connect_callback"), {"state": "forged", "shop_id": "1"})
+    assert response.status_code == 302 and response.url == reverse("admin:shops_shop_changelist")
+    assert any("invalid or has expired" in t for t in texts(response))
+    assert sandbox.control.received("Shop/AuthorizeShop") == before
+    assert not Shop.objects.exists()
+
+
+def test_an_expired_state_is_refused(support_client, sandbox, monkeypatch):
+    real_time = time.time
+    monkeypatch.setattr(signing.time, "time", lambda: real_time() - 3600)
+    response = support_client.post(CONNECT, CONTACT)
+    monkeypatch.setattr(signing.time, "time", real_time)
+    follow_back(support_client, log_in_at_etelecom(response.url))
+    assert not Shop.objects.exists()
+    assert sandbox.control.received("Shop/AuthorizeShop") == 1
+
+
+def test_a_callback_started_by_someone_else_is_refused(support_client, make_user, client, sandbox):
+    response = support_client.post(CONNECT, CONTACT)
+    location = log_in_at_etelecom(response.url)
+    client.force_login(make_user("nguoikhac", "Support"))
+    follow_back(client, location)
+    assert not Shop.objects.exists()
+
+
+def test_a_callback_is_used_once(support_client, sandbox):
+    response = support_client.post(CONNECT, CONTACT)
+    location = log_in_at_etelecom(response.url)
+    follow_back(support_client, location)
+    again = follow_back(support_client, location)
+    assert again.url == reverse("admin:shops_shop_changelist")
+    assert sandbox.control.received("Shop/AuthorizeShop") == 2
+
+
+def test_an_etelecom_error_is_a_readable_form_error(support_client, sandbox):
+    sandbox.control.faults(next=["5xx"])
+    response = support_client.post(CONNECT, CONTACT)
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "Shop/AuthorizeShop 503" in page and "Traceback" not in page
+    assert sandbox.control.received("Shop/AuthorizeShop") == 1
+
+
+def test_bad_contact_details_are_form_errors(support_client, sandbox):
+    response = support_client.post(CONNECT, {"email": "not-an-email", "phone": "", "name": "X"})
+    assert response.status_code == 200 and response.context["form"].errors.keys() == {"email", "phone"}
+    assert sandbox.control.received("Shop/AuthorizeShop") == 0
+
+
+def test_a_manager_cannot_connect_shops(client, manager, console_on_sandbox):
+    client.force_login(manager)
+    assert client.get(CONNECT).status_code == 403
+    assert client.post(CONNECT, CONTACT).status_code == 403
+
+
+def test_reconnect_of_a_linked_shop_stores_a_fresh_key(admin_client, sandbox):
+    record = sandbox.shop("Spa Thảo Mộc")
+    shop = Shop.objects.create(name="old", etelecom_id=record["id"], connection=Shop.Connection.PARTNER)
+    response = admin_client.post(reverse("admin:shops_shop_reconnect", args=[shop.pk]))
+    shop.refresh_from_db()
+    assert response.url == reverse("admin:shops_shop_change", args=[shop.pk])
+    assert shop.credential == record["shop_key"] and shop.name == "Spa Thảo Mộc"
+
+
+def test_a_shop_that_must_log_in_again_is_sent_to_etelecom(admin_client, sandbox):
+    record = sandbox.shop("Spa Thảo Mộc")
+    shop = Shop.objects.create(name="Spa", etelecom_id=record["id"], connection=Shop.Connection.PARTNER)
+    sandbox.control.shop_action(record["id"], "unlink")
+    response = admin_client.post(reverse("admin:shops_shop_reconnect", args=[shop.pk]))
+    assert response.url.startswith(f"{sandbox.url}/auth/login")
+    landed = follow_back(admin_client, log_in_at_etelecom(response.url))
+    shop.refresh_from_db()
+    assert landed.url == reverse("admin:shops_shop_change", args=[shop.pk])
+    assert shop.credential == sandbox.shop("Spa Thảo Mộc")["shop_key"]
+
+
+# --- direct --------------------------------------------------------------------------------------------------
+
+
+def test_a_shop_is_added_with_its_own_key_after_a_check(support_client, support, sandbox):
+    record = sandbox.shop("Khách sạn Biển Xanh")
+    response = support_client.post(
+        reverse("admin:shops_shop_add"), {"api_key": record["api_key"], "notes": "gọi trước 9h"}
+    )
+    shop = Shop.objects.get()
+    assert response.status_code == 302
+    assert (shop.name, shop.connection, shop.credential_status) == ("Khách sạn Biển Xanh", "direct", "valid")
+    assert shop.credential == record["api_key"] and shop.notes == "gọi trước 9h"
+    assert shop.memberships.filter(user=support).exists()
+
+
+def test_a_wrong_direct_key_is_a_form_error_and_saves_nothing(support_client, sandbox):
+    response = support_client.post(reverse("admin:shops_shop_add"), {"api_key": "shop1:wrong-secret-value"})
+    assert response.status_code == 200
+    errors = response.context["adminform"].form.errors["api_key"]
+    assert "Shop/CurrentShop 401" in errors[0] and "wrong-secret-value" not in response.content.decode()
+    assert not Shop.objects.exists()
+
+
+def test_the_same_shop_cannot_be_added_twice(support_client, sandbox):
+    key = sandbox.shop("Khách sạn Biển Xanh")["api_key"]
+    support_client.post(reverse("admin:shops_shop_add"), {"api_key": key})
+    response = support_client.post(reverse("admin:shops_shop_add"), {"api_key": key})
+    assert response.status_code == 200 and "already connected" in str(response.context["adminform"].form.errors)
+    assert Shop.objects.count() == 1
+
+
+def test_a_direct_shop_gets_a_new_key_only_if_it_is_its_own(admin_client, sandbox):
+    record = sandbox.shop("Khách sạn Biển Xanh")
+    admin_client.post(reverse("admin:shops_shop_add"), {"api_key": record["api_key"]})
+    shop = Shop.objects.get()
+    other = sandbox.shop("Bất động sản Phú Gia")["api_key"]
+    change = reverse("admin:shops_shop_change", args=[shop.pk])
+    response = admin_client.post(change, {"new_api_key": other, "notes": "", "is_active": "on", **_no_inline()})
+    assert response.status_code == 200 and "another eTelecom shop" in str(response.context["adminform"].form.errors)
+    sandbox.control.shop_action(record["id"], "revoke")
+    renewed = sandbox.shop("Khách sạn Biển Xanh")["api_key"]
+    response = admin_client.post(change, {"new_api_key": renewed, "notes": "", "is_active": "on", **_no_inline()})
+    shop.refresh_from_db()
+    assert response.status_code == 302 and shop.credential == renewed
+
+
+def _no_inline() -> dict:
+    prefix = "memberships"
+    return {f"{prefix}-TOTAL_FORMS": "0", f"{prefix}-INITIAL_FORMS": "0"}
+
+
+# --- import ---------------------------------------------------------------------------------------------------
+
+
+def test_the_partner_shops_are_imported_with_checked_keys(console_on_sandbox, db, sandbox):
+    run = syncing.run_now("shop_import", services.import_partner_shops_work)
+    assert run.status == SyncRun.Status.SUCCEEDED
+    assert run.counts == {"listed": 9, "created": 9, "updated": 0, "needs_login": 0, "failed": 0}
+    assert Shop.objects.filter(credential_status="valid", connection="partner").count() == 9
+    again = syncing.run_now("shop_import", services.import_partner_shops_work)
+    assert again.counts["updated"] == 9 and Shop.objects.count() == 9
+
+
+def test_the_import_button_queues_a_run(admin_client, console_on_sandbox, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        response = admin_client.post(reverse("admin:shops_shop_import"))
+    run = SyncRun.objects.get()
+    assert (run.kind, run.status, len(callbacks)) == ("shop_import", "queued", 1)
+    assert response.status_code == 302
+
+
+def test_only_superusers_import(client, support, console_on_sandbox):
+    client.force_login(support)
+    assert client.post(reverse("admin:shops_shop_import")).status_code == 403
+    assert not SyncRun.objects.exists()

@@ -1,0 +1,24 @@
+from django.contrib.auth import get_user_model
+from django.core.management import call_command
+
+from shops.models import Shop
+
+
+def test_the_demo_has_shops_in_every_state_and_three_users(db, settings, capsys):
+    settings.DEMO_ADMIN_PASSWORD = "demo-pass-123"
+    call_command("load_demo")
+    call_command("load_demo")  # make run calls it on every start
+    assert "with the password demo-pass-123" in capsys.readouterr().out
+    shops = Shop.objects.all()
+    assert shops.count() == 12
+    assert shops.filter(connection="partner").count() == 9 and shops.filter(connection="direct").count() == 3
+    assert shops.filter(credential_status="invalid").count() == 2
+    assert shops.filter(credential_status="valid").count() == 10
+    users = get_user_model().objects
+    assert users.get(username="admin").is_superuser
+    support, manager = users.get(username="support"), users.get(username="manager")
+    assert support.check_password("demo-pass-123") and not support.is_superuser
+    assert support.shop_memberships.count() == 6 and manager.shop_memberships.count() == 12
+    assert [g.name for g in support.groups.all()] == ["Support"] and [g.name for g in manager.groups.all()] == [
+        "Manager"
+    ]
