@@ -6,9 +6,11 @@ from django.db import transaction
 from django.shortcuts import redirect
 from django.urls import path, reverse
 from django.utils import timezone
+from django.utils.decorators import method_decorator
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
+from django.views.decorators.debug import sensitive_post_parameters
 
 from etelecom import METHODS
 
@@ -109,6 +111,10 @@ class ShopAdmin(ShopScopedAdmin):
             )
         else:
             super().save_model(request, obj, form, change)
+
+    @method_decorator(sensitive_post_parameters("api_key", "new_api_key"))
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        return super().changeform_view(request, object_id, form_url, extra_context)
 
     def get_urls(self):
         wrap = self.admin_site.admin_view

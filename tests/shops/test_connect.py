@@ -232,3 +232,11 @@ def test_only_superusers_import(client, support, console_on_sandbox):
     client.force_login(support)
     assert client.post(reverse("admin:shops_shop_import")).status_code == 403
     assert not SyncRun.objects.exists()
+
+
+def test_a_failing_add_never_reports_the_key(support_client, sandbox):
+    from django.views.debug import SafeExceptionReporterFilter
+
+    response = support_client.post(reverse("admin:shops_shop_add"), {"api_key": "shop1:very-secret"})
+    request = response.wsgi_request
+    assert "very-secret" not in str(SafeExceptionReporterFilter().get_post_parameters(request))
