@@ -8,6 +8,7 @@ from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.decorators import method_decorator
 from django.utils.html import format_html
+from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from django.views.decorators.debug import sensitive_post_parameters
@@ -246,11 +247,38 @@ class ApiCallAdmin(ReadOnlyAdmin):
 
 @admin.register(SyncRun)
 class SyncRunAdmin(ReadOnlyAdmin):
-    list_display = ["__str__", "shop", "status_badge", "queued_at", "started_at", "finished_at", "counts", "error"]
+    list_display = ["__str__", "shop", "status_badge", "queued_at", "took", "outcome"]
     list_select_related = ["shop"]
+    readonly_fields = [
+        "kind_name",
+        "shop",
+        "status",
+        "queued_at",
+        "started_at",
+        "finished_at",
+        "counts",
+        "error",
+        "triggered_by",
+    ]
+    fields = readonly_fields
     list_filter = [KindFilter, "status", ShopFilter, QueuedRecentFilter]
     show_full_result_count = False
 
     @admin.display(description=_("status"), ordering="status")
     def status_badge(self, run):
         return badge(run.status, run.get_status_display())
+
+    @admin.display(description=_("kind"))
+    def kind_name(self, run):
+        return run.kind_label
+
+    @admin.display(description=_("took"))
+    def took(self, run):
+        return f"{run.duration.total_seconds():.1f} s" if run.duration is not None else "-"
+
+    @admin.display(description=_("outcome"))
+    def outcome(self, run):
+        """Counts or the error, cut short; the run's page has all of it."""
+        if run.error:
+            return Truncator(run.error).chars(90)
+        return ", ".join(f"{key}: {value}" for key, value in run.counts.items()) or "-"

@@ -17,8 +17,8 @@ class Shop(models.Model):
     shop_lookup = "pk"
 
     class Connection(models.TextChoices):
-        PARTNER = "partner", _("Through the partner (shop_key)")
-        DIRECT = "direct", _("Directly (the shop's own api_key)")
+        PARTNER = "partner", _("Partner (shop_key)")
+        DIRECT = "direct", _("Direct (api_key)")
 
     class CredentialStatus(models.TextChoices):
         UNKNOWN = "unknown", _("Not checked")
@@ -99,8 +99,8 @@ class ApiCall(models.Model):
     created_at = models.DateTimeField(_("time"), db_index=True)
 
     class Meta:
-        verbose_name = _("eTelecom API call")
-        verbose_name_plural = _("eTelecom API calls")
+        verbose_name = _("API call to eTelecom")
+        verbose_name_plural = _("API calls to eTelecom")
         ordering = ["-created_at", "-pk"]
         indexes = [models.Index(fields=["shop", "-created_at"], name="api_call_shop_time")]
 
@@ -153,6 +153,10 @@ class SyncRun(models.Model):
 
     def __str__(self):
         return f"{self.kind_label} #{self.pk}"
+
+    @property
+    def duration(self):
+        return self.finished_at - self.started_at if self.finished_at and self.started_at else None
 
     @property
     def kind_label(self) -> str:
