@@ -53,20 +53,17 @@ def shop_credential_record(*, shop: Shop, error: EtelecomError | None = None) ->
     shop.credential_status, shop.credential_error, shop.credential_checked_at = status, message, now
 
 
-def shop_credential_check(*, shop: Shop, actor: Actor) -> shop_api.Shop:
-    """`Shop/CurrentShop` with the stored key; records valid/invalid and raises the eTelecom error, if any."""
-    try:
-        remote = shop_api.current_shop(shop_client(shop, actor))
-    except EtelecomError as exc:
-        shop_credential_record(shop=shop, error=exc)
-        raise
-    shop_credential_record(shop=shop)
-    return remote
-
-
 def check_credential_work(run: SyncRun) -> dict:
-    """Sync-run work: check one shop's key (a 401 is recorded by the helper as well)."""
-    shop_credential_check(shop=run.shop, actor=Actor(job="credential_check"))
+    """Sync-run work: `Shop/CurrentShop` with the stored key. A 401 propagates: the sync helper marks the shop
+    invalid for every kind of run; any other error is noted on the shop without judging the key."""
+    try:
+        shop_api.current_shop(shop_client(run.shop, Actor(job="credential_check")))
+    except AuthenticationError:
+        raise
+    except EtelecomError as exc:
+        shop_credential_record(shop=run.shop, error=exc)
+        raise
+    shop_credential_record(shop=run.shop)
     return {"checked": 1}
 
 

@@ -22,6 +22,7 @@ from etelecom import AuthenticationError, EtelecomError
 
 from .messages import describe_error
 from .models import Shop, SyncRun
+from .services import shop_credential_record
 
 logger = logging.getLogger(__name__)
 
@@ -71,8 +72,6 @@ def execute(run_id: int, work: Work) -> SyncRun:
         counts = work(run) or {}
     except AuthenticationError as exc:
         if run.shop is not None:
-            from .services import shop_credential_record
-
             shop_credential_record(shop=run.shop, error=exc)
         _finish(run, SyncRun.Status.FAILED, error=describe_error(exc))
     except EtelecomError as exc:
