@@ -60,6 +60,17 @@ class SandboxControl:
     def shops(self) -> list[dict]:
         return self._request("GET", "shops")["shops"]
 
+    def oas(self) -> list[dict]:
+        """Every OA of every shop, with all fields (sandbox only)."""
+        return self._request("GET", "oas")["oas"]
+
+    def update_oa(self, oa_id: str, **changes) -> dict:
+        """Move an OA's quota, quality, status, `expires_in_days`, ... as time would."""
+        return self._request("POST", f"oas/{oa_id}", changes)
+
+    def remove_oa(self, oa_id: str) -> None:
+        self._request("POST", f"oas/{oa_id}/remove")
+
     def shop_action(self, shop_id: str, action: str) -> None:
         """`revoke` (keys answer 401 from now on), `unlink` (from the partner) or `block`."""
         self._request("POST", f"shops/{shop_id}/{action}")

@@ -25,6 +25,25 @@ DEMO_SHOPS = [
 ]
 
 EPOCH = datetime(2025, 1, 6, 2, 0, tzinfo=UTC)
+DEMO_APP_ID = "4318123456789012345"
+
+# Per demo shop (by position among the linked ones): its OAs as (name suffix, changes), showing every health case.
+DEMO_OAS = [
+    [("Chăm sóc khách hàng", {}), ("Khuyến mãi", {"current_quality": "MEDIUM", "remaining_quota": 35})],
+    [("Tư vấn", {"current_quality": "LOW", "last_week_quality": "MEDIUM", "expires_in_days": 5})],
+    [("Thông báo", {"status": "N"})],
+    [("Lịch hẹn", {}), ("Nhắc lịch", {"current_quality": "UNDEFINED", "last_week_quality": "UNDEFINED"})],
+    [("Đơn hàng", {"current_quality": "unknown", "last_week_quality": "unknown"})],
+    [("Hỗ trợ", {"remaining_quota": 0})],
+]
+QUOTA_FIELDS = (
+    "daily_quota",
+    "remaining_quota",
+    "daily_quota_promotion",
+    "monthly_promotion_quota",
+    "remaining_monthly_promotion_quota",
+    "estimated_next_month_promotion_quota",
+)
 
 
 def empty(state: State, params: dict) -> None:
@@ -34,19 +53,37 @@ def empty(state: State, params: dict) -> None:
 def demo(state: State, params: dict) -> None:
     empty(state, params)
     partner = state.partners[DEMO_PARTNER_ID]
+    linked_shops = []
     for index, (name, email, phone, linked) in enumerate(DEMO_SHOPS):
         shop = state.add_shop(name=name, email=email, phone=phone, created_at=EPOCH + timedelta(days=7 * index))
         shop.is_test = email.startswith("test.")
         if linked:
             state.link(partner, shop)
+            linked_shops.append(shop)
+    for shop, oas in zip(linked_shops, DEMO_OAS, strict=False):
+        for suffix, changes in oas:
+            oa = state.add_oa(shop, app_id=DEMO_APP_ID, name=f"{shop.name} – {suffix}", is_verified=True)
+            oa.daily_quota_promotion, oa.monthly_promotion_quota = 50, 1500
+            oa.remaining_monthly_promotion_quota, oa.estimated_next_month_promotion_quota = 1200, 1500
+            update_oa(state, oa, {"remaining_quota": 420, **changes})
+            state.add_followers(oa, 12)
+
+
+def _count(params: dict, name: str, default: int, most: int) -> int:
+    value = params.get(name, default)
+    if not isinstance(value, int) or isinstance(value, bool) or not 0 <= value <= most:
+        raise ValueError(f"params.{name} is an integer from 0 to {most}")
+    return value
 
 
 def generated(state: State, params: dict) -> None:
-    shops = params.get("shops", 10)
-    if not isinstance(shops, int) or not 0 <= shops <= 100_000:
-        raise ValueError("params.shops is an integer from 0 to 100000")
+    """`shops` linked shops, each with `oas_per_shop` OAs (seeded quota and quality) and `followers_per_oa`."""
+    shops = _count(params, "shops", 10, 100_000)
+    oas_per_shop = _count(params, "oas_per_shop", 0, 1_000)
+    followers_per_oa = _count(params, "followers_per_oa", 0, 100_000)
     empty(state, params)
     partner = state.partners[DEMO_PARTNER_ID]
+    qualities = ("HIGH", "HIGH", "HIGH", "MEDIUM", "LOW", "UNDEFINED")
     for n in range(1, shops + 1):
         shop = state.add_shop(
             name=f"Cửa hàng {n:05d}",
@@ -55,6 +92,52 @@ def generated(state: State, params: dict) -> None:
             created_at=EPOCH + timedelta(minutes=n),
         )
         state.link(partner, shop)
+        for m in range(1, oas_per_shop + 1):
+            daily = state.rng.choice((500, 1000, 2000))
+            oa = state.add_oa(
+                shop,
+                app_id=DEMO_APP_ID,
+                name=f"OA {n:05d}-{m:03d}",
+                daily_quota=daily,
+                remaining_quota=state.rng.randrange(daily + 1),
+                current_quality=state.rng.choice(qualities),
+                last_week_quality=state.rng.choice(qualities),
+            )
+            state.add_followers(oa, followers_per_oa)
+
+
+def update_oa(state: State, oa, changes: dict) -> None:
+    """Apply control-endpoint changes to an OA; raises ValueError with a reason."""
+    if not isinstance(changes, dict):
+        raise ValueError("changes must be an object")
+    allowed = {
+        *QUOTA_FIELDS,
+        "current_quality",
+        "last_week_quality",
+        "status",
+        "expires_in_days",
+        "is_verified",
+        "name",
+    }
+    unknown = set(changes) - allowed
+    if unknown:
+        raise ValueError(f"unknown OA fields: {', '.join(sorted(unknown))}")
+    for name in QUOTA_FIELDS:
+        if name in changes and (
+            not isinstance(changes[name], int) or isinstance(changes[name], bool) or changes[name] < 0
+        ):
+            raise ValueError(f"{name} is an integer of at least 0")
+    for name in ("current_quality", "last_week_quality", "status", "name"):
+        if name in changes and not isinstance(changes[name], str):
+            raise ValueError(f"{name} is a string")
+    if "expires_in_days" in changes and not isinstance(changes["expires_in_days"], int | float):
+        raise ValueError("expires_in_days is a number")
+    for name, value in changes.items():
+        if name == "expires_in_days":
+            oa.expires_at = state.now() + timedelta(days=value)
+        else:
+            setattr(oa, name, value)
+    oa.updated_at = state.now()
 
 
 DATASETS: dict[str, Callable[[State, dict], None]] = {"empty": empty, "demo": demo, "generated": generated}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from html import escape
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
@@ -54,3 +55,48 @@ def login_submit(state: State, form: dict[str, str]) -> tuple[int, bytes, str]:
         return 400, html_page("Liên kết đã hết hạn / Link expired", "<p>Please ask the partner to start again.</p>"), ""
     login, shop = done
     return 302, b"", with_params(login.redirect_url, token=login.token, shop_id=shop.id)
+
+
+def _consent(state: State, number: str):
+    consent = state.consents.get(int(number)) if number.isdigit() else None
+    if consent is None or consent.expires_at < time.monotonic():
+        return None
+    return consent
+
+
+def zalo_consent_form(state: State, number: str) -> tuple[int, bytes]:
+    """Zalo's permission screen: the OA admin grants the app access to an OA (a new one, or the one renewed)."""
+    with state.lock:
+        consent = _consent(state, number)
+        if consent is None:
+            return 400, html_page("Yêu cầu đã hết hạn / Request expired", "<p>Ask the console to start again.</p>")
+        shop = state.shops[consent.shop_id]
+        renewing = state.oas.get(consent.oa_id)
+    name = renewing.name if renewing else f"OA {shop.name}"
+    name_field = (
+        f"<b id='oa-name'>{escape(name)}</b><input type='hidden' name='oa_name' value='{escape(name)}'>"
+        if renewing
+        else f"<input id='oa-name' name='oa_name' value='{escape(name)}' size='40'>"
+    )
+    body = (
+        f"<p>Ứng dụng <b>{escape(consent.app_id)}</b> xin quyền quản lý Official Account / "
+        "asks to manage an Official Account:</p>"
+        "<form method='post' action='/zalo/oa/permission'>"
+        f"<input type='hidden' name='state' value='{consent.state}'>"
+        f"<p><label>Official Account {name_field}</label></p>"
+        "<button id='allow' type='submit'>Cho phép / Allow</button></form>"
+    )
+    return 200, html_page("Zalo – Cấp quyền cho ứng dụng / Grant permission", body)
+
+
+def zalo_consent_submit(state: State, form: dict[str, str]) -> tuple[int, bytes, str]:
+    """Returns (status, body, redirect location): back to the app's callback with code, state and the OA id."""
+    with state.lock:
+        consent = _consent(state, form.get("state", ""))
+        if consent is None:
+            return 400, html_page("Yêu cầu đã hết hạn / Request expired", "<p>Ask the console to start again.</p>"), ""
+        consent.code = state.secret("zalo-code")
+        consent.oa_id = consent.oa_id or state.new_id()
+        consent.oa_name = (form.get("oa_name") or "").strip() or f"OA {state.shops[consent.shop_id].name}"
+        location = with_params(consent.redirect_uri, code=consent.code, state=str(consent.state), oa_id=consent.oa_id)
+    return 302, b"", location

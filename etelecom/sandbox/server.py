@@ -15,7 +15,9 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qsl, urlsplit
 
 from . import datasets, pages
-from . import shop_api as _shop_api  # noqa: F401  (registers the Misc and Shop handlers)
+from . import shop_api as _shop_api  # noqa: F401  (each module registers its handlers)
+from . import webhook_api as _webhook_api  # noqa: F401
+from . import zalo_api as _zalo_api  # noqa: F401
 from .api import ANY, PARTNER, ROUTES, ApiError, Call, validate
 from .faults import Faults
 from .state import State
@@ -164,7 +166,29 @@ class SandboxApp:
         match = re.fullmatch(r"/_sandbox/shops/(\d+)/(revoke|unlink|block)", path)
         if match and method == "POST":
             return self._shop_action(*match.groups())
+        if path == "/_sandbox/oas" and method == "GET":
+            with self.state.lock:
+                return 200, {"oas": [self.state.oa_json(oa, full=True) for oa in self.state.oas.values()]}
+        match = re.fullmatch(r"/_sandbox/oas/(\d+)(/remove)?", path)
+        if match and method == "POST":
+            return self._oa_action(match.group(1), remove=bool(match.group(2)), changes=payload)
         return 404, {"error": f"no control endpoint {method} {path}"}
+
+    def _oa_action(self, oa_id: str, *, remove: bool, changes: dict) -> tuple[int, dict]:
+        """Move an OA's quota, quality, status or token expiry, as time would; or make it disappear."""
+        state = self.state
+        with state.lock:
+            oa = state.oas.get(oa_id)
+            if oa is None:
+                return 404, {"error": f"no OA {oa_id}"}
+            if remove:
+                state.remove_oa(oa_id)
+                return 200, {"ok": True}
+            try:
+                datasets.update_oa(state, oa, changes)
+            except ValueError as exc:
+                return 400, {"error": str(exc)}
+            return 200, state.oa_json(oa, full=True)
 
     def _shop_action(self, shop_id: str, action: str) -> tuple[int, dict]:
         state = self.state
@@ -230,6 +254,16 @@ class Handler(BaseHTTPRequestHandler):
                     return self._send(status, html, {"Content-Type": "text/html; charset=utf-8"})
                 form = dict(parse_qsl(body.decode("utf-8", "replace")))
                 status, html, location = pages.login_submit(app.state, form)
+                headers = {"Content-Type": "text/html; charset=utf-8"}
+                if location:
+                    headers["Location"] = location
+                return self._send(status, html, headers)
+            if url.path == "/zalo/oa/permission":
+                if self.command == "GET":
+                    status, html = pages.zalo_consent_form(app.state, dict(parse_qsl(url.query)).get("state", ""))
+                    return self._send(status, html, {"Content-Type": "text/html; charset=utf-8"})
+                form = dict(parse_qsl(body.decode("utf-8", "replace")))
+                status, html, location = pages.zalo_consent_submit(app.state, form)
                 headers = {"Content-Type": "text/html; charset=utf-8"}
                 if location:
                     headers["Location"] = location

@@ -51,6 +51,50 @@ class ShopRecord:
 
 
 @dataclass
+class OARecord:
+    """A connected Zalo OA. Quota and quality move when tests or the demo say so (`/_sandbox/oas/<id>`)."""
+
+    oa_id: str
+    shop_id: str
+    owner_id: str
+    app_id: str
+    connection_id: str
+    name: str
+    created_at: datetime
+    expires_at: datetime
+    description: str = ""
+    is_verified: bool = False
+    connection_method: str = "direct"
+    status: str = "P"
+    current_quality: str = "HIGH"
+    last_week_quality: str = "HIGH"
+    daily_quota: int = 500
+    remaining_quota: int = 500
+    daily_quota_promotion: int = 0
+    monthly_promotion_quota: int = 0
+    remaining_monthly_promotion_quota: int = 0
+    estimated_next_month_promotion_quota: int = 0
+    webhook_url: str = ""
+    # The app's "Official Account Callback Url" eTelecom keeps from AuthorizeOA; RefreshToken sends Zalo back there.
+    redirect_uri: str = ""
+    updated_at: datetime | None = None
+
+
+@dataclass
+class ZaloConsent:
+    """An OA authorization waiting for the OA admin on the fake Zalo page (AuthorizeOA or RefreshToken)."""
+
+    state: int
+    shop_id: str
+    app_id: str
+    redirect_uri: str
+    oa_id: str  # set for a renewal; a new OA gets its id when the admin approves
+    expires_at: float
+    code: str = ""
+    oa_name: str = ""
+
+
+@dataclass
 class PendingLogin:
     token: str
     partner_id: str
@@ -72,11 +116,19 @@ class State:
         self.partners: dict[str, Partner] = {}
         self.shops: dict[str, ShopRecord] = {}
         self.pending: dict[str, PendingLogin] = {}
+        self.oas: dict[str, OARecord] = {}
+        self.shop_oas: dict[str, list[str]] = {}
+        self.followers: dict[str, list[dict]] = {}
+        self.consents: dict[int, ZaloConsent] = {}
+        # webhook owner ("partner:<id>" or "shop:<id>") -> registered webhooks
+        self.webhooks: dict[str, list[dict]] = {}
         # Bearer key -> (base URL kind, partner id, shop id): one lookup per request whatever the data size.
         self.keys: dict[str, tuple[str, str | None, str | None]] = {}
         self._next_id = 0
         # Emit the docs' other spelling of fields (`onwer_id` for `owner_id`, ...), for client tests.
         self.alt_spellings = False
+        # How long a Zalo refresh token lasts after ConnectOA (not in the docs; Zalo's own is about 3 months).
+        self.token_lifetime = timedelta(days=90)
         self.now = lambda: datetime.now(UTC)
 
     # --- ids and secrets ------------------------------------------------------------------------------------
@@ -184,6 +236,89 @@ class State:
             shop = self.add_shop(name=login.name, email=login.email, phone=login.phone)
         self.link(self.partners[login.partner_id], shop)
         return login, shop
+
+    # --- Zalo OAs -------------------------------------------------------------------------------------------
+
+    def add_oa(self, shop: ShopRecord, *, app_id: str, name: str, oa_id: str = "", **values) -> OARecord:
+        now = self.now()
+        oa = OARecord(
+            oa_id=oa_id or self.new_id(),
+            shop_id=shop.id,
+            owner_id=shop.owner_id,
+            app_id=app_id,
+            connection_id=self.new_id(),
+            name=name,
+            created_at=now,
+            expires_at=now + timedelta(days=90),
+            **values,
+        )
+        self.oas[oa.oa_id] = oa
+        self.shop_oas.setdefault(shop.id, []).append(oa.oa_id)
+        return oa
+
+    def remove_oa(self, oa_id: str) -> None:
+        oa = self.oas.pop(oa_id)
+        self.shop_oas[oa.shop_id].remove(oa_id)
+        self.followers.pop(oa_id, None)
+
+    def add_followers(self, oa: OARecord, count: int) -> None:
+        rows = self.followers.setdefault(oa.oa_id, [])
+        for n in range(len(rows) + 1, len(rows) + count + 1):
+            rows.append(
+                {
+                    "id": self.new_id(),
+                    "oa_id": oa.oa_id,
+                    "shop_id": oa.shop_id,
+                    "zl_user_id": str(8_800_000_000_000_000_000 + int(oa.oa_id[-6:]) * 10_000 + n),
+                    "zl_user_id_by_app": str(7_700_000_000_000_000_000 + int(oa.oa_id[-6:]) * 10_000 + n),
+                    "full_name": f"Khách hàng {n:04d}",
+                    "avatar": "",
+                    "avatars": {"120": "", "240": ""},
+                    "gender": ("male", "female", "unknown")[n % 3],
+                    "phone": f"09{int(oa.oa_id[-4:]):04d}{n:04d}",
+                    "state": "unfollow" if n % 10 == 0 else "follow",
+                    "has_conversation": n % 2 == 0,
+                    "assigned_user_id": "",
+                    "shared_info": {"name": f"Khách hàng {n:04d}", "address": "", "city": "Hồ Chí Minh"},
+                    "tags_and_notes_info": {"tag_names": ["vip"] if n % 7 == 0 else [], "notes": []},
+                    "created_at": iso(oa.created_at),
+                    "updated_at": iso(oa.created_at),
+                }
+            )
+
+    def oa_json(self, oa: OARecord, *, full: bool) -> dict:
+        """ListOA and ConnectOA omit the promotion quotas and the webhook URL; GetShopOA and UpdateShopOA carry them.
+        The examples spell `onwer_id` and `oa_id`; `alt_spellings` sends the tables' `owner_id` and `id`."""
+        data = {
+            ("id" if self.alt_spellings else "oa_id"): oa.oa_id,
+            "shop_id": oa.shop_id,
+            ("owner_id" if self.alt_spellings else "onwer_id"): oa.owner_id,
+            "app_id": oa.app_id,
+            "connection_id": oa.connection_id,
+            "connection_method": oa.connection_method,
+            "status": oa.status,
+            "name": oa.name,
+            "description": oa.description,
+            "avatar": "",
+            "cover": "",
+            "is_verified": oa.is_verified,
+            "current_quality": oa.current_quality,
+            "last_week_quality": oa.last_week_quality,
+            "daily_quota": oa.daily_quota,
+            "remaining_quota": oa.remaining_quota,
+            "expires_at": iso(oa.expires_at),
+            "created_at": iso(oa.created_at),
+            "updated_at": iso(oa.updated_at or oa.created_at),
+        }
+        if full:
+            data.update(
+                daily_quota_promotion=oa.daily_quota_promotion,
+                monthly_promotion_quota=oa.monthly_promotion_quota,
+                remaining_monthly_promotion_quota=oa.remaining_monthly_promotion_quota,
+                estimated_next_month_promotion_quota=oa.estimated_next_month_promotion_quota,
+                webhook_url=oa.webhook_url,
+            )
+        return data
 
     # --- JSON views -----------------------------------------------------------------------------------------
 
