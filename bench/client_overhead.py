@@ -26,6 +26,7 @@ def main():
         base = f"{control.url}/v1/partner"
         client = Client(base, shop_key)
         session = requests.Session()
+        session.trust_env = False  # the bare side without per-request environment lookups, as the client does
         url = f"{base}.Shop/CurrentShop"
         headers = {"Authorization": f"Bearer {shop_key}"}
 

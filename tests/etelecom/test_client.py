@@ -330,3 +330,12 @@ def test_the_etelecom_package_does_not_import_django():
     code = "import sys, etelecom, etelecom.shop, etelecom.sandbox; print('django' in sys.modules)"
     output = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert output.strip() == "False"
+
+
+def test_the_environments_proxy_settings_are_honoured(sandbox, monkeypatch):
+    monkeypatch.setenv("HTTP_PROXY", "http://127.0.0.1:9")  # nothing listens: every proxied call fails
+    monkeypatch.setenv("NO_PROXY", "")
+    with pytest.raises(errors.ConnectionFailed):
+        current_account(partner(sandbox, max_retries=0))
+    monkeypatch.setenv("NO_PROXY", "127.0.0.1")
+    assert current_account(partner(sandbox)).type == "partner"
