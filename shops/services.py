@@ -15,7 +15,7 @@ from django.utils.translation import gettext as _
 from etelecom import AuthenticationError, EtelecomError
 from etelecom import shop as shop_api
 
-from .clients import Actor, key_client, partner_client, shop_client
+from .clients import Actor, job_client, key_client, partner_client
 from .messages import describe_error
 from .models import ApiCall, Shop, ShopMembership, SyncRun
 
@@ -57,7 +57,8 @@ def check_credential_work(run: SyncRun) -> dict:
     """Sync-run work: `Shop/CurrentShop` with the stored key. A 401 propagates: the sync helper marks the shop
     invalid for every kind of run; any other error is noted on the shop without judging the key."""
     try:
-        shop_api.current_shop(shop_client(run.shop, Actor(job="credential_check")))
+        with job_client(run.shop, "credential_check") as client:
+            shop_api.current_shop(client)
     except AuthenticationError:
         raise
     except EtelecomError as exc:

@@ -49,6 +49,19 @@ def enqueue(kind: str, task: str, *, shop: Shop | None = None, user=None) -> Syn
     return run
 
 
+def enqueue_for_shops(kind: str, task: str, shops) -> int:
+    """Queue one run per shop, leaving out shops that already have a run of this kind queued or running (a slow
+    cycle is not piled on by the next). The cluster's workers bound how many shops sync at once."""
+    pending = SyncRun.objects.filter(
+        kind=kind, shop__isnull=False, status__in=[SyncRun.Status.QUEUED, SyncRun.Status.RUNNING]
+    ).values("shop_id")
+    count = 0
+    for shop in shops.exclude(pk__in=pending).iterator():
+        enqueue(kind, task, shop=shop)
+        count += 1
+    return count
+
+
 def execute(run_id: int, work: Work) -> SyncRun:
     """Run `work(run)` for a queued run; it returns the counts to record. Never raises for eTelecom errors."""
     run = SyncRun.objects.select_related("shop").get(pk=run_id)

@@ -1,8 +1,11 @@
 import pytest
 from django.conf import settings
+from django.contrib.auth.models import Group
 
 from etelecom.sandbox import DEMO_PARTNER_KEY, Sandbox
 from etelecom.sandbox.control import SandboxControl
+from shops.models import ShopMembership
+from shops.roles import MANAGER, SUPPORT
 
 
 def pytest_configure(config):
@@ -52,3 +55,29 @@ def console_on_sandbox(sandbox, settings):
     settings.ETELECOM_PARTNER_BASE_URL = sandbox.partner_base_url
     settings.ETELECOM_PARTNER_API_KEY = sandbox.partner_key
     return sandbox
+
+
+PASSWORD = "Mật-khẩu-thử-2026"
+
+
+@pytest.fixture
+def make_user(db, django_user_model):
+    def make(username, role=None, shops=()):
+        user = django_user_model.objects.create_user(username, f"{username}@example.vn", PASSWORD, is_staff=True)
+        if role:
+            user.groups.add(Group.objects.get(name=role))
+        for shop in shops:
+            ShopMembership.objects.create(user=user, shop=shop)
+        return user
+
+    return make
+
+
+@pytest.fixture
+def support(make_user):
+    return make_user("hotro", SUPPORT)
+
+
+@pytest.fixture
+def manager(make_user):
+    return make_user("quanly", MANAGER)

@@ -13,7 +13,7 @@ from shops import crypto
 from shops.models import Shop
 from shops.roles import MANAGER, SUPPORT
 
-from .conftest import PASSWORD
+from ..conftest import PASSWORD
 from .factories import make_shop
 
 
