@@ -1,6 +1,8 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
+from zalo.selectors import oa_alerts
+
 
 class ConsoleAdminSite(admin.AdminSite):
     """The console's admin site: every app registers its models here through `admin.site`."""
@@ -9,3 +11,6 @@ class ConsoleAdminSite(admin.AdminSite):
     site_title = _("eTelecom Console")
     index_title = _("Shops at a glance")
     site_url = None  # the console is the admin; there is no public site to link to
+
+    def index(self, request, extra_context=None):
+        return super().index(request, {"oa_alerts": oa_alerts(request.user), **(extra_context or {})})

@@ -174,6 +174,13 @@ FIELD_ENCRYPTION_KEYS_FROM_ENV = bool(FIELD_ENCRYPTION_KEYS)
 if not FIELD_ENCRYPTION_KEYS:
     FIELD_ENCRYPTION_KEYS = [_development_encryption_key(SECRET_KEY)]
 
+# --- Zalo ---------------------------------------------------------------------------------------------------
+# Minutes between OA sync cycles; each queues one run per shop, and the cluster's workers run them in parallel.
+ZALO_OA_SYNC_MINUTES = env.int("ZALO_OA_SYNC_MINUTES", default=15)
+# Health thresholds: quota left under this percentage of the daily quota, authorization expiring within these days.
+ZALO_QUOTA_LOW_PERCENT = env.int("ZALO_QUOTA_LOW_PERCENT", default=20)
+ZALO_TOKEN_EXPIRY_DAYS = env.int("ZALO_TOKEN_EXPIRY_DAYS", default=7)
+
 # --- Background jobs (django-q2) ------------------------------------------------------------------------------
 REDIS_URL = env("REDIS_URL", default="")
 Q_CLUSTER = {

@@ -32,8 +32,13 @@ BADGES = {
 }
 
 
+def pill(level: str, label) -> str:
+    """A coloured label: level is ok, bad, busy or unknown (console.css)."""
+    return format_html('<span class="badge badge-{}">{}</span>', level, label)
+
+
 def badge(value: str, label) -> str:
-    return format_html('<span class="badge badge-{}">{}</span>', BADGES.get(value, "unknown"), label)
+    return pill(BADGES.get(value, "unknown"), label)
 
 
 def run_link(run: SyncRun) -> str:

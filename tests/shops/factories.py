@@ -4,6 +4,7 @@ here: the scoping test fails for a registered model it cannot build."""
 from django.utils import timezone
 
 from shops.models import ApiCall, Shop, ShopMembership, SyncRun
+from zalo.models import Follower, OASnapshot, OfficialAccount
 
 _counter = iter(range(1, 10**6))
 
@@ -22,6 +23,11 @@ def _membership(shop):
     return ShopMembership.objects.create(shop=shop, user=user)
 
 
+def make_oa(shop: Shop, **fields) -> OfficialAccount:
+    fields.setdefault("name", f"OA {shop.name}")
+    return OfficialAccount.objects.create(shop=shop, oa_id=str(4_000_000 + next(_counter)), **fields)
+
+
 FACTORIES = {
     Shop: lambda shop: shop,
     ShopMembership: _membership,
@@ -29,4 +35,9 @@ FACTORIES = {
         shop=shop, method="Shop/CurrentShop", status=200, duration_ms=5, created_at=timezone.now()
     ),
     SyncRun: lambda shop: SyncRun.objects.create(shop=shop, kind="credential_check"),
+    OfficialAccount: make_oa,
+    OASnapshot: lambda shop: OASnapshot.objects.create(oa=make_oa(shop), taken_at=timezone.now()),
+    Follower: lambda shop: Follower.objects.create(
+        oa=make_oa(shop), etelecom_id=str(next(_counter)), full_name="Khách", synced_at=timezone.now()
+    ),
 }

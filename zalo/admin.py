@@ -1,0 +1,123 @@
+from datetime import timedelta
+
+from django.conf import settings
+from django.contrib import admin, messages
+from django.db import transaction
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from shops import syncing
+from shops.admin import pill
+from shops.scoping import ReadOnlyAdmin, ShopFilter, ShopScopedAdmin
+
+from .models import Follower, OASnapshot, OfficialAccount
+from .selectors import QUALITY_RANK, health_choices, health_q
+
+QUALITY_BADGE = {"HIGH": "ok", "MEDIUM": "busy", "LOW": "bad"}
+
+
+class HealthFilter(admin.SimpleListFilter):
+    title = _("health")
+    parameter_name = "health"
+
+    def lookups(self, request, model_admin):
+        return health_choices()
+
+    def queryset(self, request, queryset):
+        return queryset.filter(health_q(self.value())) if self.value() else queryset
+
+
+def quality_badge(code: str, label, previous: str = "") -> str:
+    dropped = code in QUALITY_RANK and previous in QUALITY_RANK and QUALITY_RANK[code] < QUALITY_RANK[previous]
+    return pill(QUALITY_BADGE.get(code, "unknown"), f"{label or '-'}{' ↓' if dropped else ''}")
+
+
+@admin.register(OfficialAccount)
+class OfficialAccountAdmin(ShopScopedAdmin):
+    list_display = ["name", "shop", "status_badge", "quality", "last_week", "quota", "expires", "synced_at"]
+    list_select_related = ["shop"]
+    list_filter = [HealthFilter, ShopFilter, "status", "current_quality"]
+    search_fields = ["name", "=oa_id"]
+    actions = ["sync_now", "sync_followers_now"]
+    exclude = ["app_secret_ciphertext"]
+
+    def get_readonly_fields(self, request, obj=None):
+        # Everything mirrors eTelecom; the console changes an OA through eTelecom's calls, not by editing fields.
+        return [f.name for f in self.model._meta.fields if f.name not in ("id", "app_secret_ciphertext")]
+
+    def has_add_permission(self, request):
+        return False
+
+    @admin.display(description=_("status"), ordering="status")
+    def status_badge(self, oa):
+        if oa.missing_since:
+            return pill("bad", _("Gone from eTelecom"))
+        return pill("ok" if oa.status == OfficialAccount.Status.CONNECTED else "bad", oa.get_status_display() or "-")
+
+    @admin.display(description=_("quality (48 h)"), ordering="current_quality")
+    def quality(self, oa):
+        return quality_badge(oa.current_quality, oa.get_current_quality_display(), oa.last_week_quality)
+
+    @admin.display(description=_("quality (7 days)"), ordering="last_week_quality")
+    def last_week(self, oa):
+        return quality_badge(oa.last_week_quality, oa.get_last_week_quality_display())
+
+    @admin.display(description=_("ZNS left today"), ordering="remaining_quota")
+    def quota(self, oa):
+        percent = oa.remaining_percent
+        if percent is None:
+            return "-"
+        level = "bad" if percent < settings.ZALO_QUOTA_LOW_PERCENT else "ok"
+        return pill(level, f"{oa.remaining_quota} / {oa.daily_quota} ({round(percent)}%)")
+
+    @admin.display(description=_("authorization expires"), ordering="expires_at")
+    def expires(self, oa):
+        if oa.expires_at is None:
+            return "-"
+        soon = oa.expires_at < timezone.now() + timedelta(days=settings.ZALO_TOKEN_EXPIRY_DAYS)
+        return pill("bad" if soon else "unknown", timezone.localtime(oa.expires_at).strftime("%d/%m/%Y"))
+
+    def _enqueue(self, request, queryset, kind, task):
+        shops = {oa.shop for oa in queryset.select_related("shop")}
+        with transaction.atomic():
+            runs = [syncing.enqueue(kind, task, shop=shop, user=request.user) for shop in shops]
+        url = reverse("admin:shops_syncrun_changelist") + f"?kind={kind}"
+        text = ngettext("Queued %(count)d sync.", "Queued %(count)d syncs.", len(runs)) % {"count": len(runs)}
+        messages.info(request, format_html('{} <a href="{}">{}</a>', text, url, _("See the runs")))
+
+    @admin.action(description=_("Sync quota and quality now"), permissions=["change"])
+    def sync_now(self, request, queryset):
+        self._enqueue(request, queryset, "oa_sync", "zalo.tasks.sync_oas")
+
+    @admin.action(description=_("Sync followers now"), permissions=["change"])
+    def sync_followers_now(self, request, queryset):
+        self._enqueue(request, queryset, "follower_sync", "zalo.tasks.sync_followers")
+
+
+@admin.register(OASnapshot)
+class OASnapshotAdmin(ReadOnlyAdmin):
+    list_display = [
+        "taken_at",
+        "oa",
+        "status",
+        "current_quality",
+        "last_week_quality",
+        "remaining_quota",
+        "daily_quota",
+    ]
+    list_select_related = ["oa"]
+    list_filter = [ShopFilter, "current_quality"]
+    search_fields = ["=oa__oa_id", "oa__name"]
+    show_full_result_count = False
+
+
+@admin.register(Follower)
+class FollowerAdmin(ReadOnlyAdmin):
+    list_display = ["full_name", "phone", "oa", "state", "has_conversation", "synced_at"]
+    list_select_related = ["oa"]
+    list_filter = [ShopFilter, "state", "has_conversation"]
+    search_fields = ["=phone", "=zl_user_id", "full_name"]
+    show_full_result_count = False

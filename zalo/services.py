@@ -1,0 +1,152 @@
+"""Writes to the zalo app and its calls to eTelecom: OA sync (quota and quality history) and follower sync."""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.utils import timezone
+
+from etelecom import NotFound
+from etelecom import zalo as zalo_api
+from shops.clients import job_client
+from shops.models import SyncRun
+
+from .models import Follower, OASnapshot, OfficialAccount
+
+# OA fields copied as they come from GetShopOA.
+MIRRORED = (
+    "name",
+    "description",
+    "avatar",
+    "cover",
+    "is_verified",
+    "app_id",
+    "connection_id",
+    "connection_method",
+    "owner_id",
+    "status",
+    "current_quality",
+    "last_week_quality",
+    "daily_quota",
+    "remaining_quota",
+    "daily_quota_promotion",
+    "monthly_promotion_quota",
+    "remaining_monthly_promotion_quota",
+    "estimated_next_month_promotion_quota",
+    "expires_at",
+)
+SNAPSHOT = (
+    "status",
+    "current_quality",
+    "last_week_quality",
+    "daily_quota",
+    "remaining_quota",
+    "remaining_monthly_promotion_quota",
+)
+FOLLOWER_BATCH = 500
+FOLLOWER_FIELDS = [
+    "zl_user_id",
+    "full_name",
+    "phone",
+    "gender",
+    "state",
+    "has_conversation",
+    "tags",
+    "shared_info",
+    "etelecom_updated_at",
+    "synced_at",
+]
+
+
+def _values_fields() -> list[str]:
+    return [*MIRRORED, "webhook_url", "etelecom_created_at", "etelecom_updated_at"]
+
+
+def _values(remote: zalo_api.OfficialAccount) -> dict:
+    values = {name: getattr(remote, name) for name in MIRRORED}
+    values.update(
+        webhook_url=remote.webhook_url or "",
+        etelecom_created_at=remote.created_at,
+        etelecom_updated_at=remote.updated_at,
+    )
+    return values
+
+
+def oa_sync_work(run: SyncRun) -> dict:
+    """Sync-run work for one shop: `ListOA`, then `GetShopOA` for each OA (quota, quality, promotion quotas,
+    webhook); upsert every OA, write a snapshot each, and mark OAs eTelecom no longer lists."""
+    remotes = []
+    with job_client(run.shop, "oa_sync") as client:
+        for listed in zalo_api.iter_oas(client):
+            try:
+                remotes.append(zalo_api.get_shop_oa(client, oa_id=listed.oa_id))
+            except NotFound:
+                continue  # removed between the list and the read: the next cycle sees it gone
+    now = timezone.now()
+    with transaction.atomic():
+        existing = {oa.oa_id: oa for oa in OfficialAccount.objects.filter(shop=run.shop)}
+        created, updated = [], []
+        for remote in remotes:
+            oa = existing.get(remote.oa_id) or OfficialAccount(shop=run.shop, oa_id=remote.oa_id)
+            for name, value in _values(remote).items():
+                setattr(oa, name, value)
+            oa.synced_at, oa.missing_since = now, None
+            (updated if oa.pk else created).append(oa)
+        OfficialAccount.objects.bulk_create(created)
+        if updated:
+            OfficialAccount.objects.bulk_update(updated, [*_values_fields(), "synced_at", "missing_since"])
+        OASnapshot.objects.bulk_create(
+            OASnapshot(oa=oa, taken_at=now, **{name: getattr(oa, name) for name in SNAPSHOT})
+            for oa in [*created, *updated]
+        )
+        seen = {remote.oa_id for remote in remotes}
+        missing = [oa.pk for oa_id, oa in existing.items() if oa_id not in seen and oa.missing_since is None]
+        OfficialAccount.objects.filter(pk__in=missing).update(missing_since=now)
+    return {"oas": len(remotes), "created": len(created), "updated": len(updated), "missing": len(missing)}
+
+
+def followers_sync_work(run: SyncRun) -> dict:
+    """Sync-run work for one shop: every follower of every OA it has, upserted in batches."""
+    now = timezone.now()
+    count = 0
+    with job_client(run.shop, "follower_sync") as client:
+        count = _sync_followers(client, run, now)
+    return {"followers": count}
+
+
+def _sync_followers(client, run: SyncRun, now) -> int:
+    count = 0
+    for oa in OfficialAccount.objects.filter(shop=run.shop, missing_since__isnull=True):
+        batch = []
+        for remote in zalo_api.iter_followers(client, oa_id=oa.oa_id):
+            batch.append(
+                Follower(
+                    oa=oa,
+                    etelecom_id=remote.id,
+                    zl_user_id=remote.zl_user_id,
+                    full_name=remote.full_name,
+                    phone=remote.phone,
+                    gender=remote.gender,
+                    state=remote.state,
+                    has_conversation=remote.has_conversation,
+                    tags=list(remote.tags),
+                    shared_info=remote.shared_info,
+                    etelecom_updated_at=remote.updated_at,
+                    synced_at=now,
+                )
+            )
+            if len(batch) >= FOLLOWER_BATCH:
+                count += _store_followers(batch)
+                batch = []
+        count += _store_followers(batch)
+    return count
+
+
+def _store_followers(batch: list[Follower]) -> int:
+    if batch:
+        Follower.objects.bulk_create(
+            batch,
+            update_conflicts=True,
+            unique_fields=["oa", "etelecom_id"],
+            update_fields=FOLLOWER_FIELDS,
+        )
+    return len(batch)
