@@ -76,6 +76,11 @@ def partner_client(actor: Actor, *, shop: Shop | None = None) -> Client:
     return _client(settings.ETELECOM_PARTNER_BASE_URL, settings.ETELECOM_PARTNER_API_KEY, AuditLog(shop, actor))
 
 
+def shop_client(shop: Shop, actor: Actor) -> Client:
+    """Calls for one shop made by a person: every call audited at once."""
+    return _client(_base_url(shop.connection), shop.credential, AuditLog(shop, actor))
+
+
 @contextmanager
 def job_client(shop: Shop, job: str, *, batch: int = 100) -> Iterator[Client]:
     """A shop client for a background job. Its audit rows are written in batches (a commit per call costs a sync

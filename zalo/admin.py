@@ -3,7 +3,7 @@ from datetime import timedelta
 from django.conf import settings
 from django.contrib import admin, messages
 from django.db import transaction
-from django.urls import reverse
+from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
@@ -13,6 +13,7 @@ from shops import syncing
 from shops.admin import pill
 from shops.scoping import ReadOnlyAdmin, ShopFilter, ShopScopedAdmin
 
+from . import views
 from .models import Follower, OASnapshot, OfficialAccount
 from .selectors import QUALITY_RANK, health_choices, health_q
 
@@ -37,12 +38,31 @@ def quality_badge(code: str, label, previous: str = "") -> str:
 
 @admin.register(OfficialAccount)
 class OfficialAccountAdmin(ShopScopedAdmin):
-    list_display = ["name", "shop", "status_badge", "quality", "last_week", "quota", "expires", "synced_at"]
+    list_display = ["name", "shop", "status_badge", "quality", "quota", "expires"]
     list_select_related = ["shop"]
     list_filter = [HealthFilter, ShopFilter, "status", "current_quality"]
     search_fields = ["name", "=oa_id"]
     actions = ["sync_now", "sync_followers_now"]
     exclude = ["app_secret_ciphertext"]
+    change_list_template = "admin/zalo/officialaccount/change_list.html"
+    change_form_template = "admin/zalo/officialaccount/change_form.html"
+
+    def get_urls(self):
+        wrap = self.admin_site.admin_view
+        return [
+            path("connect/", wrap(lambda r: views.connect(r, self)), name="zalo_officialaccount_connect"),
+            path(
+                "connect/callback/",
+                wrap(lambda r: views.connect_callback(r, self)),
+                name="zalo_officialaccount_connect_callback",
+            ),
+            path(
+                "<path:object_id>/renew/",
+                wrap(lambda r, object_id: views.renew(r, self, object_id)),
+                name="zalo_officialaccount_renew",
+            ),
+            *super().get_urls(),
+        ]
 
     def get_readonly_fields(self, request, obj=None):
         # Everything mirrors eTelecom; the console changes an OA through eTelecom's calls, not by editing fields.
@@ -59,11 +79,8 @@ class OfficialAccountAdmin(ShopScopedAdmin):
 
     @admin.display(description=_("quality (48 h)"), ordering="current_quality")
     def quality(self, oa):
+        """Now, with ↓ when it is worse than over the last week."""
         return quality_badge(oa.current_quality, oa.get_current_quality_display(), oa.last_week_quality)
-
-    @admin.display(description=_("quality (7 days)"), ordering="last_week_quality")
-    def last_week(self, oa):
-        return quality_badge(oa.last_week_quality, oa.get_last_week_quality_display())
 
     @admin.display(description=_("ZNS left today"), ordering="remaining_quota")
     def quota(self, oa):

@@ -57,6 +57,8 @@ class OfficialAccount(models.Model):
     missing_since = models.DateTimeField(
         _("missing since"), null=True, blank=True, help_text=_("eTelecom no longer lists this OA.")
     )
+    # Set while a renewal waits for the OA admin on Zalo's page, so a second one cannot start over it.
+    renewal_started_at = models.DateTimeField(_("renewal started"), null=True, blank=True, editable=False)
 
     app_secret = Secret("app_secret_ciphertext")
 

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
-from etelecom import NotFound
+from etelecom import EtelecomError, NotFound
 from etelecom import zalo as zalo_api
-from shops.clients import job_client
-from shops.models import SyncRun
+from shops.clients import Actor, job_client, shop_client
+from shops.crypto import encrypt
+from shops.messages import describe_error
+from shops.models import Shop, SyncRun
 
 from .models import Follower, OASnapshot, OfficialAccount
 
@@ -69,6 +74,67 @@ def _values(remote: zalo_api.OfficialAccount) -> dict:
         etelecom_updated_at=remote.updated_at,
     )
     return values
+
+
+# A renewal waits for the OA admin on Zalo's page; past this it is taken as abandoned and another may start.
+RENEWAL_WINDOW = timedelta(minutes=15)
+
+
+class OAConnectError(Exception):
+    """Connecting or renewing an OA ended without a connected OA; the message is for the person who tried."""
+
+
+def _store(shop: Shop, remote: zalo_api.OfficialAccount, **extra) -> OfficialAccount:
+    now = timezone.now()
+    with transaction.atomic():
+        oa, _ = OfficialAccount.objects.update_or_create(
+            shop=shop,
+            oa_id=remote.oa_id,
+            defaults={**_values(remote), "synced_at": now, "missing_since": None, **extra},
+        )
+        OASnapshot.objects.create(oa=oa, taken_at=now, **{name: getattr(oa, name) for name in SNAPSHOT})
+    return oa
+
+
+def oa_connect_start(*, shop: Shop, user, app_id: str, app_secret: str, redirect_uri: str) -> str:
+    """`Zalo/AuthorizeOA` with the shop's key: the Zalo page the browser goes to next."""
+    try:
+        return zalo_api.authorize_oa(
+            shop_client(shop, Actor(user=user)), app_id=app_id, app_secret=app_secret, redirect_uri=redirect_uri
+        )
+    except EtelecomError as exc:
+        raise OAConnectError(describe_error(exc)) from exc
+
+
+def oa_connect_finish(*, shop: Shop, user, code: str, state: str, oa_id: str, app_secret: str = "") -> OfficialAccount:
+    """`Zalo/ConnectOA` with what Zalo sent back, then `Zalo/GetShopOA` for the full record; stores the OA with a
+    snapshot, the app secret encrypted, and ends a renewal in progress."""
+    client = shop_client(shop, Actor(user=user))
+    try:
+        zalo_api.connect_oa(client, code=code, oa_id=oa_id, state=state)
+        remote = zalo_api.get_shop_oa(client, oa_id=oa_id)
+    except EtelecomError as exc:
+        OfficialAccount.objects.filter(shop=shop, oa_id=oa_id).update(renewal_started_at=None)
+        raise OAConnectError(describe_error(exc)) from exc
+    extra = {"renewal_started_at": None}
+    if app_secret:
+        extra["app_secret_ciphertext"] = encrypt(app_secret)
+    return _store(shop, remote, **extra)
+
+
+def oa_renew_start(*, oa: OfficialAccount, user) -> str:
+    """`Zalo/RefreshToken`: a new Zalo page for the OA's admin. Refused while another renewal of this OA waits
+    there: the row lock makes two clicks (or two people) take turns, and the second finds the first's mark."""
+    with transaction.atomic():
+        locked = OfficialAccount.objects.select_for_update().get(pk=oa.pk)
+        if locked.renewal_started_at and locked.renewal_started_at > timezone.now() - RENEWAL_WINDOW:
+            raise OAConnectError(_("A renewal of this OA is already waiting on Zalo's page; finish that one first."))
+        OfficialAccount.objects.filter(pk=oa.pk).update(renewal_started_at=timezone.now())
+    try:
+        return zalo_api.refresh_token(shop_client(oa.shop, Actor(user=user)), oa_id=oa.oa_id)
+    except EtelecomError as exc:
+        OfficialAccount.objects.filter(pk=oa.pk).update(renewal_started_at=None)
+        raise OAConnectError(describe_error(exc)) from exc
 
 
 def oa_sync_work(run: SyncRun) -> dict:

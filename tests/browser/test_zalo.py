@@ -1,0 +1,47 @@
+"""A Support user connects an OA through the (sandbox's) Zalo consent page and sees it with its quota."""
+
+import pytest
+from django.contrib.auth.models import Group
+from playwright.sync_api import expect
+
+from shops import services, syncing
+from shops.models import Shop, ShopMembership
+from shops.roles import SUPPORT
+
+pytestmark = pytest.mark.browser
+
+PASSWORD = "Zalo-trình-duyệt-2026"
+SHOP = "Nhà thuốc An Khang Quận 1"
+
+
+def test_support_connects_an_oa_and_sees_its_quota(page, screenshot, django_user_model, console_on_sandbox):
+    syncing.run_now("shop_import", services.import_partner_shops_work)
+    user = django_user_model.objects.create_user("hotro", "hotro@example.vn", PASSWORD, is_staff=True)
+    user.groups.add(Group.objects.get(name=SUPPORT))
+    ShopMembership.objects.create(user=user, shop=Shop.objects.get(name=SHOP))
+
+    page.goto("/admin/login/")
+    page.fill("#id_username", "hotro")
+    page.fill("#id_password", PASSWORD)
+    page.click("#login-form [type=submit]")
+    page.goto("/admin/zalo/officialaccount/")
+    page.click("#connect-oa")
+    page.select_option("#id_shop", label=SHOP)
+    page.fill("#id_app_id", "4318000000000000001")
+    page.fill("#id_app_secret", "bí-mật-ứng-dụng")
+    expect(page.locator("#id_callback_url")).to_have_value(
+        page.url.split("/admin/")[0] + "/admin/zalo/officialaccount/connect/callback/"
+    )
+    screenshot("form")
+    page.click("#connect-oa-form [type=submit]")
+
+    page.fill("#oa-name", "OA Chăm sóc Khách hàng")  # Zalo's page, served by the sandbox
+    screenshot("zalo-consent")
+    page.click("#allow")
+
+    expect(page.locator(".messagelist .success")).to_contain_text("OA Chăm sóc Khách hàng")
+    page.goto("/admin/zalo/officialaccount/")
+    row = page.locator("#result_list tbody tr", has_text="OA Chăm sóc Khách hàng")
+    expect(row).to_contain_text("500 / 500 (100%)")
+    expect(row.locator(".badge-ok").first).to_be_visible()
+    screenshot("oa-list")

@@ -1,0 +1,121 @@
+"""Connecting and renewing an OA: a form that sends the browser to Zalo (through eTelecom), and the callback.
+
+eTelecom makes Zalo's `state`, and the callback URL must be exactly the one registered in the Zalo app (renewals
+reuse it), so nothing of ours can ride in it. What the callback may finish is kept server-side in the staff
+user's session instead: which shop, which OA for a renewal, the app secret encrypted, and when it started. A
+callback with no such entry (forged, someone else's, replayed or expired) is refused before anything is called.
+"""
+
+import time
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponseRedirect
+from django.shortcuts import redirect
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_POST
+
+from shops.crypto import decrypt, encrypt
+from shops.models import Shop
+from shops.scoping import user_shops
+
+from . import services
+from .forms import ConnectOAForm
+
+SESSION_KEY = "zalo_pending"
+MAX_AGE = 900
+
+
+def callback_url(request) -> str:
+    return request.build_absolute_uri(reverse("admin:zalo_officialaccount_connect_callback"))
+
+
+def _remember(request, *, shop: Shop, oa_id: str = "", app_secret: str = "") -> None:
+    pending = [p for p in request.session.get(SESSION_KEY, []) if p["oa_id"] != oa_id][-9:]
+    secret = encrypt(app_secret) if app_secret else ""
+    pending.append({"shop": shop.pk, "oa_id": oa_id, "secret": secret, "started": time.time()})
+    request.session[SESSION_KEY] = pending
+
+
+def _take(request, oa_id: str):
+    """(shop, app secret) of this user's pending connection for `oa_id` (a renewal) or else their latest new one;
+    None when there is none. Taken once."""
+    pending = [p for p in request.session.get(SESSION_KEY, []) if p["started"] > time.time() - MAX_AGE]
+    match = next((p for p in pending if p["oa_id"] == oa_id), None) or next(
+        (p for p in reversed(pending) if not p["oa_id"]), None
+    )
+    if match is None:
+        request.session[SESSION_KEY] = pending
+        return None
+    pending.remove(match)
+    request.session[SESSION_KEY] = pending
+    shop = user_shops(request.user).filter(pk=match["shop"]).first()
+    return (shop, decrypt(match["secret"]) if match["secret"] else "") if shop else None
+
+
+def connect(request, model_admin):
+    if not request.user.has_perm("zalo.add_officialaccount"):
+        raise PermissionDenied
+    shops = user_shops(request.user).exclude(credential_status=Shop.CredentialStatus.INVALID)
+    initial = {"callback_url": callback_url(request), "shop": request.GET.get("shop")}
+    form = ConnectOAForm(request.POST or None, shops=shops, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            url = services.oa_connect_start(
+                shop=data["shop"],
+                user=request.user,
+                app_id=data["app_id"],
+                app_secret=data["app_secret"],
+                redirect_uri=data["callback_url"],
+            )
+        except services.OAConnectError as exc:
+            form.add_error(None, str(exc))
+        else:
+            _remember(request, shop=data["shop"], app_secret=data["app_secret"])
+            return HttpResponseRedirect(url)
+    context = {
+        **model_admin.admin_site.each_context(request),
+        "opts": model_admin.model._meta,
+        "form": form,
+        "title": _("Connect a Zalo Official Account"),
+    }
+    return TemplateResponse(request, "admin/zalo/officialaccount/connect.html", context)
+
+
+def connect_callback(request, model_admin):
+    changelist = reverse("admin:zalo_officialaccount_changelist")
+    code, state, oa_id = (request.GET.get(name, "").strip() for name in ("code", "state", "oa_id"))
+    if not code or not state.isdigit() or not oa_id.isdigit():
+        messages.error(request, _("Zalo did not send back the authorization (code, state and OA id)."))
+        return HttpResponseRedirect(changelist)
+    found = _take(request, oa_id)
+    if found is None:
+        messages.error(request, _("This Zalo link is invalid or has expired. Start again from “Connect an OA”."))
+        return HttpResponseRedirect(changelist)
+    shop, app_secret = found
+    try:
+        oa = services.oa_connect_finish(
+            shop=shop, user=request.user, code=code, state=state, oa_id=oa_id, app_secret=app_secret
+        )
+    except services.OAConnectError as exc:
+        messages.error(request, str(exc))
+        return HttpResponseRedirect(changelist)
+    messages.success(request, _("%(oa)s is connected to %(shop)s.") % {"oa": oa, "shop": shop})
+    return redirect("admin:zalo_officialaccount_change", oa.pk)
+
+
+@require_POST
+def renew(request, model_admin, object_id):
+    oa = model_admin.get_object(request, object_id)
+    if oa is None or not model_admin.has_change_permission(request, oa):
+        raise PermissionDenied
+    try:
+        url = services.oa_renew_start(oa=oa, user=request.user)
+    except services.OAConnectError as exc:
+        messages.error(request, str(exc))
+        return redirect("admin:zalo_officialaccount_change", oa.pk)
+    _remember(request, shop=oa.shop, oa_id=oa.oa_id)
+    return HttpResponseRedirect(url)
