@@ -71,6 +71,15 @@ class SandboxControl:
     def remove_oa(self, oa_id: str) -> None:
         self._request("POST", f"oas/{oa_id}/remove")
 
+    def deliveries(self) -> list[dict]:
+        """Webhook events the sandbox posted so far, with the answer each got."""
+        return self._request("GET", "deliveries")["deliveries"]
+
+    def emit(self, shop_id: str, entity: str, data: dict, type: str = "") -> list[str]:
+        """Post an event to the webhooks registered for `entity`; returns the event ids."""
+        payload = {"shop_id": shop_id, "entity": entity, "data": data, **({"type": type} if type else {})}
+        return self._request("POST", "webhooks/emit", payload)["sent"]
+
     def shop_action(self, shop_id: str, action: str) -> None:
         """`revoke` (keys answer 401 from now on), `unlink` (from the partner) or `block`."""
         self._request("POST", f"shops/{shop_id}/{action}")

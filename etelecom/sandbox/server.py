@@ -19,8 +19,9 @@ from . import shop_api as _shop_api  # noqa: F401  (each module registers its ha
 from . import webhook_api as _webhook_api  # noqa: F401
 from . import zalo_api as _zalo_api  # noqa: F401
 from .api import ANY, PARTNER, ROUTES, ApiError, Call, validate
+from .delivery import Deliveries
 from .faults import Faults
-from .state import State
+from .state import State, iso
 
 logger = logging.getLogger("etelecom.sandbox")
 
@@ -63,6 +64,7 @@ class SandboxApp:
     def __init__(self, *, dataset: str = "demo", params: dict | None = None, seed: int = 0):
         self.faults = Faults()
         self.requests = RequestLog()
+        self.deliveries = Deliveries()
         self.reset(dataset, params or {}, seed)
 
     def reset(self, dataset: str, params: dict, seed: int) -> None:
@@ -146,6 +148,7 @@ class SandboxApp:
                 return 400, {"error": str(exc)}
             self.faults.update({})
             self.requests.clear()
+            self.deliveries.clear()
             return 200, {"ok": True, "dataset": dataset}
         if path == "/_sandbox/faults":
             if method == "POST":
@@ -166,6 +169,10 @@ class SandboxApp:
         match = re.fullmatch(r"/_sandbox/shops/(\d+)/(revoke|unlink|block)", path)
         if match and method == "POST":
             return self._shop_action(*match.groups())
+        if path == "/_sandbox/deliveries" and method == "GET":
+            return 200, {"deliveries": self.deliveries.to_json()}
+        if path == "/_sandbox/webhooks/emit" and method == "POST":
+            return self._emit(payload)
         if path == "/_sandbox/oas" and method == "GET":
             with self.state.lock:
                 return 200, {"oas": [self.state.oa_json(oa, full=True) for oa in self.state.oas.values()]}
@@ -188,7 +195,35 @@ class SandboxApp:
                 datasets.update_oa(state, oa, changes)
             except ValueError as exc:
                 return 400, {"error": str(exc)}
-            return 200, state.oa_json(oa, full=True)
+            data = state.oa_json(oa, full=True)
+        if oa.webhook_url:
+            self.deliveries.post(
+                oa.webhook_url,
+                entity="zl_oa",
+                type="oa_updated",
+                shop_id=oa.shop_id,
+                created_at=iso(state.now()),
+                data=data,
+            )
+        return 200, data
+
+    def _emit(self, payload: dict) -> tuple[int, dict]:
+        """Post an event to every webhook registered for `entity` by the shop (its key) or the shop's partner."""
+        shop_id, entity, data = payload.get("shop_id"), payload.get("entity"), payload.get("data", {})
+        state = self.state
+        with state.lock:
+            if shop_id not in state.shops or not isinstance(entity, str) or not isinstance(data, dict):
+                return 400, {"error": "emit takes shop_id (a known shop), entity and data (an object)"}
+            owners = {f"shop:{shop_id}"} | {f"partner:{p.id}" for p in state.partners.values() if shop_id in p.links}
+            urls = [h["url"] for o in owners for h in state.webhooks.get(o, []) if entity in h["entities"]]
+            now = iso(state.now())
+        ids = [
+            self.deliveries.post(
+                url, entity=entity, type=payload.get("type", entity), shop_id=shop_id, created_at=now, data=data
+            )
+            for url in urls
+        ]
+        return 200, {"sent": ids}
 
     def _shop_action(self, shop_id: str, action: str) -> tuple[int, dict]:
         state = self.state
