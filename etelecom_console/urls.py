@@ -2,11 +2,14 @@ from django.contrib import admin
 from django.urls import include, path
 from django.views.generic import RedirectView
 
+from shops.views import webhook_receive
+
 from . import views
 
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="admin:index", permanent=False)),
     path("healthz", views.healthz, name="healthz"),
+    path("webhooks/etelecom/<str:secret>/", webhook_receive, name="etelecom_webhook"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]

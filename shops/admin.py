@@ -17,7 +17,7 @@ from etelecom import METHODS
 
 from . import services, syncing, views
 from .forms import DirectShopForm, ShopChangeForm
-from .models import ApiCall, Shop, ShopMembership, SyncRun
+from .models import ApiCall, Shop, ShopMembership, SyncRun, WebhookEvent
 from .scoping import ReadOnlyAdmin, ShopFilter, ShopScopedAdmin
 
 BADGES = {
@@ -57,8 +57,9 @@ class ShopAdmin(ShopScopedAdmin):
     list_display = ["name", "etelecom_id", "connection", "credential_badge", "credential_checked_at", "is_active"]
     list_filter = ["credential_status", "connection", "is_active"]
     search_fields = ["name", "=etelecom_id", "email", "phone"]
-    actions = ["check_credentials"]
+    actions = ["check_credentials", "register_webhooks", "rotate_webhook_secrets"]
     readonly_fields = [
+        "webhook_registered_at",
         "name",
         "etelecom_id",
         "email",
@@ -87,6 +88,7 @@ class ShopAdmin(ShopScopedAdmin):
         return [
             (None, {"fields": ["name", "etelecom_id", "email", "phone", "is_active", "notes"]}),
             (_("Credential"), {"fields": credential}),
+            (_("Webhook"), {"fields": ["webhook_registered_at"]}),
             (_("History"), {"fields": ["created_at", "updated_at"]}),
         ]
 
@@ -145,6 +147,27 @@ class ShopAdmin(ShopScopedAdmin):
             run = syncing.enqueue("shop_import", "shops.tasks.import_partner_shops", user=request.user)
         messages.info(request, format_html(_("Importing the partner's shops in the background: {}."), run_link(run)))
         return redirect("admin:shops_shop_changelist")
+
+    def _webhooks(self, request, queryset, service, done):
+        succeeded = 0
+        for shop in queryset:
+            try:
+                service(shop=shop, user=request.user)
+            except services.WebhookError as exc:
+                messages.error(request, f"{shop}: {exc}")
+            else:
+                succeeded += 1
+        if succeeded:
+            messages.success(request, done % {"count": succeeded})
+
+    @admin.action(description=_("Register webhooks with eTelecom"), permissions=["change"])
+    def register_webhooks(self, request, queryset):
+        self._webhooks(request, queryset, services.shop_webhook_register, _("Webhooks registered for %(count)d shops."))
+
+    @admin.action(description=_("Rotate webhook secrets"), permissions=["change"])
+    def rotate_webhook_secrets(self, request, queryset):
+        done = _("New webhook secrets for %(count)d shops; the old addresses answer 404 from now on.")
+        self._webhooks(request, queryset, services.shop_webhook_rotate, done)
 
     @admin.action(description=_("Check credentials with eTelecom"), permissions=["change"])
     def check_credentials(self, request, queryset):
@@ -287,3 +310,16 @@ class SyncRunAdmin(ReadOnlyAdmin):
         if run.error:
             return Truncator(run.error).chars(90)
         return ", ".join(f"{key}: {value}" for key, value in run.counts.items()) or "-"
+
+
+class ReceivedRecentFilter(RecentFilter):
+    field = "received_at"
+
+
+@admin.register(WebhookEvent)
+class WebhookEventAdmin(ReadOnlyAdmin):
+    list_display = ["received_at", "shop", "kind", "status", "dedupe_key"]
+    list_select_related = ["shop"]
+    list_filter = ["status", ShopFilter, ReceivedRecentFilter]
+    search_fields = ["=kind", "=dedupe_key"]
+    show_full_result_count = False

@@ -1,9 +1,15 @@
+import secrets
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from .crypto import EncryptedTextField, Secret, hint
+
+
+def new_webhook_secret() -> str:
+    return secrets.token_urlsafe(32)
 
 
 class Shop(models.Model):
@@ -39,6 +45,11 @@ class Shop(models.Model):
     credential_error = models.TextField(_("last credential error"), blank=True, editable=False)
     is_active = models.BooleanField(_("active"), default=True)
     notes = models.TextField(_("notes"), blank=True)
+    # The unguessable part of this shop's webhook URL: eTelecom signs nothing, so knowing it is the authentication.
+    webhook_secret = models.CharField(
+        _("webhook secret"), max_length=64, unique=True, default=new_webhook_secret, editable=False
+    )
+    webhook_registered_at = models.DateTimeField(_("webhook registered"), null=True, blank=True, editable=False)
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
@@ -106,6 +117,35 @@ class ApiCall(models.Model):
 
     def __str__(self):
         return f"{self.method} {self.status or '-'}"
+
+
+class WebhookEvent(models.Model):
+    """One event eTelecom posted to a shop's webhook URL, kept as it came (bounded in size), once per event."""
+
+    shop_lookup = "shop"
+    support_read_only = True
+
+    class Status(models.TextChoices):
+        PROCESSED = "processed", _("Processed")
+        UNKNOWN = "unknown", _("Kept (kind not handled)")
+        FAILED = "failed", _("Failed")
+
+    shop = models.ForeignKey(Shop, on_delete=models.CASCADE, related_name="webhook_events", verbose_name=_("shop"))
+    kind = models.CharField(_("kind"), max_length=32)
+    dedupe_key = models.CharField(_("event id"), max_length=64)
+    body = models.JSONField(_("body"))
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices)
+    error = models.TextField(_("error"), blank=True)
+    received_at = models.DateTimeField(_("received"), auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = _("webhook event")
+        verbose_name_plural = _("webhook events")
+        ordering = ["-received_at", "-pk"]
+        constraints = [models.UniqueConstraint(fields=["shop", "dedupe_key"], name="webhook_event_once")]
+
+    def __str__(self):
+        return f"{self.kind} #{self.pk}"
 
 
 class SyncRun(models.Model):

@@ -14,10 +14,12 @@ from django.utils.translation import gettext as _
 
 from etelecom import AuthenticationError, EtelecomError
 from etelecom import shop as shop_api
+from etelecom import webhook as webhook_api
 
-from .clients import Actor, job_client, key_client, partner_client
+from . import webhooks
+from .clients import Actor, job_client, key_client, partner_client, shop_client
 from .messages import describe_error
-from .models import ApiCall, Shop, ShopMembership, SyncRun
+from .models import ApiCall, Shop, ShopMembership, SyncRun, new_webhook_secret
 
 logger = logging.getLogger(__name__)
 
@@ -173,6 +175,43 @@ def import_partner_shops_work(run: SyncRun) -> dict:
             logger.warning("import of shop %s failed: %s", remote.id, exc)
             counts["failed"] += 1
     return counts
+
+
+# --- webhooks -------------------------------------------------------------------------------------------------
+
+
+class WebhookError(Exception):
+    """Registering a webhook failed; the message is for the person who asked."""
+
+
+def shop_webhook_register(*, shop: Shop, user=None) -> str:
+    """Point eTelecom's `call_log` and `zl_oa_message` events for this shop at its webhook URL
+    (`Webhook/CreateWebhook` with the shop's key), remove the console's webhooks with an older secret, and let the
+    apps point their own objects at it (zalo: `Zalo/UpdateShopOA` for each OA). Safe to repeat."""
+    url = webhooks.webhook_url(shop)
+    ours = settings.CONSOLE_URL.rstrip("/") + "/webhooks/etelecom/"
+    actor = Actor(user=user, job="" if user else "webhook_register")
+    client = shop_client(shop, actor)
+    try:
+        existing = webhook_api.list_webhooks(client)
+        for hook in existing:
+            if hook.url.startswith(ours) and hook.url != url:
+                webhook_api.delete_webhook(client, webhook_id=hook.id)
+        if not any(hook.url == url for hook in existing):
+            webhook_api.create_webhook(client, url=url)
+        for listener in webhooks.URL_LISTENERS:
+            listener(shop=shop, url=url, actor=actor)
+    except EtelecomError as exc:
+        raise WebhookError(describe_error(exc)) from exc
+    Shop.objects.filter(pk=shop.pk).update(webhook_registered_at=timezone.now())
+    return url
+
+
+def shop_webhook_rotate(*, shop: Shop, user=None) -> str:
+    """A new secret (the old URL answers 404 at once), registered with eTelecom in place of the old one."""
+    shop.webhook_secret = new_webhook_secret()
+    shop.save(update_fields=["webhook_secret", "updated_at"])
+    return shop_webhook_register(shop=shop, user=user)
 
 
 # --- the audit log --------------------------------------------------------------------------------------------

@@ -5,20 +5,22 @@ user who started the flow, and holding a nonce kept in that user's session and u
 expired or someone else's callback is refused before anything is called or stored.
 """
 
+import hmac
 import secrets
 from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core import signing
 from django.core.exceptions import PermissionDenied
-from django.http import HttpResponseRedirect
+from django.http import HttpResponseRedirect, JsonResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.translation import gettext as _
+from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
-from . import services
+from . import services, webhooks
 from .forms import ConnectShopForm
 from .models import Shop
 
@@ -115,3 +117,23 @@ def reconnect(request, model_admin, object_id):
     if result.auth_url:
         messages.info(request, _("eTelecom asks the shop to log in again."))
     return _landed(request, result)
+
+
+@csrf_exempt
+@require_POST
+def webhook_receive(request, secret: str):
+    """eTelecom's events for one shop. Unknown secret: 404 and nothing stored. Bad input: 400 with the reason.
+    A repeat of a stored event: 200 and nothing new."""
+    shop = Shop.objects.filter(webhook_secret=secret).first()
+    if shop is None or not hmac.compare_digest(shop.webhook_secret, secret):
+        return JsonResponse({"error": "unknown webhook"}, status=404)
+    declared = request.META.get("CONTENT_LENGTH") or "0"
+    if not declared.isdigit() or int(declared) > webhooks.MAX_BODY:
+        return JsonResponse({"error": f"the body is larger than {webhooks.MAX_BODY // 1024} KiB"}, status=400)
+    body = request.read(webhooks.MAX_BODY + 1)
+    try:
+        data = webhooks.parse(request.content_type or "", body)
+    except webhooks.Rejected as exc:
+        return JsonResponse({"error": str(exc)}, status=400)
+    event, created = webhooks.receive(shop, data, body)
+    return JsonResponse({"ok": True, "duplicate": not created, "status": event.status})

@@ -7,7 +7,12 @@ class ZaloConfig(AppConfig):
     verbose_name = _("Zalo")
 
     def ready(self):
+        from shops import webhooks
         from shops.syncing import register_kind
+
+        from . import services
 
         register_kind("oa_sync", _("Zalo OA sync"))
         register_kind("follower_sync", _("Zalo follower sync"))
+        webhooks.register_handler("zl_oa", services.oa_event)
+        webhooks.on_url_change(services.oas_point_at_webhook)

@@ -14,6 +14,7 @@ from shops.clients import Actor, job_client, shop_client
 from shops.crypto import encrypt
 from shops.messages import describe_error
 from shops.models import Shop, SyncRun
+from shops.webhooks import webhook_url
 
 from .models import Follower, OASnapshot, OfficialAccount
 
@@ -107,12 +108,13 @@ def oa_connect_start(*, shop: Shop, user, app_id: str, app_secret: str, redirect
 
 
 def oa_connect_finish(*, shop: Shop, user, code: str, state: str, oa_id: str, app_secret: str = "") -> OfficialAccount:
-    """`Zalo/ConnectOA` with what Zalo sent back, then `Zalo/GetShopOA` for the full record; stores the OA with a
-    snapshot, the app secret encrypted, and ends a renewal in progress."""
+    """`Zalo/ConnectOA` with what Zalo sent back, then `Zalo/UpdateShopOA` to send this OA's events to the shop's
+    webhook URL (its answer is the full record); stores the OA with a snapshot, the app secret encrypted, and ends a
+    renewal in progress."""
     client = shop_client(shop, Actor(user=user))
     try:
         zalo_api.connect_oa(client, code=code, oa_id=oa_id, state=state)
-        remote = zalo_api.get_shop_oa(client, oa_id=oa_id)
+        remote = zalo_api.update_shop_oa(client, oa_id=oa_id, webhook_url=webhook_url(shop))
     except EtelecomError as exc:
         OfficialAccount.objects.filter(shop=shop, oa_id=oa_id).update(renewal_started_at=None)
         raise OAConnectError(describe_error(exc)) from exc
@@ -135,6 +137,24 @@ def oa_renew_start(*, oa: OfficialAccount, user) -> str:
     except EtelecomError as exc:
         OfficialAccount.objects.filter(pk=oa.pk).update(renewal_started_at=None)
         raise OAConnectError(describe_error(exc)) from exc
+
+
+def oas_point_at_webhook(*, shop: Shop, url: str, actor: Actor) -> None:
+    """After the shop's webhook URL is registered (or rotated): `Zalo/UpdateShopOA` for each of its OAs."""
+    client = shop_client(shop, actor)
+    for oa in OfficialAccount.objects.filter(shop=shop, missing_since__isnull=True):
+        _store(shop, zalo_api.update_shop_oa(client, oa_id=oa.oa_id, webhook_url=url))
+
+
+def oa_event(shop: Shop, event: dict) -> None:
+    """Webhook handler for OA events (`entity: zl_oa`): the OA record in `data` is stored like a sync's."""
+    data = event.get("data")
+    if not isinstance(data, dict):
+        raise ValueError("an OA event carries the OA record in 'data'")
+    remote = zalo_api.OfficialAccount.from_api(data)
+    if not remote.oa_id:
+        raise ValueError("the OA record has no oa_id")
+    _store(shop, remote)
 
 
 def oa_sync_work(run: SyncRun) -> dict:

@@ -3,7 +3,7 @@ here: the scoping test fails for a registered model it cannot build."""
 
 from django.utils import timezone
 
-from shops.models import ApiCall, Shop, ShopMembership, SyncRun
+from shops.models import ApiCall, Shop, ShopMembership, SyncRun, WebhookEvent
 from zalo.models import Follower, OASnapshot, OfficialAccount
 
 _counter = iter(range(1, 10**6))
@@ -35,6 +35,9 @@ FACTORIES = {
         shop=shop, method="Shop/CurrentShop", status=200, duration_ms=5, created_at=timezone.now()
     ),
     SyncRun: lambda shop: SyncRun.objects.create(shop=shop, kind="credential_check"),
+    WebhookEvent: lambda shop: WebhookEvent.objects.create(
+        shop=shop, kind="call_log", dedupe_key=str(next(_counter)), body={"shop": shop.name}, status="unknown"
+    ),
     OfficialAccount: make_oa,
     OASnapshot: lambda shop: OASnapshot.objects.create(oa=make_oa(shop), taken_at=timezone.now()),
     Follower: lambda shop: Follower.objects.create(

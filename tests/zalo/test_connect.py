@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from shops.models import ApiCall
+from shops.webhooks import webhook_url
 from zalo.models import OfficialAccount
 
 CONNECT = "/admin/zalo/officialaccount/connect/"
@@ -64,13 +65,14 @@ def test_support_connects_an_oa_end_to_end(staff, shops, sandbox):
     assert (oa.shop, oa.status, oa.app_id) == (shops[SHOP], "P", "4318000000000000001")
     assert oa.daily_quota == 500 and oa.monthly_promotion_quota == 0 and oa.expires_at > timezone.now()
     assert oa.snapshots.count() == 1
+    assert oa.webhook_url == webhook_url(shops[SHOP])  # UpdateShopOA pointed the OA's events at the console
     assert oa.app_secret == "bí-mật-ứng-dụng" and "bí-mật" not in oa.app_secret_ciphertext
     page = staff.get(reverse("admin:zalo_officialaccount_change", args=[oa.pk])).content.decode()
     assert "bí-mật" not in page and oa.app_secret_ciphertext not in page
     calls = list(
         ApiCall.objects.filter(method__startswith="Zalo/").order_by("pk").values_list("method", "user__username")
     )
-    assert calls == [("Zalo/AuthorizeOA", "hotro"), ("Zalo/ConnectOA", "hotro"), ("Zalo/GetShopOA", "hotro")]
+    assert calls == [("Zalo/AuthorizeOA", "hotro"), ("Zalo/ConnectOA", "hotro"), ("Zalo/UpdateShopOA", "hotro")]
 
 
 def test_a_callback_without_a_pending_connection_changes_nothing(staff, shops, sandbox):

@@ -1,0 +1,156 @@
+"""The webhook receiver, registering and rotating a shop's webhook, and events the sandbox really posts."""
+
+import json
+import time
+
+import pytest
+from django.urls import reverse
+
+from etelecom import webhook as webhook_api
+from etelecom.client import Client
+from shops import services, syncing
+from shops.models import ApiCall, Shop, WebhookEvent
+from zalo import services as zalo_services
+from zalo.models import OfficialAccount
+
+from .factories import make_shop
+
+SHOP = "Nhà thuốc An Khang Quận 1"
+
+
+def post(client, shop, body, content_type="application/json", **extra):
+    raw = body if isinstance(body, bytes) else json.dumps(body).encode()
+    return client.post(reverse("etelecom_webhook", args=[shop.webhook_secret]), raw, content_type=content_type, **extra)
+
+
+@pytest.fixture
+def shop(db):
+    return make_shop("Cửa hàng A")
+
+
+def test_a_wrong_secret_is_404_and_stores_nothing(client, shop):
+    response = client.post("/webhooks/etelecom/not-the-secret/", b"{}", content_type="application/json")
+    assert response.status_code == 404 and response.json() == {"error": "unknown webhook"}
+    assert not WebhookEvent.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("body", "content_type", "reason"),
+    [
+        (b'{"id": 1}', "text/plain", "Content-Type must be application/json"),
+        (b"{not json", "application/json", "not valid JSON"),
+        (b"[1, 2]", "application/json", "JSON object"),
+        (b'{"x": "' + b"a" * 300_000 + b'"}', "application/json", "larger than 256 KiB"),
+    ],
+)
+def test_bad_input_is_400_with_a_reason_and_stores_nothing(client, shop, body, content_type, reason):
+    response = post(client, shop, body, content_type=content_type)
+    assert response.status_code == 400 and reason in response.json()["error"]
+    assert not WebhookEvent.objects.exists()
+
+
+def test_only_post_is_accepted(client, shop):
+    assert client.get(reverse("etelecom_webhook", args=[shop.webhook_secret])).status_code == 405
+
+
+def test_a_repeated_event_is_stored_once(client, shop):
+    event = {"id": "evt-1", "entity": "call_log", "data": {"call_id": "1"}}
+    first, second = post(client, shop, event), post(client, shop, event)
+    assert first.json() == {"ok": True, "duplicate": False, "status": "unknown"}
+    assert second.json()["duplicate"] is True
+    assert WebhookEvent.objects.count() == 1
+
+
+def test_events_without_an_id_are_told_apart_by_their_body(client, shop):
+    post(client, shop, {"entity": "call_log", "data": {"n": 1}})
+    post(client, shop, {"entity": "call_log", "data": {"n": 1}})
+    post(client, shop, {"entity": "call_log", "data": {"n": 2}})
+    assert WebhookEvent.objects.count() == 2
+
+
+def test_unknown_kinds_are_kept_for_inspection(client, shop, admin_client):
+    post(client, shop, {"id": "e1", "entity": "something_new", "data": {"a": 1}})
+    event = WebhookEvent.objects.get()
+    assert (event.kind, event.status, event.body["data"]) == ("something_new", "unknown", {"a": 1})
+    page = admin_client.get(reverse("admin:shops_webhookevent_changelist"), {"status__exact": "unknown"})
+    assert [e.pk for e in page.context["cl"].result_list] == [event.pk]
+
+
+def test_an_oa_event_updates_the_oa_and_its_history(client, shops_and_oas):
+    shop, oa = shops_and_oas
+    data = {"oa_id": oa.oa_id, "name": oa.name, "status": "P", "current_quality": "LOW"}
+    data.update(daily_quota=500, remaining_quota=7)
+    response = post(client, shop, {"id": "oa-1", "entity": "zl_oa", "type": "oa_updated", "data": data})
+    assert response.json()["status"] == "processed"
+    oa.refresh_from_db()
+    assert (oa.current_quality, oa.remaining_quota) == ("LOW", 7)
+    assert oa.snapshots.order_by("-taken_at").first().remaining_quota == 7
+
+
+def test_a_broken_known_event_is_kept_as_failed_not_a_500(client, shop):
+    response = post(client, shop, {"id": "oa-2", "entity": "zl_oa", "data": "not an object"})
+    assert response.status_code == 200 and response.json()["status"] == "failed"
+    assert "data" in WebhookEvent.objects.get().error
+
+
+@pytest.fixture
+def shops_and_oas(db, sandbox):
+    syncing.run_now("shop_import", services.import_partner_shops_work)
+    shop = Shop.objects.get(name=SHOP)
+    syncing.run_now("oa_sync", zalo_services.oa_sync_work, shop=shop)
+    return shop, OfficialAccount.objects.filter(shop=shop).first()
+
+
+def test_registering_points_etelecom_and_every_oa_at_the_shops_url(shops_and_oas, sandbox, settings):
+    shop, _ = shops_and_oas
+    url = services.shop_webhook_register(shop=shop)
+    assert url == f"{settings.CONSOLE_URL}/webhooks/etelecom/{shop.webhook_secret}/"
+    hooks = webhook_api.list_webhooks(Client(sandbox.partner_base_url, shop.credential))
+    assert [(h.url, h.entities) for h in hooks] == [(url, ("call_log", "zl_oa_message"))]
+    assert {o["webhook_url"] for o in sandbox.control.oas() if o["shop_id"] == shop.etelecom_id} == {url}
+    assert set(OfficialAccount.objects.filter(shop=shop).values_list("webhook_url", flat=True)) == {url}
+    services.shop_webhook_register(shop=shop)  # again: nothing doubles
+    assert len(webhook_api.list_webhooks(Client(sandbox.partner_base_url, shop.credential))) == 1
+    assert ApiCall.objects.filter(shop=shop, method="Webhook/CreateWebhook").count() == 1
+
+
+def test_rotation_retires_the_old_url_everywhere(shops_and_oas, sandbox, client):
+    shop, _ = shops_and_oas
+    services.shop_webhook_register(shop=shop)
+    old_secret = shop.webhook_secret
+    new_url = services.shop_webhook_rotate(shop=shop)
+    assert shop.webhook_secret != old_secret
+    assert client.post(f"/webhooks/etelecom/{old_secret}/", b"{}", content_type="application/json").status_code == 404
+    hooks = webhook_api.list_webhooks(Client(sandbox.partner_base_url, shop.credential))
+    assert [h.url for h in hooks] == [new_url]
+
+
+def test_the_admin_rotates_and_reports_failures_readably(admin_client, shops_and_oas, sandbox):
+    shop, _ = shops_and_oas
+    sandbox.control.faults(next=["5xx"] * 4, methods=["Webhook/GetWebhooks"])
+    response = admin_client.post(
+        reverse("admin:shops_shop_changelist"),
+        {"action": "register_webhooks", "_selected_action": [shop.pk]},
+        follow=True,
+    )
+    assert "Webhook/GetWebhooks 503" in response.content.decode()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_sandbox_delivers_oa_events_to_the_console(live_server, sandbox, settings):
+    settings.CONSOLE_URL = live_server.url
+    syncing.run_now("shop_import", services.import_partner_shops_work)
+    shop = Shop.objects.get(name=SHOP)
+    syncing.run_now("oa_sync", zalo_services.oa_sync_work, shop=shop)
+    services.shop_webhook_register(shop=shop)
+    oa = OfficialAccount.objects.filter(shop=shop).first()
+    sandbox.control.update_oa(oa.oa_id, remaining_quota=3, current_quality="LOW")
+    deadline = time.monotonic() + 10
+    while not WebhookEvent.objects.filter(shop=shop).exists() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    event = WebhookEvent.objects.get(shop=shop)
+    assert (event.kind, event.status) == ("zl_oa", "processed")
+    oa.refresh_from_db()
+    assert (oa.remaining_quota, oa.current_quality) == (3, "LOW")
+    mine = [d for d in sandbox.control.deliveries() if d["url"].startswith(live_server.url)]
+    assert [d.get("status") for d in mine] == [200]
