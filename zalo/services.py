@@ -169,25 +169,26 @@ def oa_sync_work(run: SyncRun) -> dict:
                 continue  # removed between the list and the read: the next cycle sees it gone
     now = timezone.now()
     with transaction.atomic():
-        existing = {oa.oa_id: oa for oa in OfficialAccount.objects.filter(shop=run.shop)}
-        created, updated = [], []
-        for remote in remotes:
-            oa = existing.get(remote.oa_id) or OfficialAccount(shop=run.shop, oa_id=remote.oa_id)
-            for name, value in _values(remote).items():
-                setattr(oa, name, value)
-            oa.synced_at, oa.missing_since = now, None
-            (updated if oa.pk else created).append(oa)
-        OfficialAccount.objects.bulk_create(created)
-        if updated:
-            OfficialAccount.objects.bulk_update(updated, [*_values_fields(), "synced_at", "missing_since"])
+        known = dict(OfficialAccount.objects.filter(shop=run.shop).values_list("oa_id", "missing_since"))
+        rows = [
+            OfficialAccount(shop=run.shop, oa_id=remote.oa_id, synced_at=now, missing_since=None, **_values(remote))
+            for remote in remotes
+        ]
+        # One INSERT ... ON CONFLICT DO UPDATE for the shop's OAs; it hands back the primary keys the snapshots need.
+        OfficialAccount.objects.bulk_create(
+            rows,
+            update_conflicts=True,
+            unique_fields=["shop", "oa_id"],
+            update_fields=[*_values_fields(), "synced_at", "missing_since"],
+        )
         OASnapshot.objects.bulk_create(
-            OASnapshot(oa=oa, taken_at=now, **{name: getattr(oa, name) for name in SNAPSHOT})
-            for oa in [*created, *updated]
+            OASnapshot(oa=oa, taken_at=now, **{name: getattr(oa, name) for name in SNAPSHOT}) for oa in rows
         )
         seen = {remote.oa_id for remote in remotes}
-        missing = [oa.pk for oa_id, oa in existing.items() if oa_id not in seen and oa.missing_since is None]
-        OfficialAccount.objects.filter(pk__in=missing).update(missing_since=now)
-    return {"oas": len(remotes), "created": len(created), "updated": len(updated), "missing": len(missing)}
+        missing = [oa_id for oa_id, since in known.items() if oa_id not in seen and since is None]
+        OfficialAccount.objects.filter(shop=run.shop, oa_id__in=missing).update(missing_since=now)
+    created = sum(1 for remote in remotes if remote.oa_id not in known)
+    return {"oas": len(remotes), "created": created, "updated": len(remotes) - created, "missing": len(missing)}
 
 
 def followers_sync_work(run: SyncRun) -> dict:
