@@ -2,6 +2,7 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 
 from shops.models import Shop
+from zalo.models import OfficialAccount
 
 
 def test_the_demo_has_shops_in_every_state_and_three_users(db, settings, capsys):
@@ -14,6 +15,8 @@ def test_the_demo_has_shops_in_every_state_and_three_users(db, settings, capsys)
     assert shops.filter(connection="partner").count() == 9 and shops.filter(connection="direct").count() == 3
     assert shops.filter(credential_status="invalid").count() == 2
     assert shops.filter(credential_status="valid").count() == 10
+    assert OfficialAccount.objects.count() == 8 and OfficialAccount.objects.filter(followers__isnull=False).exists()
+    assert shops.filter(webhook_registered_at__isnull=False).count() == 10
     users = get_user_model().objects
     assert users.get(username="admin").is_superuser
     support, manager = users.get(username="support"), users.get(username="manager")

@@ -12,6 +12,8 @@ from shops import services, syncing
 from shops.clients import Actor, partner_client
 from shops.models import Shop, ShopMembership
 from shops.roles import MANAGER, SUPPORT
+from zalo import services as zalo_services
+from zalo.models import OfficialAccount
 
 # Demo shops whose keys the sandbox revokes after the console stored them: they show up as invalid.
 REVOKED = ("Gara Ô tô Thành Công", "Khách sạn Biển Xanh")
@@ -21,7 +23,7 @@ SUPPORT_SHOPS = 6
 class Command(BaseCommand):
     help = (
         "Load the demo against the eTelecom sandbox: import the partner's shops, add the direct ones, let two keys "
-        "go stale, check every key, and create the users admin, support and manager."
+        "go stale, check every key, sync the Zalo OAs, register webhooks, and create admin, support and manager."
     )
 
     def handle(self, *args, **options):
@@ -53,6 +55,16 @@ class Command(BaseCommand):
             syncing.run_now("credential_check", services.check_credential_work, shop=shop)
         counts = {s: Shop.objects.filter(credential_status=s).count() for s in Shop.CredentialStatus.values}
         self.stdout.write(f"{Shop.objects.count()} shops: {counts}")
+        for shop in Shop.objects.filter(credential_status=Shop.CredentialStatus.VALID):
+            syncing.run_now("oa_sync", zalo_services.oa_sync_work, shop=shop)
+            syncing.run_now("follower_sync", zalo_services.followers_sync_work, shop=shop)
+            try:
+                services.shop_webhook_register(shop=shop)
+            except services.WebhookError as exc:
+                self.stderr.write(f"{shop}: {exc}")
+        self.stdout.write(
+            f"{OfficialAccount.objects.count()} Zalo OAs synced; webhooks point at {settings.CONSOLE_URL}."
+        )
         self._users()
 
     def _users(self):
