@@ -14,7 +14,6 @@ from django.core import signing
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponseRedirect, JsonResponse
 from django.shortcuts import redirect
-from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
@@ -23,6 +22,7 @@ from django.views.decorators.http import require_POST
 from . import services, webhooks
 from .forms import ConnectShopForm
 from .models import Shop
+from .pages import form_page
 
 STATE_SALT = "shops.connect"
 STATE_MAX_AGE = 900
@@ -69,13 +69,18 @@ def connect(request, model_admin):
             form.add_error(None, str(exc))
         else:
             return _landed(request, result)
-    context = {
-        **model_admin.admin_site.each_context(request),
-        "opts": model_admin.model._meta,
-        "form": form,
-        "title": _("Connect a shop through the partner"),
-    }
-    return TemplateResponse(request, "admin/shops/shop/connect.html", context)
+    return form_page(
+        request,
+        model_admin,
+        form=form,
+        title=_("Connect a shop through the partner"),
+        intro=_(
+            "eTelecom asks the shop to log in and allow the partner to manage it, then sends you back here. "
+            "The console stores the shop's key encrypted and checks it."
+        ),
+        submit=_("Continue to eTelecom"),
+        form_id="connect-form",
+    )
 
 
 def connect_callback(request, model_admin):

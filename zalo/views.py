@@ -12,13 +12,13 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponseRedirect
 from django.shortcuts import redirect
-from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from shops.crypto import decrypt, encrypt
 from shops.models import Shop
+from shops.pages import form_page
 from shops.scoping import user_shops
 
 from . import services
@@ -76,13 +76,18 @@ def connect(request, model_admin):
         else:
             _remember(request, shop=data["shop"], app_secret=data["app_secret"])
             return HttpResponseRedirect(url)
-    context = {
-        **model_admin.admin_site.each_context(request),
-        "opts": model_admin.model._meta,
-        "form": form,
-        "title": _("Connect a Zalo Official Account"),
-    }
-    return TemplateResponse(request, "admin/zalo/officialaccount/connect.html", context)
+    return form_page(
+        request,
+        model_admin,
+        form=form,
+        title=_("Connect a Zalo Official Account"),
+        intro=_(
+            "Zalo asks the OA's admin to let the shop's Zalo app manage the OA, then sends you back here. "
+            "The console then connects the OA on eTelecom and reads its quota and quality."
+        ),
+        submit=_("Continue to Zalo"),
+        form_id="connect-oa-form",
+    )
 
 
 def connect_callback(request, model_admin):
