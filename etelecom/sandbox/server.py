@@ -25,6 +25,11 @@ from .state import State, iso
 
 logger = logging.getLogger("etelecom.sandbox")
 
+# The fake pages a browser visits: path -> (page for GET, handler of the POSTed form, query parameter of the GET).
+PAGES = {
+    "/auth/login": (pages.login_form, pages.login_submit, "token"),
+    "/zalo/oa/permission": (pages.zalo_consent_form, pages.zalo_consent_submit, "state"),
+}
 API_PATH = re.compile(r"^/v1/(shop|partner)\.([A-Za-z]+)/([A-Za-z]+)$")
 MAX_BODY = 5 * 1024 * 1024
 
@@ -283,23 +288,13 @@ class Handler(BaseHTTPRequestHandler):
                 status, data, headers = app.api(base, name, self.headers, body, self._origin())
                 app.requests.answered(name, status)
                 return self._send(status, data, headers)
-            if url.path == "/auth/login":
-                if self.command == "GET":
-                    status, html = pages.login_form(app.state, dict(parse_qsl(url.query)).get("token", ""))
-                    return self._send(status, html, {"Content-Type": "text/html; charset=utf-8"})
-                form = dict(parse_qsl(body.decode("utf-8", "replace")))
-                status, html, location = pages.login_submit(app.state, form)
+            if url.path in PAGES:
+                show, submit, key = PAGES[url.path]
                 headers = {"Content-Type": "text/html; charset=utf-8"}
-                if location:
-                    headers["Location"] = location
-                return self._send(status, html, headers)
-            if url.path == "/zalo/oa/permission":
                 if self.command == "GET":
-                    status, html = pages.zalo_consent_form(app.state, dict(parse_qsl(url.query)).get("state", ""))
-                    return self._send(status, html, {"Content-Type": "text/html; charset=utf-8"})
-                form = dict(parse_qsl(body.decode("utf-8", "replace")))
-                status, html, location = pages.zalo_consent_submit(app.state, form)
-                headers = {"Content-Type": "text/html; charset=utf-8"}
+                    status, html = show(app.state, dict(parse_qsl(url.query)).get(key, ""))
+                    return self._send(status, html, headers)
+                status, html, location = submit(app.state, dict(parse_qsl(body.decode("utf-8", "replace"))))
                 if location:
                     headers["Location"] = location
                 return self._send(status, html, headers)
