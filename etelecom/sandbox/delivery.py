@@ -17,7 +17,6 @@ class Deliveries:
     def __init__(self, keep: int = 1000):
         self._lock = threading.Lock()
         self.log: deque[dict] = deque(maxlen=keep)
-        self._session = requests.Session()
 
     def post(self, url: str, *, entity: str, type: str, shop_id: str, created_at: str, data: dict) -> str:
         event = {
@@ -34,7 +33,8 @@ class Deliveries:
     def _send(self, url: str, event: dict) -> None:
         record = {"id": event["id"], "url": url, "entity": event["entity"]}
         try:
-            response = self._session.post(url, json=event, timeout=(2, 10))
+            # One connection per delivery, closed after it: a kept-alive one would hold the receiver's worker.
+            response = requests.post(url, json=event, headers={"Connection": "close"}, timeout=(2, 10))
             record["status"] = response.status_code
         except Exception as exc:  # a background sender records every failure; it never dies with a traceback
             record["error"] = type(exc).__name__
