@@ -161,6 +161,14 @@ def iter_oas(client: Client, *, limit: int = 100, **filters) -> Iterator[Officia
         yield OfficialAccount.from_api(item)
 
 
+def iter_oa_ids(client: Client, *, limit: int = 100) -> Iterator[str]:
+    """The ids `ListOA` lists, without building a record each: for syncs that read every OA with GetShopOA."""
+    for item in client.paginate("Zalo", "ListOA", items_key="accounts", limit=limit):
+        oa_id = fields.ident(item, "oa_id", "id")
+        if oa_id:
+            yield oa_id
+
+
 def get_shop_oa(client: Client, *, oa_id: str) -> OfficialAccount:
     """One OA with its quality, ZNS quota, promotion quotas and webhook URL."""
     return OfficialAccount.from_api(client.call("Zalo", "GetShopOA", {"oa_id": oa_id}))

@@ -11,7 +11,11 @@ from django.utils import timezone
 
 from etelecom import CallInfo, Client
 
+from . import bulk
 from .models import ApiCall, Shop
+
+# ApiCall columns in the order AuditLog records them.
+COLUMNS = ["shop", "user", "job", "method", "status", "error_code", "error", "duration_ms", "created_at"]
 
 
 @dataclass(frozen=True)
@@ -32,30 +36,29 @@ class AuditLog:
         self.shop = shop
         self.actor = actor
         self.batch = batch
-        self.pending: list[ApiCall] = []
+        self.pending: list[tuple] = []
 
     def __call__(self, info: CallInfo) -> None:
         user = self.actor.user
         self.pending.append(
-            ApiCall(
-                shop=self.shop if self.shop and self.shop.pk else None,
-                user=user if user is not None and user.is_authenticated else None,
-                job=self.actor.job,
-                method=info.endpoint,
-                status=info.status,
-                error_code=info.code[:64],
-                error=info.message,
-                duration_ms=round(info.duration * 1000),
-                created_at=timezone.now(),
+            (
+                self.shop.pk if self.shop and self.shop.pk else None,
+                user.pk if user is not None and user.is_authenticated else None,
+                self.actor.job,
+                info.endpoint,
+                info.status,
+                info.code[:64],
+                info.message,
+                round(info.duration * 1000),
+                timezone.now(),
             )
         )
         if len(self.pending) >= self.batch:
             self.flush()
 
     def flush(self) -> None:
-        if self.pending:
-            ApiCall.objects.bulk_create(self.pending)
-            self.pending = []
+        bulk.insert(ApiCall, COLUMNS, self.pending)
+        self.pending = []
 
 
 def _client(base_url: str, key: str, audit: AuditLog) -> Client:

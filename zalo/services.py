@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from etelecom import EtelecomError, NotFound
 from etelecom import zalo as zalo_api
+from shops import bulk
 from shops.clients import Actor, job_client, shop_client
 from shops.crypto import encrypt
 from shops.messages import describe_error
@@ -64,6 +65,7 @@ FOLLOWER_FIELDS = [
 
 
 def _values_fields() -> list[str]:
+    """The columns `_values` fills, in its order."""
     return [*MIRRORED, "webhook_url", "etelecom_created_at", "etelecom_updated_at"]
 
 
@@ -162,27 +164,27 @@ def oa_sync_work(run: SyncRun) -> dict:
     webhook); upsert every OA, write a snapshot each, and mark OAs eTelecom no longer lists."""
     remotes = []
     with job_client(run.shop, "oa_sync") as client:
-        for listed in zalo_api.iter_oas(client):
+        for oa_id in zalo_api.iter_oa_ids(client):
             try:
-                remotes.append(zalo_api.get_shop_oa(client, oa_id=listed.oa_id))
+                remotes.append(zalo_api.get_shop_oa(client, oa_id=oa_id))
             except NotFound:
                 continue  # removed between the list and the read: the next cycle sees it gone
     now = timezone.now()
     with transaction.atomic():
         known = dict(OfficialAccount.objects.filter(shop=run.shop).values_list("oa_id", "missing_since"))
-        rows = [
-            OfficialAccount(shop=run.shop, oa_id=remote.oa_id, synced_at=now, missing_since=None, **_values(remote))
-            for remote in remotes
-        ]
-        # One INSERT ... ON CONFLICT DO UPDATE for the shop's OAs; it hands back the primary keys the snapshots need.
-        OfficialAccount.objects.bulk_create(
-            rows,
-            update_conflicts=True,
-            unique_fields=["shop", "oa_id"],
-            update_fields=[*_values_fields(), "synced_at", "missing_since"],
+        updated = [*_values_fields(), "synced_at", "missing_since"]
+        bulk.insert(
+            OfficialAccount,
+            ["shop", "oa_id", "app_secret_ciphertext", *updated],
+            [(run.shop.pk, remote.oa_id, "", *_values(remote).values(), now, None) for remote in remotes],
+            unique=["shop", "oa_id"],
+            update=updated,
         )
-        OASnapshot.objects.bulk_create(
-            OASnapshot(oa=oa, taken_at=now, **{name: getattr(oa, name) for name in SNAPSHOT}) for oa in rows
+        ids = dict(OfficialAccount.objects.filter(shop=run.shop).values_list("oa_id", "pk"))
+        bulk.insert(
+            OASnapshot,
+            ["oa", "taken_at", *SNAPSHOT],
+            [(ids[remote.oa_id], now, *(getattr(remote, name) for name in SNAPSHOT)) for remote in remotes],
         )
         seen = {remote.oa_id for remote in remotes}
         missing = [oa_id for oa_id, since in known.items() if oa_id not in seen and since is None]
