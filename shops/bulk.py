@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 
-from django.db import connection, models
+from django.db import connection, models, transaction
 
 
 def _adapters(model, columns: list[str]) -> list[Callable]:
@@ -51,6 +51,7 @@ def insert(model, columns: list[str], rows: Iterable[tuple], *, unique: list[str
         for row in rows
     ]
     if prepared:
-        with connection.cursor() as cursor:
+        # One transaction: outside one, SQLite commits (and PostgreSQL round-trips) row by row.
+        with transaction.atomic(), connection.cursor() as cursor:
             cursor.executemany(_sql(model, columns, unique=unique, update=update), prepared)
     return len(prepared)
