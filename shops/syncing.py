@@ -40,11 +40,15 @@ register_kind("shop_import", gettext_lazy("Import partner shops"))
 Work = Callable[[SyncRun], dict | None]
 
 
+def _new_run(kind: str, shop: Shop | None, user) -> SyncRun:
+    return SyncRun.objects.create(kind=kind, shop=shop, triggered_by=user if user and user.is_authenticated else None)
+
+
 def enqueue(kind: str, task: str, *, shop: Shop | None = None, user=None) -> SyncRun:
     """Record a queued run and hand `task(run_id)` to the cluster once the surrounding transaction commits."""
     if kind not in KINDS:
         raise ValueError(f"unknown sync kind {kind!r}")
-    run = SyncRun.objects.create(kind=kind, shop=shop, triggered_by=user if user and user.is_authenticated else None)
+    run = _new_run(kind, shop, user)
     transaction.on_commit(lambda: async_task(task, run.pk, task_name=f"{kind}-{run.pk}"))
     return run
 
@@ -103,8 +107,7 @@ def execute(run_id: int, work: Work) -> SyncRun:
 
 def run_now(kind: str, work: Work, *, shop: Shop | None = None, user=None) -> SyncRun:
     """Create and execute a run in this process (scheduled jobs that already run in a worker, the demo)."""
-    run = SyncRun.objects.create(kind=kind, shop=shop, triggered_by=user if user and user.is_authenticated else None)
-    return execute(run.pk, work)
+    return execute(_new_run(kind, shop, user).pk, work)
 
 
 def _finish(run: SyncRun, status: str, *, counts: dict | None = None, error: str = "") -> None:

@@ -94,7 +94,7 @@ def connect_oa(call: Call) -> dict:
         return state.oa_json(oa, full=False)
 
 
-def _filtered(call: Call, filters: dict, allowed: dict) -> dict:
+def _filtered(filters: dict, allowed: dict) -> dict:
     if not isinstance(filters, dict):
         raise invalid("filter: expected object", field="filter")
     for name, value in filters.items():
@@ -109,7 +109,7 @@ def _filtered(call: Call, filters: dict, allowed: dict) -> dict:
 @api("Zalo/ListOA", scope=SHOP, fields={"filter": dict, "paging": dict})
 def list_oa(call: Call) -> dict:
     state = call.state
-    filters = _filtered(call, call.payload.get("filter") or {}, {"app_id": str, "oa_id": str, "name": str})
+    filters = _filtered(call.payload.get("filter") or {}, {"app_id": str, "oa_id": str, "name": str})
     with state.lock:
         oas = [state.oas[oa_id] for oa_id in sorted(state.shop_oas.get(call.shop.id, []))]
         if filters.get("app_id"):
@@ -144,7 +144,7 @@ def update_shop_oa(call: Call) -> dict:
 def list_followers(call: Call) -> dict:
     state = call.state
     allowed = {"oa_id": str, "state": str, "phone": str, "name": str, "zl_user_id": str, "has_conversation": bool}
-    filters = _filtered(call, call.payload.get("filter") or {}, allowed)
+    filters = _filtered(call.payload.get("filter") or {}, allowed)
     if not filters.get("oa_id"):
         raise invalid("filter.oa_id is required", field="filter.oa_id")
     with state.lock:
