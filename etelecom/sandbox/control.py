@@ -80,6 +80,21 @@ class SandboxControl:
         payload = {"shop_id": shop_id, "entity": entity, "data": data, **({"type": type} if type else {})}
         return self._request("POST", "webhooks/emit", payload)["sent"]
 
+    def pbx(self) -> dict:
+        """Every tenant, hotline, PBX user and extension (sandbox only)."""
+        return self._request("GET", "pbx")
+
+    def call_count(self, shop_id: str) -> int:
+        return self._request("GET", f"calls/{shop_id}")["count"]
+
+    def set_call_history(self, shop_id: str, calls: int, *, days: int = 365) -> int:
+        """Replace a shop's calls with `calls` generated ones over the last `days` days."""
+        return self._request("POST", f"calls/{shop_id}", {"history": calls, "days": days})["count"]
+
+    def add_calls(self, shop_id: str, count: int) -> list[str]:
+        """`count` new calls starting now, each posted to the shop's `call_log` webhooks; returns their ids."""
+        return self._request("POST", f"calls/{shop_id}", {"add": count})["added"]
+
     def shop_action(self, shop_id: str, action: str) -> None:
         """`revoke` (keys answer 401 from now on), `unlink` (from the partner) or `block`."""
         self._request("POST", f"shops/{shop_id}/{action}")

@@ -6,6 +6,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
+from . import pbx_api
+from .pbx_state import CallHistory
 from .state import DEMO_PARTNER_ID, DEMO_PARTNER_KEY, State
 
 DEMO_SHOPS = [
@@ -67,6 +69,63 @@ def demo(state: State, params: dict) -> None:
             oa.remaining_monthly_promotion_quota, oa.estimated_next_month_promotion_quota = 1200, 1500
             update_oa(state, oa, {"remaining_quota": 420, **changes})
             state.add_followers(oa, 12)
+    for number, (shop, calls) in enumerate(zip(linked_shops, DEMO_PBX_CALLS, strict=False), start=1):
+        add_pbx(state, partner, shop, number=number, extensions=4, calls=calls)
+
+
+# Demo shops (by position among the linked ones) with a cloud PBX, and how many calls each has had.
+DEMO_PBX_CALLS = [2_400, 1_200, 600]
+DEMO_STAFF = ["Nguyễn Thị Lan", "Trần Văn Minh", "Lê Hoàng Yến", "Phạm Quốc Bảo"]
+
+
+def add_pbx(state: State, partner, shop, *, number: int, extensions: int, calls: int, days: int = 60) -> None:
+    """An activated tenant with two hotlines, a staff user per extension (the last extension has none), and a
+    call history of `calls` calls over the last `days` days."""
+    tenant = pbx_api.create_tenant_for(state, shop, partner.id)
+    hotlines = []
+    for n, network in enumerate(("viettel", "mobifone"), start=1):
+        hotline = pbx_api.add_hotline_for(
+            state,
+            partner.id,
+            number=f"028{number:04d}{n:03d}",
+            name=f"{shop.name} – hotline {n}",
+            network=network,
+            owner_id=tenant.owner_id,
+        )
+        hotline.tenant_id, hotline.status, hotline.connection_id = tenant.id, "P", tenant.connection_id
+        hotlines.append(hotline)
+    tenant.status = "P"
+    lines = []
+    for n in range(extensions):
+        user_id = ""
+        if n < extensions - 1 or extensions == 1:
+            name = DEMO_STAFF[n % len(DEMO_STAFF)]
+            user_id = pbx_api.add_user_for(state, shop, full_name=name, phone=f"09{number:04d}{n:04d}").id
+        hotline = hotlines[n % len(hotlines)]
+        extension = pbx_api.add_extension_for(
+            state, shop, tenant, number=str(101 + n), hotline_id=hotline.id, user_id=user_id
+        )
+        lines.append((extension.id, extension.extension_number, user_id, hotline.id, hotline.hotline))
+    set_call_history(state, shop.id, calls=calls, days=days, lines=lines, number=number)
+
+
+def set_call_history(state: State, shop_id: str, *, calls: int, days: int, lines=None, number=None) -> CallHistory:
+    """Replace a shop's call history with `calls` generated calls ending now, over `days` days."""
+    old = state.call_histories.get(shop_id)
+    if lines is None:
+        lines = old.extensions if old else []
+    if number is None:
+        number = old.number if old else len(state.call_histories) + 1
+    history = CallHistory(
+        number=number,
+        seed=state.seed,
+        generated=calls,
+        end=state.now(),
+        span=timedelta(days=days),
+        extensions=list(lines),
+    )
+    state.call_histories[shop_id] = history
+    return history
 
 
 def _count(params: dict, name: str, default: int, most: int) -> int:
@@ -77,10 +136,15 @@ def _count(params: dict, name: str, default: int, most: int) -> int:
 
 
 def generated(state: State, params: dict) -> None:
-    """`shops` linked shops, each with `oas_per_shop` OAs (seeded quota and quality) and `followers_per_oa`."""
+    """`shops` linked shops, each with `oas_per_shop` OAs (seeded quota and quality) and `followers_per_oa`; with
+    `calls_per_shop`, each also has a PBX with `extensions_per_shop` extensions and that many calls over
+    `call_days` days."""
     shops = _count(params, "shops", 10, 100_000)
     oas_per_shop = _count(params, "oas_per_shop", 0, 1_000)
     followers_per_oa = _count(params, "followers_per_oa", 0, 100_000)
+    calls_per_shop = _count(params, "calls_per_shop", 0, 100_000_000)
+    extensions_per_shop = _count(params, "extensions_per_shop", 4, 1_000)
+    call_days = _count(params, "call_days", 365, 10_000)
     empty(state, params)
     partner = state.partners[DEMO_PARTNER_ID]
     qualities = ("HIGH", "HIGH", "HIGH", "MEDIUM", "LOW", "UNDEFINED")
@@ -104,6 +168,16 @@ def generated(state: State, params: dict) -> None:
                 last_week_quality=state.rng.choice(qualities),
             )
             state.add_followers(oa, followers_per_oa)
+        if calls_per_shop:
+            add_pbx(
+                state,
+                partner,
+                shop,
+                number=n,
+                extensions=max(extensions_per_shop, 1),
+                calls=calls_per_shop,
+                days=call_days,
+            )
 
 
 def update_oa(state: State, oa, changes: dict) -> None:

@@ -3,6 +3,7 @@ pages under `/auth/`, and the control endpoints under `/_sandbox/` (reset, data 
 
 from __future__ import annotations
 
+import io
 import json
 import logging
 import re
@@ -10,12 +11,14 @@ import sys
 import threading
 import time
 import traceback
+import wave
 from collections import Counter
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qsl, urlsplit
 
 from . import datasets, pages
-from . import shop_api as _shop_api  # noqa: F401  (each module registers its handlers)
+from . import pbx_api as _pbx_api  # noqa: F401  (each module registers its handlers)
+from . import shop_api as _shop_api  # noqa: F401
 from . import webhook_api as _webhook_api  # noqa: F401
 from . import zalo_api as _zalo_api  # noqa: F401
 from .api import ANY, PARTNER, ROUTES, ApiError, Call, validate
@@ -32,6 +35,21 @@ PAGES = {
 }
 API_PATH = re.compile(r"^/v1/(shop|partner)\.([A-Za-z]+)/([A-Za-z]+)$")
 MAX_BODY = 5 * 1024 * 1024
+# Call recordings (`recording_urls`): every one is the same second of silence.
+RECORDING = re.compile(r"^/recordings/\d+\.wav$")
+
+
+def _silence() -> bytes:
+    buffer = io.BytesIO()
+    with wave.open(buffer, "wb") as audio:
+        audio.setnchannels(1)
+        audio.setsampwidth(1)
+        audio.setframerate(8000)
+        audio.writeframes(b"\x80" * 8000)
+    return buffer.getvalue()
+
+
+SILENCE = _silence()
 
 
 class RequestLog:
@@ -138,7 +156,7 @@ class SandboxApp:
 
     # --- control endpoints ----------------------------------------------------------------------------------
 
-    def control(self, method: str, path: str, payload: dict) -> tuple[int, dict]:
+    def control(self, method: str, path: str, payload: dict, origin: str = "") -> tuple[int, dict]:
         if path == "/_sandbox/health":
             return 200, {"ok": True, "dataset": self.dataset}
         if path == "/_sandbox/reset" and method == "POST":
@@ -184,6 +202,11 @@ class SandboxApp:
         match = re.fullmatch(r"/_sandbox/oas/(\d+)(/remove)?", path)
         if match and method == "POST":
             return self._oa_action(match.group(1), remove=bool(match.group(2)), changes=payload)
+        if path == "/_sandbox/pbx" and method == "GET":
+            return 200, self._pbx()
+        match = re.fullmatch(r"/_sandbox/calls/(\d+)", path)
+        if match:
+            return self._calls(match.group(1), method, payload, origin)
         return 404, {"error": f"no control endpoint {method} {path}"}
 
     def _oa_action(self, oa_id: str, *, remove: bool, changes: dict) -> tuple[int, dict]:
@@ -211,6 +234,49 @@ class SandboxApp:
                 data=data,
             )
         return 200, data
+
+    def _pbx(self) -> dict:
+        """Every tenant, hotline, user and extension, by shop (sandbox only)."""
+        state = self.state
+        with state.lock:
+            return {
+                "tenants": {shop_id: tenant.to_json() for shop_id, tenant in state.tenants.items()},
+                "hotlines": [{**h.to_json(), "tenant_id": h.tenant_id} for h in state.hotlines.values()],
+                "users": {
+                    shop_id: [u.to_json(listed=True) for u in users.values()]
+                    for shop_id, users in state.pbx_users.items()
+                },
+                "extensions": {
+                    shop_id: [e.to_json() for e in rows.values()] for shop_id, rows in state.extensions.items()
+                },
+            }
+
+    def _calls(self, shop_id: str, method: str, payload: dict, origin: str) -> tuple[int, dict]:
+        """GET: how many calls a shop has. POST `{"history": N, "days": D}` replaces its history with N generated
+        calls over D days; `{"add": K}` adds K calls starting now and posts each to the `call_log` webhooks."""
+        state = self.state
+        with state.lock:
+            if shop_id not in state.shops:
+                return 404, {"error": f"no shop {shop_id}"}
+            if method == "POST" and "history" in payload:
+                calls, days = payload.get("history"), payload.get("days", 365)
+                if not all(isinstance(v, int) and not isinstance(v, bool) and v >= 0 for v in (calls, days)):
+                    return 400, {"error": "history and days are integers of at least 0"}
+                datasets.set_call_history(state, shop_id, calls=calls, days=max(days, 1))
+            added = []
+            if method == "POST" and "add" in payload:
+                count = payload.get("add")
+                if not isinstance(count, int) or isinstance(count, bool) or not 0 <= count <= 100_000:
+                    return 400, {"error": "add is an integer from 0 to 100000"}
+                history = state.call_histories.get(shop_id) or datasets.set_call_history(
+                    state, shop_id, calls=0, days=1
+                )
+                added = history.add(count, state.now(), origin)
+            history = state.call_histories.get(shop_id)
+            total = history.count if history else 0
+        for record in added[:100]:  # a burst of webhooks is capped; the sync finds the rest
+            self._emit({"shop_id": shop_id, "entity": "call_log", "type": "call_log_created", "data": record})
+        return 200, {"count": total, "added": [record["id"] for record in added]}
 
     def _emit(self, payload: dict) -> tuple[int, dict]:
         """Post an event to every webhook registered for `entity` by the shop (its key) or the shop's partner."""
@@ -288,6 +354,8 @@ class Handler(BaseHTTPRequestHandler):
                 status, data, headers = app.api(base, name, self.headers, body, self._origin())
                 app.requests.answered(name, status)
                 return self._send(status, data, headers)
+            if RECORDING.match(url.path):
+                return self._send(200, SILENCE, {"Content-Type": "audio/wav"})
             if url.path in PAGES:
                 show, submit, key = PAGES[url.path]
                 headers = {"Content-Type": "text/html; charset=utf-8"}
@@ -305,7 +373,7 @@ class Handler(BaseHTTPRequestHandler):
                     return self._json(400, {"error": "the body is not valid JSON"})
                 if not isinstance(payload, dict):
                     return self._json(400, {"error": "the body must be a JSON object"})
-                return self._json(*app.control(self.command, url.path, payload))
+                return self._json(*app.control(self.command, url.path, payload, self._origin()))
             return self._json(404, {"code": "bad_route", "msg": f"no route {url.path}", "meta": {}})
         except (BrokenPipeError, ConnectionResetError):
             self.close_connection = True

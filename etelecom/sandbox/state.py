@@ -120,6 +120,12 @@ class State:
         self.shop_oas: dict[str, list[str]] = {}
         self.followers: dict[str, list[dict]] = {}
         self.consents: dict[int, ZaloConsent] = {}
+        # the cloud PBX (pbx_state): tenant per shop, the partners' hotlines, users and extensions per shop, calls
+        self.tenants: dict = {}
+        self.hotlines: dict = {}
+        self.pbx_users: dict[str, dict] = {}
+        self.extensions: dict[str, dict] = {}
+        self.call_histories: dict = {}
         # webhook owner ("partner:<id>" or "shop:<id>") -> registered webhooks
         self.webhooks: dict[str, list[dict]] = {}
         # Bearer key -> (base URL kind, partner id, shop id): one lookup per request whatever the data size.
