@@ -181,6 +181,13 @@ ZALO_OA_SYNC_MINUTES = env.int("ZALO_OA_SYNC_MINUTES", default=15)
 ZALO_QUOTA_LOW_PERCENT = env.int("ZALO_QUOTA_LOW_PERCENT", default=20)
 ZALO_TOKEN_EXPIRY_DAYS = env.int("ZALO_TOKEN_EXPIRY_DAYS", default=7)
 
+# --- Cloud PBX ------------------------------------------------------------------------------------------------
+# Minutes between call-history syncs of every shop, and between syncs of tenants, hotlines, users and extensions.
+PBX_CALL_SYNC_MINUTES = env.int("PBX_CALL_SYNC_MINUTES", default=5)
+PBX_DIRECTORY_SYNC_MINUTES = env.int("PBX_DIRECTORY_SYNC_MINUTES", default=60)
+# Each call sync re-reads this many minutes before the last one's end: calls stored late, records updated since.
+PBX_CALL_SYNC_OVERLAP_MINUTES = env.int("PBX_CALL_SYNC_OVERLAP_MINUTES", default=15)
+
 # --- Background jobs (django-q2) ------------------------------------------------------------------------------
 REDIS_URL = env("REDIS_URL", default="")
 Q_CLUSTER = {

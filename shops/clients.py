@@ -29,10 +29,11 @@ class Actor:
 class AuditLog:
     """`on_call` hook: one `ApiCall` row per HTTP attempt. CallInfo carries no key; its message is redacted.
 
-    Rows are written `batch` at a time (1: at once); `flush()` writes the rest.
+    Rows are written `batch` at a time (1: at once; None: only when `flush()` is called); `flush()` writes the rest.
+    A job that makes calls from a second thread passes None and flushes from its own thread.
     """
 
-    def __init__(self, shop: Shop | None, actor: Actor, *, batch: int = 1):
+    def __init__(self, shop: Shop | None, actor: Actor, *, batch: int | None = 1):
         self.shop = shop
         self.actor = actor
         self.batch = batch
@@ -53,12 +54,13 @@ class AuditLog:
                 timezone.now(),
             )
         )
-        if len(self.pending) >= self.batch:
+        if self.batch is not None and len(self.pending) >= self.batch:
             self.flush()
 
     def flush(self) -> None:
-        bulk.insert(ApiCall, COLUMNS, self.pending)
-        self.pending = []
+        # Swapped before writing: a row another thread records meanwhile goes to the next flush.
+        pending, self.pending = self.pending, []
+        bulk.insert(ApiCall, COLUMNS, pending)
 
 
 def _client(base_url: str, key: str, audit: AuditLog) -> Client:
@@ -85,7 +87,7 @@ def shop_client(shop: Shop, actor: Actor) -> Client:
 
 
 @contextmanager
-def job_client(shop: Shop, job: str, *, batch: int = 100) -> Iterator[Client]:
+def job_client(shop: Shop, job: str, *, batch: int | None = 100) -> Iterator[Client]:
     """A shop client for a background job. Its audit rows are written in batches (a commit per call costs a sync
     of many calls a third of its time), and the rest when the job ends, however it ends."""
     audit = AuditLog(shop, Actor(job=job), batch=batch)

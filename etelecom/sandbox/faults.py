@@ -2,6 +2,7 @@
 
 Kinds: `5xx` (an eTelecom server error), `429` (rate limited, with `Retry-After`), `hang` (no answer before the
 client's timeout), `malformed` (a 200 with a truncated body), `error200` (a 200 whose body is an error).
+A scripted queue may hold `ok` for a call that goes through, to place a fault at the n-th call.
 `phase` says whether the call takes effect before the fault (`after`: the write happened, the answer was lost)
 or not (`before`, the default).
 """
@@ -80,8 +81,8 @@ class Faults:
         self.configure(config or FaultConfig(), [])
 
     def configure(self, config: FaultConfig, scripted: list[str]) -> None:
-        if any(kind not in KINDS for kind in scripted):
-            raise ValueError(f"next takes the kinds {', '.join(KINDS)}")
+        if any(kind not in (*KINDS, "ok") for kind in scripted):
+            raise ValueError(f"next takes the kinds {', '.join(KINDS)} and ok")
         with self._lock:
             self.config = config
             self._rng = random.Random(config.seed)
@@ -99,7 +100,8 @@ class Faults:
             return None
         with self._lock:
             if self._scripted:
-                return self._scripted.popleft()
+                kind = self._scripted.popleft()
+                return None if kind == "ok" else kind
             if not config.rates:
                 return None
             roll = self._rng.random()

@@ -265,11 +265,11 @@ class CallHistory:
         }
 
     def add(self, count: int, now: datetime, origin: str) -> list[dict]:
-        """New calls starting now (a second apart, never before the last one)."""
+        """New calls that have just started, the last one now (10 ms apart, never before the latest one)."""
         latest = self.started(self.count - 1) if self.count else 0.0
         calls = []
-        for _ in range(count):
-            moment = max(now.timestamp(), latest + 1)
+        for n in range(count):
+            moment = max(now.timestamp() - (count - 1 - n) / 100, latest + 0.001)
             call = self.make(self.count, moment, origin)
             self.added.append(call)
             self.added_times.append(moment)

@@ -54,7 +54,7 @@ def test_only_post_is_accepted(client, shop):
 
 
 def test_a_repeated_event_is_stored_once(client, shop):
-    event = {"id": "evt-1", "entity": "call_log", "data": {"call_id": "1"}}
+    event = {"id": "evt-1", "entity": "zl_oa_message", "data": {"message_id": "1"}}
     first, second = post(client, shop, event), post(client, shop, event)
     assert first.json() == {"ok": True, "duplicate": False, "status": "unknown"}
     assert second.json()["duplicate"] is True
@@ -62,9 +62,9 @@ def test_a_repeated_event_is_stored_once(client, shop):
 
 
 def test_events_without_an_id_are_told_apart_by_their_body(client, shop):
-    post(client, shop, {"entity": "call_log", "data": {"n": 1}})
-    post(client, shop, {"entity": "call_log", "data": {"n": 1}})
-    post(client, shop, {"entity": "call_log", "data": {"n": 2}})
+    post(client, shop, {"entity": "zl_oa_message", "data": {"n": 1}})
+    post(client, shop, {"entity": "zl_oa_message", "data": {"n": 1}})
+    post(client, shop, {"entity": "zl_oa_message", "data": {"n": 2}})
     assert WebhookEvent.objects.count() == 2
 
 

@@ -1,0 +1,512 @@
+"""Writes to the pbx app and its calls to eTelecom: provisioning, the directory sync and the call-history sync."""
+
+from __future__ import annotations
+
+import queue
+import threading
+from collections.abc import Iterator
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from django.conf import settings
+from django.db import connection, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from etelecom import EtelecomError, NotFound
+from etelecom import pbx as pbx_api
+from shops import bulk
+from shops.clients import Actor, job_client, partner_client, shop_client
+from shops.crypto import encrypt, hint
+from shops.messages import describe_error
+from shops.models import Shop, SyncRun
+
+from .models import CallDaily, CallRecord, CallSyncState, Extension, Hotline, PbxUser, Tenant
+
+LOCAL = ZoneInfo(settings.TIME_ZONE)
+CALL_PAGE = 1000
+CALL_BATCH = 5000  # rows per transaction: one cursor checkpoint and one rollup refresh each
+
+
+class PbxError(Exception):
+    """A provisioning step eTelecom refused or could not do; the message is for the person who tried."""
+
+
+def _refused(exc: EtelecomError) -> PbxError:
+    return PbxError(describe_error(exc))
+
+
+# --- storing what eTelecom answers --------------------------------------------------------------------------
+
+
+def _tenant_store(shop: Shop, remote: pbx_api.Tenant) -> Tenant:
+    tenant, _ = Tenant.objects.update_or_create(
+        shop=shop,
+        defaults={
+            "etelecom_id": remote.id,
+            "name": remote.name,
+            "domain": remote.domain,
+            "owner_id": remote.owner_id,
+            "connection_id": remote.connection_id,
+            "connection_method": remote.connection_method,
+            "status": remote.status,
+            "etelecom_created_at": remote.created_at,
+            "etelecom_updated_at": remote.updated_at,
+            "synced_at": timezone.now(),
+        },
+    )
+    return tenant
+
+
+def _hotline_store(shop: Shop, remote: pbx_api.Hotline) -> Hotline:
+    hotline, _ = Hotline.objects.update_or_create(
+        etelecom_id=remote.id,
+        defaults={
+            "shop": shop,
+            "hotline": remote.hotline,
+            "name": remote.name,
+            "description": remote.description,
+            "network": remote.network,
+            "is_free_charge": remote.is_free_charge,
+            "owner_id": remote.owner_id,
+            "connection_id": remote.connection_id,
+            "connection_method": remote.connection_method,
+            "status": remote.status,
+            "etelecom_created_at": remote.created_at,
+            "etelecom_updated_at": remote.updated_at,
+            "synced_at": timezone.now(),
+        },
+    )
+    return hotline
+
+
+def _user_store(shop: Shop, remote: pbx_api.AccountUser) -> PbxUser:
+    user, _ = PbxUser.objects.update_or_create(
+        shop=shop,
+        etelecom_id=remote.id,
+        defaults={
+            "account_id": remote.account_id,
+            "full_name": remote.full_name or remote.phone,
+            "short_name": remote.short_name,
+            "phone": remote.phone,
+            "email": remote.email,
+            "deleted": remote.deleted,
+            "department_id": remote.department_id,
+            "position": remote.position,
+            "roles": list(remote.roles),
+            "synced_at": timezone.now(),
+        },
+    )
+    return user
+
+
+def _extension_store(shop: Shop, remote: pbx_api.Extension) -> Extension:
+    values = {
+        "extension_number": remote.extension_number,
+        "hotline_etelecom_id": remote.hotline_id,
+        "user_etelecom_id": remote.user_id,
+        "hotline": Hotline.objects.filter(shop=shop, etelecom_id=remote.hotline_id).first(),
+        "user": PbxUser.objects.filter(shop=shop, etelecom_id=remote.user_id).first() if remote.user_id else None,
+        "tenant_etelecom_id": remote.tenant_id,
+        "tenant_domain": remote.tenant_domain,
+        "account_id": remote.account_id,
+        "subscription_id": remote.subscription_id,
+        "state": remote.state,
+        "etelecom_created_at": remote.created_at,
+        "etelecom_updated_at": remote.updated_at,
+        "expires_at": remote.expires_at,
+        "synced_at": timezone.now(),
+    }
+    if remote.extension_password:
+        values.update(
+            password_ciphertext=encrypt(remote.extension_password), password_hint=hint(remote.extension_password)
+        )
+    extension, _ = Extension.objects.update_or_create(shop=shop, etelecom_id=remote.id, defaults=values)
+    return extension
+
+
+# --- provisioning -------------------------------------------------------------------------------------------
+
+
+def tenant_create(*, shop: Shop, user) -> Tenant:
+    """`CreateTenant` with the shop's key; the tenant is new until the partner activates it with a hotline."""
+    try:
+        remote = pbx_api.create_tenant(shop_client(shop, Actor(user=user)))
+    except EtelecomError as exc:
+        raise _refused(exc) from exc
+    return _tenant_store(shop, remote)
+
+
+def tenant_activate(*, tenant: Tenant, hotline: Hotline, user) -> Tenant:
+    """`PartnerActivateTenant` with the partner's key, attaching `hotline`; then `GetTenant` for its new state."""
+    if hotline.shop_id != tenant.shop_id:
+        raise PbxError(_("The hotline belongs to another shop."))
+    remote = pbx_api.Tenant.from_api(
+        {"id": tenant.etelecom_id, "owner_id": tenant.owner_id, "connection_id": tenant.connection_id}
+    )
+    actor = Actor(user=user)
+    try:
+        if not pbx_api.activate_tenant(
+            partner_client(actor, shop=tenant.shop), tenant=remote, hotline_id=hotline.etelecom_id
+        ):
+            raise PbxError(_("eTelecom did not activate the tenant."))
+        fresh = pbx_api.get_tenant(shop_client(tenant.shop, actor))
+    except EtelecomError as exc:
+        raise _refused(exc) from exc
+    return _tenant_store(tenant.shop, fresh)
+
+
+def hotline_add(
+    *, shop: Shop, user, hotline: str, name: str, description: str = "", network: str = "", is_free_charge=False
+) -> Hotline:
+    """`PartnerAddHotline` into the partner's pool, owned by the shop's tenant owner when the shop has a tenant."""
+    owner_id = Tenant.objects.filter(shop=shop).values_list("owner_id", flat=True).first() or ""
+    try:
+        remote = pbx_api.add_hotline(
+            partner_client(Actor(user=user), shop=shop),
+            hotline=hotline,
+            name=name,
+            description=description,
+            network=network or "unknown",
+            is_free_charge=is_free_charge,
+            owner_id=owner_id,
+        )
+    except EtelecomError as exc:
+        raise _refused(exc) from exc
+    return _hotline_store(shop, remote)
+
+
+def pbx_user_create(*, shop: Shop, user, full_name: str, phone: str, password: str) -> PbxUser:
+    """`CreateAccountUser`; the password goes to eTelecom and is kept nowhere here."""
+    try:
+        remote = pbx_api.create_account_user(
+            shop_client(shop, Actor(user=user)), full_name=full_name, phone=phone, password=password
+        )
+    except EtelecomError as exc:
+        raise _refused(exc) from exc
+    return _user_store(shop, remote)
+
+
+def extension_create(
+    *, shop: Shop, user, hotline: Hotline, extension_number: int, pbx_user: PbxUser | None = None
+) -> Extension:
+    try:
+        remote = pbx_api.create_extension(
+            shop_client(shop, Actor(user=user)),
+            hotline_id=hotline.etelecom_id,
+            extension_number=extension_number,
+            user_id=pbx_user.etelecom_id if pbx_user else "",
+        )
+    except EtelecomError as exc:
+        raise _refused(exc) from exc
+    return _extension_store(shop, remote)
+
+
+def _extension_change(extension: Extension, user, change, **values) -> Extension:
+    """Run one `updated`-answering call; store the change only when eTelecom says it made it."""
+    try:
+        updated = change(shop_client(extension.shop, Actor(user=user)))
+    except EtelecomError as exc:
+        raise _refused(exc) from exc
+    if not updated:
+        raise PbxError(_("eTelecom changed nothing on extension %(number)s.") % {"number": extension})
+    for name, value in values.items():
+        setattr(extension, name, value)
+    extension.save(update_fields=list(values))
+    return extension
+
+
+def extension_assign_user(*, extension: Extension, pbx_user: PbxUser, user) -> Extension:
+    if pbx_user.shop_id != extension.shop_id:
+        raise PbxError(_("The user belongs to another shop."))
+    return _extension_change(
+        extension,
+        user,
+        lambda client: pbx_api.assign_user(client, extension_id=extension.etelecom_id, user_id=pbx_user.etelecom_id),
+        user=pbx_user,
+        user_etelecom_id=pbx_user.etelecom_id,
+    )
+
+
+def extension_change_hotline(*, extension: Extension, hotline: Hotline, user) -> Extension:
+    if hotline.shop_id != extension.shop_id:
+        raise PbxError(_("The hotline belongs to another shop."))
+    return _extension_change(
+        extension,
+        user,
+        lambda client: pbx_api.change_hotline(
+            client, extension_id=extension.etelecom_id, hotline_id=hotline.etelecom_id
+        ),
+        hotline=hotline,
+        hotline_etelecom_id=hotline.etelecom_id,
+    )
+
+
+def extension_remove_user(*, extension: Extension, user) -> Extension:
+    if not extension.user_etelecom_id:
+        raise PbxError(_("Extension %(number)s has no user.") % {"number": extension})
+    return _extension_change(
+        extension,
+        user,
+        lambda client: pbx_api.remove_user(
+            client, extension_id=extension.etelecom_id, user_id=extension.user_etelecom_id
+        ),
+        user=None,
+        user_etelecom_id="",
+    )
+
+
+# --- directory sync -----------------------------------------------------------------------------------------
+
+
+def directory_sync_work(run: SyncRun) -> dict:
+    """Sync-run work for one shop: its tenant, its hotlines (the partner's pool, those its tenant owns or it
+    already uses), its staff users and its extensions."""
+    shop = run.shop
+    with job_client(shop, "pbx_sync") as client:
+        try:
+            tenant = _tenant_store(shop, pbx_api.get_tenant(client))
+        except NotFound:  # no tenant yet
+            return {"tenant": 0, "hotlines": 0, "users": 0, "extensions": 0}
+        users = list(pbx_api.iter_account_users(client))
+        extensions = list(pbx_api.iter_extensions(client))
+    partner = partner_client(Actor(job="pbx_sync"), shop=shop)
+    used = {remote.hotline_id for remote in extensions} | set(
+        Hotline.objects.filter(shop=shop).values_list("etelecom_id", flat=True)
+    )
+    hotlines = [h for h in pbx_api.iter_partner_hotlines(partner) if h.owner_id == tenant.owner_id or h.id in used]
+    with transaction.atomic():
+        for remote in hotlines:
+            _hotline_store(shop, remote)
+        for remote in users:
+            _user_store(shop, remote)
+        for remote in extensions:
+            _extension_store(shop, remote)
+        gone = Extension.objects.filter(shop=shop).exclude(etelecom_id__in=[e.id for e in extensions])
+        removed = gone.count()
+        gone.delete()
+    return {
+        "tenant": 1,
+        "hotlines": len(hotlines),
+        "users": len(users),
+        "extensions": len(extensions),
+        "removed": removed,
+    }
+
+
+# --- call history -------------------------------------------------------------------------------------------
+
+CALL_COLUMNS = [
+    "shop",
+    "etelecom_id",
+    "direction",
+    "call_state",
+    "call_status",
+    "caller",
+    "callee",
+    "extension",
+    "hotline",
+    "extension_etelecom_id",
+    "hotline_etelecom_id",
+    "user_etelecom_id",
+    "contact_id",
+    "duration",
+    "started_at",
+    "started_day",
+    "ended_at",
+    "etelecom_created_at",
+    "etelecom_updated_at",
+    "recording_urls",
+    "call_targets",
+    "note",
+    "external_id",
+    "external_session_id",
+]
+CALL_UPDATED = CALL_COLUMNS[2:]
+
+
+def _lines(shop: Shop) -> dict[str, tuple[int, int | None, str]]:
+    """Extension eTelecom id -> (extension pk, hotline pk, hotline eTelecom id): a call's hotline is its
+    extension's."""
+    return {
+        eid: (pk, hotline_pk, hotline_eid)
+        for eid, pk, hotline_pk, hotline_eid in Extension.objects.filter(shop=shop).values_list(
+            "etelecom_id", "pk", "hotline_id", "hotline_etelecom_id"
+        )
+    }
+
+
+def _time(value) -> datetime | None:
+    if not value or not isinstance(value, str):
+        return None
+    try:
+        moment = datetime.fromisoformat(value)
+    except ValueError:
+        return None
+    return None if moment.year <= 1 else moment
+
+
+def _text(value) -> str:
+    return value if isinstance(value, str) else "" if value is None else str(value)
+
+
+def call_rows(shop_id: int, items: list[dict], lines: dict) -> list[tuple]:
+    """ListCallLogs records as CallRecord rows in CALL_COLUMNS order. Records without an id or a start time are
+    left out (they could be neither upserted nor placed on a day)."""
+    rows = []
+    for item in items:
+        started = _time(item.get("started_at"))
+        call_id = _text(item.get("id"))
+        if started is None or not call_id:
+            continue
+        extension_eid = _text(item.get("extension_id"))
+        if extension_eid == "0":
+            extension_eid = ""
+        extension_pk, hotline_pk, hotline_eid = lines.get(extension_eid, (None, None, ""))
+        duration = item.get("duration")
+        rows.append(
+            (
+                shop_id,
+                call_id,
+                _text(item.get("direction")) or "unknown",
+                _text(item.get("call_state")) or "unknown",
+                _text(item.get("call_status")),
+                _text(item.get("caller")),
+                _text(item.get("callee")),
+                extension_pk,
+                hotline_pk,
+                extension_eid,
+                hotline_eid,
+                "" if item.get("user_id") in ("0", 0) else _text(item.get("user_id")),
+                _text(item.get("contact_id")),
+                duration if isinstance(duration, int) and duration >= 0 else 0,
+                started,
+                started.astimezone(LOCAL).date(),
+                _time(item.get("ended_at")),
+                _time(item.get("created_at")),
+                _time(item.get("updated_at")),
+                item.get("recording_urls") if isinstance(item.get("recording_urls"), list) else [],
+                item.get("call_targets") if isinstance(item.get("call_targets"), list) else [],
+                _text(item.get("note")),
+                _text(item.get("external_id"))[:64],
+                _text(item.get("external_session_id"))[:64],
+            )
+        )
+    return rows
+
+
+def calls_store(shop: Shop, rows: list[tuple]) -> None:
+    """Upsert call rows on (shop, eTelecom id) and recount the days they fall on, in one transaction."""
+    if not rows:
+        return
+    day_index = CALL_COLUMNS.index("started_day")
+    with transaction.atomic():
+        bulk.insert(CallRecord, CALL_COLUMNS, rows, unique=["shop", "etelecom_id"], update=CALL_UPDATED)
+        rollups_refresh(shop, min(row[day_index] for row in rows), max(row[day_index] for row in rows))
+
+
+def rollups_refresh(shop: Shop, first: date, last: date) -> None:
+    """Recount the daily rollups of `shop` from `first` to `last` (local days) from the call records."""
+    start = datetime.combine(first, datetime.min.time(), LOCAL)
+    end = datetime.combine(last + timedelta(days=1), datetime.min.time(), LOCAL)
+    CallDaily.objects.filter(shop=shop, day__gte=first, day__lte=last).delete()
+    quote = connection.ops.quote_name
+    daily, calls = quote(CallDaily._meta.db_table), quote(CallRecord._meta.db_table)
+    group = "shop_id, started_day, direction, call_state, extension_etelecom_id, hotline_etelecom_id"
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {daily} (shop_id, day, direction, call_state, extension_etelecom_id, hotline_etelecom_id,"
+            f" calls, total_duration, max_duration)"
+            f" SELECT {group}, COUNT(*), SUM(duration), MAX(duration) FROM {calls}"
+            f" WHERE shop_id = %s AND started_at >= %s AND started_at < %s GROUP BY {group}",
+            [
+                shop.pk,
+                connection.ops.adapt_datetimefield_value(start),
+                connection.ops.adapt_datetimefield_value(end),
+            ],
+        )
+
+
+def _prefetched(pages: Iterator, depth: int = 2) -> Iterator:
+    """The next pages are fetched (HTTP and JSON) in a thread while this one writes the last: the sync takes about
+    the longer of the two instead of their sum. An error in the fetching thread is raised here."""
+    box: queue.Queue = queue.Queue(maxsize=depth)
+    done = object()
+    stop = threading.Event()
+
+    def fetch():
+        try:
+            for page in pages:
+                if stop.is_set():
+                    return
+                box.put((page, None))
+            box.put((done, None))
+        except BaseException as exc:  # handed to the consumer, which raises it
+            box.put((None, exc))
+
+    thread = threading.Thread(target=fetch, daemon=True, name="call-page-fetch")
+    thread.start()
+    try:
+        while True:
+            page, error = box.get()
+            if error is not None:
+                raise error
+            if page is done:
+                return
+            yield page
+    finally:
+        stop.set()
+        while thread.is_alive():
+            try:
+                box.get(timeout=0.1)
+            except queue.Empty:
+                continue
+
+
+def call_history_sync_work(run: SyncRun) -> dict:
+    """Sync-run work for one shop's call history.
+
+    A pass lists `ListCallLogs` (newest first) from the last complete pass's mark less an overlap (calls stored
+    late, records updated) up to the pass's start; pages are stored `CALL_BATCH` rows a transaction, each with the
+    cursor after it, so a pass that dies resumes where its last transaction ended. The mark moves only when a
+    pass completes. Memory holds a batch and two pages, whatever the history size."""
+    shop = run.shop
+    position, _ = CallSyncState.objects.get_or_create(shop=shop)
+    resumed = position.pass_to is not None
+    if not resumed:
+        overlap = timedelta(minutes=settings.PBX_CALL_SYNC_OVERLAP_MINUTES)
+        position.pass_from = position.synced_until - overlap if position.synced_until else None
+        position.pass_to = timezone.now()
+        position.pass_cursor = ""
+        position.save()
+    query = pbx_api.call_log_filter(date_from=position.pass_from, date_to=position.pass_to)
+    lines = _lines(shop)
+    before = CallRecord.objects.filter(shop=shop).count()
+    seen = 0
+    with job_client(shop, "call_sync", batch=None) as client:
+        pages = pbx_api.iter_call_log_pages(client, filter=query, after=position.pass_cursor, limit=CALL_PAGE)
+        batch: list[tuple] = []
+        for items, cursor in _prefetched(pages):
+            batch.extend(call_rows(shop.pk, items, lines))
+            seen += len(items)
+            if len(batch) >= CALL_BATCH or not cursor:
+                with transaction.atomic():
+                    calls_store(shop, batch)
+                    CallSyncState.objects.filter(pk=position.pk).update(pass_cursor=cursor)
+                batch = []
+                client.on_call.flush()  # the audit rows of the pages stored, from this thread
+    CallSyncState.objects.filter(pk=position.pk).update(
+        synced_until=position.pass_to, pass_from=None, pass_to=None, pass_cursor=""
+    )
+    return {"calls": seen, "new": CallRecord.objects.filter(shop=shop).count() - before, "resumed": int(resumed)}
+
+
+def call_event(shop: Shop, event: dict) -> None:
+    """Webhook handler for `call_log` events: the call record in `data` is stored like a sync's."""
+    data = event.get("data")
+    if not isinstance(data, dict):
+        raise ValueError("a call_log event carries the call record in 'data'")
+    rows = call_rows(shop.pk, [data], _lines(shop))
+    if not rows:
+        raise ValueError("the call record has no id or no started_at")
+    calls_store(shop, rows)

@@ -1,0 +1,28 @@
+"""django-q2 entry points for the cloud PBX: take ids, call one service through the sync-run helper."""
+
+from shops import syncing
+from shops.models import Shop
+
+from . import services
+
+
+def sync_calls(run_id: int) -> None:
+    syncing.execute(run_id, services.call_history_sync_work)
+
+
+def sync_directory(run_id: int) -> None:
+    syncing.execute(run_id, services.directory_sync_work)
+
+
+def _syncable():
+    return Shop.objects.filter(is_active=True).exclude(credential_status=Shop.CredentialStatus.INVALID)
+
+
+def sync_all_calls() -> int:
+    """Scheduled: one queued call-history sync per active shop with a tenant and a key not known to be invalid."""
+    return syncing.enqueue_for_shops("call_sync", "pbx.tasks.sync_calls", _syncable().filter(tenant__isnull=False))
+
+
+def sync_all_directories() -> int:
+    """Scheduled: tenants, hotlines, users and extensions of every active shop."""
+    return syncing.enqueue_for_shops("pbx_sync", "pbx.tasks.sync_directory", _syncable())

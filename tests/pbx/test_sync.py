@@ -1,0 +1,124 @@
+"""The directory and call-history syncs against the sandbox: complete, incremental, resumable, idempotent."""
+
+from django.db.models import Sum
+
+from etelecom import pbx as pbx_api
+from etelecom.client import Client
+from pbx.models import CallDaily, CallRecord, CallSyncState, Extension, Hotline, PbxUser, Tenant
+from shops.models import ApiCall
+
+from .conftest import PBX_SHOP, sync_calls
+
+
+def sandbox_call_ids(sandbox, name=PBX_SHOP) -> set[str]:
+    client = Client(sandbox.partner_base_url, sandbox.shop(name)["shop_key"])
+    return {call["id"] for page, _ in pbx_api.iter_call_log_pages(client) for call in page}
+
+
+def test_the_directory_sync_mirrors_tenant_hotlines_users_and_extensions(pbx_shop, sandbox):
+    tenant = Tenant.objects.get(shop=pbx_shop)
+    assert tenant.status == "P" and tenant.owner_id and tenant.connection_id and tenant.domain
+    assert Hotline.objects.filter(shop=pbx_shop).count() == 2
+    assert PbxUser.objects.filter(shop=pbx_shop).count() == 3
+    remote = {e["id"]: e for e in sandbox.control.pbx()["extensions"][sandbox.shop(PBX_SHOP)["id"]]}
+    extensions = Extension.objects.filter(shop=pbx_shop).select_related("hotline", "user")
+    assert {e.etelecom_id for e in extensions} == set(remote)
+    for extension in extensions:
+        password = remote[extension.etelecom_id]["extension_password"]
+        assert password not in extension.password_ciphertext and extension.password == password
+        assert extension.password_hint == "…" + password[-4:]
+        assert extension.hotline.etelecom_id == remote[extension.etelecom_id]["hotline_id"]
+    assert sum(1 for e in extensions if e.user is None) == 1
+
+
+def test_a_first_sync_stores_exactly_the_sandbox_calls_and_their_rollups(pbx_shop, sandbox):
+    run = sync_calls(pbx_shop)
+    assert run.status == "succeeded", run.error
+    assert run.counts == {"calls": 2400, "new": 2400, "resumed": 0}
+    stored = set(CallRecord.objects.filter(shop=pbx_shop).values_list("etelecom_id", flat=True))
+    assert stored == sandbox_call_ids(sandbox)
+    daily = CallDaily.objects.filter(shop=pbx_shop)
+    assert daily.aggregate(n=Sum("calls"))["n"] == 2400
+    assert daily.aggregate(s=Sum("total_duration"))["s"] == CallRecord.objects.aggregate(s=Sum("duration"))["s"]
+    call = CallRecord.objects.filter(shop=pbx_shop, extension__isnull=False).select_related("extension").first()
+    assert call.hotline_id == call.extension.hotline_id and call.hotline_etelecom_id
+    assert ApiCall.objects.filter(shop=pbx_shop, method="Etelecom/ListCallLogs").count() == 3
+
+
+def test_the_next_sync_reads_only_the_overlap_and_adds_new_calls(pbx_shop, sandbox):
+    sync_calls(pbx_shop)
+    added = sandbox.control.add_calls(sandbox.shop(PBX_SHOP)["id"], 7)
+    sandbox.control.clear_requests()
+    run = sync_calls(pbx_shop)
+    assert run.counts["new"] == 7 and run.counts["calls"] < 100  # only the overlap window is listed again
+    assert sandbox.control.received("Etelecom/ListCallLogs") == 1
+    assert set(added) <= set(CallRecord.objects.values_list("etelecom_id", flat=True))
+    assert CallDaily.objects.filter(shop=pbx_shop).aggregate(n=Sum("calls"))["n"] == 2407
+    assert sync_calls(pbx_shop).counts["new"] == 0
+
+
+def test_a_sync_that_dies_half_way_resumes_and_ends_with_exactly_the_sandbox_calls(pbx_shop, sandbox, settings):
+    shop_id = sandbox.shop(PBX_SHOP)["id"]
+    sandbox.control.set_call_history(shop_id, 12_345, days=400)
+    settings.ETELECOM_MAX_RETRIES = 0
+    # Pages 1-5 are stored in one transaction with their cursor; page 6 is read, page 7 fails: the run dies.
+    sandbox.control.faults(next=["ok"] * 6 + ["5xx"], methods=["Etelecom/ListCallLogs"])
+    failed = sync_calls(pbx_shop)
+    assert failed.status == "failed" and "503" in failed.error
+    assert CallRecord.objects.filter(shop=pbx_shop).count() == 5000
+    assert CallSyncState.objects.get(shop=pbx_shop).pass_cursor
+
+    sandbox.control.add_calls(shop_id, 3)  # calls keep coming in between
+    sandbox.control.clear_requests()
+    resumed = sync_calls(pbx_shop)
+    assert resumed.status == "succeeded" and resumed.counts["resumed"] == 1
+    assert sandbox.control.received("Etelecom/ListCallLogs") == 8  # pages 6 to 13, not the stored ones again
+    again = sync_calls(pbx_shop)  # the next pass picks up the calls that arrived during the resumed one
+    assert again.counts["new"] == 3
+    stored = list(CallRecord.objects.filter(shop=pbx_shop).values_list("etelecom_id", flat=True))
+    assert len(stored) == len(set(stored)) == 12_348
+    assert set(stored) == sandbox_call_ids(sandbox)
+    assert CallDaily.objects.filter(shop=pbx_shop).aggregate(n=Sum("calls"))["n"] == 12_348
+
+
+def test_a_shop_without_a_tenant_syncs_nothing_and_succeeds(shops):
+    from pbx import services
+    from shops import syncing
+
+    run = syncing.run_now("pbx_sync", services.directory_sync_work, shop=shops["Phở Hà Nội 36"])
+    assert run.status == "succeeded" and run.counts["tenant"] == 0
+
+
+def test_a_call_log_webhook_stores_the_call_and_counts_it_at_once(pbx_shop, sandbox, client):
+    from django.urls import reverse
+
+    sync_calls(pbx_shop)
+    shop_id = sandbox.shop(PBX_SHOP)["id"]
+    new_id = sandbox.control.add_calls(shop_id, 1)[0]
+    record = next(
+        c
+        for page, _ in pbx_api.iter_call_log_pages(
+            Client(sandbox.partner_base_url, sandbox.shop(PBX_SHOP)["shop_key"]), filter={}, limit=1
+        )
+        for c in page
+    )
+    assert record["id"] == new_id
+    url = reverse("etelecom_webhook", args=[pbx_shop.webhook_secret])
+    event = {"id": "evt-call-1", "entity": "call_log", "type": "call_log_created", "data": record}
+    for _ in range(2):  # a repeat is stored once
+        answer = client.post(url, event, content_type="application/json")
+        assert answer.status_code == 200
+    assert answer.json()["duplicate"] is True
+    call = CallRecord.objects.get(etelecom_id=new_id)
+    assert call.extension is not None and call.hotline is not None
+    assert CallDaily.objects.filter(shop=pbx_shop).aggregate(n=Sum("calls"))["n"] == 2401
+    assert sync_calls(pbx_shop).counts["new"] == 0  # the next sync finds it already stored
+
+
+def test_a_call_log_event_without_a_call_is_kept_as_failed(pbx_shop, client):
+    from django.urls import reverse
+
+    url = reverse("etelecom_webhook", args=[pbx_shop.webhook_secret])
+    answer = client.post(url, {"id": "bad", "entity": "call_log", "data": {"id": "1"}}, content_type="application/json")
+    assert answer.status_code == 200 and answer.json()["status"] == "failed"
+    assert not CallRecord.objects.exists()
