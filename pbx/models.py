@@ -173,7 +173,11 @@ class CallRecord(models.Model):
         NOT_ANSWERED = "not_answered", _("Not answered")
         UNKNOWN = "unknown", _("Unknown")
 
-    shop = models.ForeignKey(Shop, on_delete=models.CASCADE, related_name="calls", verbose_name=_("shop"))
+    # No single-column indexes on the foreign keys: the composite indexes lead with shop, and every index costs
+    # each of the millions of rows a sync writes.
+    shop = models.ForeignKey(
+        Shop, on_delete=models.CASCADE, related_name="calls", verbose_name=_("shop"), db_index=False
+    )
     etelecom_id = models.CharField(_("eTelecom id"), max_length=32)
     direction = models.CharField(_("direction"), max_length=8, choices=Direction.choices)
     call_state = models.CharField(_("state"), max_length=16, choices=CallState.choices)
@@ -181,10 +185,22 @@ class CallRecord(models.Model):
     caller = models.CharField(_("caller"), max_length=32)
     callee = models.CharField(_("callee"), max_length=32)
     extension = models.ForeignKey(
-        Extension, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("extension")
+        Extension,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("extension"),
+        db_index=False,
     )
     hotline = models.ForeignKey(
-        Hotline, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("hotline")
+        Hotline,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        verbose_name=_("hotline"),
+        db_index=False,
     )
     extension_etelecom_id = models.CharField(_("extension id"), max_length=32, blank=True)
     hotline_etelecom_id = models.CharField(_("hotline id"), max_length=32, blank=True)
@@ -224,7 +240,9 @@ class CallDaily(models.Model):
     shop_lookup = "shop"
     support_read_only = True
 
-    shop = models.ForeignKey(Shop, on_delete=models.CASCADE, related_name="call_days", verbose_name=_("shop"))
+    shop = models.ForeignKey(
+        Shop, on_delete=models.CASCADE, related_name="call_days", verbose_name=_("shop"), db_index=False
+    )
     day = models.DateField(_("day"))
     direction = models.CharField(_("direction"), max_length=8, choices=CallRecord.Direction.choices)
     call_state = models.CharField(_("state"), max_length=16, choices=CallRecord.CallState.choices)

@@ -202,10 +202,11 @@ def extension_create(
     return _extension_store(shop, remote)
 
 
-def _extension_change(extension: Extension, user, change, **values) -> Extension:
-    """Run one `updated`-answering call; store the change only when eTelecom says it made it."""
+def _extension_change(extension: Extension, by, change, /, **values) -> Extension:
+    """Run one `updated`-answering call for the staff user `by`; store `values` only when eTelecom says it made
+    the change."""
     try:
-        updated = change(shop_client(extension.shop, Actor(user=user)))
+        updated = change(shop_client(extension.shop, Actor(user=by)))
     except EtelecomError as exc:
         raise _refused(exc) from exc
     if not updated:

@@ -1,8 +1,11 @@
 """Rows of every shop-owned model for a given shop, for the scoping tests. A new shop-owned model needs an entry
 here: the scoping test fails for a registered model it cannot build."""
 
+from datetime import date
+
 from django.utils import timezone
 
+from pbx.models import CallDaily, CallRecord, Extension, Hotline, PbxUser, Tenant
 from shops.models import ApiCall, Shop, ShopMembership, SyncRun, WebhookEvent
 from zalo.models import Follower, OASnapshot, OfficialAccount
 
@@ -28,6 +31,34 @@ def make_oa(shop: Shop, **fields) -> OfficialAccount:
     return OfficialAccount.objects.create(shop=shop, oa_id=str(4_000_000 + next(_counter)), **fields)
 
 
+def make_hotline(shop: Shop) -> Hotline:
+    return Hotline.objects.create(shop=shop, etelecom_id=str(next(_counter)), hotline=f"028{next(_counter):07d}")
+
+
+def make_extension(shop: Shop) -> Extension:
+    return Extension.objects.create(
+        shop=shop,
+        etelecom_id=str(next(_counter)),
+        extension_number=str(100 + next(_counter)),
+        hotline=make_hotline(shop),
+    )
+
+
+def make_call(shop: Shop) -> CallRecord:
+    return CallRecord.objects.create(
+        shop=shop,
+        etelecom_id=str(next(_counter)),
+        direction="in",
+        call_state="answered",
+        caller="0912345678",
+        callee="02800000001",
+        extension=make_extension(shop),
+        started_at=timezone.now(),
+        started_day=timezone.localdate(),
+        duration=42,
+    )
+
+
 FACTORIES = {
     Shop: lambda shop: shop,
     ShopMembership: _membership,
@@ -42,5 +73,19 @@ FACTORIES = {
     OASnapshot: lambda shop: OASnapshot.objects.create(oa=make_oa(shop), taken_at=timezone.now()),
     Follower: lambda shop: Follower.objects.create(
         oa=make_oa(shop), etelecom_id=str(next(_counter)), full_name="Khách", synced_at=timezone.now()
+    ),
+    Tenant: lambda shop: Tenant.objects.create(shop=shop, etelecom_id=str(next(_counter)), name=f"Tổng đài {shop}"),
+    Hotline: make_hotline,
+    PbxUser: lambda shop: PbxUser.objects.create(shop=shop, etelecom_id=str(next(_counter)), full_name="Nhân viên"),
+    Extension: make_extension,
+    CallRecord: make_call,
+    CallDaily: lambda shop: CallDaily.objects.create(
+        shop=shop,
+        day=date(2026, 11, 1),
+        direction="in",
+        call_state="answered",
+        calls=3,
+        total_duration=90,
+        max_duration=60,
     ),
 }

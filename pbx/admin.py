@@ -1,0 +1,331 @@
+import csv
+
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.db import transaction
+from django.http import StreamingHttpResponse
+from django.urls import path, reverse
+from django.utils import timezone
+from django.utils.html import format_html, format_html_join
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+
+from shops import syncing
+from shops.admin import pill
+from shops.crypto import EncryptedTextField
+from shops.listing import DateRangeFilter, EstimatedCountPaginator
+from shops.scoping import ReadOnlyAdmin, ShopFilter, ShopScopedAdmin, scope
+
+from . import views
+from .models import CallDaily, CallRecord, Extension, Hotline, PbxUser, Status, Tenant
+
+STATUS_BADGE = {"P": "ok", "Z": "busy", "N": "bad"}
+
+
+def status_pill(obj, field: str = "status"):
+    code = getattr(obj, field)
+    return pill(STATUS_BADGE.get(code, "unknown"), getattr(obj, f"get_{field}_display")() or "-")
+
+
+class MirroredAdmin(ShopScopedAdmin):
+    """Rows that mirror eTelecom: created through eTelecom's calls (the add page is the provisioning form),
+    never edited field by field."""
+
+    list_select_related = ["shop"]
+    list_filter = [ShopFilter]
+    add_page = None  # the view that replaces the model form
+
+    def get_readonly_fields(self, request, obj=None):
+        return [f.name for f in self.model._meta.fields if f.name != "id" and not isinstance(f, EncryptedTextField)]
+
+    def add_view(self, request, form_url="", extra_context=None):
+        return self.add_page(request, self)
+
+    def _sync(self, request, shops, kind: str, task: str):
+        with transaction.atomic():
+            runs = [syncing.enqueue(kind, task, shop=shop, user=request.user) for shop in shops]
+        url = reverse("admin:shops_syncrun_changelist") + f"?kind={kind}"
+        text = ngettext("Queued %(count)d sync.", "Queued %(count)d syncs.", len(runs)) % {"count": len(runs)}
+        messages.info(request, format_html('{} <a href="{}">{}</a>', text, url, _("See the runs")))
+
+    @admin.action(description=_("Sync the PBX of these shops now"), permissions=["change"])
+    def sync_directory_now(self, request, queryset):
+        self._sync(request, {obj.shop for obj in queryset}, "pbx_sync", "pbx.tasks.sync_directory")
+
+    @admin.action(description=_("Sync the call history of these shops now"), permissions=["change"])
+    def sync_calls_now(self, request, queryset):
+        self._sync(request, {obj.shop for obj in queryset}, "call_sync", "pbx.tasks.sync_calls")
+
+
+@admin.register(Tenant)
+class TenantAdmin(MirroredAdmin):
+    list_display = ["shop", "name", "domain", "status_badge", "synced_at"]
+    list_filter = [ShopFilter, "status"]
+    actions = ["sync_directory_now", "sync_calls_now"]
+    add_page = staticmethod(views.tenant_create)
+    change_form_template = "admin/pbx/tenant/change_form.html"
+
+    def get_urls(self):
+        wrap = self.admin_site.admin_view
+        return [
+            path(
+                "<path:object_id>/activate/",
+                wrap(lambda r, object_id: views.tenant_activate(r, self, object_id)),
+                name="pbx_tenant_activate",
+            ),
+            *super().get_urls(),
+        ]
+
+    @admin.display(description=_("status"), ordering="status")
+    def status_badge(self, tenant):
+        return status_pill(tenant)
+
+    def render_change_form(self, request, context, *args, obj=None, **kwargs):
+        context["can_activate"] = (
+            obj is not None and obj.status != Status.ENABLED and self.has_change_permission(request, obj)
+        )
+        return super().render_change_form(request, context, *args, obj=obj, **kwargs)
+
+
+@admin.register(Hotline)
+class HotlineAdmin(MirroredAdmin):
+    list_display = ["hotline", "name", "shop", "network", "status_badge", "is_free_charge"]
+    list_filter = [ShopFilter, "network", "status"]
+    search_fields = ["=hotline", "name"]
+    actions = ["sync_directory_now"]
+    add_page = staticmethod(views.hotline_add)
+
+    @admin.display(description=_("status"), ordering="status")
+    def status_badge(self, hotline):
+        return status_pill(hotline)
+
+
+@admin.register(PbxUser)
+class PbxUserAdmin(MirroredAdmin):
+    list_display = ["full_name", "phone", "shop", "extension_numbers", "deleted"]
+    list_filter = [ShopFilter, "deleted"]
+    search_fields = ["=phone", "full_name"]
+    actions = ["sync_directory_now"]
+    add_page = staticmethod(views.pbx_user_create)
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("extensions")
+
+    @admin.display(description=_("extensions"))
+    def extension_numbers(self, pbx_user):
+        return ", ".join(e.extension_number for e in pbx_user.extensions.all()) or "-"
+
+
+@admin.register(Extension)
+class ExtensionAdmin(MirroredAdmin):
+    list_display = ["extension_number", "shop", "hotline", "user", "state_badge", "password_hint", "expires_at"]
+    list_select_related = ["shop", "hotline", "user"]
+    list_filter = [ShopFilter, "state"]
+    search_fields = ["=extension_number", "user__full_name", "=user__phone"]
+    actions = ["sync_directory_now"]
+    add_page = staticmethod(views.extension_create)
+    exclude = ["password_ciphertext"]
+    change_form_template = "admin/pbx/extension/change_form.html"
+
+    def get_urls(self):
+        wrap = self.admin_site.admin_view
+        return [
+            path(
+                "<path:object_id>/assign/",
+                wrap(lambda r, object_id: views.extension_assign(r, self, object_id)),
+                name="pbx_extension_assign",
+            ),
+            path(
+                "<path:object_id>/hotline/",
+                wrap(lambda r, object_id: views.extension_hotline(r, self, object_id)),
+                name="pbx_extension_hotline",
+            ),
+            path(
+                "<path:object_id>/remove-user/",
+                wrap(lambda r, object_id: views.extension_remove_user(r, self, object_id)),
+                name="pbx_extension_remove_user",
+            ),
+            *super().get_urls(),
+        ]
+
+    @admin.display(description=_("state"), ordering="state")
+    def state_badge(self, extension):
+        return status_pill(extension, "state")
+
+
+class StartedFilter(DateRangeFilter):
+    title = _("started")
+    parameter_name = "started"
+    field_name = "started_at"
+
+
+class ScopedChoiceFilter(admin.SimpleListFilter):
+    """Choices from the user's shops (the selected shop's when one is), never a DISTINCT over the calls."""
+
+    related = None
+    label_field = ""
+
+    def lookups(self, request, model_admin):
+        rows = scope(self.related.objects.all(), request.user)
+        if request.GET.get("shop"):
+            rows = rows.filter(shop=request.GET["shop"])
+        rows = rows.select_related("shop").order_by("shop__name", self.label_field)[:200]
+        return [(row.pk, f"{row.shop} – {getattr(row, self.label_field)}") for row in rows]
+
+    def queryset(self, request, queryset):
+        return queryset.filter(**{f"{self.parameter_name}_id": self.value()}) if self.value() else queryset
+
+
+class ExtensionFilter(ScopedChoiceFilter):
+    title = _("extension")
+    parameter_name = "extension"
+    related = Extension
+    label_field = "extension_number"
+
+
+class HotlineFilter(ScopedChoiceFilter):
+    title = _("hotline")
+    parameter_name = "hotline"
+    related = Hotline
+    label_field = "hotline"
+
+
+class DurationFilter(admin.SimpleListFilter):
+    title = _("duration")
+    parameter_name = "duration"
+    BUCKETS = {
+        "0": (0, 1, _("No talk (0 s)")),
+        "30": (1, 30, _("Under 30 s")),
+        "120": (30, 120, _("30 s to 2 min")),
+        "600": (120, 600, _("2 to 10 min")),
+        "long": (600, None, _("Over 10 min")),
+    }
+
+    def lookups(self, request, model_admin):
+        return [(key, label) for key, (_low, _high, label) in self.BUCKETS.items()]
+
+    def queryset(self, request, queryset):
+        if self.value() not in self.BUCKETS:
+            return queryset
+        low, high, _label = self.BUCKETS[self.value()]
+        queryset = queryset.filter(duration__gte=low)
+        return queryset.filter(duration__lt=high) if high is not None else queryset
+
+
+EXPORT_COLUMNS = [
+    ("started_at", _("started")),
+    ("shop__name", _("shop")),
+    ("direction", _("direction")),
+    ("call_state", _("state")),
+    ("caller", _("caller")),
+    ("callee", _("callee")),
+    ("extension__extension_number", _("extension")),
+    ("hotline__hotline", _("hotline")),
+    ("user_etelecom_id", _("user id")),
+    ("duration", _("duration (s)")),
+    ("recording_urls", _("recordings")),
+    ("etelecom_id", _("eTelecom id")),
+]
+
+
+class _Echo:
+    def write(self, value):
+        return value
+
+
+@admin.register(CallRecord)
+class CallRecordAdmin(ReadOnlyAdmin):
+    list_display = [
+        "started",
+        "shop",
+        "direction",
+        "call_state",
+        "caller",
+        "callee",
+        "extension",
+        "hotline",
+        "talk_time",
+        "recording",
+    ]
+    list_select_related = ["shop", "extension", "hotline"]
+    list_filter = [ShopFilter, StartedFilter, "direction", "call_state", ExtensionFilter, HotlineFilter, DurationFilter]
+    search_fields = ["=caller", "=callee"]
+    search_help_text = _("The whole phone number, as eTelecom shows it (0912345678).")
+    ordering = ["-started_at", "-id"]
+    paginator = EstimatedCountPaginator
+    show_full_result_count = False
+    list_per_page = 50
+    change_list_template = "admin/pbx/callrecord/change_list.html"
+    actions = None
+    exclude = ["recording_urls"]
+
+    def get_urls(self):
+        return [
+            path("export/", self.admin_site.admin_view(self.export_csv), name="pbx_callrecord_export"),
+            *super().get_urls(),
+        ]
+
+    def get_readonly_fields(self, request, obj=None):
+        return ["recordings", *[f.name for f in self.model._meta.fields if f.name != "recording_urls"]]
+
+    @admin.display(description=_("started"), ordering="started_at")
+    def started(self, call):
+        return timezone.localtime(call.started_at).strftime("%d/%m/%Y %H:%M:%S")
+
+    @admin.display(description=_("talk time"), ordering="duration")
+    def talk_time(self, call):
+        minutes, seconds = divmod(call.duration, 60)
+        return f"{minutes}:{seconds:02d}"
+
+    @admin.display(description=_("recording"))
+    def recording(self, call):
+        if not call.recording_urls:
+            return "-"
+        return format_html_join(
+            " ",
+            '<a href="{}" target="_blank" rel="noopener" title="{}">▶</a>',
+            ((u, _("Listen")) for u in call.recording_urls),
+        )
+
+    @admin.display(description=_("recordings"))
+    def recordings(self, call):
+        if not call.recording_urls:
+            return "-"
+        return format_html_join(
+            "",
+            '<div><audio controls preload="none" src="{}"></audio> <a href="{}" download>{}</a></div>',
+            ((u, u, _("Download")) for u in call.recording_urls),
+        )
+
+    def export_csv(self, request):
+        """The filtered list as CSV, streamed: rows are read and written a chunk at a time."""
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        changelist = self.get_changelist_instance(request)
+        rows = changelist.queryset.values_list(*[name for name, _label in EXPORT_COLUMNS]).iterator(chunk_size=2000)
+        writer = csv.writer(_Echo())
+        names = [name for name, _label in EXPORT_COLUMNS]
+        started, recordings = names.index("started_at"), names.index("recording_urls")
+
+        def lines():
+            yield "\ufeff" + writer.writerow([str(label) for _name, label in EXPORT_COLUMNS])  # a BOM for Excel
+            for row in rows:
+                row = list(row)
+                row[started] = timezone.localtime(row[started]).isoformat(timespec="seconds")
+                row[recordings] = " ".join(row[recordings] or [])
+                yield writer.writerow(row)
+
+        response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
+        stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
+        response["Content-Disposition"] = f'attachment; filename="calls-{stamp}.csv"'
+        return response
+
+
+@admin.register(CallDaily)
+class CallDailyAdmin(ReadOnlyAdmin):
+    list_display = ["day", "shop", "direction", "call_state", "extension_etelecom_id", "hotline_etelecom_id", "calls"]
+    list_select_related = ["shop"]
+    list_filter = [ShopFilter, "direction", "call_state"]
+    ordering = ["-day", "shop"]
+    paginator = EstimatedCountPaginator
+    show_full_result_count = False

@@ -1,0 +1,24 @@
+"""Vietnamese phone numbers in one form: 0xxxxxxxxx. People type 0…, 84… or +84…, with spaces, dots or dashes."""
+
+import re
+
+from django.core.exceptions import ValidationError
+from django.utils.translation import gettext_lazy as _
+
+_SEPARATORS = re.compile(r"[\s.\-()]")
+_NATIONAL = re.compile(r"^0[1-9]\d{8}$")
+
+
+def normalise_phone(value: str) -> str:
+    """`0912345678` for 0912345678, 84912345678, +84 912 345 678, ...; ValidationError for anything else."""
+    digits = _SEPARATORS.sub("", value or "")
+    if digits.startswith("+84"):
+        digits = "0" + digits[3:]
+    elif digits.startswith("84") and len(digits) == 11:
+        digits = "0" + digits[2:]
+    if not _NATIONAL.match(digits):
+        raise ValidationError(
+            _("Enter a Vietnamese phone number: 0 and 9 digits (0912345678) or 84 and 9 digits (84912345678)."),
+            code="phone",
+        )
+    return digits
