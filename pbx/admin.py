@@ -249,8 +249,8 @@ class CallRecordAdmin(ReadOnlyAdmin):
     ]
     list_select_related = ["shop", "extension", "hotline"]
     list_filter = [ShopFilter, StartedFilter, "direction", "call_state", ExtensionFilter, HotlineFilter, DurationFilter]
-    search_fields = ["=caller", "=callee"]
-    search_help_text = _("The whole phone number, as eTelecom shows it (0912345678).")
+    search_fields = ["=customer_number"]
+    search_help_text = _("The customer's whole phone number, as eTelecom shows it (0912345678).")
     ordering = ["-started_at", "-id"]
     paginator = EstimatedCountPaginator
     show_full_result_count = False

@@ -184,6 +184,14 @@ class CallRecord(models.Model):
     call_status = models.CharField(_("call status"), max_length=8, blank=True)
     caller = models.CharField(_("caller"), max_length=32)
     callee = models.CharField(_("callee"), max_length=32)
+    # The number search looks here: one index instead of one on caller and one on callee, each of which cost a
+    # sync a fifth of its time (random inserts into a big B-tree).
+    customer_number = models.CharField(
+        _("customer's number"),
+        max_length=32,
+        blank=True,
+        help_text=_("The caller of an inbound call, the callee of an outbound one."),
+    )
     extension = models.ForeignKey(
         Extension,
         null=True,
@@ -226,8 +234,7 @@ class CallRecord(models.Model):
         indexes = [
             models.Index(fields=["-started_at", "-id"], name="call_started"),
             models.Index(fields=["shop", "-started_at", "-id"], name="call_shop_started"),
-            models.Index(fields=["caller"], name="call_caller"),
-            models.Index(fields=["callee"], name="call_callee"),
+            models.Index(fields=["customer_number", "-started_at"], name="call_customer_number"),
         ]
 
     def __str__(self):

@@ -6,6 +6,7 @@ import queue
 import threading
 from collections.abc import Iterator
 from datetime import date, datetime, timedelta
+from functools import lru_cache
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
@@ -305,6 +306,7 @@ CALL_COLUMNS = [
     "call_status",
     "caller",
     "callee",
+    "customer_number",
     "extension",
     "hotline",
     "extension_etelecom_id",
@@ -340,6 +342,12 @@ def _lines(shop: Shop) -> dict[str, tuple[int, int | None, str]]:
 def _time(value) -> datetime | None:
     if not value or not isinstance(value, str):
         return None
+    return _parse_time(value)
+
+
+@lru_cache(maxsize=4096)
+def _parse_time(value: str) -> datetime | None:
+    """Cached: a call's end, creation and update times are usually one string."""
     try:
         moment = datetime.fromisoformat(value)
     except ValueError:
@@ -365,15 +373,18 @@ def call_rows(shop_id: int, items: list[dict], lines: dict) -> list[tuple]:
             extension_eid = ""
         extension_pk, hotline_pk, hotline_eid = lines.get(extension_eid, (None, None, ""))
         duration = item.get("duration")
+        direction = _text(item.get("direction")) or "unknown"
+        caller, callee = _text(item.get("caller")), _text(item.get("callee"))
         rows.append(
             (
                 shop_id,
                 call_id,
-                _text(item.get("direction")) or "unknown",
+                direction,
                 _text(item.get("call_state")) or "unknown",
                 _text(item.get("call_status")),
-                _text(item.get("caller")),
-                _text(item.get("callee")),
+                caller,
+                callee,
+                caller if direction == "in" else callee if direction == "out" else "",
                 extension_pk,
                 hotline_pk,
                 extension_eid,
@@ -396,14 +407,22 @@ def call_rows(shop_id: int, items: list[dict], lines: dict) -> list[tuple]:
     return rows
 
 
-def calls_store(shop: Shop, rows: list[tuple]) -> None:
-    """Upsert call rows on (shop, eTelecom id) and recount the days they fall on, in one transaction."""
-    if not rows:
+def _call_statement() -> bulk.Statement:
+    return bulk.Statement(CallRecord, CALL_COLUMNS, unique=["shop", "etelecom_id"], update=CALL_UPDATED)
+
+
+def _days(rows: list[tuple]) -> tuple[date, date] | None:
+    index = CALL_COLUMNS.index("started_day")
+    return (min(row[index] for row in rows), max(row[index] for row in rows)) if rows else None
+
+
+def calls_store(shop: Shop, statement: bulk.Statement, prepared: list, days: tuple[date, date] | None) -> None:
+    """Upsert prepared call rows on (shop, eTelecom id) and recount the days they fall on, in one transaction."""
+    if not prepared:
         return
-    day_index = CALL_COLUMNS.index("started_day")
     with transaction.atomic():
-        bulk.insert(CallRecord, CALL_COLUMNS, rows, unique=["shop", "etelecom_id"], update=CALL_UPDATED)
-        rollups_refresh(shop, min(row[day_index] for row in rows), max(row[day_index] for row in rows))
+        statement.execute(prepared)
+        rollups_refresh(shop, *days)
 
 
 def rollups_refresh(shop: Shop, first: date, last: date) -> None:
@@ -429,8 +448,9 @@ def rollups_refresh(shop: Shop, first: date, last: date) -> None:
 
 
 def _prefetched(pages: Iterator, depth: int = 2) -> Iterator:
-    """The next pages are fetched (HTTP and JSON) in a thread while this one writes the last: the sync takes about
-    the longer of the two instead of their sum. An error in the fetching thread is raised here."""
+    """`pages` is fetched (HTTP and JSON) in a thread while this one writes the previous pages; an error in that
+    thread is raised here. Turning records into rows stays in this thread: SQLite hands the GIL back after every
+    row it writes, and a busy second thread then holds the writer up more than it saves."""
     box: queue.Queue = queue.Queue(maxsize=depth)
     done = object()
     stop = threading.Event()
@@ -464,6 +484,12 @@ def _prefetched(pages: Iterator, depth: int = 2) -> Iterator:
                 continue
 
 
+def _merge(first, second):
+    if first is None or second is None:
+        return first or second
+    return min(first[0], second[0]), max(first[1], second[1])
+
+
 def call_history_sync_work(run: SyncRun) -> dict:
     """Sync-run work for one shop's call history.
 
@@ -482,19 +508,23 @@ def call_history_sync_work(run: SyncRun) -> dict:
         position.save()
     query = pbx_api.call_log_filter(date_from=position.pass_from, date_to=position.pass_to)
     lines = _lines(shop)
+    statement = _call_statement()
     before = CallRecord.objects.filter(shop=shop).count()
     seen = 0
+
     with job_client(shop, "call_sync", batch=None) as client:
         pages = pbx_api.iter_call_log_pages(client, filter=query, after=position.pass_cursor, limit=CALL_PAGE)
-        batch: list[tuple] = []
+        batch, days = [], None
         for items, cursor in _prefetched(pages):
-            batch.extend(call_rows(shop.pk, items, lines))
+            rows = call_rows(shop.pk, items, lines)
+            batch.extend(statement.prepare(rows))
+            days = _merge(days, _days(rows))
             seen += len(items)
             if len(batch) >= CALL_BATCH or not cursor:
                 with transaction.atomic():
-                    calls_store(shop, batch)
+                    calls_store(shop, statement, batch, days)
                     CallSyncState.objects.filter(pk=position.pk).update(pass_cursor=cursor)
-                batch = []
+                batch, days = [], None
                 client.on_call.flush()  # the audit rows of the pages stored, from this thread
     CallSyncState.objects.filter(pk=position.pk).update(
         synced_until=position.pass_to, pass_from=None, pass_to=None, pass_cursor=""
@@ -510,4 +540,5 @@ def call_event(shop: Shop, event: dict) -> None:
     rows = call_rows(shop.pk, [data], _lines(shop))
     if not rows:
         raise ValueError("the call record has no id or no started_at")
-    calls_store(shop, rows)
+    statement = _call_statement()
+    calls_store(shop, statement, statement.prepare(rows), _days(rows))

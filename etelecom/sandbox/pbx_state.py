@@ -7,8 +7,9 @@ time order, so a million-call history costs a few numbers. Calls added later (`a
 from __future__ import annotations
 
 import bisect
+import time
 from dataclasses import dataclass, field
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from .state import iso
 
@@ -151,6 +152,12 @@ class ExtensionRecord:
         }
 
 
+def _local(moment: float) -> str:
+    """An epoch time as eTelecom writes it (ISO-8601, seconds, +07:00); a third of `iso()`'s cost, which counts
+    when a page holds a thousand calls."""
+    return time.strftime("%Y-%m-%dT%H:%M:%S+07:00", time.gmtime(int(moment) + 25_200))
+
+
 def _mix(value: int) -> int:
     """A cheap 64-bit hash (splitmix64's finaliser): every field of a generated call comes from its bits."""
     value = (value + 0x9E3779B97F4A7C15) & 0xFFFFFFFFFFFFFFFF
@@ -226,9 +233,8 @@ class CallHistory:
             caller, callee = extension_number, str(100 + (bits >> 48) % 900)
         ring = 3 + (bits >> 52) % 25
         duration = 5 + (bits >> 32) % 900 if state == "answered" else 0
-        start = datetime.fromtimestamp(started, UTC)
-        answered_at = start + timedelta(seconds=ring)
-        end = answered_at + timedelta(seconds=duration)
+        start, answered_at = _local(started), _local(started + ring)
+        end = _local(started + ring + duration)
         return {
             "id": call_id,
             "direction": direction,
@@ -240,10 +246,10 @@ class CallHistory:
             "user_id": user_id,
             "contact_id": "",
             "duration": duration,
-            "started_at": iso(start),
-            "ended_at": iso(end),
-            "created_at": iso(end),
-            "updated_at": iso(end),
+            "started_at": start,
+            "ended_at": end,
+            "created_at": end,
+            "updated_at": end,
             "recording_urls": [f"{origin}/recordings/{call_id}.wav"] if state == "answered" else [],
             "note": "",
             "external_id": "",
@@ -253,11 +259,11 @@ class CallHistory:
                     "target_number": extension_number,
                     "trunk_name": "viettel-trunk",
                     "status": "answered" if state == "answered" else "no_answer",
-                    "add_time": iso(start),
-                    "ring_time": iso(start),
+                    "add_time": start,
+                    "ring_time": start,
                     "ring_duration": ring,
-                    "answered_time": iso(answered_at) if state == "answered" else "",
-                    "ended_time": iso(end),
+                    "answered_time": answered_at if state == "answered" else "",
+                    "ended_time": end,
                     "end_reason": "normal_clearing" if state == "answered" else "no_answer",
                     "fail_code": 0 if state == "answered" else 480,
                 }

@@ -1,0 +1,199 @@
+"""One full call-history sync of a shop with N calls in the sandbox, against two baselines measured in the same run.
+
+- fetch: every ListCallLogs page fetched and JSON-decoded through etelecom.Client, no database;
+- insert: the same rows upserted with a bare `executemany` (the sync's SQL) into a copy of the database, no HTTP;
+- sync: `call_history_sync_work` as the scheduled job runs it; then a second sync, which must add no row.
+
+Each phase runs in a process of its own, so its peak RSS is its own. `efficiency = (fetch_s + insert_s) / sync_s`.
+Goals (2 cores, SQLite): at least 20,000 records/s, efficiency at least 0.8, peak RSS under 250 MB at 1M and
+within 50 MB of the 100k figure, and 0 rows added by the second sync.
+
+    python bench/call_sync.py [--records 1000000]        (DATABASE_URL=postgres://... for PostgreSQL)
+"""
+
+import argparse
+import json
+import os
+import resource
+import secrets
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+from _common import ROOT, report, sandbox_process
+
+SHOP_NAME = "Cửa hàng 00001"
+
+
+def django_setup(database_url: str, sandbox_url: str) -> None:
+    os.environ.update(
+        DATABASE_URL=database_url,
+        SECRET_KEY=os.environ.get("BENCH_SECRET_KEY", "bench"),
+        ETELECOM_SHOP_BASE_URL=f"{sandbox_url}/v1/shop",
+        ETELECOM_PARTNER_BASE_URL=f"{sandbox_url}/v1/partner",
+        LOG_LEVEL="WARNING",
+    )
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "etelecom_console.settings")
+    import django
+
+    django.setup()
+
+
+def peak_mb() -> float:
+    return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+
+
+def phase(name: str, database_url: str, sandbox_url: str, records: int) -> dict:
+    """Runs in a child process; returns its figures."""
+    django_setup(database_url, sandbox_url)
+    from shops.models import Shop
+
+    shop = Shop.objects.get(name=SHOP_NAME)
+    if name == "fetch":
+        from etelecom import pbx
+        from shops.clients import job_client
+
+        started, count = time.perf_counter(), 0
+        with job_client(shop, "bench") as client:
+            for items, _cursor in pbx.iter_call_log_pages(client, limit=1000):
+                count += len(items)
+        return {"seconds": time.perf_counter() - started, "rows": count, "peak_mb": peak_mb()}
+    if name == "insert":
+        from etelecom.sandbox import datasets
+        from etelecom.sandbox.state import State
+        from pbx import services
+        from shops import bulk
+
+        # The sandbox's own generator, with the shop's extensions as the sandbox spreads calls over them.
+        extensions = [
+            (e.etelecom_id, e.extension_number, e.user_etelecom_id, e.hotline_etelecom_id, e.hotline.hotline)
+            for e in services.Extension.objects.filter(shop=shop).select_related("hotline").order_by("etelecom_id")
+        ]
+        history = datasets.set_call_history(State(), "0", calls=records, days=3 * 365, lines=extensions, number=1)
+        lines = services._lines(shop)
+        elapsed, count = 0.0, 0
+        for first in range(0, records, services.CALL_BATCH):
+            indexes = range(first, min(first + services.CALL_BATCH, records))
+            rows = services.call_rows(shop.pk, [history.call(i, "http://sandbox") for i in indexes], lines)
+            started = time.perf_counter()
+            bulk.insert(
+                services.CallRecord,
+                services.CALL_COLUMNS,
+                rows,
+                unique=["shop", "etelecom_id"],
+                update=services.CALL_UPDATED,
+            )
+            elapsed += time.perf_counter() - started
+            count += len(rows)
+        return {"seconds": elapsed, "rows": count, "peak_mb": peak_mb()}
+    from pbx import services
+    from pbx.models import CallRecord
+    from shops import syncing
+
+    started = time.perf_counter()
+    run = syncing.run_now("call_sync", services.call_history_sync_work, shop=shop)
+    seconds = time.perf_counter() - started
+    run.refresh_from_db()
+    return {
+        "seconds": seconds,
+        "status": run.status,
+        "error": run.error,
+        "counts": run.counts,
+        "rows_after": CallRecord.objects.filter(shop=shop).count(),
+        "peak_mb": peak_mb(),
+    }
+
+
+def child(name: str, database_url: str, sandbox_url: str, records: int) -> dict:
+    output = subprocess.run(
+        [sys.executable, __file__, "--phase", name, "--database-url", database_url, "--sandbox", sandbox_url]
+        + ["--records", str(records)],
+        cwd=ROOT,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    return json.loads(output.stdout.strip().splitlines()[-1])
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--records", type=int, default=1_000_000)
+    parser.add_argument("--phase", choices=["fetch", "insert", "sync"])
+    parser.add_argument("--database-url")
+    parser.add_argument("--sandbox")
+    args = parser.parse_args()
+    if args.phase:
+        print(json.dumps(phase(args.phase, args.database_url, args.sandbox, args.records)))
+        return
+
+    os.environ["BENCH_SECRET_KEY"] = secrets.token_urlsafe(40)
+    outside = os.environ.get("DATABASE_URL", "")
+    with tempfile.TemporaryDirectory() as tmp, sandbox_process("--dataset", "empty") as control:
+        control.reset("generated", shops=1, calls_per_shop=args.records, call_days=3 * 365)
+        main_db = outside or f"sqlite:///{Path(tmp) / 'sync.sqlite3'}"
+        django_setup(main_db, control.url)
+        from django.core.management import call_command
+
+        from pbx import services as pbx_services
+        from shops import services as shop_services
+        from shops import syncing
+
+        call_command("migrate", verbosity=0)
+        call_command("flush", interactive=False, verbosity=0)
+        syncing.run_now("shop_import", shop_services.import_partner_shops_work)
+        from shops.models import Shop
+
+        syncing.run_now("pbx_sync", pbx_services.directory_sync_work, shop=Shop.objects.get(name=SHOP_NAME))
+        from django.db import connection
+
+        connection.close()
+        if outside:
+            insert_db = main_db  # PostgreSQL: the insert baseline runs first, then its rows are deleted
+        else:
+            shutil.copy(Path(tmp) / "sync.sqlite3", Path(tmp) / "insert.sqlite3")
+            insert_db = f"sqlite:///{Path(tmp) / 'insert.sqlite3'}"
+
+        fetch = child("fetch", main_db, control.url, args.records)
+        insert = child("insert", insert_db, control.url, args.records)
+        if outside:
+            from pbx.models import CallDaily, CallRecord
+
+            CallRecord.objects.all().delete()
+            CallDaily.objects.all().delete()
+            connection.close()
+        control.clear_requests()
+        sync = child("sync", main_db, control.url, args.records)
+        calls = control.requests()["methods"].get("Etelecom/ListCallLogs", 0)
+        second = child("sync", main_db, control.url, args.records)
+
+    report(
+        "call_sync",
+        records=args.records,
+        database=main_db.split(":")[0],
+        sync_s=round(sync["seconds"], 2),
+        records_per_s=round(args.records / sync["seconds"]),
+        sync_status=sync["status"],
+        sync_error=sync["error"],
+        rows_after_sync=sync["rows_after"],
+        list_calls=calls,
+        peak_rss_mb=sync["peak_mb"],
+        fetch_s=round(fetch["seconds"], 2),
+        fetch_rows=fetch["rows"],
+        fetch_peak_rss_mb=fetch["peak_mb"],
+        insert_s=round(insert["seconds"], 2),
+        insert_rows=insert["rows"],
+        efficiency=round((fetch["seconds"] + insert["seconds"]) / sync["seconds"], 2),
+        second_sync_s=round(second["seconds"], 2),
+        second_sync_new_rows=second["counts"].get("new"),
+        rows_after_second_sync=second["rows_after"],
+        goals={"records_per_s": 20_000, "efficiency": 0.8, "peak_rss_mb_at_1m": 250, "second_sync_new_rows": 0},
+    )
+
+
+if __name__ == "__main__":
+    main()
