@@ -1,6 +1,7 @@
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 
+from pbx.models import CallRecord, Extension, Tenant
 from shops.models import Shop
 from zalo.models import OfficialAccount
 
@@ -17,6 +18,8 @@ def test_the_demo_has_shops_in_every_state_and_three_users(db, settings, capsys)
     assert shops.filter(credential_status="valid").count() == 10
     assert OfficialAccount.objects.count() == 8 and OfficialAccount.objects.filter(followers__isnull=False).exists()
     assert shops.filter(webhook_registered_at__isnull=False).count() == 10
+    assert Tenant.objects.count() == 3 and Extension.objects.count() == 12
+    assert CallRecord.objects.count() == 2_400 + 1_200 + 600
     users = get_user_model().objects
     assert users.get(username="admin").is_superuser
     support, manager = users.get(username="support"), users.get(username="manager")

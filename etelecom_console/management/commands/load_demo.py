@@ -8,6 +8,8 @@ from django.core.management.base import BaseCommand, CommandError
 from etelecom import EtelecomError
 from etelecom.sandbox.control import SandboxControl
 from etelecom.shop import current_account
+from pbx import services as pbx_services
+from pbx.models import CallRecord, Extension
 from shops import services, syncing
 from shops.clients import Actor, partner_client
 from shops.models import Shop, ShopMembership
@@ -23,7 +25,8 @@ SUPPORT_SHOPS = 6
 class Command(BaseCommand):
     help = (
         "Load the demo against the eTelecom sandbox: import the partner's shops, add the direct ones, let two keys "
-        "go stale, check every key, sync the Zalo OAs, register webhooks, and create admin, support and manager."
+        "go stale, check every key, sync the Zalo OAs, register webhooks, sync the PBX and its calls, and create "
+        "admin, support and manager."
     )
 
     def handle(self, *args, **options):
@@ -65,6 +68,11 @@ class Command(BaseCommand):
         self.stdout.write(
             f"{OfficialAccount.objects.count()} Zalo OAs synced; webhooks point at {settings.CONSOLE_URL}."
         )
+        for shop in Shop.objects.filter(credential_status=Shop.CredentialStatus.VALID):
+            syncing.run_now("pbx_sync", pbx_services.directory_sync_work, shop=shop)
+            if hasattr(shop, "tenant"):
+                syncing.run_now("call_sync", pbx_services.call_history_sync_work, shop=shop)
+        self.stdout.write(f"{Extension.objects.count()} extensions and {CallRecord.objects.count()} calls synced.")
         self._users()
 
     def _users(self):
