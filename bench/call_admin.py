@@ -1,0 +1,152 @@
+"""The call changelist at 10,000 and 1,000,000 calls: median milliseconds and SQL queries per page.
+
+Pages: unfiltered; one shop and one month; a search by a customer's number. Calls come from the sandbox's own
+generator, 10 shops with 4 extensions each over three years, written with the sync's upsert (no HTTP), then
+ANALYZEd as a deployed database would be. A superuser's view, through Django's test client.
+Goals: at most 150 ms median at 1M, at most 1.5x the 10k figure, the same query count at both sizes.
+
+    python bench/call_admin.py [--sizes 10000 1000000] [--repeat 15]     (DATABASE_URL=postgres://... too)
+"""
+
+import argparse
+import os
+import secrets
+import statistics
+import tempfile
+import time
+from datetime import date
+from pathlib import Path
+
+from _common import report
+
+SHOPS = 10
+
+
+def setup(database_url: str) -> None:
+    os.environ.update(
+        DATABASE_URL=database_url,
+        SECRET_KEY=secrets.token_urlsafe(40),
+        ALLOWED_HOSTS="testserver",
+        LOG_LEVEL="WARNING",
+    )
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "etelecom_console.settings")
+    import django
+
+    django.setup()
+
+
+def fill(calls: int) -> dict:
+    """`calls` calls over SHOPS shops; returns a shop id, a month in the middle and a customer's number."""
+    from django.core.management import call_command
+    from django.db import connection
+
+    from etelecom.sandbox import datasets
+    from etelecom.sandbox.state import State
+    from pbx import services
+    from pbx.models import Extension, Hotline
+    from shops.models import Shop
+
+    call_command("migrate", verbosity=0)
+    call_command("flush", interactive=False, verbosity=0)
+    statement = services._call_statement()
+    state = State()
+    for n in range(1, SHOPS + 1):
+        shop = Shop.objects.create(name=f"Cửa hàng {n:02d}", etelecom_id=str(n), connection="partner")
+        hotline = Hotline.objects.create(shop=shop, etelecom_id=f"h{n}", hotline=f"02800000{n:03d}")
+        lines = []
+        for m in range(4):
+            extension = Extension.objects.create(
+                shop=shop,
+                etelecom_id=f"e{n}-{m}",
+                extension_number=str(101 + m),
+                hotline=hotline,
+                hotline_etelecom_id=hotline.etelecom_id,
+            )
+            lines.append((extension.etelecom_id, extension.extension_number, "", hotline.etelecom_id, hotline.hotline))
+        history = datasets.set_call_history(state, str(n), calls=calls // SHOPS, days=3 * 365, lines=lines, number=n)
+        known = services._lines(shop)
+        for first in range(0, history.count, 10_000):
+            items = [history.call(i, "http://sandbox") for i in range(first, min(first + 10_000, history.count))]
+            statement.execute(statement.prepare(services.call_rows(shop.pk, items, known)))
+        services.rollups_refresh(shop, date(2000, 1, 1), date(2100, 1, 1))
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+    from pbx.models import CallRecord
+
+    middle = CallRecord.objects.filter(shop__name="Cửa hàng 05").order_by("started_at")[calls // SHOPS // 2]
+    return {"shop": middle.shop_id, "day": middle.started_day, "number": middle.customer_number or middle.caller}
+
+
+def measure(pages: dict, repeat: int) -> dict:
+    from django.contrib.auth import get_user_model
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    user, _ = get_user_model().objects.get_or_create(
+        username="bench", defaults={"is_staff": True, "is_superuser": True}
+    )
+    client = Client()
+    client.force_login(user)
+    figures = {}
+    for name, query in pages.items():
+        url = "/admin/pbx/callrecord/"
+        for _ in range(2):  # warm caches
+            assert client.get(url, query).status_code == 200
+        times = []
+        for _ in range(repeat):
+            started = time.perf_counter()
+            response = client.get(url, query)
+            times.append((time.perf_counter() - started) * 1000)
+            assert response.status_code == 200
+        with CaptureQueriesContext(connection) as queries:
+            rows = len(client.get(url, query).context["cl"].result_list)
+        figures[name] = {"median_ms": round(statistics.median(times), 1), "queries": len(queries), "rows": rows}
+    return figures
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 1_000_000])
+    parser.add_argument("--repeat", type=int, default=15)
+    args = parser.parse_args()
+    outside = os.environ.get("DATABASE_URL", "")
+    results = {}
+    with tempfile.TemporaryDirectory() as tmp:
+        setup(outside or f"sqlite:///{Path(tmp) / 'admin.sqlite3'}")
+        for size in args.sizes:
+            where = fill(size)
+            month = where["day"].replace(day=1)
+            pages = {
+                "unfiltered": {},
+                "shop_and_month": {
+                    "shop": where["shop"],
+                    "started_from": month.isoformat(),
+                    "started_to": _month_end(month).isoformat(),
+                },
+                "number_search": {"q": where["number"]},
+            }
+            results[size] = measure(pages, args.repeat)
+    small, large = min(args.sizes), max(args.sizes)
+    report(
+        "call_admin",
+        database=(outside or "sqlite").split(":")[0],
+        pages={str(size): figures for size, figures in results.items()},
+        ratio_large_to_small={
+            name: round(results[large][name]["median_ms"] / results[small][name]["median_ms"], 2)
+            for name in results[large]
+        },
+        same_query_count=all(
+            results[large][name]["queries"] == results[small][name]["queries"] for name in results[large]
+        ),
+        goals={"median_ms_at_1m": 150, "ratio": 1.5, "same_query_count": True},
+    )
+
+
+def _month_end(month: date) -> date:
+    following = date(month.year + (month.month == 12), month.month % 12 + 1, 1)
+    return date.fromordinal(following.toordinal() - 1)
+
+
+if __name__ == "__main__":
+    main()
