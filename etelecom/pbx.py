@@ -239,14 +239,10 @@ def iter_partner_hotlines(client: Client, *, limit: int = 100) -> Iterator[Hotli
         yield Hotline.from_api(item)
 
 
-def activate_tenant(client: Client, *, tenant: Tenant, hotline_id: str) -> bool:
-    """`PartnerActivateTenant`: the docs' table and widget disagree on which fields are required; all four go."""
-    payload = {
-        "tenant_id": tenant.id,
-        "owner_id": tenant.owner_id,
-        "connection_id": tenant.connection_id,
-        "hotline_id": hotline_id,
-    }
+def activate_tenant(client: Client, *, tenant_id: str, owner_id: str, connection_id: str, hotline_id: str) -> bool:
+    """`PartnerActivateTenant` with what CreateTenant or the tenant list answered. The docs' table and widget
+    disagree on which fields are required; all four go."""
+    payload = {"tenant_id": tenant_id, "owner_id": owner_id, "connection_id": connection_id, "hotline_id": hotline_id}
     return _updated(client.call(SERVICE, "PartnerActivateTenant", payload))
 
 
@@ -324,6 +320,8 @@ def call_log_filter(
     extension_ids: list[str] | None = None,
     call_number: str = "",
     user_id: str = "",
+    external_id: str = "",
+    external_session_id: str = "",
 ) -> dict:
     """The documented `ListCallLogs` filter, with empty parts left out."""
     result: dict = {}
@@ -345,6 +343,10 @@ def call_log_filter(
         result["call_number"] = call_number
     if user_id:
         result["user_id"] = user_id
+    if external_id:
+        result["external_id"] = external_id
+    if external_session_id:
+        result["external_session_id"] = external_session_id
     return result
 
 

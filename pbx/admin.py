@@ -1,7 +1,7 @@
 import csv
 
 from django.contrib import admin, messages
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.http import StreamingHttpResponse
 from django.urls import path, reverse
@@ -14,6 +14,7 @@ from shops import syncing
 from shops.admin import pill
 from shops.crypto import EncryptedTextField
 from shops.listing import DateRangeFilter, EstimatedCountPaginator
+from shops.phones import normalise_phone
 from shops.scoping import ReadOnlyAdmin, ShopFilter, ShopScopedAdmin, scope
 
 from . import views
@@ -249,8 +250,8 @@ class CallRecordAdmin(ReadOnlyAdmin):
     ]
     list_select_related = ["shop", "extension", "hotline"]
     list_filter = [ShopFilter, StartedFilter, "direction", "call_state", ExtensionFilter, HotlineFilter, DurationFilter]
-    search_fields = ["=customer_number"]
-    search_help_text = _("The customer's whole phone number, as eTelecom shows it (0912345678).")
+    search_fields = ["customer_number"]  # searched by get_search_results: one exact, indexed lookup
+    search_help_text = _("The customer's whole phone number (0912345678, 84912345678 or +84 912 345 678).")
     ordering = ["-started_at", "-id"]
     paginator = EstimatedCountPaginator
     show_full_result_count = False
@@ -258,6 +259,17 @@ class CallRecordAdmin(ReadOnlyAdmin):
     change_list_template = "admin/pbx/callrecord/change_list.html"
     actions = None
     exclude = ["recording_urls"]
+
+    def get_search_results(self, request, queryset, search_term):
+        """The whole number, exactly: `=field` would be a case-insensitive match no index serves."""
+        term = search_term.strip()
+        if not term:
+            return queryset, False
+        try:
+            term = normalise_phone(term)
+        except ValidationError:
+            term = "".join(term.split())
+        return queryset.filter(customer_number=term), False
 
     def get_urls(self):
         return [

@@ -142,18 +142,24 @@ def tenant_activate(*, tenant: Tenant, hotline: Hotline, user) -> Tenant:
     """`PartnerActivateTenant` with the partner's key, attaching `hotline`; then `GetTenant` for its new state."""
     if hotline.shop_id != tenant.shop_id:
         raise PbxError(_("The hotline belongs to another shop."))
-    remote = pbx_api.Tenant.from_api(
-        {"id": tenant.etelecom_id, "owner_id": tenant.owner_id, "connection_id": tenant.connection_id}
-    )
     actor = Actor(user=user)
+    partner = partner_client(actor, shop=tenant.shop)
     try:
-        if not pbx_api.activate_tenant(
-            partner_client(actor, shop=tenant.shop), tenant=remote, hotline_id=hotline.etelecom_id
-        ):
+        activated = pbx_api.activate_tenant(
+            partner,
+            tenant_id=tenant.etelecom_id,
+            owner_id=tenant.owner_id,
+            connection_id=tenant.connection_id,
+            hotline_id=hotline.etelecom_id,
+        )
+        if not activated:
             raise PbxError(_("eTelecom did not activate the tenant."))
         fresh = pbx_api.get_tenant(shop_client(tenant.shop, actor))
+        attached = next((h for h in pbx_api.iter_partner_hotlines(partner) if h.id == hotline.etelecom_id), None)
     except EtelecomError as exc:
         raise _refused(exc) from exc
+    if attached is not None:
+        _hotline_store(tenant.shop, attached)
     return _tenant_store(tenant.shop, fresh)
 
 

@@ -406,12 +406,12 @@ def _call_matcher(filters: dict, history: CallHistory):
     if duration:
         if not isinstance(duration, dict):
             raise invalid("filter.duration: expected object", field="filter.duration")
-        comparison, value = duration.get("comparison") or "", duration.get("value", 0)
+        comparison, threshold = duration.get("comparison") or "", duration.get("value", 0)
         if comparison not in ("", "unknown", "unknow"):  # the docs' example spells "unknow": no comparison
-            if comparison not in COMPARISONS or not isinstance(value, int) or isinstance(value, bool):
+            if comparison not in COMPARISONS or not isinstance(threshold, int) or isinstance(threshold, bool):
                 raise invalid("filter.duration: unknown comparison or a value that is not an integer", field="duration")
             compare = COMPARISONS[comparison]
-            checks.append(lambda c: compare(c["duration"], value))
+            checks.append(lambda c: compare(c["duration"], threshold))
     for name in ("extension_ids", "hotline_ids"):
         if filters.get(name) is not None and not isinstance(filters[name], list):
             raise invalid(f"filter.{name}: expected array", field=f"filter.{name}")
@@ -428,6 +428,10 @@ def _call_matcher(filters: dict, history: CallHistory):
     user_id = filters.get("user_id") or ""
     if user_id:
         checks.append(lambda c: c["user_id"] == str(user_id))
+    for name in ("external_id", "external_session_id"):
+        value = filters.get(name) or ""
+        if value:
+            checks.append(lambda c, name=name, value=value: c[name] == value)
     return lambda c: all(check(c) for check in checks)
 
 

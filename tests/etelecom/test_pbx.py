@@ -38,7 +38,10 @@ def test_a_tenant_is_created_activated_with_a_hotline_and_gets_extensions(sandbo
     with pytest.raises(errors.InvalidArgument, match="not activated"):
         pbx.create_extension(shop, hotline_id=hotline.id, extension_number=201)
 
-    assert pbx.activate_tenant(partner(sandbox), tenant=tenant, hotline_id=hotline.id)
+    activate = {"tenant_id": tenant.id, "owner_id": tenant.owner_id, "connection_id": tenant.connection_id}
+    with pytest.raises(errors.InvalidArgument, match="do not match"):
+        pbx.activate_tenant(partner(sandbox), **{**activate, "connection_id": "1"}, hotline_id=hotline.id)
+    assert pbx.activate_tenant(partner(sandbox), **activate, hotline_id=hotline.id)
     assert pbx.get_tenant(shop).status == pbx.STATUS_ENABLED
     extension = pbx.create_extension(shop, hotline_id=hotline.id, extension_number=201, user_id=user.id)
     assert (extension.extension_number, extension.hotline_id, extension.user_id) == ("201", hotline.id, user.id)
@@ -134,6 +137,7 @@ def test_every_documented_filter_narrows_the_history(sandbox):
     assert listed(call_number=number) == expected(lambda c: number in (c["caller"], c["callee"]))
     user_id = everything[0]["user_id"]
     assert listed(user_id=user_id) == expected(lambda c: c["user_id"] == user_id)
+    assert listed(external_id="sdk-call-1") == []  # generated calls were not placed through the SDK
     combined = listed(direction="in", call_state="answered", date_from=since)
     assert 0 < len(combined) < len(listed(direction="in"))
 

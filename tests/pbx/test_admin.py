@@ -43,7 +43,8 @@ def test_a_shop_is_provisioned_from_tenant_to_extension(support_client, shops):
 
     page = follow(support_client, reverse("admin:pbx_tenant_activate", args=[tenant.pk]), {"hotline": hotline.pk})
     tenant.refresh_from_db()
-    assert tenant.status == "P" and "activated" in messages_of(page)[0]
+    hotline.refresh_from_db()
+    assert tenant.status == "P" and hotline.status == "P" and "activated" in messages_of(page)[0]
 
     data = {"shop": shop.pk, "full_name": "Ngô Thị Hạnh", "phone": "+84 912 000 111", "password": "mat-khau-1"}
     follow(support_client, reverse("admin:pbx_pbxuser_add"), data)
@@ -127,6 +128,7 @@ def test_the_call_list_filters_and_searches(support_client, calls):
         "duration": {"duration": "120"},
         "day": {"started_from": day, "started_to": day},
         "number": {"q": call.caller},
+        "number typed otherwise": {"q": "+84 " + call.caller[1:4] + " " + call.caller[4:]},
     }
     expected = {
         "direction": calls.filter(direction="in"),
@@ -135,7 +137,8 @@ def test_the_call_list_filters_and_searches(support_client, calls):
         "hotline": calls.filter(hotline=call.hotline_id),
         "duration": calls.filter(duration__gte=30, duration__lt=120),
         "day": calls.filter(started_day=call.started_day),
-        "number": calls.filter(caller=call.caller) | calls.filter(callee=call.caller),
+        "number": calls.filter(customer_number=call.caller),
+        "number typed otherwise": calls.filter(customer_number=call.caller),
     }
     for name, query in queries.items():
         page, _ = changelist(support_client, **query)
