@@ -14,7 +14,7 @@ from datetime import datetime, timedelta
 from .state import iso
 
 CALL_ID_BASE = 2_000_000_000_000_000_000
-CUSTOMERS = 10_000  # distinct customer numbers per shop, so a number search finds several calls
+CALLS_PER_CUSTOMER = 4  # a shop's customers call about this often, whatever the history's size
 
 
 @dataclass
@@ -183,6 +183,7 @@ class CallHistory:
     def __post_init__(self):
         self._end = self.end.timestamp()
         self._step = self.span.total_seconds() / max(self.generated, 1)
+        self._customers = max(self.generated // CALLS_PER_CUSTOMER, 10)
 
     @property
     def count(self) -> int:
@@ -220,7 +221,7 @@ class CallHistory:
         state = "answered" if answered else "not_answered"
         if (bits >> 16) % 100 == 0:
             state = "unknown"
-        customer = f"09{(bits >> 24) % CUSTOMERS:08d}"
+        customer = f"09{(self.number * 7_919 + (bits >> 24) % self._customers) % 100_000_000:08d}"
         if self.extensions:
             extension_id, extension_number, user_id, _, hotline = self.extensions[(bits >> 40) % len(self.extensions)]
         else:
