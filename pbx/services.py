@@ -26,7 +26,7 @@ from .models import CallDaily, CallRecord, CallSyncState, Extension, Hotline, Pb
 
 LOCAL = ZoneInfo(settings.TIME_ZONE)
 CALL_PAGE = 1000
-CALL_BATCH = 5000  # rows per transaction: one cursor checkpoint and one rollup refresh each
+CALL_BATCH = 20_000  # rows per transaction: one cursor checkpoint and one rollup refresh each
 
 
 class PbxError(Exception):

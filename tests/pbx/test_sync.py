@@ -4,6 +4,7 @@ from django.db.models import Sum
 
 from etelecom import pbx as pbx_api
 from etelecom.client import Client
+from pbx import services
 from pbx.models import CallDaily, CallRecord, CallSyncState, Extension, Hotline, PbxUser, Tenant
 from shops.models import ApiCall
 
@@ -57,7 +58,10 @@ def test_the_next_sync_reads_only_the_overlap_and_adds_new_calls(pbx_shop, sandb
     assert sync_calls(pbx_shop).counts["new"] == 0
 
 
-def test_a_sync_that_dies_half_way_resumes_and_ends_with_exactly_the_sandbox_calls(pbx_shop, sandbox, settings):
+def test_a_sync_that_dies_half_way_resumes_and_ends_with_exactly_the_sandbox_calls(
+    pbx_shop, sandbox, settings, monkeypatch
+):
+    monkeypatch.setattr(services, "CALL_BATCH", 5000)  # a transaction every 5 pages of this 13-page history
     shop_id = sandbox.shop(PBX_SHOP)["id"]
     sandbox.control.set_call_history(shop_id, 12_345, days=400)
     settings.ETELECOM_MAX_RETRIES = 0
@@ -82,7 +86,6 @@ def test_a_sync_that_dies_half_way_resumes_and_ends_with_exactly_the_sandbox_cal
 
 
 def test_a_shop_without_a_tenant_syncs_nothing_and_succeeds(shops):
-    from pbx import services
     from shops import syncing
 
     run = syncing.run_now("pbx_sync", services.directory_sync_work, shop=shops["Phở Hà Nội 36"])
