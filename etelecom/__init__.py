@@ -1,6 +1,6 @@
 """The eTelecom API, free of Django: `Client`, the error hierarchy, one module per service, and `sandbox`."""
 
-from . import pbx, shop, webhook, zalo
+from . import pbx, shop, webhook, zalo, zns
 from .client import CallInfo, Client
 from .errors import (
     AlreadyExists,
@@ -18,7 +18,7 @@ from .errors import (
 )
 
 # Every `Service/Method` the service modules call.
-METHODS = (*shop.METHODS, *zalo.METHODS, *webhook.METHODS, *pbx.METHODS)
+METHODS = (*shop.METHODS, *zalo.METHODS, *zns.METHODS, *webhook.METHODS, *pbx.METHODS)
 
 __all__ = [
     "METHODS",

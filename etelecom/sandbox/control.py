@@ -80,6 +80,11 @@ class SandboxControl:
         payload = {"shop_id": shop_id, "entity": entity, "data": data, **({"type": type} if type else {})}
         return self._request("POST", "webhooks/emit", payload)["sent"]
 
+    def zns(self, **timing) -> dict:
+        """Every consent and message (sandbox only); `consent_reply_seconds=`, `delivery_seconds=` set how long
+        customers and phones take."""
+        return self._request("POST" if timing else "GET", "zns", timing or None)
+
     def pbx(self) -> dict:
         """Every tenant, hotline, PBX user and extension (sandbox only)."""
         return self._request("GET", "pbx")

@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
-from . import pbx_api
+from . import pbx_api, zns_api
 from .pbx_state import CallHistory
 from .state import DEMO_PARTNER_ID, DEMO_PARTNER_KEY, State
 
@@ -69,9 +69,14 @@ def demo(state: State, params: dict) -> None:
             oa.remaining_monthly_promotion_quota, oa.estimated_next_month_promotion_quota = 1200, 1500
             update_oa(state, oa, {"remaining_quota": 420, **changes})
             state.add_followers(oa, 12)
+            for template_id, kind in DEMO_TEMPLATES:
+                state.zns_templates[(oa.oa_id, template_id)] = zns_api.template_for(state, oa, template_id, kind)
     for number, (shop, calls) in enumerate(zip(linked_shops, DEMO_PBX_CALLS, strict=False), start=1):
         add_pbx(state, partner, shop, number=number, extensions=4, calls=calls)
 
+
+# ZNS templates every demo OA has registered: (Zalo template id, type); ids ending in 9 are still under review.
+DEMO_TEMPLATES = [(410001, "text"), (410002, "otp"), (410003, "table"), (410009, "text")]
 
 # Demo shops (by position among the linked ones) with a cloud PBX, and how many calls each has had.
 DEMO_PBX_CALLS = [2_400, 1_200, 600]
@@ -137,6 +142,7 @@ def _count(params: dict, name: str, default: int, most: int) -> int:
 
 def generated(state: State, params: dict) -> None:
     """`shops` linked shops, each with `oas_per_shop` OAs (seeded quota and quality) and `followers_per_oa`; with
+    `templates_per_oa`, each OA has the first that many demo ZNS templates; with
     `calls_per_shop`, each also has a PBX with `extensions_per_shop` extensions and that many calls over
     `call_days` days."""
     shops = _count(params, "shops", 10, 100_000)
@@ -145,6 +151,7 @@ def generated(state: State, params: dict) -> None:
     calls_per_shop = _count(params, "calls_per_shop", 0, 100_000_000)
     extensions_per_shop = _count(params, "extensions_per_shop", 4, 1_000)
     call_days = _count(params, "call_days", 365, 10_000)
+    templates_per_oa = _count(params, "templates_per_oa", 0, len(DEMO_TEMPLATES))
     empty(state, params)
     partner = state.partners[DEMO_PARTNER_ID]
     qualities = ("HIGH", "HIGH", "HIGH", "MEDIUM", "LOW", "UNDEFINED")
@@ -168,6 +175,8 @@ def generated(state: State, params: dict) -> None:
                 last_week_quality=state.rng.choice(qualities),
             )
             state.add_followers(oa, followers_per_oa)
+            for template_id, kind in DEMO_TEMPLATES[:templates_per_oa]:
+                state.zns_templates[(oa.oa_id, template_id)] = zns_api.template_for(state, oa, template_id, kind)
         if calls_per_shop:
             add_pbx(
                 state,

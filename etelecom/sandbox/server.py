@@ -21,9 +21,11 @@ from . import pbx_api as _pbx_api  # noqa: F401  (each module registers its hand
 from . import shop_api as _shop_api  # noqa: F401
 from . import webhook_api as _webhook_api  # noqa: F401
 from . import zalo_api as _zalo_api  # noqa: F401
+from . import zns_api as _zns_api  # noqa: F401
 from .api import ANY, PARTNER, ROUTES, ApiError, Call, validate
 from .delivery import Deliveries
 from .faults import Faults
+from .later import Later
 from .state import State, iso
 
 logger = logging.getLogger("etelecom.sandbox")
@@ -88,11 +90,14 @@ class SandboxApp:
         self.faults = Faults()
         self.requests = RequestLog()
         self.deliveries = Deliveries()
+        self.later = Later()
         self.reset(dataset, params or {}, seed)
 
     def reset(self, dataset: str, params: dict, seed: int) -> None:
         state = State(seed=seed)
         datasets.load(state, dataset, params)
+        self.later.clear()
+        state.later, state.deliver = self.later, self.deliveries.post
         self.state = state
         self.dataset = dataset
 
@@ -202,6 +207,8 @@ class SandboxApp:
         match = re.fullmatch(r"/_sandbox/oas/(\d+)(/remove)?", path)
         if match and method == "POST":
             return self._oa_action(match.group(1), remove=bool(match.group(2)), changes=payload)
+        if path == "/_sandbox/zns":
+            return self._zns(method, payload)
         if path == "/_sandbox/pbx" and method == "GET":
             return 200, self._pbx()
         match = re.fullmatch(r"/_sandbox/calls/(\d+)", path)
@@ -234,6 +241,23 @@ class SandboxApp:
                 data=data,
             )
         return 200, data
+
+    def _zns(self, method: str, payload: dict) -> tuple[int, dict]:
+        """GET: every consent and message of every shop. POST `{"consent_reply_seconds": 0.2,
+        "delivery_seconds": 0.1}` sets how long customers and phones take."""
+        state = self.state
+        with state.lock:
+            if method == "POST":
+                for name, value in payload.items():
+                    if name not in state.zns_timing or not isinstance(value, int | float) or value < 0:
+                        return 400, {"error": f"takes {', '.join(state.zns_timing)}: seconds of at least 0"}
+                    state.zns_timing[name] = float(value)
+            return 200, {
+                "timing": dict(state.zns_timing),
+                "consents": [dict(c) for rows in state.zns_consents.values() for c in rows],
+                "messages": [dict(m) for rows in state.zns_messages.values() for m in rows],
+                "pending_events": self.later.pending(),
+            }
 
     def _pbx(self) -> dict:
         """Every tenant, hotline, user and extension, by shop (sandbox only)."""

@@ -126,6 +126,16 @@ class State:
         self.pbx_users: dict[str, dict] = {}
         self.extensions: dict[str, dict] = {}
         self.call_histories: dict = {}
+        # consents, ZNS templates ((oa id, template id) -> record), journeys and messages (zns_api), per shop
+        self.zns_consents: dict[str, list[dict]] = {}
+        self.zns_templates: dict[tuple[str, int], dict] = {}
+        self.zns_journeys: dict[str, list[dict]] = {}
+        self.zns_messages: dict[str, list[dict]] = {}
+        # seconds before a customer answers a consent request, and before a ZNS reaches the phone
+        self.zns_timing = {"consent_reply_seconds": 2.0, "delivery_seconds": 1.0}
+        # set by the app: schedules what happens later (later.Later), posts an event (Deliveries.post)
+        self.later = None
+        self.deliver = None
         # webhook owner ("partner:<id>" or "shop:<id>") -> registered webhooks
         self.webhooks: dict[str, list[dict]] = {}
         # Bearer key -> (base URL kind, partner id, shop id): one lookup per request whatever the data size.
