@@ -180,6 +180,9 @@ ZALO_OA_SYNC_MINUTES = env.int("ZALO_OA_SYNC_MINUTES", default=15)
 # Health thresholds: quota left under this percentage of the daily quota, authorization expiring within these days.
 ZALO_QUOTA_LOW_PERCENT = env.int("ZALO_QUOTA_LOW_PERCENT", default=20)
 ZALO_TOKEN_EXPIRY_DAYS = env.int("ZALO_TOKEN_EXPIRY_DAYS", default=7)
+# Minutes between syncs of call permission requests (webhooks bring replies at once) and of ZNS templates.
+ZALO_CONSENT_SYNC_MINUTES = env.int("ZALO_CONSENT_SYNC_MINUTES", default=10)
+ZALO_TEMPLATE_SYNC_MINUTES = env.int("ZALO_TEMPLATE_SYNC_MINUTES", default=60)
 
 # --- Cloud PBX ------------------------------------------------------------------------------------------------
 # Minutes between call-history syncs of every shop, and between syncs of tenants, hotlines, users and extensions.

@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from shops.models import Shop
-from shops.pages import form_page
+from shops.pages import form_action
 from shops.scoping import user_shops
 
 from . import forms, services
@@ -25,18 +25,8 @@ def _object(request, model_admin, object_id):
     return obj
 
 
-def _form(request, model_admin, form, *, perform, done, title, intro, submit, form_id):
-    """Show `form`; on a valid POST run `perform(cleaned_data)`, then go to the result's page saying `done(it)`."""
-    if request.method == "POST" and form.is_valid():
-        try:
-            result = perform(form.cleaned_data)
-        except services.PbxError as exc:
-            form.add_error(None, str(exc))
-        else:
-            messages.success(request, done(result))
-            opts = result._meta
-            return redirect(f"admin:{opts.app_label}_{opts.model_name}_change", result.pk)
-    return form_page(request, model_admin, form=form, title=title, intro=intro, submit=submit, form_id=form_id)
+def _form(request, model_admin, form, **options):
+    return form_action(request, model_admin, form, refused=services.PbxError, **options)
 
 
 def tenant_create(request, model_admin):

@@ -2,6 +2,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.urls import path, reverse
 from django.utils import timezone
@@ -11,10 +12,11 @@ from django.utils.translation import ngettext
 
 from shops import syncing
 from shops.admin import pill
+from shops.phones import normalise_phone
 from shops.scoping import ReadOnlyAdmin, ShopFilter, ShopScopedAdmin
 
-from . import views
-from .models import Follower, OASnapshot, OfficialAccount
+from . import services, views
+from .models import Consent, Follower, OASnapshot, OfficialAccount, ZnsTemplate
 from .selectors import QUALITY_RANK, health_choices, health_q
 
 QUALITY_BADGE = {"HIGH": "ok", "MEDIUM": "busy", "LOW": "bad"}
@@ -138,3 +140,133 @@ class FollowerAdmin(ReadOnlyAdmin):
     list_filter = [ShopFilter, "state", "has_conversation"]
     search_fields = ["=phone", "=zl_user_id", "full_name"]
     show_full_result_count = False
+
+
+REPLY_BADGE = {"P": "ok", "N": "bad", "NS": "unknown", "S": "busy"}
+TEMPLATE_BADGE = {"ENABLE": "ok", "PENDING_REVIEW": "busy", "REJECT": "bad", "DISABLE": "bad"}
+CHECK_AT_ONCE = 50
+
+
+class ExpiringFilter(admin.SimpleListFilter):
+    """Accepted permissions that end soon: the customers to call now or ask again."""
+
+    title = _("permission ends")
+    parameter_name = "expiring"
+    WINDOWS = {"1": (timedelta(days=1), _("Within a day")), "3": (timedelta(days=3), _("Within 3 days"))}
+
+    def lookups(self, request, model_admin):
+        return [(key, label) for key, (_window, label) in self.WINDOWS.items()] + [("gone", _("Already ended"))]
+
+    def queryset(self, request, queryset):
+        now = timezone.now()
+        accepted = queryset.filter(reply_status=Consent.Reply.ACCEPTED)
+        if self.value() == "gone":
+            return accepted.filter(expires_at__lte=now)
+        if self.value() in self.WINDOWS:
+            return accepted.filter(expires_at__gt=now, expires_at__lte=now + self.WINDOWS[self.value()][0])
+        return queryset
+
+
+class ZaloWorkAdmin(ShopScopedAdmin):
+    """Rows that mirror eTelecom and are made through its calls: the add page is a form that calls it."""
+
+    add_page = None
+
+    def get_readonly_fields(self, request, obj=None):
+        return [f.name for f in self.model._meta.fields if f.name != "id"]
+
+    def add_view(self, request, form_url="", extra_context=None):
+        return self.add_page(request, self)
+
+    def _sync(self, request, queryset, kind, task):
+        shops = {obj.oa.shop for obj in queryset.select_related("oa__shop")}
+        with transaction.atomic():
+            runs = [syncing.enqueue(kind, task, shop=shop, user=request.user) for shop in shops]
+        url = reverse("admin:shops_syncrun_changelist") + f"?kind={kind}"
+        text = ngettext("Queued %(count)d sync.", "Queued %(count)d syncs.", len(runs)) % {"count": len(runs)}
+        messages.info(request, format_html('{} <a href="{}">{}</a>', text, url, _("See the runs")))
+
+
+@admin.register(Consent)
+class ConsentAdmin(ZaloWorkAdmin):
+    list_display = ["phone", "oa", "call_type", "reason_code", "reply", "delivery_status", "permission", "requested"]
+    list_select_related = ["oa", "oa__shop"]
+    list_filter = [ShopFilter, "reply_status", "reason_code", "call_type", ExpiringFilter]
+    search_fields = ["phone"]
+    search_help_text = _("The customer's whole phone number.")
+    actions = ["check_now", "sync_now"]
+    add_page = staticmethod(views.consent_request)
+    show_full_result_count = False
+
+    def get_search_results(self, request, queryset, search_term):
+        term = search_term.strip()
+        if not term:
+            return queryset, False
+        try:
+            term = normalise_phone(term)
+        except ValidationError:
+            term = "".join(term.split())
+        return queryset.filter(phone=term), False
+
+    @admin.display(description=_("reply"), ordering="reply_status")
+    def reply(self, consent):
+        return pill(REPLY_BADGE.get(consent.reply_status, "unknown"), consent.get_reply_status_display() or "-")
+
+    @admin.display(description=_("may call until"), ordering="expires_at")
+    def permission(self, consent):
+        until = consent.permission_until or (
+            consent.expires_at if consent.reply_status == Consent.Reply.ACCEPTED else None
+        )
+        if until is None:
+            return "-"
+        return pill("ok" if until > timezone.now() else "bad", timezone.localtime(until).strftime("%d/%m/%Y %H:%M"))
+
+    @admin.display(description=_("requested"), ordering="etelecom_created_at")
+    def requested(self, consent):
+        moment = consent.etelecom_created_at
+        return timezone.localtime(moment).strftime("%d/%m/%Y %H:%M") if moment else "-"
+
+    @admin.action(description=_("Check the permission with eTelecom"), permissions=["change"])
+    def check_now(self, request, queryset):
+        checked = granted = 0
+        for consent in queryset.select_related("oa__shop")[:CHECK_AT_ONCE]:
+            try:
+                services.consent_check(consent=consent, user=request.user)
+            except services.ZnsError as exc:
+                messages.error(request, f"{consent.phone}: {exc}")
+                continue
+            checked += 1
+            granted += consent.permission_until is not None
+        messages.info(
+            request,
+            _("Checked %(checked)d; %(granted)d may be called now (at most %(most)d at once).")
+            % {"checked": checked, "granted": granted, "most": CHECK_AT_ONCE},
+        )
+
+    @admin.action(description=_("Sync call permission requests now"), permissions=["change"])
+    def sync_now(self, request, queryset):
+        self._sync(request, queryset, "consent_sync", "zalo.tasks.sync_consents")
+
+
+@admin.register(ZnsTemplate)
+class ZnsTemplateAdmin(ZaloWorkAdmin):
+    list_display = ["__str__", "oa", "type", "status_badge", "quality", "price", "quota", "synced_at"]
+    list_select_related = ["oa", "oa__shop"]
+    list_filter = [ShopFilter, "status", "type", "tag"]
+    search_fields = ["=template_id", "name"]
+    actions = ["sync_now"]
+    add_page = staticmethod(views.template_register)
+
+    @admin.display(description=_("status"), ordering="status")
+    def status_badge(self, template):
+        return pill(TEMPLATE_BADGE.get(template.status, "unknown"), template.get_status_display() or "-")
+
+    @admin.display(description=_("left today"))
+    def quota(self, template):
+        if not template.apply_template_quota:
+            return _("OA's quota")
+        return f"{template.remaining_quota} / {template.daily_quota}"
+
+    @admin.action(description=_("Sync ZNS templates now"), permissions=["change"])
+    def sync_now(self, request, queryset):
+        self._sync(request, queryset, "template_sync", "zalo.tasks.sync_templates")

@@ -14,5 +14,8 @@ class ZaloConfig(AppConfig):
 
         register_kind("oa_sync", _("Zalo OA sync"))
         register_kind("follower_sync", _("Zalo follower sync"))
+        register_kind("consent_sync", _("Call permission sync"))
+        register_kind("template_sync", _("ZNS template sync"))
         webhooks.register_handler("zl_oa", services.oa_event)
+        webhooks.register_handler("zl_consent", services.consent_event)
         webhooks.on_url_change(services.oas_point_at_webhook)

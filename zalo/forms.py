@@ -2,6 +2,9 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from shops.models import Shop
+from shops.phones import normalise_phone
+
+from .models import Consent, OfficialAccount, ZnsTemplate
 
 
 class ConnectOAForm(forms.Form):
@@ -25,3 +28,38 @@ class ConnectOAForm(forms.Form):
     def __init__(self, *args, shops, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["shop"].queryset = shops
+
+
+class OAChoice(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return f"{obj.shop} – {obj}"
+
+
+class ConsentRequestForm(forms.Form):
+    oa = OAChoice(label=_("Official Account"), queryset=OfficialAccount.objects.none())
+    phone = forms.CharField(
+        label=_("Customer's phone"), max_length=20, help_text=_("0912345678, 84912345678 or +84 912 345 678.")
+    )
+    call_type = forms.ChoiceField(label=_("Call type"), choices=Consent.CallType.choices)
+    reason_code = forms.ChoiceField(label=_("Reason"), choices=Consent.Reason.choices)
+
+    def __init__(self, *args, oas, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["oa"].queryset = oas
+
+    def clean_phone(self):
+        return normalise_phone(self.cleaned_data["phone"])
+
+
+class TemplateRegisterForm(forms.Form):
+    oa = OAChoice(label=_("Official Account"), queryset=OfficialAccount.objects.none())
+    template_id = forms.IntegerField(
+        label=_("Zalo template id"),
+        min_value=1,
+        help_text=_("The id of a template made on Zalo's ZNS account of this OA."),
+    )
+    type = forms.ChoiceField(label=_("Type"), choices=ZnsTemplate.Type.choices)
+
+    def __init__(self, *args, oas, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["oa"].queryset = oas

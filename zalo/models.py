@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
@@ -137,3 +138,134 @@ class Follower(models.Model):
 
     def __str__(self):
         return self.full_name or self.zl_user_id
+
+
+class Consent(models.Model):
+    """A call-permission request an OA sent a customer (`RequestConsent`, `ListRequestConsent`), with what
+    `CheckConsent` last said about the permission."""
+
+    shop_lookup = "oa__shop"
+
+    class CallType(models.TextChoices):
+        AUDIO = "audio", _("Voice")
+        VIDEO = "video", _("Video")
+        BOTH = "audio_and_video", _("Voice and video")
+
+    class Reason(models.TextChoices):
+        CONSULTING = "product_service_consulting", _("Product or service advice")
+        CONFIRMATION = "order_appointment_confirmation", _("Order or appointment confirmation")
+        DELIVERY = "delivery_notification", _("Delivery notice")
+        FLIGHT = "flight_announcement", _("Flight notice")
+        ORDER_UPDATE = "update_order", _("Order update")
+
+    class Status(models.TextChoices):
+        SENT = "P", _("Sent")
+        FAILED = "N", _("Failed")
+
+    class Reply(models.TextChoices):
+        AWAITING = "S", _("Awaiting reply")
+        NONE = "NS", _("No reply")
+        ACCEPTED = "P", _("Accepted")
+        REFUSED = "N", _("Refused")
+
+    class Delivery(models.TextChoices):
+        UNKNOWN = "unknown", _("Unknown")
+        RECEIVED = "received", _("Received")
+        SEEN = "seen", _("Seen")
+
+    oa = models.ForeignKey(OfficialAccount, on_delete=models.CASCADE, related_name="consents", verbose_name=_("OA"))
+    etelecom_id = models.CharField(_("eTelecom id"), max_length=32)
+    phone = models.CharField(_("phone"), max_length=16)
+    call_type = models.CharField(_("call type"), max_length=16, choices=CallType.choices)
+    reason_code = models.CharField(_("reason"), max_length=40, choices=Reason.choices)
+    status = models.CharField(_("status"), max_length=8, choices=Status.choices, blank=True)
+    reply_status = models.CharField(_("reply"), max_length=8, choices=Reply.choices, blank=True)
+    delivery_status = models.CharField(_("delivery"), max_length=16, choices=Delivery.choices, blank=True)
+    delivery_time = models.DateTimeField(_("delivered"), null=True, blank=True)
+    is_charged = models.BooleanField(_("charged"), default=False)
+    error_code = models.IntegerField(_("error code"), default=0)
+    error_message = models.TextField(_("error"), blank=True)
+    expires_at = models.DateTimeField(_("expires"), null=True, blank=True)
+    etelecom_user_id = models.CharField(_("eTelecom user id"), max_length=32, blank=True)
+    etelecom_created_at = models.DateTimeField(_("requested"), null=True, blank=True)
+    etelecom_updated_at = models.DateTimeField(_("updated on eTelecom"), null=True, blank=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, verbose_name=_("requested by")
+    )
+    permission_until = models.DateTimeField(
+        _("may call until"), null=True, blank=True, help_text=_("What the last permission check answered.")
+    )
+    checked_at = models.DateTimeField(_("permission checked"), null=True, blank=True)
+    synced_at = models.DateTimeField(_("last synced"))
+
+    class Meta:
+        verbose_name = _("call permission request")
+        verbose_name_plural = _("call permission requests")
+        ordering = ["-etelecom_created_at", "-pk"]
+        constraints = [models.UniqueConstraint(fields=["oa", "etelecom_id"], name="consent_unique_per_oa")]
+        indexes = [
+            models.Index(fields=["oa", "-etelecom_created_at"], name="consent_oa_time"),
+            models.Index(fields=["phone"], name="consent_phone"),
+            models.Index(fields=["reply_status", "expires_at"], name="consent_reply_expiry"),
+        ]
+
+    def __str__(self):
+        return f"{self.phone} ({self.get_reply_status_display() or '-'})"
+
+
+class ZnsTemplate(models.Model):
+    """A ZNS template registered for an OA on eTelecom (`CreateTemplate`, `GetTemplate`, `ListTemplates`)."""
+
+    shop_lookup = "oa__shop"
+
+    class Type(models.TextChoices):
+        TEXT = "text", _("Text")
+        OTP = "otp", "OTP"
+        TABLE = "table", _("Table")
+        RATING = "rating", _("Rating")
+
+    class Status(models.TextChoices):
+        PENDING = "PENDING_REVIEW", _("Under review")
+        ENABLED = "ENABLE", _("Approved")
+        REJECTED = "REJECT", _("Rejected")
+        DISABLED = "DISABLE", _("Locked")
+
+    class Tag(models.TextChoices):
+        OTP = "OTP", "OTP"
+        IN_TRANSACTION = "IN_TRANSACTION", _("Transaction")
+        POST_TRANSACTION = "POST_TRANSACTION", _("After-sale support")
+        ACCOUNT_UPDATE = "ACCOUNT_UPDATE", _("Account update")
+        GENERAL_UPDATE = "GENERAL_UPDATE", _("Service update")
+        FOLLOW_UP = "FOLLOW_UP", _("Promotion to customers")
+
+    oa = models.ForeignKey(OfficialAccount, on_delete=models.CASCADE, related_name="templates", verbose_name=_("OA"))
+    template_id = models.BigIntegerField(_("Zalo template id"))
+    name = models.CharField(_("name"), max_length=255, blank=True)
+    type = models.CharField(_("type"), max_length=16, choices=Type.choices, blank=True)
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices, blank=True)
+    quality = models.CharField(_("quality"), max_length=16, choices=OfficialAccount.Quality.choices, blank=True)
+    tag = models.CharField(_("tag"), max_length=32, choices=Tag.choices, blank=True)
+    price = models.PositiveIntegerField(_("price (VND)"), null=True, blank=True)
+    timeout = models.PositiveIntegerField(_("charge timeout"), null=True, blank=True)
+    apply_template_quota = models.BooleanField(_("has its own quota"), default=False)
+    daily_quota = models.PositiveIntegerField(_("daily quota"), null=True, blank=True)
+    remaining_quota = models.PositiveIntegerField(_("left today"), null=True, blank=True)
+    params = models.JSONField(_("parameters"), default=list, blank=True)
+    preview_url = models.URLField(_("preview"), max_length=1000, blank=True)
+    is_journey = models.BooleanField(_("journey template"), default=False)
+    etelecom_created_at = models.DateTimeField(_("created on eTelecom"), null=True, blank=True)
+    etelecom_updated_at = models.DateTimeField(_("updated on eTelecom"), null=True, blank=True)
+    synced_at = models.DateTimeField(_("last synced"))
+
+    class Meta:
+        verbose_name = _("ZNS template")
+        verbose_name_plural = _("ZNS templates")
+        ordering = ["oa__name", "template_id"]
+        constraints = [models.UniqueConstraint(fields=["oa", "template_id"], name="zns_template_unique_per_oa")]
+
+    def __str__(self):
+        return f"{self.name or self.template_id} ({self.template_id})"
+
+    @property
+    def sendable(self) -> bool:
+        return self.status == self.Status.ENABLED

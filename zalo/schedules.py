@@ -8,4 +8,16 @@ SCHEDULES = [
         "schedule_type": Schedule.MINUTES,
         "minutes": settings.ZALO_OA_SYNC_MINUTES,
     },
+    {
+        "name": "zalo: sync call permission requests",
+        "func": "zalo.tasks.sync_all_consents",
+        "schedule_type": Schedule.MINUTES,
+        "minutes": settings.ZALO_CONSENT_SYNC_MINUTES,
+    },
+    {
+        "name": "zalo: sync ZNS templates",
+        "func": "zalo.tasks.sync_all_templates",
+        "schedule_type": Schedule.MINUTES,
+        "minutes": settings.ZALO_TEMPLATE_SYNC_MINUTES,
+    },
 ]

@@ -10,6 +10,7 @@ from django.utils.translation import gettext as _
 
 from etelecom import EtelecomError, NotFound
 from etelecom import zalo as zalo_api
+from etelecom import zns as zns_api
 from shops import bulk
 from shops.clients import Actor, job_client, shop_client
 from shops.crypto import encrypt
@@ -17,7 +18,7 @@ from shops.messages import describe_error
 from shops.models import Shop, SyncRun
 from shops.webhooks import webhook_url
 
-from .models import Follower, OASnapshot, OfficialAccount
+from .models import Consent, Follower, OASnapshot, OfficialAccount, ZnsTemplate
 
 # OA fields copied as they come from GetShopOA.
 MIRRORED = (
@@ -239,3 +240,206 @@ def _store_followers(batch: list[Follower]) -> int:
             update_fields=FOLLOWER_FIELDS,
         )
     return len(batch)
+
+
+# --- consents and ZNS templates -----------------------------------------------------------------------------
+
+# A consent sync re-reads this much before its last complete run, and every request still awaiting a reply.
+CONSENT_OVERLAP = timedelta(minutes=15)
+CONSENT_FIELDS = [
+    "phone",
+    "call_type",
+    "reason_code",
+    "status",
+    "reply_status",
+    "delivery_status",
+    "delivery_time",
+    "is_charged",
+    "error_code",
+    "error_message",
+    "expires_at",
+    "etelecom_user_id",
+    "etelecom_created_at",
+    "etelecom_updated_at",
+    "synced_at",
+]
+CONSENT_BATCH = 2000
+
+
+class ZnsError(Exception):
+    """eTelecom refused or could not do a consent or ZNS action; the message is for the person who tried."""
+
+
+def _consent_values(remote: zns_api.Consent) -> dict:
+    return {
+        "phone": remote.phone,
+        "call_type": remote.call_type,
+        "reason_code": remote.reason_code,
+        "status": remote.status,
+        "reply_status": remote.reply_status,
+        "delivery_status": remote.delivery_status,
+        "delivery_time": remote.delivery_time,
+        "is_charged": remote.is_charged,
+        "error_code": remote.error_code,
+        "error_message": remote.error_message,
+        "expires_at": remote.expires_at,
+        "etelecom_user_id": remote.user_id,
+        "etelecom_created_at": remote.created_at,
+        "etelecom_updated_at": remote.updated_at,
+        "synced_at": timezone.now(),
+    }
+
+
+def _consent_store(oa: OfficialAccount, remote: zns_api.Consent, **extra) -> Consent:
+    consent, _ = Consent.objects.update_or_create(
+        oa=oa, etelecom_id=remote.id, defaults={**_consent_values(remote), **extra}
+    )
+    return consent
+
+
+def consent_request(*, oa: OfficialAccount, user, phone: str, call_type: str, reason_code: str) -> Consent:
+    """`RequestConsent`: the customer gets Zalo's question; the answer comes later (webhook or sync)."""
+    try:
+        remote = zns_api.request_consent(
+            shop_client(oa.shop, Actor(user=user)),
+            oa_id=oa.oa_id,
+            phone=phone,
+            call_type=call_type,
+            reason_code=reason_code,
+        )
+    except EtelecomError as exc:
+        raise ZnsError(describe_error(exc)) from exc
+    return _consent_store(oa, remote, requested_by=user if user and user.is_authenticated else None)
+
+
+def consent_check(*, consent: Consent, user) -> Consent:
+    """`CheckConsent` for the request's OA and phone: until when the OA may call, if it may."""
+    try:
+        check = zns_api.check_consent(
+            shop_client(consent.oa.shop, Actor(user=user)), oa_id=consent.oa.oa_id, phone=consent.phone
+        )
+    except EtelecomError as exc:
+        raise ZnsError(describe_error(exc)) from exc
+    now = timezone.now()
+    consent.permission_until = check.expired_time if check.granted(now) else None
+    consent.checked_at = now
+    consent.save(update_fields=["permission_until", "checked_at"])
+    return consent
+
+
+def _since(shop: Shop, kind: str, overlap: timedelta):
+    """The start of the last complete run of `kind` for the shop, less `overlap`; None before the first."""
+    last = (
+        SyncRun.objects.filter(shop=shop, kind=kind, status=SyncRun.Status.SUCCEEDED)
+        .order_by("-started_at")
+        .values_list("started_at", flat=True)
+        .first()
+    )
+    return last - overlap if last else None
+
+
+def consents_sync_work(run: SyncRun) -> dict:
+    """Sync-run work for one shop: `ListRequestConsent` since the last complete run (less an overlap), and back
+    to the oldest request still awaiting a reply, whichever is earlier; upserted in batches."""
+    shop = run.shop
+    since = _since(shop, "consent_sync", CONSENT_OVERLAP)
+    open_since = (
+        Consent.objects.filter(oa__shop=shop, reply_status=Consent.Reply.AWAITING)
+        .order_by("etelecom_created_at")
+        .values_list("etelecom_created_at", flat=True)
+        .first()
+    )
+    if since and open_since:
+        since = min(since, open_since)
+    oas = dict(OfficialAccount.objects.filter(shop=shop).values_list("oa_id", "pk"))
+    statement = bulk.Statement(
+        Consent,
+        ["oa", "etelecom_id", *CONSENT_FIELDS],
+        unique=["oa", "etelecom_id"],
+        update=CONSENT_FIELDS,
+    )
+    count = skipped = 0
+    batch = []
+    with job_client(shop, "consent_sync") as client:
+        for remote in zns_api.iter_consents(client, date_from=since):
+            if remote.oa_id not in oas:
+                skipped += 1  # an OA the console has not synced yet: the next OA sync brings it
+                continue
+            values = _consent_values(remote)
+            batch.append((oas[remote.oa_id], remote.id, *(values[name] for name in CONSENT_FIELDS)))
+            if len(batch) >= CONSENT_BATCH:
+                count += statement.execute(statement.prepare(batch))
+                batch = []
+    count += statement.execute(statement.prepare(batch))
+    return {"consents": count, "unknown_oa": skipped}
+
+
+def consent_event(shop: Shop, event: dict) -> None:
+    """Webhook handler for `zl_consent` events (a reply, or a request that lapsed): stored at once."""
+    data = event.get("data")
+    if not isinstance(data, dict):
+        raise ValueError("a consent event carries the request in 'data'")
+    remote = zns_api.Consent.from_api(data)
+    oa = OfficialAccount.objects.filter(shop=shop, oa_id=remote.oa_id).first()
+    if oa is None or not remote.id:
+        raise ValueError("the consent event names no OA of this shop or no request id")
+    _consent_store(oa, remote)
+
+
+def _template_values(remote: zns_api.Template) -> dict:
+    return {
+        "name": remote.template_name,
+        "type": remote.type,
+        "status": remote.status,
+        "quality": remote.quality,
+        "tag": remote.tag,
+        "price": remote.price,
+        "timeout": remote.timeout,
+        "apply_template_quota": remote.apply_template_quota,
+        "daily_quota": remote.daily_quota,
+        "remaining_quota": remote.remaining_quota,
+        "params": [
+            {
+                "name": p.name,
+                "type": p.type,
+                "require": p.require,
+                "accept_null": p.accept_null,
+                "min_length": p.min_length,
+                "max_length": p.max_length,
+            }
+            for p in remote.params
+        ],
+        "preview_url": remote.preview_url,
+        "is_journey": remote.is_journey,
+        "etelecom_created_at": remote.created_at,
+        "etelecom_updated_at": remote.updated_at,
+        "synced_at": timezone.now(),
+    }
+
+
+def template_register(*, oa: OfficialAccount, user, template_id: int, type: str) -> ZnsTemplate:
+    """`CreateTemplate`: a template made and approved on Zalo's side becomes usable through eTelecom."""
+    try:
+        remote = zns_api.create_template(
+            shop_client(oa.shop, Actor(user=user)), oa_id=oa.oa_id, template_id=template_id, type=type
+        )
+    except EtelecomError as exc:
+        raise ZnsError(describe_error(exc)) from exc
+    template, _ = ZnsTemplate.objects.update_or_create(
+        oa=oa, template_id=remote.template_id, defaults=_template_values(remote)
+    )
+    return template
+
+
+def templates_sync_work(run: SyncRun) -> dict:
+    """Sync-run work for one shop: every template of every OA (`ListTemplates` answers full records)."""
+    oas = {oa.oa_id: oa for oa in OfficialAccount.objects.filter(shop=run.shop, missing_since__isnull=True)}
+    count = 0
+    with job_client(run.shop, "template_sync") as client:
+        for oa_id, oa in oas.items():
+            for remote in zns_api.iter_templates(client, oa_id=oa_id):
+                ZnsTemplate.objects.update_or_create(
+                    oa=oa, template_id=remote.template_id, defaults=_template_values(remote)
+                )
+                count += 1
+    return {"templates": count, "oas": len(oas)}

@@ -18,11 +18,12 @@ from django.views.decorators.http import require_POST
 
 from shops.crypto import decrypt, encrypt
 from shops.models import Shop
-from shops.pages import form_page
-from shops.scoping import user_shops
+from shops.pages import form_action, form_page
+from shops.scoping import scope, user_shops
 
 from . import services
-from .forms import ConnectOAForm
+from .forms import ConnectOAForm, ConsentRequestForm, TemplateRegisterForm
+from .models import OfficialAccount
 
 SESSION_KEY = "zalo_pending"
 MAX_AGE = 900
@@ -124,3 +125,57 @@ def renew(request, model_admin, object_id):
         return redirect("admin:zalo_officialaccount_change", oa.pk)
     _remember(request, shop=oa.shop, oa_id=oa.oa_id)
     return HttpResponseRedirect(url)
+
+
+def _sending_oas(request):
+    """The connected OAs of the user's shops."""
+    return (
+        scope(OfficialAccount.objects.all(), request.user)
+        .filter(status=OfficialAccount.Status.CONNECTED, missing_since__isnull=True)
+        .select_related("shop")
+        .order_by("shop__name", "name")
+    )
+
+
+def consent_request(request, model_admin):
+    if not model_admin.has_add_permission(request):
+        raise PermissionDenied
+    form = ConsentRequestForm(request.POST or None, oas=_sending_oas(request), initial=request.GET.dict())
+    return form_action(
+        request,
+        model_admin,
+        form,
+        perform=lambda data: services.consent_request(user=request.user, **data),
+        done=lambda consent: (
+            _("Zalo asked %(phone)s for permission to call. The answer will show here.") % {"phone": consent.phone}
+        ),
+        refused=services.ZnsError,
+        title=_("Request permission to call"),
+        intro=_(
+            "Zalo asks the customer whether the OA may call them. Until they accept, the OA cannot call; "
+            "the reply arrives by webhook and with every sync."
+        ),
+        submit=_("Send the request"),
+        form_id="consent-request-form",
+    )
+
+
+def template_register(request, model_admin):
+    if not model_admin.has_add_permission(request):
+        raise PermissionDenied
+    form = TemplateRegisterForm(request.POST or None, oas=_sending_oas(request), initial=request.GET.dict())
+    return form_action(
+        request,
+        model_admin,
+        form,
+        perform=lambda data: services.template_register(user=request.user, **data),
+        done=lambda template: (
+            _("Template %(template)s is registered: %(status)s.")
+            % {"template": template, "status": template.get_status_display() or template.status}
+        ),
+        refused=services.ZnsError,
+        title=_("Register a ZNS template"),
+        intro=_("Templates are made and approved on Zalo; registering one lets the console send it through eTelecom."),
+        submit=_("Register"),
+        form_id="template-register-form",
+    )

@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from pbx.models import CallDaily, CallRecord, Extension, Hotline, PbxUser, Tenant
 from shops.models import ApiCall, Shop, ShopMembership, SyncRun, WebhookEvent
-from zalo.models import Follower, OASnapshot, OfficialAccount
+from zalo.models import Consent, Follower, OASnapshot, OfficialAccount, ZnsTemplate
 
 _counter = iter(range(1, 10**6))
 
@@ -73,6 +73,18 @@ FACTORIES = {
     OASnapshot: lambda shop: OASnapshot.objects.create(oa=make_oa(shop), taken_at=timezone.now()),
     Follower: lambda shop: Follower.objects.create(
         oa=make_oa(shop), etelecom_id=str(next(_counter)), full_name="Khách", synced_at=timezone.now()
+    ),
+    Consent: lambda shop: Consent.objects.create(
+        oa=make_oa(shop),
+        etelecom_id=str(next(_counter)),
+        phone="0912345678",
+        call_type="audio",
+        reason_code="update_order",
+        reply_status="P",
+        synced_at=timezone.now(),
+    ),
+    ZnsTemplate: lambda shop: ZnsTemplate.objects.create(
+        oa=make_oa(shop), template_id=next(_counter), name="Mẫu", status="ENABLE", synced_at=timezone.now()
     ),
     Tenant: lambda shop: Tenant.objects.create(shop=shop, etelecom_id=str(next(_counter)), name=f"Tổng đài {shop}"),
     Hotline: make_hotline,
