@@ -183,6 +183,8 @@ ZALO_TOKEN_EXPIRY_DAYS = env.int("ZALO_TOKEN_EXPIRY_DAYS", default=7)
 # Minutes between syncs of call permission requests (webhooks bring replies at once) and of ZNS templates.
 ZALO_CONSENT_SYNC_MINUTES = env.int("ZALO_CONSENT_SYNC_MINUTES", default=10)
 ZALO_TEMPLATE_SYNC_MINUTES = env.int("ZALO_TEMPLATE_SYNC_MINUTES", default=60)
+# Minutes between syncs of the ZNS message history (delivery also comes by webhook).
+ZALO_MESSAGE_SYNC_MINUTES = env.int("ZALO_MESSAGE_SYNC_MINUTES", default=10)
 
 # --- Cloud PBX ------------------------------------------------------------------------------------------------
 # Minutes between call-history syncs of every shop, and between syncs of tenants, hotlines, users and extensions.

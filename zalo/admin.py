@@ -12,11 +12,12 @@ from django.utils.translation import ngettext
 
 from shops import syncing
 from shops.admin import pill
+from shops.listing import DateRangeFilter, EstimatedCountPaginator
 from shops.phones import normalise_phone
-from shops.scoping import ReadOnlyAdmin, ShopFilter, ShopScopedAdmin
+from shops.scoping import ReadOnlyAdmin, ShopFilter, ShopScopedAdmin, scope
 
 from . import services, views
-from .models import Consent, Follower, OASnapshot, OfficialAccount, ZnsTemplate
+from .models import Consent, Follower, Message, OASnapshot, OfficialAccount, ZnsTemplate
 from .selectors import QUALITY_RANK, health_choices, health_q
 
 QUALITY_BADGE = {"HIGH": "ok", "MEDIUM": "busy", "LOW": "bad"}
@@ -270,3 +271,88 @@ class ZnsTemplateAdmin(ZaloWorkAdmin):
     @admin.action(description=_("Sync ZNS templates now"), permissions=["change"])
     def sync_now(self, request, queryset):
         self._sync(request, queryset, "template_sync", "zalo.tasks.sync_templates")
+
+
+SEND_BADGE = {"sent": "ok", "sending": "busy", "unconfirmed": "busy", "failed": "bad"}
+DELIVERY_BADGE = {"received": "ok", "seen": "ok", "unknown": "unknown"}
+
+
+class RequestedFilter(DateRangeFilter):
+    title = _("sent")
+    parameter_name = "sent"
+    field_name = "created_at"
+
+
+class OAFilter(admin.SimpleListFilter):
+    title = _("OA")
+    parameter_name = "oa"
+
+    def lookups(self, request, model_admin):
+        rows = scope(OfficialAccount.objects.all(), request.user).select_related("shop").order_by("shop__name", "name")
+        return [(oa.pk, f"{oa.shop} – {oa}") for oa in rows[:200]]
+
+    def queryset(self, request, queryset):
+        return queryset.filter(oa=self.value()) if self.value() else queryset
+
+
+class TemplateFilter(admin.SimpleListFilter):
+    title = _("template")
+    parameter_name = "template"
+
+    def lookups(self, request, model_admin):
+        rows = scope(ZnsTemplate.objects.all(), request.user).select_related("oa").order_by("oa__name", "template_id")
+        if request.GET.get("oa"):
+            rows = rows.filter(oa=request.GET["oa"])
+        return [(t.pk, f"{t.oa} – {t}") for t in rows[:200]]
+
+    def queryset(self, request, queryset):
+        return queryset.filter(template=self.value()) if self.value() else queryset
+
+
+@admin.register(Message)
+class MessageAdmin(ZaloWorkAdmin):
+    list_display = ["sent_at", "phone", "oa", "template", "send", "delivery", "fee_main", "is_development"]
+    list_select_related = ["oa", "oa__shop", "template"]
+    list_filter = [
+        ShopFilter,
+        OAFilter,
+        TemplateFilter,
+        "send_state",
+        "status",
+        "delivery_status",
+        "is_development",
+        RequestedFilter,
+    ]
+    search_fields = ["phone"]
+    search_help_text = _("The customer's whole phone number, or a tracking id.")
+    actions = ["sync_now"]
+    add_page = staticmethod(views.zns_send)
+    paginator = EstimatedCountPaginator
+    show_full_result_count = False
+
+    def get_search_results(self, request, queryset, search_term):
+        term = search_term.strip()
+        if not term:
+            return queryset, False
+        try:
+            return queryset.filter(phone=normalise_phone(term)), False
+        except ValidationError:
+            return queryset.filter(tracking_id=term), False
+
+    @admin.display(description=_("sent"), ordering="created_at")
+    def sent_at(self, message):
+        return timezone.localtime(message.created_at).strftime("%d/%m/%Y %H:%M:%S")
+
+    @admin.display(description=_("send"), ordering="send_state")
+    def send(self, message):
+        return pill(SEND_BADGE.get(message.send_state, "unknown"), message.get_send_state_display())
+
+    @admin.display(description=_("delivery"), ordering="delivery_status")
+    def delivery(self, message):
+        if not message.delivery_status:
+            return "-"
+        return pill(DELIVERY_BADGE.get(message.delivery_status, "unknown"), message.get_delivery_status_display())
+
+    @admin.action(description=_("Sync ZNS messages now"), permissions=["change"])
+    def sync_now(self, request, queryset):
+        self._sync(request, queryset, "message_sync", "zalo.tasks.sync_messages")

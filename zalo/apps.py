@@ -16,6 +16,8 @@ class ZaloConfig(AppConfig):
         register_kind("follower_sync", _("Zalo follower sync"))
         register_kind("consent_sync", _("Call permission sync"))
         register_kind("template_sync", _("ZNS template sync"))
+        register_kind("message_sync", _("ZNS message sync"))
         webhooks.register_handler("zl_oa", services.oa_event)
         webhooks.register_handler("zl_consent", services.consent_event)
+        webhooks.register_handler("zl_zns", services.message_event)
         webhooks.on_url_change(services.oas_point_at_webhook)

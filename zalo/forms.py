@@ -63,3 +63,60 @@ class TemplateRegisterForm(forms.Form):
     def __init__(self, *args, oas, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["oa"].queryset = oas
+
+
+class TemplateChoice(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return f"{obj.oa.shop} – {obj.oa} – {obj}"
+
+
+class TemplatePickForm(forms.Form):
+    template = TemplateChoice(
+        label=_("Template"),
+        queryset=ZnsTemplate.objects.none(),
+        help_text=_("Approved templates of the connected OAs of your shops."),
+    )
+
+    def __init__(self, *args, templates, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["template"].queryset = templates
+
+
+class SendZnsForm(forms.Form):
+    """The phone, then one field per template parameter with its type and length limits."""
+
+    phone = forms.CharField(label=_("Customer's phone"), max_length=20)
+    development = forms.BooleanField(
+        label=_("Test send (development mode)"),
+        required=False,
+        help_text=_("Free, and Zalo delivers it only to the administrators of the OA or its app."),
+    )
+
+    def __init__(self, *args, template: ZnsTemplate, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.template = template
+        for param in template.params:
+            name = param.get("name") or ""
+            if not name:
+                continue
+            required = bool(param.get("require")) and not param.get("accept_null")
+            options = {"label": name, "required": required, "strip": True}
+            if param.get("min_length"):
+                options["min_length"] = param["min_length"]
+            if param.get("max_length"):
+                options["max_length"] = param["max_length"]
+            if param.get("type") == "number":
+                field = forms.RegexField(regex=r"^\d+$", error_messages={"invalid": _("Digits only.")}, **options)
+            else:
+                field = forms.CharField(**options)
+            self.fields[f"param_{name}"] = field
+
+    def clean_phone(self):
+        return normalise_phone(self.cleaned_data["phone"])
+
+    def template_data(self) -> dict[str, str]:
+        return {
+            name[len("param_") :]: value
+            for name, value in self.cleaned_data.items()
+            if name.startswith("param_") and value
+        }

@@ -269,3 +269,84 @@ class ZnsTemplate(models.Model):
     @property
     def sendable(self) -> bool:
         return self.status == self.Status.ENABLED
+
+
+class Message(models.Model):
+    """A ZNS message (`SendZNS`, `SendZNSJourney`, `ListMessages`, `GetMessage`). Messages the console sends carry a
+    `tracking_id` of its own and exist here before eTelecom answers: an unanswered send is settled by reading
+    back by that id, never by sending again."""
+
+    shop_lookup = "oa__shop"
+
+    class SendState(models.TextChoices):
+        SENDING = "sending", _("Sending")
+        SENT = "sent", _("Sent")
+        UNCONFIRMED = "unconfirmed", _("Not confirmed yet")
+        FAILED = "failed", _("Not sent")
+
+    class Status(models.TextChoices):
+        NEW = "Z", _("New")
+        ACCEPTED = "P", _("Accepted")
+        FAILED = "N", _("Failed")
+
+    oa = models.ForeignKey(OfficialAccount, on_delete=models.CASCADE, related_name="messages", verbose_name=_("OA"))
+    template = models.ForeignKey(
+        ZnsTemplate,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="messages",
+        verbose_name=_("template"),
+    )
+    template_id_sent = models.BigIntegerField(_("Zalo template id"), null=True, blank=True)
+    tracking_id = models.CharField(_("tracking id"), max_length=64, blank=True)
+    etelecom_id = models.CharField(_("eTelecom id"), max_length=32, blank=True)
+    msg_id = models.CharField(_("Zalo message id"), max_length=64, blank=True)
+    send_state = models.CharField(_("send"), max_length=16, choices=SendState.choices, default=SendState.SENT)
+    phone = models.CharField(_("phone"), max_length=16)
+    type = models.CharField(_("type"), max_length=16, blank=True)
+    status = models.CharField(_("status"), max_length=8, choices=Status.choices, blank=True)
+    delivery_status = models.CharField(_("delivery"), max_length=16, choices=Consent.Delivery.choices, blank=True)
+    delivery_time = models.DateTimeField(_("delivered"), null=True, blank=True)
+    sent_time = models.DateTimeField(_("sent"), null=True, blank=True)
+    request_time = models.DateTimeField(_("requested"), null=True, blank=True)
+    error_code = models.IntegerField(_("error code"), default=0)
+    error_message = models.TextField(_("error"), blank=True)
+    fee_main = models.PositiveIntegerField(_("fee (VND)"), null=True, blank=True)
+    fee_token = models.PositiveIntegerField(_("journey token fee (VND)"), null=True, blank=True)
+    is_charged = models.BooleanField(_("charged"), default=False)
+    is_development = models.BooleanField(_("test send"), default=False)
+    sending_mode = models.CharField(_("sending mode"), max_length=16, blank=True)
+    journey_id = models.CharField(_("journey id"), max_length=64, blank=True)
+    template_data = models.JSONField(_("template data"), default=dict, blank=True)
+    rate = models.PositiveSmallIntegerField(_("rating"), null=True, blank=True)
+    note = models.TextField(_("customer's note"), blank=True)
+    feedback = models.JSONField(_("feedback"), default=list, blank=True)
+    submit_time = models.DateTimeField(_("rated"), null=True, blank=True)
+    etelecom_updated_at = models.DateTimeField(_("updated on eTelecom"), null=True, blank=True)
+    sent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, verbose_name=_("sent by")
+    )
+    created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    synced_at = models.DateTimeField(_("last synced"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("ZNS message")
+        verbose_name_plural = _("ZNS messages")
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["oa", "tracking_id"], condition=~models.Q(tracking_id=""), name="message_tracking_once"
+            ),
+            models.UniqueConstraint(
+                fields=["oa", "etelecom_id"], condition=~models.Q(etelecom_id=""), name="message_etelecom_once"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["oa", "-created_at"], name="message_oa_time"),
+            models.Index(fields=["phone"], name="message_phone"),
+            models.Index(fields=["send_state"], name="message_send_state"),
+        ]
+
+    def __str__(self):
+        return f"{self.phone} ({self.tracking_id or self.etelecom_id})"

@@ -20,4 +20,10 @@ SCHEDULES = [
         "schedule_type": Schedule.MINUTES,
         "minutes": settings.ZALO_TEMPLATE_SYNC_MINUTES,
     },
+    {
+        "name": "zalo: sync ZNS messages",
+        "func": "zalo.tasks.sync_all_messages",
+        "schedule_type": Schedule.MINUTES,
+        "minutes": settings.ZALO_MESSAGE_SYNC_MINUTES,
+    },
 ]

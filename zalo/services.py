@@ -2,13 +2,21 @@
 
 from __future__ import annotations
 
+import uuid
 from datetime import timedelta
 
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from etelecom import EtelecomError, NotFound
+from etelecom import (
+    ConnectionFailed,
+    EtelecomError,
+    InvalidResponse,
+    NotFound,
+    RequestTimeout,
+    ServerError,
+)
 from etelecom import zalo as zalo_api
 from etelecom import zns as zns_api
 from shops import bulk
@@ -18,7 +26,7 @@ from shops.messages import describe_error
 from shops.models import Shop, SyncRun
 from shops.webhooks import webhook_url
 
-from .models import Consent, Follower, OASnapshot, OfficialAccount, ZnsTemplate
+from .models import Consent, Follower, Message, OASnapshot, OfficialAccount, ZnsTemplate
 
 # OA fields copied as they come from GetShopOA.
 MIRRORED = (
@@ -443,3 +451,146 @@ def templates_sync_work(run: SyncRun) -> dict:
                 )
                 count += 1
     return {"templates": count, "oas": len(oas)}
+
+
+# --- sending ZNS and the message history --------------------------------------------------------------------
+
+# Errors after which eTelecom may or may not have sent the message: settled by reading back.
+AMBIGUOUS = (RequestTimeout, ServerError, ConnectionFailed, InvalidResponse)
+MESSAGE_OVERLAP = timedelta(minutes=15)
+# A send still unconfirmed this long after it was made, and not found by its tracking id, was not sent.
+UNCONFIRMED_AFTER = timedelta(minutes=30)
+
+
+def _message_values(remote: zns_api.Message) -> dict:
+    return {
+        "etelecom_id": remote.id,
+        "msg_id": remote.msg_id,
+        "phone": remote.phone,
+        "type": remote.type,
+        "status": remote.status,
+        "delivery_status": remote.delivery_status,
+        "delivery_time": remote.delivery_time,
+        "sent_time": remote.sent_time,
+        "request_time": remote.request_time or remote.created_at,
+        "error_code": remote.error_code,
+        "error_message": remote.error_message,
+        "fee_main": remote.fee_main,
+        "fee_token": remote.fee_token,
+        "is_charged": remote.is_charged,
+        "is_development": remote.is_development,
+        "sending_mode": remote.sending_mode,
+        "journey_id": remote.journey_id,
+        "template_id_sent": remote.template_id,
+        "template_data": remote.template_data,
+        "rate": remote.rate or None,
+        "note": remote.note,
+        "feedback": list(remote.feedback),
+        "submit_time": remote.submit_time,
+        "etelecom_updated_at": remote.updated_at,
+        "synced_at": timezone.now(),
+        "send_state": Message.SendState.SENT,
+    }
+
+
+def message_store(oa: OfficialAccount, remote: zns_api.Message) -> Message:
+    """Upsert a message eTelecom reported: by our tracking id when it carries one, else by eTelecom's id."""
+    values = _message_values(remote)
+    values["template"] = ZnsTemplate.objects.filter(oa=oa, template_id=remote.template_id).first()
+    key = {"tracking_id": remote.tracking_id} if remote.tracking_id else {"etelecom_id": remote.id}
+    message, _ = Message.objects.update_or_create(oa=oa, **key, defaults=values)
+    return message
+
+
+def zns_send(
+    *, template: ZnsTemplate, phone: str, data: dict[str, str], user, development: bool = False, journey_id: str = ""
+) -> Message:
+    """Send one ZNS exactly once. The row exists (with its tracking id) before eTelecom is called, so even a
+    worker that dies mid-call leaves something to settle; an answer that never came is settled by reading back
+    by tracking id, and a send eTelecom does not know yet stays "not confirmed" for the message sync to settle.
+    Raises ZnsError when eTelecom refused (nothing was sent)."""
+    oa = template.oa
+    message = Message.objects.create(
+        oa=oa,
+        template=template,
+        template_id_sent=template.template_id,
+        tracking_id=uuid.uuid4().hex,
+        send_state=Message.SendState.SENDING,
+        phone=phone,
+        template_data=data,
+        is_development=development,
+        journey_id=journey_id,
+        sent_by=user if user and user.is_authenticated else None,
+    )
+    client = shop_client(oa.shop, Actor(user=user))
+    send = {"oa_id": oa.oa_id, "phone": phone, "template_id": template.template_id, "template_data": data}
+    try:
+        if journey_id:
+            remote = zns_api.send_zns_journey(client, journey_id=journey_id, tracking_id=message.tracking_id, **send)
+        else:
+            remote = zns_api.send_zns(client, tracking_id=message.tracking_id, development=development, **send)
+    except AMBIGUOUS as exc:
+        return _settle(message, client, reason=describe_error(exc))
+    except EtelecomError as exc:
+        Message.objects.filter(pk=message.pk).update(
+            send_state=Message.SendState.FAILED, error_message=describe_error(exc)
+        )
+        raise ZnsError(describe_error(exc)) from exc
+    return message_store(oa, remote)
+
+
+def _settle(message: Message, client, *, reason: str) -> Message:
+    """After an ambiguous send: what eTelecom knows by the tracking id decides. Nothing is sent again."""
+    try:
+        remote = zns_api.find_message(client, oa_id=message.oa.oa_id, tracking_id=message.tracking_id)
+    except EtelecomError:
+        remote = None
+    if remote is not None:
+        return message_store(message.oa, remote)
+    Message.objects.filter(pk=message.pk).update(send_state=Message.SendState.UNCONFIRMED, error_message=reason)
+    message.refresh_from_db()
+    return message
+
+
+def messages_sync_work(run: SyncRun) -> dict:
+    """Sync-run work for one shop: `ListMessages` by update time since the last complete run (less an overlap)
+    for each OA; then sends still unconfirmed are settled: found by tracking id, or, past UNCONFIRMED_AFTER,
+    recorded as not sent."""
+    shop = run.shop
+    since = _since(shop, "message_sync", MESSAGE_OVERLAP)
+    count = 0
+    with job_client(shop, "message_sync") as client:
+        for oa in OfficialAccount.objects.filter(shop=shop, missing_since__isnull=True):
+            for remote in zns_api.iter_messages(client, oa_id=oa.oa_id, date_from=since, time_type="updated_time"):
+                message_store(oa, remote)
+                count += 1
+            count += _settle_unconfirmed(client, oa)
+    return {"messages": count}
+
+
+def _settle_unconfirmed(client, oa: OfficialAccount) -> int:
+    settled = 0
+    stale = timezone.now() - UNCONFIRMED_AFTER
+    pending = Message.objects.filter(
+        oa=oa, send_state__in=[Message.SendState.UNCONFIRMED, Message.SendState.SENDING], created_at__lt=stale
+    )
+    for message in pending:
+        remote = zns_api.find_message(client, oa_id=oa.oa_id, tracking_id=message.tracking_id)
+        if remote is not None:
+            message_store(oa, remote)
+        else:
+            Message.objects.filter(pk=message.pk).update(send_state=Message.SendState.FAILED)
+        settled += 1
+    return settled
+
+
+def message_event(shop: Shop, event: dict) -> None:
+    """Webhook handler for `zl_zns` events (delivered, seen, rated): the message record in `data` is stored."""
+    data = event.get("data")
+    if not isinstance(data, dict):
+        raise ValueError("a ZNS event carries the message in 'data'")
+    remote = zns_api.Message.from_api(data)
+    oa = OfficialAccount.objects.filter(shop=shop, oa_id=remote.oa_id).first()
+    if oa is None or not (remote.id or remote.tracking_id):
+        raise ValueError("the ZNS event names no OA of this shop or no message id")
+    message_store(oa, remote)

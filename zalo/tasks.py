@@ -22,6 +22,10 @@ def sync_templates(run_id: int) -> None:
     syncing.execute(run_id, services.templates_sync_work)
 
 
+def sync_messages(run_id: int) -> None:
+    syncing.execute(run_id, services.messages_sync_work)
+
+
 def _syncable():
     return Shop.objects.filter(is_active=True).exclude(credential_status=Shop.CredentialStatus.INVALID)
 
@@ -30,6 +34,12 @@ def sync_all_consents() -> int:
     """Scheduled: one consent sync per active shop with an OA."""
     shops = _syncable().filter(oas__isnull=False).distinct()
     return syncing.enqueue_for_shops("consent_sync", "zalo.tasks.sync_consents", shops)
+
+
+def sync_all_messages() -> int:
+    """Scheduled: one ZNS message sync per active shop with an OA."""
+    shops = _syncable().filter(oas__isnull=False).distinct()
+    return syncing.enqueue_for_shops("message_sync", "zalo.tasks.sync_messages", shops)
 
 
 def sync_all_templates() -> int:

@@ -12,6 +12,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponseRedirect
 from django.shortcuts import redirect
+from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
@@ -22,8 +23,8 @@ from shops.pages import form_action, form_page
 from shops.scoping import scope, user_shops
 
 from . import services
-from .forms import ConnectOAForm, ConsentRequestForm, TemplateRegisterForm
-from .models import OfficialAccount
+from .forms import ConnectOAForm, ConsentRequestForm, SendZnsForm, TemplatePickForm, TemplateRegisterForm
+from .models import OfficialAccount, ZnsTemplate
 
 SESSION_KEY = "zalo_pending"
 MAX_AGE = 900
@@ -179,3 +180,58 @@ def template_register(request, model_admin):
         submit=_("Register"),
         form_id="template-register-form",
     )
+
+
+def _sendable_templates(request):
+    """Approved templates of the connected OAs of the user's shops."""
+    return (
+        ZnsTemplate.objects.filter(oa__in=_sending_oas(request), status=ZnsTemplate.Status.ENABLED)
+        .select_related("oa__shop")
+        .order_by("oa__shop__name", "oa__name", "template_id")
+    )
+
+
+def zns_send(request, model_admin):
+    """Pick a template, fill its parameters, preview, send."""
+    if not model_admin.has_add_permission(request):
+        raise PermissionDenied
+    templates = _sendable_templates(request)
+    chosen = templates.filter(pk=request.GET.get("template")).first() if request.GET.get("template") else None
+    context = {
+        **model_admin.admin_site.each_context(request),
+        "opts": model_admin.model._meta,
+        "title": _("Send a ZNS"),
+    }
+    if chosen is None:
+        context["pick"] = TemplatePickForm(templates=templates)
+        return TemplateResponse(request, "admin/zalo/message/send.html", context)
+    form = SendZnsForm(request.POST or None, template=chosen)
+    context.update(template=chosen, form=form)
+    if request.method == "POST" and form.is_valid():
+        if "preview" in request.POST:
+            context["preview"] = form.template_data()
+        else:
+            try:
+                message = services.zns_send(
+                    template=chosen,
+                    phone=form.cleaned_data["phone"],
+                    data=form.template_data(),
+                    user=request.user,
+                    development=form.cleaned_data["development"],
+                )
+            except services.ZnsError as exc:
+                form.add_error(None, str(exc))
+            else:
+                if message.send_state == message.SendState.UNCONFIRMED:
+                    messages.warning(
+                        request,
+                        _(
+                            "eTelecom did not confirm the ZNS to %(phone)s. The console will check it with eTelecom; "
+                            "do not send it again."
+                        )
+                        % {"phone": message.phone},
+                    )
+                else:
+                    messages.success(request, _("ZNS sent to %(phone)s.") % {"phone": message.phone})
+                return redirect("admin:zalo_message_change", message.pk)
+    return TemplateResponse(request, "admin/zalo/message/send.html", context)

@@ -1,0 +1,129 @@
+"""Sending a ZNS from the admin: one field per template parameter, a preview, a test send, and a send that
+eTelecom's lost answers never turn into a second message."""
+
+import time
+
+import pytest
+from django.urls import reverse
+
+from shops import syncing
+from shops.roles import SUPPORT
+from zalo import services
+from zalo.models import Message, OfficialAccount, ZnsTemplate
+
+SHOP = "Nhà thuốc An Khang Quận 1"
+DATA = {"param_customer_name": "Nguyễn Văn An", "param_order_code": "DH-1001"}
+
+
+@pytest.fixture
+def template(shops, sandbox):
+    sandbox.control.zns(consent_reply_seconds=0.05, delivery_seconds=0.05)
+    shop = shops[SHOP]
+    syncing.run_now("oa_sync", services.oa_sync_work, shop=shop)
+    syncing.run_now("template_sync", services.templates_sync_work, shop=shop)
+    oa = OfficialAccount.objects.get(shop=shop, name__endswith="Chăm sóc khách hàng")
+    return ZnsTemplate.objects.get(oa=oa, template_id=410001)
+
+
+@pytest.fixture
+def support_client(client, make_user, template):
+    client.force_login(make_user("hotro-gui", SUPPORT, shops=[template.oa.shop]))
+    return client
+
+
+def send_url(template):
+    return reverse("admin:zalo_message_add") + f"?template={template.pk}"
+
+
+def test_the_form_has_a_field_per_parameter_and_previews_without_sending(support_client, template, sandbox):
+    picker = support_client.get(reverse("admin:zalo_message_add"))
+    assert template in picker.context["pick"].fields["template"].queryset
+    assert not picker.context["pick"].fields["template"].queryset.filter(template_id=410009).exists()
+    page = support_client.get(send_url(template))
+    assert {"param_customer_name", "param_order_code", "param_note"} <= set(page.context["form"].fields)
+    sandbox.control.clear_requests()
+    preview = support_client.post(send_url(template), {"phone": "0912000001", **DATA, "preview": "1"})
+    assert preview.context["preview"] == {"customer_name": "Nguyễn Văn An", "order_code": "DH-1001"}
+    assert sandbox.control.received("Zalo/SendZNS") == 0 and not Message.objects.exists()
+
+
+def test_parameters_are_checked_before_anything_is_sent(support_client, template, sandbox):
+    sandbox.control.clear_requests()
+    too_long = {**DATA, "param_order_code": "X" * 21}
+    page = support_client.post(send_url(template), {"phone": "0912000001", **too_long, "send": "1"})
+    assert page.context["form"].errors["param_order_code"]
+    missing = support_client.post(send_url(template), {"phone": "0912000001", "send": "1"})
+    assert missing.context["form"].errors["param_customer_name"]
+    assert sandbox.control.received("Zalo/SendZNS") == 0
+
+
+def test_a_send_is_stored_with_its_tracking_id_and_delivered(support_client, template, sandbox):
+    page = support_client.post(send_url(template), {"phone": "84912000001", **DATA, "send": "1"}, follow=True)
+    message = Message.objects.get()
+    assert (message.send_state, message.phone, message.is_charged, message.fee_main) == (
+        "sent",
+        "0912000001",
+        True,
+        300,
+    )
+    assert (
+        message.tracking_id
+        and message.etelecom_id
+        and "ZNS sent to 0912000001" in str(list(page.context["messages"])[0])
+    )
+    time.sleep(0.2)
+    syncing.run_now("message_sync", services.messages_sync_work, shop=template.oa.shop)
+    message.refresh_from_db()
+    assert message.delivery_status == "received" and Message.objects.count() == 1
+
+
+def test_a_test_send_is_free(support_client, template):
+    support_client.post(send_url(template), {"phone": "0912000001", **DATA, "development": "on", "send": "1"})
+    message = Message.objects.get()
+    assert message.is_development and not message.is_charged and message.fee_main == 0
+
+
+@pytest.mark.parametrize("fault", ["5xx", "hang"])
+def test_a_lost_answer_is_settled_by_reading_back_and_never_sent_twice(
+    support_client, template, sandbox, settings, fault
+):
+    settings.ETELECOM_TIMEOUT = (2, 0.5)
+    sandbox.control.faults(next=[fault], phase="after", methods=["Zalo/SendZNS"], hang_seconds=1)
+    page = support_client.post(send_url(template), {"phone": "0912000001", **DATA, "send": "1"}, follow=True)
+    message = Message.objects.get()
+    assert message.send_state == "sent" and message.etelecom_id  # found by its tracking id
+    assert sandbox.control.received("Zalo/SendZNS") == 1
+    assert len(sandbox.control.zns()["messages"]) == 1
+    assert "ZNS sent" in str(list(page.context["messages"])[0])
+
+
+def test_a_send_etelecom_never_got_stays_unconfirmed_then_is_settled(support_client, template, sandbox, settings):
+    settings.ETELECOM_TIMEOUT = (2, 0.5)
+    sandbox.control.faults(next=["hang"], phase="before", methods=["Zalo/SendZNS"], hang_seconds=1)
+    page = support_client.post(send_url(template), {"phone": "0912000001", **DATA, "send": "1"}, follow=True)
+    message = Message.objects.get()
+    assert message.send_state == "unconfirmed" and "do not send it again" in str(list(page.context["messages"])[0])
+    Message.objects.filter(pk=message.pk).update(created_at=message.created_at - services.UNCONFIRMED_AFTER)
+    syncing.run_now("message_sync", services.messages_sync_work, shop=template.oa.shop)
+    message.refresh_from_db()
+    assert message.send_state == "failed"
+    assert sandbox.control.received("Zalo/SendZNS") == 1 and sandbox.control.zns()["messages"] == []
+
+
+def test_a_refused_send_is_a_form_error(support_client, template, sandbox):
+    spent = template.oa
+    sandbox.control.update_oa(spent.oa_id, remaining_quota=0)
+    page = support_client.post(send_url(template), {"phone": "0912000001", **DATA, "send": "1"})
+    assert "quota" in page.context["form"].non_field_errors()[0]
+    assert Message.objects.get().send_state == "failed"
+
+
+def test_a_delivery_webhook_updates_the_message(support_client, template, sandbox, client):
+    support_client.post(send_url(template), {"phone": "0912000001", **DATA, "send": "1"})
+    time.sleep(0.2)
+    record = sandbox.control.zns()["messages"][0]
+    assert record["delivery_status"] == "received"
+    url = reverse("etelecom_webhook", args=[template.oa.shop.webhook_secret])
+    answer = client.post(url, {"id": "z-1", "entity": "zl_zns", "data": record}, content_type="application/json")
+    assert answer.json()["status"] == "processed"
+    assert Message.objects.get().delivery_status == "received"
