@@ -185,6 +185,7 @@ ZALO_CONSENT_SYNC_MINUTES = env.int("ZALO_CONSENT_SYNC_MINUTES", default=10)
 ZALO_TEMPLATE_SYNC_MINUTES = env.int("ZALO_TEMPLATE_SYNC_MINUTES", default=60)
 # Minutes between syncs of the ZNS message history (delivery also comes by webhook).
 ZALO_MESSAGE_SYNC_MINUTES = env.int("ZALO_MESSAGE_SYNC_MINUTES", default=10)
+ZALO_JOURNEY_SYNC_MINUTES = env.int("ZALO_JOURNEY_SYNC_MINUTES", default=60)
 
 # --- Cloud PBX ------------------------------------------------------------------------------------------------
 # Minutes between call-history syncs of every shop, and between syncs of tenants, hotlines, users and extensions.

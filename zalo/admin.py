@@ -17,7 +17,7 @@ from shops.phones import normalise_phone
 from shops.scoping import ReadOnlyAdmin, ShopFilter, ShopScopedAdmin, scope
 
 from . import services, views
-from .models import Consent, Follower, Message, OASnapshot, OfficialAccount, ZnsTemplate
+from .models import Consent, Follower, Journey, Message, OASnapshot, OfficialAccount, ZnsTemplate
 from .selectors import QUALITY_RANK, health_choices, health_q
 
 QUALITY_BADGE = {"HIGH": "ok", "MEDIUM": "busy", "LOW": "bad"}
@@ -356,3 +356,33 @@ class MessageAdmin(ZaloWorkAdmin):
     @admin.action(description=_("Sync ZNS messages now"), permissions=["change"])
     def sync_now(self, request, queryset):
         self._sync(request, queryset, "message_sync", "zalo.tasks.sync_messages")
+
+
+JOURNEY_BADGE = {"P": "ok", "Z": "busy", "N": "bad"}
+
+
+@admin.register(Journey)
+class JourneyAdmin(ZaloWorkAdmin):
+    list_display = ["phone", "oa", "token_type", "status_badge", "expires_at", "is_charged", "journey_id"]
+    list_select_related = ["oa", "oa__shop"]
+    list_filter = [ShopFilter, "status", "token_type"]
+    search_fields = ["phone"]
+    actions = ["sync_now"]
+    add_page = staticmethod(views.journey_create)
+
+    def get_search_results(self, request, queryset, search_term):
+        term = search_term.strip()
+        if not term:
+            return queryset, False
+        try:
+            return queryset.filter(phone=normalise_phone(term)), False
+        except ValidationError:
+            return queryset.filter(journey_id=term), False
+
+    @admin.display(description=_("status"), ordering="status")
+    def status_badge(self, journey):
+        return pill(JOURNEY_BADGE.get(journey.status, "unknown"), journey.get_status_display() or "-")
+
+    @admin.action(description=_("Sync journey tokens now"), permissions=["change"])
+    def sync_now(self, request, queryset):
+        self._sync(request, queryset, "journey_sync", "zalo.tasks.sync_journeys")

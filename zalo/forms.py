@@ -1,10 +1,11 @@
 from django import forms
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from shops.models import Shop
 from shops.phones import normalise_phone
 
-from .models import Consent, OfficialAccount, ZnsTemplate
+from .models import Consent, Journey, OfficialAccount, ZnsTemplate
 
 
 class ConnectOAForm(forms.Form):
@@ -92,9 +93,19 @@ class SendZnsForm(forms.Form):
         help_text=_("Free, and Zalo delivers it only to the administrators of the OA or its app."),
     )
 
+    journey = forms.ModelChoiceField(
+        label=_("Journey token"),
+        queryset=Journey.objects.none(),
+        required=False,
+        help_text=_("Send as part of this customer's journey (billed with the token)."),
+    )
+
     def __init__(self, *args, template: ZnsTemplate, **kwargs):
         super().__init__(*args, **kwargs)
         self.template = template
+        self.fields["journey"].queryset = Journey.objects.filter(
+            oa=template.oa, status=Journey.Status.ACTIVE, expires_at__gt=timezone.now()
+        )
         for param in template.params:
             name = param.get("name") or ""
             if not name:
@@ -114,9 +125,32 @@ class SendZnsForm(forms.Form):
     def clean_phone(self):
         return normalise_phone(self.cleaned_data["phone"])
 
+    def clean(self):
+        data = super().clean()
+        journey = data.get("journey")
+        if journey is not None:
+            if data.get("phone") and data["phone"] != journey.phone:
+                self.add_error("journey", _("This journey token is for %(phone)s.") % {"phone": journey.phone})
+            if data.get("development"):
+                self.add_error("development", _("A journey send cannot be a test send."))
+        return data
+
     def template_data(self) -> dict[str, str]:
         return {
             name[len("param_") :]: value
             for name, value in self.cleaned_data.items()
             if name.startswith("param_") and value
         }
+
+
+class JourneyCreateForm(forms.Form):
+    oa = OAChoice(label=_("Official Account"), queryset=OfficialAccount.objects.none())
+    phone = forms.CharField(label=_("Customer's phone"), max_length=20)
+    token_type = forms.ChoiceField(label=_("Token type"), choices=Journey.TokenType.choices)
+
+    def __init__(self, *args, oas, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["oa"].queryset = oas
+
+    def clean_phone(self):
+        return normalise_phone(self.cleaned_data["phone"])

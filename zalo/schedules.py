@@ -26,4 +26,10 @@ SCHEDULES = [
         "schedule_type": Schedule.MINUTES,
         "minutes": settings.ZALO_MESSAGE_SYNC_MINUTES,
     },
+    {
+        "name": "zalo: sync journey tokens",
+        "func": "zalo.tasks.sync_all_journeys",
+        "schedule_type": Schedule.MINUTES,
+        "minutes": settings.ZALO_JOURNEY_SYNC_MINUTES,
+    },
 ]

@@ -26,7 +26,7 @@ from shops.messages import describe_error
 from shops.models import Shop, SyncRun
 from shops.webhooks import webhook_url
 
-from .models import Consent, Follower, Message, OASnapshot, OfficialAccount, ZnsTemplate
+from .models import Consent, Follower, Journey, Message, OASnapshot, OfficialAccount, ZnsTemplate
 
 # OA fields copied as they come from GetShopOA.
 MIRRORED = (
@@ -594,3 +594,49 @@ def message_event(shop: Shop, event: dict) -> None:
     if oa is None or not (remote.id or remote.tracking_id):
         raise ValueError("the ZNS event names no OA of this shop or no message id")
     message_store(oa, remote)
+
+
+# --- journey tokens -----------------------------------------------------------------------------------------
+
+
+def _journey_store(oa: OfficialAccount, remote: zns_api.Journey, **extra) -> Journey:
+    values = {
+        "journey_id": remote.journey_id,
+        "journey_token": remote.journey_token,
+        "phone": remote.phone,
+        "status": remote.status,
+        "is_charged": remote.is_charged,
+        "error_code": remote.error_code,
+        "error_message": remote.error_message,
+        "expires_at": remote.expires_at,
+        "etelecom_created_at": remote.created_at,
+        "etelecom_updated_at": remote.updated_at,
+        "synced_at": timezone.now(),
+        **extra,
+    }
+    journey, _ = Journey.objects.update_or_create(oa=oa, etelecom_id=remote.id, defaults=values)
+    return journey
+
+
+def journey_create(*, oa: OfficialAccount, user, phone: str, token_type: str) -> Journey:
+    """`CreateJourney`: a token for one customer's delivery or trip; ZNS sent with it are billed as one."""
+    try:
+        remote = zns_api.create_journey(
+            shop_client(oa.shop, Actor(user=user)), oa_id=oa.oa_id, phone=phone, token_type=token_type
+        )
+    except EtelecomError as exc:
+        raise ZnsError(describe_error(exc)) from exc
+    return _journey_store(
+        oa, remote, token_type=token_type, created_by=user if user and user.is_authenticated else None
+    )
+
+
+def journeys_sync_work(run: SyncRun) -> dict:
+    """Sync-run work for one shop: every journey token of every OA (`ListJourneys`)."""
+    count = 0
+    with job_client(run.shop, "journey_sync") as client:
+        for oa in OfficialAccount.objects.filter(shop=run.shop, missing_since__isnull=True):
+            for remote in zns_api.iter_journeys(client, oa_id=oa.oa_id):
+                _journey_store(oa, remote)
+                count += 1
+    return {"journeys": count}

@@ -26,6 +26,10 @@ def sync_messages(run_id: int) -> None:
     syncing.execute(run_id, services.messages_sync_work)
 
 
+def sync_journeys(run_id: int) -> None:
+    syncing.execute(run_id, services.journeys_sync_work)
+
+
 def _syncable():
     return Shop.objects.filter(is_active=True).exclude(credential_status=Shop.CredentialStatus.INVALID)
 
@@ -40,6 +44,12 @@ def sync_all_messages() -> int:
     """Scheduled: one ZNS message sync per active shop with an OA."""
     shops = _syncable().filter(oas__isnull=False).distinct()
     return syncing.enqueue_for_shops("message_sync", "zalo.tasks.sync_messages", shops)
+
+
+def sync_all_journeys() -> int:
+    """Scheduled: one journey token sync per active shop with an OA."""
+    shops = _syncable().filter(oas__isnull=False).distinct()
+    return syncing.enqueue_for_shops("journey_sync", "zalo.tasks.sync_journeys", shops)
 
 
 def sync_all_templates() -> int:

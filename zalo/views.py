@@ -23,7 +23,14 @@ from shops.pages import form_action, form_page
 from shops.scoping import scope, user_shops
 
 from . import services
-from .forms import ConnectOAForm, ConsentRequestForm, SendZnsForm, TemplatePickForm, TemplateRegisterForm
+from .forms import (
+    ConnectOAForm,
+    ConsentRequestForm,
+    JourneyCreateForm,
+    SendZnsForm,
+    TemplatePickForm,
+    TemplateRegisterForm,
+)
 from .models import OfficialAccount, ZnsTemplate
 
 SESSION_KEY = "zalo_pending"
@@ -212,12 +219,14 @@ def zns_send(request, model_admin):
             context["preview"] = form.template_data()
         else:
             try:
+                journey = form.cleaned_data["journey"]
                 message = services.zns_send(
                     template=chosen,
                     phone=form.cleaned_data["phone"],
                     data=form.template_data(),
                     user=request.user,
                     development=form.cleaned_data["development"],
+                    journey_id=journey.journey_id if journey else "",
                 )
             except services.ZnsError as exc:
                 form.add_error(None, str(exc))
@@ -235,3 +244,21 @@ def zns_send(request, model_admin):
                     messages.success(request, _("ZNS sent to %(phone)s.") % {"phone": message.phone})
                 return redirect("admin:zalo_message_change", message.pk)
     return TemplateResponse(request, "admin/zalo/message/send.html", context)
+
+
+def journey_create(request, model_admin):
+    if not model_admin.has_add_permission(request):
+        raise PermissionDenied
+    form = JourneyCreateForm(request.POST or None, oas=_sending_oas(request), initial=request.GET.dict())
+    return form_action(
+        request,
+        model_admin,
+        form,
+        perform=lambda data: services.journey_create(user=request.user, **data),
+        done=lambda journey: _("Journey token for %(phone)s is created.") % {"phone": journey.phone},
+        refused=services.ZnsError,
+        title=_("Create a journey token"),
+        intro=_("One token per customer and delivery or trip; ZNS sent with it are billed with the token."),
+        submit=_("Create the token"),
+        form_id="journey-create-form",
+    )

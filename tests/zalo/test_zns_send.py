@@ -9,7 +9,7 @@ from django.urls import reverse
 from shops import syncing
 from shops.roles import SUPPORT
 from zalo import services
-from zalo.models import Message, OfficialAccount, ZnsTemplate
+from zalo.models import Journey, Message, OfficialAccount, ZnsTemplate
 
 SHOP = "Nhà thuốc An Khang Quận 1"
 DATA = {"param_customer_name": "Nguyễn Văn An", "param_order_code": "DH-1001"}
@@ -127,3 +127,22 @@ def test_a_delivery_webhook_updates_the_message(support_client, template, sandbo
     answer = client.post(url, {"id": "z-1", "entity": "zl_zns", "data": record}, content_type="application/json")
     assert answer.json()["status"] == "processed"
     assert Message.objects.get().delivery_status == "received"
+
+
+def test_a_journey_token_is_created_and_carries_a_send_to_its_phone(support_client, template, sandbox):
+    page = support_client.post(
+        reverse("admin:zalo_journey_add"),
+        {"oa": template.oa.pk, "phone": "0912000010", "token_type": "token_logistics_30"},
+        follow=True,
+    )
+    journey = Journey.objects.get()
+    assert (journey.status, journey.token_type, journey.phone) == ("P", "token_logistics_30", "0912000010")
+    assert "0912000010" in str(list(page.context["messages"])[0])
+    wrong = support_client.post(send_url(template), {"phone": "0912000011", **DATA, "journey": journey.pk, "send": "1"})
+    assert "0912000010" in wrong.context["form"].errors["journey"][0]
+    support_client.post(send_url(template), {"phone": "0912000010", **DATA, "journey": journey.pk, "send": "1"})
+    message = Message.objects.get()
+    assert (message.type, message.journey_id, message.send_state) == ("journey", journey.journey_id, "sent")
+    Journey.objects.all().delete()
+    run = syncing.run_now("journey_sync", services.journeys_sync_work, shop=template.oa.shop)
+    assert run.counts == {"journeys": 1} and Journey.objects.get().journey_id == journey.journey_id
