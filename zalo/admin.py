@@ -16,8 +16,18 @@ from shops.listing import DateRangeFilter, EstimatedCountPaginator
 from shops.phones import normalise_phone
 from shops.scoping import ReadOnlyAdmin, ShopFilter, ShopScopedAdmin, scope
 
-from . import services, views
-from .models import Consent, Follower, Journey, Message, OASnapshot, OfficialAccount, ZnsTemplate
+from . import bulk, services, views
+from .models import (
+    BulkJob,
+    BulkRow,
+    Consent,
+    Follower,
+    Journey,
+    Message,
+    OASnapshot,
+    OfficialAccount,
+    ZnsTemplate,
+)
 from .selectors import QUALITY_RANK, health_choices, health_q
 
 QUALITY_BADGE = {"HIGH": "ok", "MEDIUM": "busy", "LOW": "bad"}
@@ -386,3 +396,56 @@ class JourneyAdmin(ZaloWorkAdmin):
     @admin.action(description=_("Sync journey tokens now"), permissions=["change"])
     def sync_now(self, request, queryset):
         self._sync(request, queryset, "journey_sync", "zalo.tasks.sync_journeys")
+
+
+BULK_BADGE = {"done": "ok", "running": "busy", "queued": "busy", "held": "busy", "failed": "bad", "checked": "unknown"}
+REPORT_ROWS = 200
+
+
+@admin.register(BulkJob)
+class BulkJobAdmin(ShopScopedAdmin):
+    list_display = ["created_at", "kind", "oa", "file_name", "status_badge", "created_by"]
+    list_select_related = ["oa", "oa__shop", "created_by"]
+    list_filter = [ShopFilter, "kind", "status"]
+    change_form_template = "admin/zalo/bulkjob/change_form.html"
+    change_list_template = "admin/zalo/bulkjob/change_list.html"
+
+    def get_urls(self):
+        wrap = self.admin_site.admin_view
+        return [
+            path(
+                "<path:object_id>/start/",
+                wrap(lambda r, object_id: views.bulk_start(r, self, object_id)),
+                name="zalo_bulkjob_start",
+            ),
+            path(
+                "<path:object_id>/results/",
+                wrap(lambda r, object_id: views.bulk_results(r, self, object_id)),
+                name="zalo_bulkjob_results",
+            ),
+            *super().get_urls(),
+        ]
+
+    def get_readonly_fields(self, request, obj=None):
+        return [f.name for f in self.model._meta.fields if f.name != "id"]
+
+    def add_view(self, request, form_url="", extra_context=None):
+        return views.bulk_upload(request, self)
+
+    @admin.display(description=_("status"), ordering="status")
+    def status_badge(self, job):
+        return pill(BULK_BADGE.get(job.status, "unknown"), job.get_status_display())
+
+    def render_change_form(self, request, context, *args, obj=None, **kwargs):
+        if obj is not None:
+            tally = bulk.counts(obj)
+            context.update(
+                tally=[(BulkRow.State(state).label, n) for state, n in tally.items() if n],
+                total=sum(tally.values()),
+                report=obj.rows.exclude(state=BulkRow.State.SENT).order_by("line")[:REPORT_ROWS],
+                can_start=self.has_change_permission(request, obj)
+                and obj.status not in (BulkJob.Status.QUEUED, BulkJob.Status.RUNNING)
+                and (tally[BulkRow.State.PENDING] + tally[BulkRow.State.HELD] + tally[BulkRow.State.UNCONFIRMED]) > 0,
+                in_progress=obj.status in (BulkJob.Status.QUEUED, BulkJob.Status.RUNNING),
+            )
+        return super().render_change_form(request, context, *args, obj=obj, **kwargs)

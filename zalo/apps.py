@@ -18,6 +18,7 @@ class ZaloConfig(AppConfig):
         register_kind("template_sync", _("ZNS template sync"))
         register_kind("message_sync", _("ZNS message sync"))
         register_kind("journey_sync", _("Journey token sync"))
+        register_kind("bulk_send", _("Bulk upload"))
         webhooks.register_handler("zl_oa", services.oa_event)
         webhooks.register_handler("zl_consent", services.consent_event)
         webhooks.register_handler("zl_zns", services.message_event)

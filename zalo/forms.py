@@ -154,3 +154,32 @@ class JourneyCreateForm(forms.Form):
 
     def clean_phone(self):
         return normalise_phone(self.cleaned_data["phone"])
+
+
+class BulkZnsForm(forms.Form):
+    template = TemplateChoice(label=_("Template"), queryset=ZnsTemplate.objects.none())
+    file = forms.FileField(
+        label=_("CSV file"),
+        help_text=_("UTF-8 CSV: a “phone” column and one column per template parameter, named as the parameter."),
+    )
+    development = forms.BooleanField(label=_("Test send (development mode)"), required=False)
+
+    def __init__(self, *args, templates, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["template"].queryset = templates
+
+
+class BulkConsentForm(forms.Form):
+    oa = OAChoice(label=_("Official Account"), queryset=OfficialAccount.objects.none())
+    call_type = forms.ChoiceField(label=_("Call type"), choices=Consent.CallType.choices)
+    reason_code = forms.ChoiceField(label=_("Reason"), choices=Consent.Reason.choices)
+    file = forms.FileField(
+        label=_("CSV file"),
+        help_text=_(
+            "UTF-8 CSV with a “phone” column; “call_type” and “reason_code” columns, if any, win over the form."
+        ),
+    )
+
+    def __init__(self, *args, oas, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["oa"].queryset = oas

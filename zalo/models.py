@@ -396,3 +396,91 @@ class Journey(models.Model):
 
     def __str__(self):
         return f"{self.phone} ({self.journey_id})"
+
+
+class BulkJob(models.Model):
+    """A CSV of call permission requests or ZNS sends: every row checked first, then sent by a background run,
+    rows beyond the OA's quota held for later, each row's outcome kept for download."""
+
+    shop_lookup = "oa__shop"
+
+    class Kind(models.TextChoices):
+        CONSENT = "consent", _("Call permission requests")
+        ZNS = "zns", _("ZNS sends")
+
+    class Status(models.TextChoices):
+        CHECKED = "checked", _("Checked, not started")
+        QUEUED = "queued", _("Queued")
+        RUNNING = "running", _("Sending")
+        DONE = "done", _("Done")
+        HELD = "held", _("Waiting for quota")
+        FAILED = "failed", _("Stopped by an error")
+
+    kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
+    oa = models.ForeignKey(OfficialAccount, on_delete=models.CASCADE, related_name="bulk_jobs", verbose_name=_("OA"))
+    template = models.ForeignKey(
+        ZnsTemplate, null=True, blank=True, on_delete=models.PROTECT, related_name="+", verbose_name=_("template")
+    )
+    call_type = models.CharField(_("call type"), max_length=16, choices=Consent.CallType.choices, blank=True)
+    reason_code = models.CharField(_("reason"), max_length=40, choices=Consent.Reason.choices, blank=True)
+    development = models.BooleanField(_("test send"), default=False)
+    file_name = models.CharField(_("file"), max_length=255)
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.CHECKED)
+    error = models.TextField(_("error"), blank=True)
+    run = models.ForeignKey(
+        "shops.SyncRun", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("run")
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, verbose_name=_("uploaded by")
+    )
+    created_at = models.DateTimeField(_("uploaded"), auto_now_add=True)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("bulk upload")
+        verbose_name_plural = _("bulk uploads")
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} – {self.file_name}"
+
+
+class BulkRow(models.Model):
+    """One row of a bulk upload and what became of it. Its tracking id is fixed when the file is checked, so a
+    send that is retried after a crash is found on eTelecom instead of being sent again."""
+
+    shop_lookup = "job__oa__shop"
+
+    class State(models.TextChoices):
+        INVALID = "invalid", _("Invalid")
+        PENDING = "pending", _("To send")
+        SENDING = "sending", _("Sending")
+        SENT = "sent", _("Sent")
+        HELD = "held", _("Held (quota)")
+        UNCONFIRMED = "unconfirmed", _("Not confirmed yet")
+        FAILED = "failed", _("Refused")
+
+    job = models.ForeignKey(BulkJob, on_delete=models.CASCADE, related_name="rows", verbose_name=_("upload"))
+    line = models.PositiveIntegerField(_("line"))
+    phone = models.CharField(_("phone"), max_length=32)
+    data = models.JSONField(_("values"), default=dict, blank=True)
+    state = models.CharField(_("state"), max_length=16, choices=State.choices)
+    error = models.TextField(_("error"), blank=True)
+    tracking_id = models.CharField(_("tracking id"), max_length=64, blank=True)
+    message = models.ForeignKey(
+        Message, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("message")
+    )
+    consent = models.ForeignKey(
+        Consent, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("request")
+    )
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("bulk upload row")
+        verbose_name_plural = _("bulk upload rows")
+        ordering = ["job", "line"]
+        constraints = [models.UniqueConstraint(fields=["job", "line"], name="bulk_row_once")]
+        indexes = [models.Index(fields=["job", "state"], name="bulk_row_state")]
+
+    def __str__(self):
+        return f"{self.job} #{self.line}"

@@ -275,7 +275,16 @@ CONSENT_BATCH = 2000
 
 
 class ZnsError(Exception):
-    """eTelecom refused or could not do a consent or ZNS action; the message is for the person who tried."""
+    """eTelecom refused or could not do a consent or ZNS action; the message is for the person who tried, `code`
+    is eTelecom's."""
+
+    def __init__(self, message: str, code: str = ""):
+        super().__init__(message)
+        self.code = code
+
+
+def _refused(exc: EtelecomError) -> ZnsError:
+    return ZnsError(describe_error(exc), exc.code)
 
 
 def _consent_values(remote: zns_api.Consent) -> dict:
@@ -298,7 +307,7 @@ def _consent_values(remote: zns_api.Consent) -> dict:
     }
 
 
-def _consent_store(oa: OfficialAccount, remote: zns_api.Consent, **extra) -> Consent:
+def consent_store(oa: OfficialAccount, remote: zns_api.Consent, **extra) -> Consent:
     consent, _ = Consent.objects.update_or_create(
         oa=oa, etelecom_id=remote.id, defaults={**_consent_values(remote), **extra}
     )
@@ -316,8 +325,8 @@ def consent_request(*, oa: OfficialAccount, user, phone: str, call_type: str, re
             reason_code=reason_code,
         )
     except EtelecomError as exc:
-        raise ZnsError(describe_error(exc)) from exc
-    return _consent_store(oa, remote, requested_by=user if user and user.is_authenticated else None)
+        raise _refused(exc) from exc
+    return consent_store(oa, remote, requested_by=user if user and user.is_authenticated else None)
 
 
 def consent_check(*, consent: Consent, user) -> Consent:
@@ -327,7 +336,7 @@ def consent_check(*, consent: Consent, user) -> Consent:
             shop_client(consent.oa.shop, Actor(user=user)), oa_id=consent.oa.oa_id, phone=consent.phone
         )
     except EtelecomError as exc:
-        raise ZnsError(describe_error(exc)) from exc
+        raise _refused(exc) from exc
     now = timezone.now()
     consent.permission_until = check.expired_time if check.granted(now) else None
     consent.checked_at = now
@@ -391,7 +400,7 @@ def consent_event(shop: Shop, event: dict) -> None:
     oa = OfficialAccount.objects.filter(shop=shop, oa_id=remote.oa_id).first()
     if oa is None or not remote.id:
         raise ValueError("the consent event names no OA of this shop or no request id")
-    _consent_store(oa, remote)
+    consent_store(oa, remote)
 
 
 def _template_values(remote: zns_api.Template) -> dict:
@@ -432,7 +441,7 @@ def template_register(*, oa: OfficialAccount, user, template_id: int, type: str)
             shop_client(oa.shop, Actor(user=user)), oa_id=oa.oa_id, template_id=template_id, type=type
         )
     except EtelecomError as exc:
-        raise ZnsError(describe_error(exc)) from exc
+        raise _refused(exc) from exc
     template, _ = ZnsTemplate.objects.update_or_create(
         oa=oa, template_id=remote.template_id, defaults=_template_values(remote)
     )
@@ -503,7 +512,15 @@ def message_store(oa: OfficialAccount, remote: zns_api.Message) -> Message:
 
 
 def zns_send(
-    *, template: ZnsTemplate, phone: str, data: dict[str, str], user, development: bool = False, journey_id: str = ""
+    *,
+    template: ZnsTemplate,
+    phone: str,
+    data: dict[str, str],
+    user,
+    development: bool = False,
+    journey_id: str = "",
+    tracking_id: str = "",
+    client=None,
 ) -> Message:
     """Send one ZNS exactly once. The row exists (with its tracking id) before eTelecom is called, so even a
     worker that dies mid-call leaves something to settle; an answer that never came is settled by reading back
@@ -514,7 +531,7 @@ def zns_send(
         oa=oa,
         template=template,
         template_id_sent=template.template_id,
-        tracking_id=uuid.uuid4().hex,
+        tracking_id=tracking_id or uuid.uuid4().hex,
         send_state=Message.SendState.SENDING,
         phone=phone,
         template_data=data,
@@ -522,7 +539,7 @@ def zns_send(
         journey_id=journey_id,
         sent_by=user if user and user.is_authenticated else None,
     )
-    client = shop_client(oa.shop, Actor(user=user))
+    client = client or shop_client(oa.shop, Actor(user=user))
     send = {"oa_id": oa.oa_id, "phone": phone, "template_id": template.template_id, "template_data": data}
     try:
         if journey_id:
@@ -535,7 +552,7 @@ def zns_send(
         Message.objects.filter(pk=message.pk).update(
             send_state=Message.SendState.FAILED, error_message=describe_error(exc)
         )
-        raise ZnsError(describe_error(exc)) from exc
+        raise _refused(exc) from exc
     return message_store(oa, remote)
 
 
@@ -625,7 +642,7 @@ def journey_create(*, oa: OfficialAccount, user, phone: str, token_type: str) ->
             shop_client(oa.shop, Actor(user=user)), oa_id=oa.oa_id, phone=phone, token_type=token_type
         )
     except EtelecomError as exc:
-        raise ZnsError(describe_error(exc)) from exc
+        raise _refused(exc) from exc
     return _journey_store(
         oa, remote, token_type=token_type, created_by=user if user and user.is_authenticated else None
     )

@@ -3,7 +3,7 @@
 from shops import syncing
 from shops.models import Shop
 
-from . import services
+from . import bulk, services
 
 
 def sync_oas(run_id: int) -> None:
@@ -28,6 +28,10 @@ def sync_messages(run_id: int) -> None:
 
 def sync_journeys(run_id: int) -> None:
     syncing.execute(run_id, services.journeys_sync_work)
+
+
+def run_bulk(run_id: int) -> None:
+    syncing.execute(run_id, bulk.bulk_work)
 
 
 def _syncable():

@@ -10,7 +10,7 @@ import time
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import HttpResponseRedirect
+from django.http import HttpResponseRedirect, StreamingHttpResponse
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
@@ -22,8 +22,10 @@ from shops.models import Shop
 from shops.pages import form_action, form_page
 from shops.scoping import scope, user_shops
 
-from . import services
+from . import bulk, services
 from .forms import (
+    BulkConsentForm,
+    BulkZnsForm,
     ConnectOAForm,
     ConsentRequestForm,
     JourneyCreateForm,
@@ -31,7 +33,7 @@ from .forms import (
     TemplatePickForm,
     TemplateRegisterForm,
 )
-from .models import OfficialAccount, ZnsTemplate
+from .models import BulkJob, OfficialAccount, ZnsTemplate
 
 SESSION_KEY = "zalo_pending"
 MAX_AGE = 900
@@ -262,3 +264,69 @@ def journey_create(request, model_admin):
         submit=_("Create the token"),
         form_id="journey-create-form",
     )
+
+
+def bulk_upload(request, model_admin):
+    """Check a CSV row by row; the upload's page then shows the report and starts the sending."""
+    if not model_admin.has_add_permission(request):
+        raise PermissionDenied
+    kind = request.GET.get("kind") or BulkJob.Kind.ZNS
+    if kind == BulkJob.Kind.ZNS:
+        form = BulkZnsForm(request.POST or None, request.FILES or None, templates=_sendable_templates(request))
+        title = _("Send ZNS from a CSV file")
+    else:
+        form = BulkConsentForm(request.POST or None, request.FILES or None, oas=_sending_oas(request))
+        title = _("Request call permission from a CSV file")
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        template = data.get("template")
+        job = BulkJob(
+            kind=kind,
+            oa=template.oa if template else data["oa"],
+            template=template,
+            call_type=data.get("call_type", ""),
+            reason_code=data.get("reason_code", ""),
+            development=data.get("development", False),
+            file_name=data["file"].name[:255],
+            created_by=request.user,
+        )
+        try:
+            bulk.bulk_check(job=job, upload=data["file"])
+        except bulk.UploadError as exc:
+            form.add_error("file", str(exc))
+        else:
+            messages.success(request, _("The file is checked. Review the rows, then start sending."))
+            return redirect("admin:zalo_bulkjob_change", job.pk)
+    context = {
+        **model_admin.admin_site.each_context(request),
+        "opts": model_admin.model._meta,
+        "form": form,
+        "title": title,
+        "intro": _("Every row is checked first; nothing is sent until you start it on the next page."),
+        "submit": _("Check the file"),
+        "form_id": "bulk-upload-form",
+        "multipart": True,
+    }
+    return TemplateResponse(request, "console/form_page.html", context)
+
+
+@require_POST
+def bulk_start(request, model_admin, object_id):
+    job = model_admin.get_object(request, object_id)
+    if job is None or not model_admin.has_change_permission(request, job):
+        raise PermissionDenied
+    if job.status in (BulkJob.Status.QUEUED, BulkJob.Status.RUNNING):
+        messages.warning(request, _("This upload is already being sent."))
+    else:
+        bulk.bulk_start(job=job, user=request.user)
+        messages.info(request, _("Sending started; this page shows the progress."))
+    return redirect("admin:zalo_bulkjob_change", job.pk)
+
+
+def bulk_results(request, model_admin, object_id):
+    job = model_admin.get_object(request, object_id)
+    if job is None:
+        raise PermissionDenied
+    response = StreamingHttpResponse(bulk.results_csv(job), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="upload-{job.pk}-results.csv"'
+    return response

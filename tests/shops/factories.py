@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from pbx.models import CallDaily, CallRecord, Extension, Hotline, PbxUser, Tenant
 from shops.models import ApiCall, Shop, ShopMembership, SyncRun, WebhookEvent
-from zalo.models import Consent, Follower, Journey, Message, OASnapshot, OfficialAccount, ZnsTemplate
+from zalo.models import BulkJob, Consent, Follower, Journey, Message, OASnapshot, OfficialAccount, ZnsTemplate
 
 _counter = iter(range(1, 10**6))
 
@@ -90,6 +90,7 @@ FACTORIES = {
     Journey: lambda shop: Journey.objects.create(
         oa=make_oa(shop), etelecom_id=str(next(_counter)), journey_id="j", phone="0912345678", synced_at=timezone.now()
     ),
+    BulkJob: lambda shop: BulkJob.objects.create(kind="consent", oa=make_oa(shop), file_name="khach.csv"),
     Tenant: lambda shop: Tenant.objects.create(shop=shop, etelecom_id=str(next(_counter)), name=f"Tổng đài {shop}"),
     Hotline: make_hotline,
     PbxUser: lambda shop: PbxUser.objects.create(shop=shop, etelecom_id=str(next(_counter)), full_name="Nhân viên"),

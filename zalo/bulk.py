@@ -1,0 +1,267 @@
+"""Bulk uploads: a CSV of call permission requests or ZNS sends, checked row by row before anything is sent, then
+sent by one background run per upload. Rows beyond the OA's daily quota are held, not dropped, and sent when the
+upload is resumed. Every row has its tracking id from the start: a run that dies and runs again reads back what it
+may have sent instead of sending it again."""
+
+from __future__ import annotations
+
+import csv
+import io
+import uuid
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Count
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from etelecom import EtelecomError
+from etelecom import zalo as zalo_api
+from etelecom import zns as zns_api
+from shops import syncing
+from shops.clients import job_client
+from shops.messages import describe_error
+from shops.models import SyncRun
+from shops.phones import normalise_phone
+
+from . import services
+from .forms import SendZnsForm
+from .models import BulkJob, BulkRow, Consent, Message, ZnsTemplate
+
+MAX_ROWS = 50_000
+MAX_BYTES = 5 * 1024 * 1024
+QUOTA_CODE = "failed_precondition"
+
+
+class UploadError(Exception):
+    """The file as a whole cannot be used (not CSV, no phone column, too big); the message says why."""
+
+
+def _read(upload) -> tuple[list[str], list[dict]]:
+    if upload.size > MAX_BYTES:
+        raise UploadError(_("The file is larger than %(size)d MB.") % {"size": MAX_BYTES // (1024 * 1024)})
+    try:
+        text = upload.read().decode("utf-8-sig")
+    except UnicodeDecodeError:
+        raise UploadError(_("The file is not UTF-8 text. Save it as “CSV UTF-8”.")) from None
+    reader = csv.DictReader(io.StringIO(text))
+    columns = [name.strip() for name in reader.fieldnames or []]
+    if "phone" not in columns:
+        raise UploadError(_("The first line must name the columns, one of them “phone”."))
+    rows = []
+    for record in reader:
+        rows.append({(k or "").strip(): (v or "").strip() for k, v in record.items() if k})
+        if len(rows) > MAX_ROWS:
+            raise UploadError(_("The file has more than %(rows)d rows; split it.") % {"rows": MAX_ROWS})
+    return columns, rows
+
+
+def _check_zns(template: ZnsTemplate, columns: list[str], records: list[dict]):
+    names = [p.get("name") for p in template.params if p.get("name")]
+    missing = [
+        n for n in names if n not in columns and any(p.get("require") for p in template.params if p["name"] == n)
+    ]
+    if missing:
+        raise UploadError(_("The file has no column for the parameters: %(names)s.") % {"names": ", ".join(missing)})
+    for record in records:
+        form = SendZnsForm(
+            {"phone": record.get("phone", ""), **{f"param_{n}": record.get(n, "") for n in names}}, template=template
+        )
+        if form.is_valid():
+            yield form.cleaned_data["phone"], form.template_data(), ""
+        else:
+            errors = "; ".join(f"{_field_label(name)}: {' '.join(msgs)}" for name, msgs in form.errors.items())
+            yield record.get("phone", ""), {}, errors
+
+
+def _field_label(name: str) -> str:
+    return name[len("param_") :] if name.startswith("param_") else name
+
+
+def _check_consents(job: BulkJob, records: list[dict]):
+    for record in records:
+        call_type = record.get("call_type") or job.call_type
+        reason = record.get("reason_code") or job.reason_code
+        try:
+            phone = normalise_phone(record.get("phone", ""))
+        except ValidationError as exc:
+            yield record.get("phone", ""), {}, " ".join(exc.messages)
+            continue
+        if call_type not in Consent.CallType.values:
+            yield phone, {}, _("Unknown call type %(value)s.") % {"value": call_type}
+        elif reason not in Consent.Reason.values:
+            yield phone, {}, _("Unknown reason %(value)s.") % {"value": reason}
+        else:
+            yield phone, {"call_type": call_type, "reason_code": reason}, ""
+
+
+def bulk_check(*, job: BulkJob, upload) -> BulkJob:
+    """Read and check every row; store the upload with one row each (invalid ones with their reason). Nothing is
+    sent. A phone that appears twice is sent once."""
+    columns, records = _read(upload)
+    if not records:
+        raise UploadError(_("The file has no rows."))
+    checked = (
+        _check_zns(job.template, columns, records) if job.kind == BulkJob.Kind.ZNS else _check_consents(job, records)
+    )
+    seen: set[str] = set()
+    rows = []
+    for line, (phone, data, error) in enumerate(checked, start=2):
+        if not error and phone in seen:
+            error = _("This phone is already on an earlier line.")
+        if not error:
+            seen.add(phone)
+        rows.append(
+            BulkRow(
+                line=line,
+                phone=phone[:32],
+                data=data,
+                state=BulkRow.State.INVALID if error else BulkRow.State.PENDING,
+                error=error,
+                tracking_id="" if error else uuid.uuid4().hex,
+            )
+        )
+    with transaction.atomic():
+        job.save()
+        for row in rows:
+            row.job = job
+        BulkRow.objects.bulk_create(rows, batch_size=2000)
+    return job
+
+
+def counts(job: BulkJob) -> dict[str, int]:
+    found = dict(job.rows.values_list("state").annotate(n=Count("pk")).values_list("state", "n"))
+    return {state: found.get(state, 0) for state in BulkRow.State.values}
+
+
+def bulk_start(*, job: BulkJob, user) -> SyncRun:
+    """Queue the run that sends the upload's pending and held rows."""
+    with transaction.atomic():
+        run = syncing.enqueue("bulk_send", "zalo.tasks.run_bulk", shop=job.oa.shop, user=user)
+        BulkJob.objects.filter(pk=job.pk).update(status=BulkJob.Status.QUEUED, run=run, error="")
+    return run
+
+
+def bulk_work(run: SyncRun) -> dict:
+    """Sync-run work: send the rows of the upload this run belongs to."""
+    job = BulkJob.objects.select_related("oa__shop", "template").get(run=run)
+    BulkJob.objects.filter(pk=job.pk).update(status=BulkJob.Status.RUNNING)
+    try:
+        with job_client(job.oa.shop, f"bulk_{job.kind}") as client:
+            held = _send_consents(job, client) if job.kind == BulkJob.Kind.CONSENT else _send_zns(job, client)
+    except EtelecomError as exc:
+        BulkJob.objects.filter(pk=job.pk).update(status=BulkJob.Status.FAILED, error=describe_error(exc))
+        raise
+    status = BulkJob.Status.HELD if held else BulkJob.Status.DONE
+    BulkJob.objects.filter(pk=job.pk).update(status=status, finished_at=timezone.now())
+    return counts(job)
+
+
+def _open_rows(job: BulkJob):
+    states = [BulkRow.State.PENDING, BulkRow.State.SENDING, BulkRow.State.UNCONFIRMED, BulkRow.State.HELD]
+    return job.rows.filter(state__in=states).order_by("line")
+
+
+def _send_zns(job: BulkJob, client) -> bool:
+    """Send row by row while the OA has quota; hold the rest. Returns whether rows are held."""
+    oa, template = job.oa, job.template
+    remaining = None if job.development else zalo_api.get_shop_oa(client, oa_id=oa.oa_id).remaining_quota
+    held = False
+    for row in _open_rows(job).iterator(chunk_size=500):
+        if row.state in (BulkRow.State.SENDING, BulkRow.State.UNCONFIRMED):
+            # A run before this one may have sent it: eTelecom's word by tracking id, never a second send.
+            remote = zns_api.find_message(client, oa_id=oa.oa_id, tracking_id=row.tracking_id)
+            if remote is not None:
+                _row(row, BulkRow.State.SENT, message=services.message_store(oa, remote))
+                continue
+            attempt = Message.objects.filter(oa=oa, tracking_id=row.tracking_id).first()
+            if attempt is not None and attempt.send_state != Message.SendState.FAILED:
+                _row(row, BulkRow.State.UNCONFIRMED)  # sent too recently to be listed: the message sync settles it
+                continue
+            if attempt is not None:
+                attempt.delete()  # settled as never sent: this row may go again, under the same tracking id
+        if remaining is not None and remaining <= 0:
+            _row(row, BulkRow.State.HELD)
+            held = True
+            continue
+        _row(row, BulkRow.State.SENDING)
+        try:
+            message = services.zns_send(
+                template=template,
+                phone=row.phone,
+                data=row.data,
+                user=None,
+                development=job.development,
+                tracking_id=row.tracking_id,
+                client=client,
+            )
+        except services.ZnsError as exc:
+            if exc.code == QUOTA_CODE:
+                Message.objects.filter(oa=oa, tracking_id=row.tracking_id).delete()  # refused: nothing was sent
+                _row(row, BulkRow.State.HELD)
+                remaining, held = 0, True
+            else:
+                _row(row, BulkRow.State.FAILED, error=str(exc))
+            continue
+        state = BulkRow.State.SENT if message.send_state == Message.SendState.SENT else BulkRow.State.UNCONFIRMED
+        _row(row, state, message=message, error=message.error_message if state != BulkRow.State.SENT else "")
+        if remaining is not None and state == BulkRow.State.SENT:
+            remaining -= 1
+    return held
+
+
+def _send_consents(job: BulkJob, client) -> bool:
+    oa = job.oa
+    for row in _open_rows(job).iterator(chunk_size=500):
+        if row.state == BulkRow.State.SENDING:
+            # RequestConsent carries no id of ours: a request that may have gone is looked up by phone.
+            known = list(zns_api.iter_consents(client, oa_id=oa.oa_id, phone=row.phone))
+            if known:
+                _row(row, BulkRow.State.SENT, consent=services.consent_store(oa, known[-1]))
+                continue
+        _row(row, BulkRow.State.SENDING)
+        try:
+            remote = zns_api.request_consent(client, oa_id=oa.oa_id, phone=row.phone, **row.data)
+        except EtelecomError as exc:
+            _row(row, BulkRow.State.FAILED, error=describe_error(exc))
+            continue
+        _row(row, BulkRow.State.SENT, consent=services.consent_store(oa, remote))
+    return False
+
+
+def _row(row: BulkRow, state: str, *, error: str = "", message=None, consent=None) -> None:
+    row.state, row.error = state, error
+    fields = ["state", "error", "updated_at"]
+    if message is not None:
+        row.message = message
+        fields.append("message")
+    if consent is not None:
+        row.consent = consent
+        fields.append("consent")
+    row.save(update_fields=fields)
+
+
+def results_csv(job: BulkJob):
+    """The upload's rows and their outcome, as CSV lines (streamed)."""
+
+    class Echo:
+        def write(self, value):
+            return value
+
+    writer = csv.writer(Echo())
+    yield "\ufeff" + writer.writerow(["line", "phone", "state", "error", "tracking_id", "etelecom_id", "delivery"])
+    rows = job.rows.select_related("message", "consent").order_by("line")
+    for row in rows.iterator(chunk_size=1000):
+        linked = row.message or row.consent
+        delivery = getattr(row.message, "delivery_status", "") or getattr(row.consent, "reply_status", "")
+        yield writer.writerow(
+            [
+                row.line,
+                row.phone,
+                row.get_state_display(),
+                row.error,
+                row.tracking_id,
+                getattr(linked, "etelecom_id", ""),
+                delivery,
+            ]
+        )
