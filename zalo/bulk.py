@@ -29,6 +29,7 @@ from .forms import SendZnsForm
 from .models import BulkJob, BulkRow, Consent, Message, ZnsTemplate
 
 MAX_ROWS = 50_000
+BLOCK = 50  # rows whose message rows are committed together before their sends
 MAX_BYTES = 5 * 1024 * 1024
 QUOTA_CODE = "failed_precondition"
 
@@ -162,51 +163,81 @@ def _open_rows(job: BulkJob):
     return job.rows.filter(state__in=states).order_by("line")
 
 
+def _settled(job: BulkJob, client, row: BulkRow) -> bool:
+    """A row a run before this one may have sent: eTelecom's word by tracking id decides, never a second send.
+    True when the row needs nothing more now (found and sent, or sent too recently to be listed)."""
+    remote = zns_api.find_message(client, oa_id=job.oa.oa_id, tracking_id=row.tracking_id)
+    if remote is not None:
+        _row(row, BulkRow.State.SENT, message=services.message_store(job.oa, remote, template=job.template))
+        return True
+    attempt = Message.objects.filter(oa=job.oa, tracking_id=row.tracking_id).first()
+    if attempt is not None and attempt.send_state != Message.SendState.FAILED:
+        _row(row, BulkRow.State.UNCONFIRMED)  # the message sync settles it; a later run sends it if it never went
+        return True
+    if attempt is not None:
+        attempt.delete()  # settled as never sent: the row may go again, under the same tracking id
+    return False
+
+
 def _send_zns(job: BulkJob, client) -> bool:
-    """Send row by row while the OA has quota; hold the rest. Returns whether rows are held."""
-    oa, template = job.oa, job.template
-    remaining = None if job.development else zalo_api.get_shop_oa(client, oa_id=oa.oa_id).remaining_quota
+    """Send while the OA has quota; hold the rest. Returns whether rows are held.
+
+    Rows go BLOCK at a time: the block's message rows (with their tracking ids) are committed before any call,
+    then its calls and their outcomes are one transaction. A run that dies mid-block leaves those rows `sending`,
+    and the next run reads them back."""
+    remaining = None if job.development else zalo_api.get_shop_oa(client, oa_id=job.oa.oa_id).remaining_quota
     held = False
-    for row in _open_rows(job).iterator(chunk_size=500):
-        if row.state in (BulkRow.State.SENDING, BulkRow.State.UNCONFIRMED):
-            # A run before this one may have sent it: eTelecom's word by tracking id, never a second send.
-            remote = zns_api.find_message(client, oa_id=oa.oa_id, tracking_id=row.tracking_id)
-            if remote is not None:
-                _row(row, BulkRow.State.SENT, message=services.message_store(oa, remote))
+    ids = list(_open_rows(job).values_list("pk", flat=True))
+    for first in range(0, len(ids), BLOCK):
+        fresh = []
+        for row in BulkRow.objects.filter(pk__in=ids[first : first + BLOCK]).order_by("line"):
+            if row.state in (BulkRow.State.SENDING, BulkRow.State.UNCONFIRMED) and _settled(job, client, row):
                 continue
-            attempt = Message.objects.filter(oa=oa, tracking_id=row.tracking_id).first()
-            if attempt is not None and attempt.send_state != Message.SendState.FAILED:
-                _row(row, BulkRow.State.UNCONFIRMED)  # sent too recently to be listed: the message sync settles it
-                continue
-            if attempt is not None:
-                attempt.delete()  # settled as never sent: this row may go again, under the same tracking id
-        if remaining is not None and remaining <= 0:
-            _row(row, BulkRow.State.HELD)
-            held = True
-            continue
-        _row(row, BulkRow.State.SENDING)
-        try:
-            message = services.zns_send(
-                template=template,
-                phone=row.phone,
-                data=row.data,
-                user=None,
-                development=job.development,
-                tracking_id=row.tracking_id,
-                client=client,
-            )
-        except services.ZnsError as exc:
-            if exc.code == QUOTA_CODE:
-                Message.objects.filter(oa=oa, tracking_id=row.tracking_id).delete()  # refused: nothing was sent
+            if remaining is not None and len(fresh) >= remaining:
                 _row(row, BulkRow.State.HELD)
-                remaining, held = 0, True
-            else:
-                _row(row, BulkRow.State.FAILED, error=str(exc))
+                held = True
+                continue
+            fresh.append(row)
+        if not fresh:
             continue
-        state = BulkRow.State.SENT if message.send_state == Message.SendState.SENT else BulkRow.State.UNCONFIRMED
-        _row(row, state, message=message, error=message.error_message if state != BulkRow.State.SENT else "")
-        if remaining is not None and state == BulkRow.State.SENT:
-            remaining -= 1
+        with transaction.atomic():
+            stored = Message.objects.bulk_create(
+                services.new_message(
+                    template=job.template,
+                    phone=row.phone,
+                    data=row.data,
+                    development=job.development,
+                    tracking_id=row.tracking_id,
+                )
+                for row in fresh
+            )
+            BulkRow.objects.filter(pk__in=[row.pk for row in fresh]).update(state=BulkRow.State.SENDING)
+        with transaction.atomic():
+            done = []
+            for row, message in zip(fresh, stored, strict=True):
+                row.updated_at = timezone.now()
+                done.append(row)
+                if remaining == 0:  # eTelecom said the quota is used up: the rest of the block waits
+                    message.delete()
+                    row.state, held = BulkRow.State.HELD, True
+                    continue
+                try:
+                    message = services.zns_send_stored(message, client=client)
+                except services.ZnsError as exc:
+                    if exc.code == QUOTA_CODE:
+                        message.delete()  # refused: nothing was sent
+                        row.state, remaining, held = BulkRow.State.HELD, 0, True
+                    else:
+                        row.state, row.error = BulkRow.State.FAILED, str(exc)
+                    continue
+                row.message = message
+                if message.send_state == Message.SendState.SENT:
+                    row.state = BulkRow.State.SENT
+                    if remaining is not None:
+                        remaining -= 1
+                else:
+                    row.state, row.error = BulkRow.State.UNCONFIRMED, message.error_message
+            BulkRow.objects.bulk_update(done, ["state", "error", "message", "updated_at"])
     return held
 
 

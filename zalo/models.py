@@ -343,6 +343,9 @@ class Message(models.Model):
             ),
         ]
         indexes = [
+            # Lookups by tracking id or eTelecom id: SQLite will not use the partial unique indexes for them.
+            models.Index(fields=["oa", "tracking_id"], name="message_tracking"),
+            models.Index(fields=["oa", "etelecom_id"], name="message_etelecom_id"),
             models.Index(fields=["oa", "-created_at"], name="message_oa_time"),
             models.Index(fields=["phone"], name="message_phone"),
             models.Index(fields=["send_state"], name="message_send_state"),

@@ -502,33 +502,59 @@ def _message_values(remote: zns_api.Message) -> dict:
     }
 
 
-def message_store(oa: OfficialAccount, remote: zns_api.Message) -> Message:
+# What a send's answer changes on its row.
+MESSAGE_FIELDS = [
+    "etelecom_id",
+    "msg_id",
+    "phone",
+    "type",
+    "status",
+    "delivery_status",
+    "delivery_time",
+    "sent_time",
+    "request_time",
+    "error_code",
+    "error_message",
+    "fee_main",
+    "fee_token",
+    "is_charged",
+    "is_development",
+    "sending_mode",
+    "journey_id",
+    "template_id_sent",
+    "template_data",
+    "rate",
+    "note",
+    "feedback",
+    "submit_time",
+    "etelecom_updated_at",
+    "synced_at",
+    "send_state",
+]
+
+
+def message_store(oa: OfficialAccount, remote: zns_api.Message, *, template: ZnsTemplate | None = None) -> Message:
     """Upsert a message eTelecom reported: by our tracking id when it carries one, else by eTelecom's id."""
     values = _message_values(remote)
-    values["template"] = ZnsTemplate.objects.filter(oa=oa, template_id=remote.template_id).first()
+    values["template"] = template or ZnsTemplate.objects.filter(oa=oa, template_id=remote.template_id).first()
     key = {"tracking_id": remote.tracking_id} if remote.tracking_id else {"etelecom_id": remote.id}
     message, _ = Message.objects.update_or_create(oa=oa, **key, defaults=values)
     return message
 
 
-def zns_send(
+def new_message(
     *,
     template: ZnsTemplate,
     phone: str,
     data: dict[str, str],
-    user,
-    development: bool = False,
-    journey_id: str = "",
-    tracking_id: str = "",
-    client=None,
+    user=None,
+    development=False,
+    journey_id="",
+    tracking_id="",
 ) -> Message:
-    """Send one ZNS exactly once. The row exists (with its tracking id) before eTelecom is called, so even a
-    worker that dies mid-call leaves something to settle; an answer that never came is settled by reading back
-    by tracking id, and a send eTelecom does not know yet stays "not confirmed" for the message sync to settle.
-    Raises ZnsError when eTelecom refused (nothing was sent)."""
-    oa = template.oa
-    message = Message.objects.create(
-        oa=oa,
+    """The row a send is recorded in before eTelecom is called (unsaved)."""
+    return Message(
+        oa=template.oa,
         template=template,
         template_id_sent=template.template_id,
         tracking_id=tracking_id or uuid.uuid4().hex,
@@ -539,13 +565,38 @@ def zns_send(
         journey_id=journey_id,
         sent_by=user if user and user.is_authenticated else None,
     )
-    client = client or shop_client(oa.shop, Actor(user=user))
-    send = {"oa_id": oa.oa_id, "phone": phone, "template_id": template.template_id, "template_data": data}
+
+
+def zns_send(
+    *,
+    template: ZnsTemplate,
+    phone: str,
+    data: dict[str, str],
+    user,
+    development: bool = False,
+    journey_id: str = "",
+) -> Message:
+    """Send one ZNS exactly once. The row exists (with its tracking id) before eTelecom is called, so even a
+    worker that dies mid-call leaves something to settle; an answer that never came is settled by reading back
+    by tracking id, and a send eTelecom does not know yet stays "not confirmed" for the message sync to settle.
+    Raises ZnsError when eTelecom refused (nothing was sent)."""
+    message = new_message(
+        template=template, phone=phone, data=data, user=user, development=development, journey_id=journey_id
+    )
+    message.save()
+    return zns_send_stored(message, client=shop_client(template.oa.shop, Actor(user=user)))
+
+
+def zns_send_stored(message: Message, *, client) -> Message:
+    """Send a message already stored with its tracking id (`new_message`), and record the outcome."""
+    oa, template = message.oa, message.template
+    send = {"oa_id": oa.oa_id, "phone": message.phone, "template_id": template.template_id}
+    send.update(template_data=message.template_data, tracking_id=message.tracking_id)
     try:
-        if journey_id:
-            remote = zns_api.send_zns_journey(client, journey_id=journey_id, tracking_id=message.tracking_id, **send)
+        if message.journey_id:
+            remote = zns_api.send_zns_journey(client, journey_id=message.journey_id, **send)
         else:
-            remote = zns_api.send_zns(client, tracking_id=message.tracking_id, development=development, **send)
+            remote = zns_api.send_zns(client, development=message.is_development, **send)
     except AMBIGUOUS as exc:
         return _settle(message, client, reason=describe_error(exc))
     except EtelecomError as exc:
@@ -553,7 +604,10 @@ def zns_send(
             send_state=Message.SendState.FAILED, error_message=describe_error(exc)
         )
         raise _refused(exc) from exc
-    return message_store(oa, remote)
+    for name, value in _message_values(remote).items():
+        setattr(message, name, value)
+    message.save(update_fields=MESSAGE_FIELDS)
+    return message
 
 
 def _settle(message: Message, client, *, reason: str) -> Message:

@@ -142,7 +142,8 @@ def _count(params: dict, name: str, default: int, most: int) -> int:
 
 def generated(state: State, params: dict) -> None:
     """`shops` linked shops, each with `oas_per_shop` OAs (seeded quota and quality) and `followers_per_oa`; with
-    `templates_per_oa`, each OA has the first that many demo ZNS templates; with
+    `templates_per_oa`, each OA has the first that many demo ZNS templates, with `consents_per_oa` that many
+    answered call permission requests; with
     `calls_per_shop`, each also has a PBX with `extensions_per_shop` extensions and that many calls over
     `call_days` days."""
     shops = _count(params, "shops", 10, 100_000)
@@ -152,6 +153,7 @@ def generated(state: State, params: dict) -> None:
     extensions_per_shop = _count(params, "extensions_per_shop", 4, 1_000)
     call_days = _count(params, "call_days", 365, 10_000)
     templates_per_oa = _count(params, "templates_per_oa", 0, len(DEMO_TEMPLATES))
+    consents_per_oa = _count(params, "consents_per_oa", 0, 1_000_000)
     empty(state, params)
     partner = state.partners[DEMO_PARTNER_ID]
     qualities = ("HIGH", "HIGH", "HIGH", "MEDIUM", "LOW", "UNDEFINED")
@@ -177,6 +179,7 @@ def generated(state: State, params: dict) -> None:
             state.add_followers(oa, followers_per_oa)
             for template_id, kind in DEMO_TEMPLATES[:templates_per_oa]:
                 state.zns_templates[(oa.oa_id, template_id)] = zns_api.template_for(state, oa, template_id, kind)
+            zns_api.add_answered_consents(state, oa, consents_per_oa)
         if calls_per_shop:
             add_pbx(
                 state,
