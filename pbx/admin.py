@@ -1,21 +1,17 @@
 import csv
 
-from django.contrib import admin, messages
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.contrib import admin
+from django.core.exceptions import PermissionDenied
 from django.http import StreamingHttpResponse
-from django.urls import path, reverse
+from django.urls import path
 from django.utils import timezone
-from django.utils.html import format_html, format_html_join
+from django.utils.html import format_html_join
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
 
-from shops import syncing
-from shops.admin import pill
-from shops.crypto import EncryptedTextField
+from shops.admin import pill, queue_runs
 from shops.listing import DateRangeFilter, EstimatedCountPaginator
-from shops.phones import normalise_phone
-from shops.scoping import ReadOnlyAdmin, ShopFilter, ShopScopedAdmin, scope
+from shops.phones import PhoneSearch
+from shops.scoping import MirroredAdmin, ReadOnlyAdmin, ShopFilter, scope
 
 from . import views
 from .models import CallDaily, CallRecord, Extension, Hotline, PbxUser, Status, Tenant
@@ -28,38 +24,21 @@ def status_pill(obj, field: str = "status"):
     return pill(STATUS_BADGE.get(code, "unknown"), getattr(obj, f"get_{field}_display")() or "-")
 
 
-class MirroredAdmin(ShopScopedAdmin):
-    """Rows that mirror eTelecom: created through eTelecom's calls (the add page is the provisioning form),
-    never edited field by field."""
-
+class PbxAdmin(MirroredAdmin):
     list_select_related = ["shop"]
     list_filter = [ShopFilter]
-    add_page = None  # the view that replaces the model form
-
-    def get_readonly_fields(self, request, obj=None):
-        return [f.name for f in self.model._meta.fields if f.name != "id" and not isinstance(f, EncryptedTextField)]
-
-    def add_view(self, request, form_url="", extra_context=None):
-        return self.add_page(request, self)
-
-    def _sync(self, request, shops, kind: str, task: str):
-        with transaction.atomic():
-            runs = [syncing.enqueue(kind, task, shop=shop, user=request.user) for shop in shops]
-        url = reverse("admin:shops_syncrun_changelist") + f"?kind={kind}"
-        text = ngettext("Queued %(count)d sync.", "Queued %(count)d syncs.", len(runs)) % {"count": len(runs)}
-        messages.info(request, format_html('{} <a href="{}">{}</a>', text, url, _("See the runs")))
 
     @admin.action(description=_("Sync the PBX of these shops now"), permissions=["change"])
     def sync_directory_now(self, request, queryset):
-        self._sync(request, {obj.shop for obj in queryset}, "pbx_sync", "pbx.tasks.sync_directory")
+        queue_runs(request, {obj.shop for obj in queryset}, "pbx_sync", "pbx.tasks.sync_directory")
 
     @admin.action(description=_("Sync the call history of these shops now"), permissions=["change"])
     def sync_calls_now(self, request, queryset):
-        self._sync(request, {obj.shop for obj in queryset}, "call_sync", "pbx.tasks.sync_calls")
+        queue_runs(request, {obj.shop for obj in queryset}, "call_sync", "pbx.tasks.sync_calls")
 
 
 @admin.register(Tenant)
-class TenantAdmin(MirroredAdmin):
+class TenantAdmin(PbxAdmin):
     list_display = ["shop", "name", "domain", "status_badge", "synced_at"]
     list_filter = [ShopFilter, "status"]
     actions = ["sync_directory_now", "sync_calls_now"]
@@ -89,7 +68,7 @@ class TenantAdmin(MirroredAdmin):
 
 
 @admin.register(Hotline)
-class HotlineAdmin(MirroredAdmin):
+class HotlineAdmin(PbxAdmin):
     list_display = ["hotline", "name", "shop", "network", "status_badge", "is_free_charge"]
     list_filter = [ShopFilter, "network", "status"]
     search_fields = ["=hotline", "name"]
@@ -102,7 +81,7 @@ class HotlineAdmin(MirroredAdmin):
 
 
 @admin.register(PbxUser)
-class PbxUserAdmin(MirroredAdmin):
+class PbxUserAdmin(PbxAdmin):
     list_display = ["full_name", "phone", "shop", "extension_numbers", "deleted"]
     list_filter = [ShopFilter, "deleted"]
     search_fields = ["=phone", "full_name"]
@@ -118,7 +97,7 @@ class PbxUserAdmin(MirroredAdmin):
 
 
 @admin.register(Extension)
-class ExtensionAdmin(MirroredAdmin):
+class ExtensionAdmin(PbxAdmin):
     list_display = ["extension_number", "shop", "hotline", "user", "state_badge", "password_hint", "expires_at"]
     list_select_related = ["shop", "hotline", "user"]
     list_filter = [ShopFilter, "state"]
@@ -235,7 +214,7 @@ class _Echo:
 
 
 @admin.register(CallRecord)
-class CallRecordAdmin(ReadOnlyAdmin):
+class CallRecordAdmin(PhoneSearch, ReadOnlyAdmin):
     list_display = [
         "started",
         "shop",
@@ -250,7 +229,8 @@ class CallRecordAdmin(ReadOnlyAdmin):
     ]
     list_select_related = ["shop", "extension", "hotline"]
     list_filter = [ShopFilter, StartedFilter, "direction", "call_state", ExtensionFilter, HotlineFilter, DurationFilter]
-    search_fields = ["customer_number"]  # searched by get_search_results: one exact, indexed lookup
+    search_fields = ["customer_number"]
+    phone_search_field = other_search_field = "customer_number"
     search_help_text = _("The customer's whole phone number (0912345678, 84912345678 or +84 912 345 678).")
     ordering = ["-started_at", "-id"]
     paginator = EstimatedCountPaginator
@@ -259,17 +239,6 @@ class CallRecordAdmin(ReadOnlyAdmin):
     change_list_template = "admin/pbx/callrecord/change_list.html"
     actions = None
     exclude = ["recording_urls"]
-
-    def get_search_results(self, request, queryset, search_term):
-        """The whole number, exactly: `=field` would be a case-insensitive match no index serves."""
-        term = search_term.strip()
-        if not term:
-            return queryset, False
-        try:
-            term = normalise_phone(term)
-        except ValidationError:
-            term = "".join(term.split())
-        return queryset.filter(customer_number=term), False
 
     def get_urls(self):
         return [

@@ -41,6 +41,15 @@ def badge(value: str, label) -> str:
     return pill(BADGES.get(value, "unknown"), label)
 
 
+def queue_runs(request, shops, kind: str, task: str) -> None:
+    """Queue a run of `kind` for each of `shops` and say so, with a link to the runs (admin actions)."""
+    with transaction.atomic():
+        runs = [syncing.enqueue(kind, task, shop=shop, user=request.user) for shop in shops]
+    url = reverse("admin:shops_syncrun_changelist") + f"?kind={kind}"
+    text = ngettext("Queued %(count)d sync.", "Queued %(count)d syncs.", len(runs)) % {"count": len(runs)}
+    messages.info(request, format_html('{} <a href="{}">{}</a>', text, url, _("See the runs")))
+
+
 def run_link(run: SyncRun) -> str:
     return format_html('<a href="{}">{}</a>', reverse("admin:shops_syncrun_change", args=[run.pk]), run)
 

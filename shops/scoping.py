@@ -10,6 +10,7 @@ from django.contrib import admin
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
+from .crypto import EncryptedTextField
 from .models import Shop
 
 
@@ -67,3 +68,16 @@ class ReadOnlyAdmin(ShopScopedAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+class MirroredAdmin(ShopScopedAdmin):
+    """Rows that mirror eTelecom and are made through its calls: the add page is a form that calls eTelecom
+    (`add_page(request, model_admin)`), and no field is edited by hand. Secrets are never shown."""
+
+    add_page = None
+
+    def get_readonly_fields(self, request, obj=None):
+        return [f.name for f in self.model._meta.fields if f.name != "id" and not isinstance(f, EncryptedTextField)]
+
+    def add_view(self, request, form_url="", extra_context=None):
+        return self.add_page(request, self)

@@ -2,19 +2,14 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.contrib import admin, messages
-from django.core.exceptions import ValidationError
-from django.db import transaction
-from django.urls import path, reverse
+from django.urls import path
 from django.utils import timezone
-from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
 
-from shops import syncing
-from shops.admin import pill
+from shops.admin import pill, queue_runs
 from shops.listing import DateRangeFilter, EstimatedCountPaginator
-from shops.phones import normalise_phone
-from shops.scoping import ReadOnlyAdmin, ShopFilter, ShopScopedAdmin, scope
+from shops.phones import PhoneSearch
+from shops.scoping import MirroredAdmin, ReadOnlyAdmin, ShopFilter, ShopScopedAdmin, scope
 
 from . import bulk, services, views
 from .models import (
@@ -110,21 +105,14 @@ class OfficialAccountAdmin(ShopScopedAdmin):
         soon = oa.expires_at < timezone.now() + timedelta(days=settings.ZALO_TOKEN_EXPIRY_DAYS)
         return pill("bad" if soon else "unknown", timezone.localtime(oa.expires_at).strftime("%d/%m/%Y"))
 
-    def _enqueue(self, request, queryset, kind, task):
-        shops = {oa.shop for oa in queryset.select_related("shop")}
-        with transaction.atomic():
-            runs = [syncing.enqueue(kind, task, shop=shop, user=request.user) for shop in shops]
-        url = reverse("admin:shops_syncrun_changelist") + f"?kind={kind}"
-        text = ngettext("Queued %(count)d sync.", "Queued %(count)d syncs.", len(runs)) % {"count": len(runs)}
-        messages.info(request, format_html('{} <a href="{}">{}</a>', text, url, _("See the runs")))
-
     @admin.action(description=_("Sync quota and quality now"), permissions=["change"])
     def sync_now(self, request, queryset):
-        self._enqueue(request, queryset, "oa_sync", "zalo.tasks.sync_oas")
+        queue_runs(request, {oa.shop for oa in queryset.select_related("shop")}, "oa_sync", "zalo.tasks.sync_oas")
 
     @admin.action(description=_("Sync followers now"), permissions=["change"])
     def sync_followers_now(self, request, queryset):
-        self._enqueue(request, queryset, "follower_sync", "zalo.tasks.sync_followers")
+        shops = {oa.shop for oa in queryset.select_related("shop")}
+        queue_runs(request, shops, "follower_sync", "zalo.tasks.sync_followers")
 
 
 @admin.register(OASnapshot)
@@ -178,28 +166,15 @@ class ExpiringFilter(admin.SimpleListFilter):
         return queryset
 
 
-class ZaloWorkAdmin(ShopScopedAdmin):
-    """Rows that mirror eTelecom and are made through its calls: the add page is a form that calls it."""
-
-    add_page = None
-
-    def get_readonly_fields(self, request, obj=None):
-        return [f.name for f in self.model._meta.fields if f.name != "id"]
-
-    def add_view(self, request, form_url="", extra_context=None):
-        return self.add_page(request, self)
+class ZaloWorkAdmin(MirroredAdmin):
+    """Rows an OA owns, made through eTelecom's calls."""
 
     def _sync(self, request, queryset, kind, task):
-        shops = {obj.oa.shop for obj in queryset.select_related("oa__shop")}
-        with transaction.atomic():
-            runs = [syncing.enqueue(kind, task, shop=shop, user=request.user) for shop in shops]
-        url = reverse("admin:shops_syncrun_changelist") + f"?kind={kind}"
-        text = ngettext("Queued %(count)d sync.", "Queued %(count)d syncs.", len(runs)) % {"count": len(runs)}
-        messages.info(request, format_html('{} <a href="{}">{}</a>', text, url, _("See the runs")))
+        queue_runs(request, {obj.oa.shop for obj in queryset.select_related("oa__shop")}, kind, task)
 
 
 @admin.register(Consent)
-class ConsentAdmin(ZaloWorkAdmin):
+class ConsentAdmin(PhoneSearch, ZaloWorkAdmin):
     list_display = ["phone", "oa", "call_type", "reason_code", "reply", "delivery_status", "permission", "requested"]
     list_select_related = ["oa", "oa__shop"]
     list_filter = [ShopFilter, "reply_status", "reason_code", "call_type", ExpiringFilter]
@@ -208,16 +183,6 @@ class ConsentAdmin(ZaloWorkAdmin):
     actions = ["check_now", "sync_now"]
     add_page = staticmethod(views.consent_request)
     show_full_result_count = False
-
-    def get_search_results(self, request, queryset, search_term):
-        term = search_term.strip()
-        if not term:
-            return queryset, False
-        try:
-            term = normalise_phone(term)
-        except ValidationError:
-            term = "".join(term.split())
-        return queryset.filter(phone=term), False
 
     @admin.display(description=_("reply"), ordering="reply_status")
     def reply(self, consent):
@@ -320,7 +285,7 @@ class TemplateFilter(admin.SimpleListFilter):
 
 
 @admin.register(Message)
-class MessageAdmin(ZaloWorkAdmin):
+class MessageAdmin(PhoneSearch, ZaloWorkAdmin):
     list_display = ["sent_at", "phone", "oa", "template", "send", "delivery", "fee_main", "is_development"]
     list_select_related = ["oa", "oa__shop", "template"]
     list_filter = [
@@ -334,20 +299,12 @@ class MessageAdmin(ZaloWorkAdmin):
         RequestedFilter,
     ]
     search_fields = ["phone"]
+    other_search_field = "tracking_id"
     search_help_text = _("The customer's whole phone number, or a tracking id.")
     actions = ["sync_now"]
     add_page = staticmethod(views.zns_send)
     paginator = EstimatedCountPaginator
     show_full_result_count = False
-
-    def get_search_results(self, request, queryset, search_term):
-        term = search_term.strip()
-        if not term:
-            return queryset, False
-        try:
-            return queryset.filter(phone=normalise_phone(term)), False
-        except ValidationError:
-            return queryset.filter(tracking_id=term), False
 
     @admin.display(description=_("sent"), ordering="created_at")
     def sent_at(self, message):
@@ -372,22 +329,14 @@ JOURNEY_BADGE = {"P": "ok", "Z": "busy", "N": "bad"}
 
 
 @admin.register(Journey)
-class JourneyAdmin(ZaloWorkAdmin):
+class JourneyAdmin(PhoneSearch, ZaloWorkAdmin):
     list_display = ["phone", "oa", "token_type", "status_badge", "expires_at", "is_charged", "journey_id"]
     list_select_related = ["oa", "oa__shop"]
     list_filter = [ShopFilter, "status", "token_type"]
     search_fields = ["phone"]
+    other_search_field = "journey_id"
     actions = ["sync_now"]
     add_page = staticmethod(views.journey_create)
-
-    def get_search_results(self, request, queryset, search_term):
-        term = search_term.strip()
-        if not term:
-            return queryset, False
-        try:
-            return queryset.filter(phone=normalise_phone(term)), False
-        except ValidationError:
-            return queryset.filter(journey_id=term), False
 
     @admin.display(description=_("status"), ordering="status")
     def status_badge(self, journey):
@@ -403,12 +352,13 @@ REPORT_ROWS = 200
 
 
 @admin.register(BulkJob)
-class BulkJobAdmin(ShopScopedAdmin):
+class BulkJobAdmin(MirroredAdmin):
     list_display = ["created_at", "kind", "oa", "file_name", "status_badge", "created_by"]
     list_select_related = ["oa", "oa__shop", "created_by"]
     list_filter = [ShopFilter, "kind", "status"]
     change_form_template = "admin/zalo/bulkjob/change_form.html"
     change_list_template = "admin/zalo/bulkjob/change_list.html"
+    add_page = staticmethod(views.bulk_upload)
 
     def get_urls(self):
         wrap = self.admin_site.admin_view
@@ -425,12 +375,6 @@ class BulkJobAdmin(ShopScopedAdmin):
             ),
             *super().get_urls(),
         ]
-
-    def get_readonly_fields(self, request, obj=None):
-        return [f.name for f in self.model._meta.fields if f.name != "id"]
-
-    def add_view(self, request, form_url="", extra_context=None):
-        return views.bulk_upload(request, self)
 
     @admin.display(description=_("status"), ordering="status")
     def status_badge(self, job):
