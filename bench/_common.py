@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import json
 import os
+import resource
 import subprocess
 import sys
 from collections.abc import Iterator
@@ -36,3 +37,35 @@ def sandbox_process(*args: str) -> Iterator[SandboxControl]:
 
 def report(name: str, **figures) -> None:
     print(json.dumps({"name": name, **figures}), flush=True)
+
+
+def django_against(database_url: str, sandbox_url: str) -> None:
+    """Set Django up on `database_url`, talking to the sandbox at `sandbox_url`."""
+    os.environ.update(
+        DATABASE_URL=database_url,
+        SECRET_KEY=os.environ.get("BENCH_SECRET_KEY", "bench"),
+        ETELECOM_SHOP_BASE_URL=f"{sandbox_url}/v1/shop",
+        ETELECOM_PARTNER_BASE_URL=f"{sandbox_url}/v1/partner",
+        LOG_LEVEL="WARNING",
+    )
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "etelecom_console.settings")
+    import django
+
+    django.setup()
+
+
+def peak_rss_mb() -> float:
+    return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+
+
+def child(script: str, *args: str) -> dict:
+    """Run `script` with `args` in a fresh interpreter (its own peak RSS) and return the JSON line it prints last."""
+    output = subprocess.run(
+        [sys.executable, script, *args],
+        cwd=ROOT,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    return json.loads(output.stdout.strip().splitlines()[-1])

@@ -14,41 +14,20 @@ within 50 MB of the 100k figure, and 0 rows added by the second sync.
 import argparse
 import json
 import os
-import resource
 import secrets
 import shutil
-import subprocess
-import sys
 import tempfile
 import time
 from pathlib import Path
 
-from _common import ROOT, report, sandbox_process
+from _common import child, django_against, peak_rss_mb, report, sandbox_process
 
 SHOP_NAME = "Cửa hàng 00001"
 
 
-def django_setup(database_url: str, sandbox_url: str) -> None:
-    os.environ.update(
-        DATABASE_URL=database_url,
-        SECRET_KEY=os.environ.get("BENCH_SECRET_KEY", "bench"),
-        ETELECOM_SHOP_BASE_URL=f"{sandbox_url}/v1/shop",
-        ETELECOM_PARTNER_BASE_URL=f"{sandbox_url}/v1/partner",
-        LOG_LEVEL="WARNING",
-    )
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "etelecom_console.settings")
-    import django
-
-    django.setup()
-
-
-def peak_mb() -> float:
-    return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
-
-
 def phase(name: str, database_url: str, sandbox_url: str, records: int) -> dict:
     """Runs in a child process; returns its figures."""
-    django_setup(database_url, sandbox_url)
+    django_against(database_url, sandbox_url)
     from shops.models import Shop
 
     shop = Shop.objects.get(name=SHOP_NAME)
@@ -60,7 +39,7 @@ def phase(name: str, database_url: str, sandbox_url: str, records: int) -> dict:
         with job_client(shop, "bench") as client:
             for items, _cursor in pbx.iter_call_log_pages(client, limit=1000):
                 count += len(items)
-        return {"seconds": time.perf_counter() - started, "rows": count, "peak_mb": peak_mb()}
+        return {"seconds": time.perf_counter() - started, "rows": count, "peak_mb": peak_rss_mb()}
     if name == "insert":
         from etelecom.sandbox import datasets
         from etelecom.sandbox.state import State
@@ -88,7 +67,7 @@ def phase(name: str, database_url: str, sandbox_url: str, records: int) -> dict:
             )
             elapsed += time.perf_counter() - started
             count += len(rows)
-        return {"seconds": elapsed, "rows": count, "peak_mb": peak_mb()}
+        return {"seconds": elapsed, "rows": count, "peak_mb": peak_rss_mb()}
     from pbx import services
     from pbx.models import CallRecord
     from shops import syncing
@@ -103,21 +82,14 @@ def phase(name: str, database_url: str, sandbox_url: str, records: int) -> dict:
         "error": run.error,
         "counts": run.counts,
         "rows_after": CallRecord.objects.filter(shop=shop).count(),
-        "peak_mb": peak_mb(),
+        "peak_mb": peak_rss_mb(),
     }
 
 
-def child(name: str, database_url: str, sandbox_url: str, records: int) -> dict:
-    output = subprocess.run(
-        [sys.executable, __file__, "--phase", name, "--database-url", database_url, "--sandbox", sandbox_url]
-        + ["--records", str(records)],
-        cwd=ROOT,
-        env={**os.environ, "PYTHONPATH": str(ROOT)},
-        check=True,
-        capture_output=True,
-        text=True,
+def run_phase(name: str, database_url: str, sandbox_url: str, records: int) -> dict:
+    return child(
+        __file__, "--phase", name, "--database-url", database_url, "--sandbox", sandbox_url, "--records", str(records)
     )
-    return json.loads(output.stdout.strip().splitlines()[-1])
 
 
 def main():
@@ -136,7 +108,7 @@ def main():
     with tempfile.TemporaryDirectory() as tmp, sandbox_process("--dataset", "empty") as control:
         control.reset("generated", shops=1, calls_per_shop=args.records, call_days=3 * 365)
         main_db = outside or f"sqlite:///{Path(tmp) / 'sync.sqlite3'}"
-        django_setup(main_db, control.url)
+        django_against(main_db, control.url)
         from django.core.management import call_command
 
         from pbx import services as pbx_services
@@ -158,8 +130,8 @@ def main():
             shutil.copy(Path(tmp) / "sync.sqlite3", Path(tmp) / "insert.sqlite3")
             insert_db = f"sqlite:///{Path(tmp) / 'insert.sqlite3'}"
 
-        fetch = child("fetch", main_db, control.url, args.records)
-        insert = child("insert", insert_db, control.url, args.records)
+        fetch = run_phase("fetch", main_db, control.url, args.records)
+        insert = run_phase("insert", insert_db, control.url, args.records)
         if outside:
             from pbx.models import CallDaily, CallRecord
 
@@ -167,9 +139,9 @@ def main():
             CallDaily.objects.all().delete()
             connection.close()
         control.clear_requests()
-        sync = child("sync", main_db, control.url, args.records)
+        sync = run_phase("sync", main_db, control.url, args.records)
         calls = control.requests()["methods"].get("Etelecom/ListCallLogs", 0)
-        second = child("sync", main_db, control.url, args.records)
+        second = run_phase("sync", main_db, control.url, args.records)
 
     report(
         "call_sync",

@@ -9,34 +9,17 @@ records per second, wall time and peak RSS of each.
 import argparse
 import json
 import os
-import resource
 import secrets
-import subprocess
-import sys
 import tempfile
 import time
 from pathlib import Path
 
-from _common import ROOT, report, sandbox_process
-
-
-def setup(database_url: str, sandbox_url: str) -> None:
-    os.environ.update(
-        DATABASE_URL=database_url,
-        SECRET_KEY=os.environ.get("BENCH_SECRET_KEY", "bench"),
-        ETELECOM_SHOP_BASE_URL=f"{sandbox_url}/v1/shop",
-        ETELECOM_PARTNER_BASE_URL=f"{sandbox_url}/v1/partner",
-        LOG_LEVEL="WARNING",
-    )
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "etelecom_console.settings")
-    import django
-
-    django.setup()
+from _common import child, django_against, peak_rss_mb, report, sandbox_process
 
 
 def sync(database_url: str, sandbox_url: str) -> dict:
     """In a child process: one consent sync of the only shop."""
-    setup(database_url, sandbox_url)
+    django_against(database_url, sandbox_url)
     from shops import syncing
     from shops.models import Shop
     from zalo import services
@@ -52,20 +35,8 @@ def sync(database_url: str, sandbox_url: str) -> dict:
         "error": run.error,
         "counts": run.counts,
         "rows": Consent.objects.count(),
-        "peak_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1),
+        "peak_mb": peak_rss_mb(),
     }
-
-
-def child(database_url: str, sandbox_url: str) -> dict:
-    output = subprocess.run(
-        [sys.executable, __file__, "--child", "--database-url", database_url, "--sandbox", sandbox_url],
-        cwd=ROOT,
-        env={**os.environ, "PYTHONPATH": str(ROOT)},
-        check=True,
-        capture_output=True,
-        text=True,
-    )
-    return json.loads(output.stdout.strip().splitlines()[-1])
 
 
 def main():
@@ -84,7 +55,7 @@ def main():
     with tempfile.TemporaryDirectory() as tmp, sandbox_process("--dataset", "empty") as control:
         control.reset("generated", shops=1, oas_per_shop=1, consents_per_oa=args.consents)
         database_url = outside or f"sqlite:///{Path(tmp) / 'consents.sqlite3'}"
-        setup(database_url, control.url)
+        django_against(database_url, control.url)
         from django.core.management import call_command
         from django.db import connection
 
@@ -99,9 +70,9 @@ def main():
         syncing.run_now("oa_sync", services.oa_sync_work, shop=Shop.objects.get())
         connection.close()
         control.clear_requests()
-        first = child(database_url, control.url)
+        first = child(__file__, "--child", "--database-url", database_url, "--sandbox", control.url)
         pages = control.requests()["methods"].get("Zalo/ListRequestConsent", 0)
-        second = child(database_url, control.url)
+        second = child(__file__, "--child", "--database-url", database_url, "--sandbox", control.url)
 
     report(
         "consent_sync",
