@@ -18,7 +18,7 @@ from collections import Counter
 from pathlib import Path
 
 import requests
-from _common import report, sandbox_process
+from _common import django_against, report, sandbox_process
 
 
 def main():
@@ -31,17 +31,8 @@ def main():
         control.zns(delivery_seconds=3600, consent_reply_seconds=3600)
         oa_id = control.oas()[0]["oa_id"]
         control.update_oa(oa_id, daily_quota=10 * args.rows, remaining_quota=10 * args.rows)
-        os.environ.update(
-            DATABASE_URL=outside or f"sqlite:///{Path(tmp) / 'bulk.sqlite3'}",
-            SECRET_KEY=secrets.token_urlsafe(40),
-            ETELECOM_SHOP_BASE_URL=f"{control.url}/v1/shop",
-            ETELECOM_PARTNER_BASE_URL=f"{control.url}/v1/partner",
-            LOG_LEVEL="WARNING",
-        )
-        os.environ.setdefault("DJANGO_SETTINGS_MODULE", "etelecom_console.settings")
-        import django
-
-        django.setup()
+        os.environ["BENCH_SECRET_KEY"] = secrets.token_urlsafe(40)
+        django_against(outside or f"sqlite:///{Path(tmp) / 'bulk.sqlite3'}", control.url)
         from django.core.files.uploadedfile import SimpleUploadedFile
         from django.core.management import call_command
 
