@@ -3,7 +3,7 @@ from django.core.management import call_command
 
 from pbx.models import CallRecord, Extension, Tenant
 from shops.models import Shop
-from zalo.models import OfficialAccount
+from zalo.models import OfficialAccount, ZnsTemplate
 
 
 def test_the_demo_has_shops_in_every_state_and_three_users(db, settings, capsys):
@@ -17,6 +17,7 @@ def test_the_demo_has_shops_in_every_state_and_three_users(db, settings, capsys)
     assert shops.filter(credential_status="invalid").count() == 2
     assert shops.filter(credential_status="valid").count() == 10
     assert OfficialAccount.objects.count() == 8 and OfficialAccount.objects.filter(followers__isnull=False).exists()
+    assert ZnsTemplate.objects.count() == 8 * 4
     assert shops.filter(webhook_registered_at__isnull=False).count() == 10
     assert Tenant.objects.count() == 3 and Extension.objects.count() == 12
     assert CallRecord.objects.count() == 2_400 + 1_200 + 600
