@@ -3,6 +3,8 @@ from django.utils.translation import gettext_lazy as _
 
 from zalo.selectors import oa_alerts
 
+from . import dashboard
+
 
 class ConsoleAdminSite(admin.AdminSite):
     """The console's admin site: every app registers its models here through `admin.site`."""
@@ -13,4 +15,12 @@ class ConsoleAdminSite(admin.AdminSite):
     site_url = None  # the console is the admin; there is no public site to link to
 
     def index(self, request, extra_context=None):
-        return super().index(request, {"oa_alerts": oa_alerts(request.user), **(extra_context or {})})
+        rows, page = dashboard.shop_rows(request.user, request.GET.get("page"))
+        context = {
+            "shop_rows": rows,
+            "shop_page": page,
+            "shop_alerts": dashboard.shop_alerts(request.user),
+            "oa_alerts": oa_alerts(request.user),
+            **(extra_context or {}),
+        }
+        return super().index(request, context)

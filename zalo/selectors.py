@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from django.conf import settings
-from django.db.models import ExpressionWrapper, F, FloatField, Q
+from django.db.models import Case, Count, ExpressionWrapper, F, FloatField, IntegerField, Min, Q, Value, When
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -72,3 +72,27 @@ def oa_alerts(user, *, examples: int = 5) -> list[dict]:
                 }
             )
     return alerts
+
+
+def oa_health_by_shop(shop_ids) -> dict[int, dict]:
+    """Per shop, in one query: OAs connected, the worst quality now, the lowest share of today's ZNS quota left
+    (percent), and authorizations expiring within ZALO_TOKEN_EXPIRY_DAYS."""
+    live = Q(status=OfficialAccount.Status.CONNECTED, missing_since__isnull=True)
+    rank = Case(*(When(current_quality=q, then=Value(r)) for q, r in QUALITY_RANK.items()), output_field=IntegerField())
+    left = Case(
+        When(daily_quota__gt=0, then=F("remaining_quota") * 100.0 / F("daily_quota")),
+        output_field=FloatField(),
+    )
+    rows = (
+        OfficialAccount.objects.filter(shop_id__in=shop_ids)
+        .values("shop_id")
+        .annotate(
+            oas=Count("pk"),
+            connected=Count("pk", filter=live),
+            worst=Min(rank),
+            lowest_percent=Min(left),
+            expiring=Count("pk", filter=live & health_q("token_expiring")),
+        )
+    )
+    names = {rank: quality for quality, rank in QUALITY_RANK.items()}
+    return {row["shop_id"]: {**row, "worst": names.get(row["worst"], "")} for row in rows}

@@ -36,6 +36,8 @@ def test_support_requests_a_consent_and_sends_a_zns_and_sees_the_webhooks(
     page.fill("#id_username", "hotro")
     page.fill("#id_password", PASSWORD)
     page.click("#login-form [type=submit]")
+    expect(page.locator("#shop-dashboard")).to_contain_text(SHOP)
+    screenshot("dashboard")
 
     page.goto("/admin/zalo/consent/add/")
     page.select_option("#id_oa", label=f"{shop} – {oa}")
