@@ -1,5 +1,7 @@
-"""Connecting and renewing an OA: a form that sends the browser to Zalo (through eTelecom), and the callback.
+"""The zalo app's pages: connecting and renewing an OA, requesting call permission, registering templates,
+sending ZNS (one, or a CSV), and journey tokens. Each page parses input and calls one service.
 
+Connecting: a form sends the browser to Zalo (through eTelecom), and Zalo comes back to the callback.
 eTelecom makes Zalo's `state`, and the callback URL must be exactly the one registered in the Zalo app (renewals
 reuse it), so nothing of ours can ride in it. What the callback may finish is kept server-side in the staff
 user's session instead: which shop, which OA for a renewal, the app secret encrypted, and when it started. A
