@@ -1,9 +1,10 @@
 from django.contrib import admin
+from django.urls import path
 from django.utils.translation import gettext_lazy as _
 
 from zalo.selectors import oa_alerts
 
-from . import dashboard
+from . import dashboard, reports
 
 
 class ConsoleAdminSite(admin.AdminSite):
@@ -14,6 +15,12 @@ class ConsoleAdminSite(admin.AdminSite):
     index_title = _("Shops at a glance")
     site_url = None  # the console is the admin; there is no public site to link to
 
+    def get_urls(self):
+        return [
+            path("reports/calls/", self.admin_view(lambda r: reports.calls(r, self)), name="report_calls"),
+            *super().get_urls(),
+        ]
+
     def index(self, request, extra_context=None):
         rows, page = dashboard.shop_rows(request.user, request.GET.get("page"))
         context = {
@@ -21,6 +28,7 @@ class ConsoleAdminSite(admin.AdminSite):
             "shop_page": page,
             "shop_alerts": dashboard.shop_alerts(request.user),
             "oa_alerts": oa_alerts(request.user),
+            "can_read_reports": reports.can_read_reports(request.user),
             **(extra_context or {}),
         }
         return super().index(request, context)
