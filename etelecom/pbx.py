@@ -34,19 +34,8 @@ METHODS = (
     "Etelecom/ListCallLogs",
 )
 
-# Documented enums; unknown values are kept as they came.
-STATUS_NEW, STATUS_ENABLED, STATUS_DISABLED = "Z", "P", "N"
-NETWORKS = ("unknown", "mobifone", "vinaphone", "viettel", "other")
-DIRECTIONS = ("unknown", "in", "out", "ext", "ext_in", "ext_out")
-CALL_STATES = ("unknown", "answered", "not_answered")
-DURATION_COMPARISONS = (
-    "equal",
-    "not_equal",
-    "greater_than",
-    "greater_than_or_equal_to",
-    "less_than",
-    "less_than_or_equal_to",
-)
+# Tenant and hotline status codes (Z new, P enabled, N disabled); unknown values are kept as they came.
+STATUS_NEW, STATUS_ENABLED = "Z", "P"
 
 
 @dataclass(frozen=True, slots=True)

@@ -32,22 +32,9 @@ METHODS = (
     "Zalo/SendZNSJourney",
 )
 
-# Documented enums; anything else is kept as it came.
-CALL_TYPES = ("audio", "video", "audio_and_video")
-REASON_CODES = (
-    "product_service_consulting",
-    "order_appointment_confirmation",
-    "delivery_notification",
-    "flight_announcement",
-    "update_order",
-)
-REPLY_AWAITING, REPLY_NONE, REPLY_ACCEPTED, REPLY_REFUSED = "S", "NS", "P", "N"
-DELIVERY_STATUSES = ("unknown", "received", "seen")
-TEMPLATE_TYPES = ("text", "otp", "table", "rating")
+# The codes the console compares against; anything else is kept as it came.
+REPLY_AWAITING = "S"
 TEMPLATE_ENABLED = "ENABLE"
-TEMPLATE_STATUSES = ("PENDING_REVIEW", "ENABLE", "REJECT", "DISABLE")
-TEMPLATE_TAGS = ("OTP", "IN_TRANSACTION", "POST_TRANSACTION", "ACCOUNT_UPDATE", "GENERAL_UPDATE", "FOLLOW_UP")
-TOKEN_TYPES = ("token_logistics_7", "token_logistics_30", "token_coach_bus_7", "token_coach_bus_30")
 MODE_DEVELOPMENT = "development"
 
 
