@@ -5,8 +5,6 @@ Who reads them: Managers and superusers. Support works on shops but does not rea
 
 from __future__ import annotations
 
-import csv
-import io
 from datetime import timedelta
 
 from django import forms
@@ -18,6 +16,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from pbx.selectors import call_report
+from shops.exports import csv_download
 from shops.models import Shop
 from shops.roles import MANAGER
 from shops.scoping import user_shops
@@ -135,7 +134,7 @@ def calls(request, admin_site):
         table = next((t for t in tables if t["name"] == export), None)
         if table is None:
             return HttpResponse(_("Unknown table."), status=400, content_type="text/plain; charset=utf-8")
-        return _csv(table, f"calls-{export}-{start:%Y%m%d}-{end:%Y%m%d}.csv")
+        return csv_download(f"calls-{export}-{start:%Y%m%d}-{end:%Y%m%d}.csv", table["headers"], table["rows"])
     context = {
         **admin_site.each_context(request),
         "title": _("Calls"),
@@ -146,13 +145,3 @@ def calls(request, admin_site):
         "query": request.GET.urlencode(),
     }
     return TemplateResponse(request, "console/reports/calls.html", context)
-
-
-def _csv(table: dict, filename: str) -> HttpResponse:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow([str(header) for header in table["headers"]])
-    writer.writerows(table["rows"])
-    response = HttpResponse("\ufeff" + buffer.getvalue(), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response

@@ -1,14 +1,12 @@
-import csv
-
 from django.contrib import admin
 from django.core.exceptions import PermissionDenied
-from django.http import StreamingHttpResponse
 from django.urls import path
 from django.utils import timezone
 from django.utils.html import format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from shops.admin import pill, queue_runs
+from shops.exports import streamed_csv
 from shops.listing import DateRangeFilter, EstimatedCountPaginator
 from shops.phones import PhoneSearch
 from shops.scoping import MirroredAdmin, ReadOnlyAdmin, ShopFilter, scope
@@ -208,11 +206,6 @@ EXPORT_COLUMNS = [
 ]
 
 
-class _Echo:
-    def write(self, value):
-        return value
-
-
 @admin.register(CallRecord)
 class CallRecordAdmin(PhoneSearch, ReadOnlyAdmin):
     list_display = [
@@ -284,22 +277,17 @@ class CallRecordAdmin(PhoneSearch, ReadOnlyAdmin):
             raise PermissionDenied
         changelist = self.get_changelist_instance(request)
         rows = changelist.queryset.values_list(*[name for name, _label in EXPORT_COLUMNS]).iterator(chunk_size=2000)
-        writer = csv.writer(_Echo())
         names = [name for name, _label in EXPORT_COLUMNS]
         started, recordings = names.index("started_at"), names.index("recording_urls")
 
-        def lines():
-            yield "\ufeff" + writer.writerow([str(label) for _name, label in EXPORT_COLUMNS])  # a BOM for Excel
-            for row in rows:
-                row = list(row)
-                row[started] = timezone.localtime(row[started]).isoformat(timespec="seconds")
-                row[recordings] = " ".join(row[recordings] or [])
-                yield writer.writerow(row)
+        def flat(row):
+            row = list(row)
+            row[started] = timezone.localtime(row[started]).isoformat(timespec="seconds")
+            row[recordings] = " ".join(row[recordings] or [])
+            return row
 
-        response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
         stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
-        response["Content-Disposition"] = f'attachment; filename="calls-{stamp}.csv"'
-        return response
+        return streamed_csv(f"calls-{stamp}.csv", [label for _name, label in EXPORT_COLUMNS], map(flat, rows))
 
 
 @admin.register(CallDaily)

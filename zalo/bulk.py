@@ -272,27 +272,21 @@ def _row(row: BulkRow, state: str, *, error: str = "", message=None, consent=Non
     row.save(update_fields=fields)
 
 
-def results_csv(job: BulkJob):
-    """The upload's rows and their outcome, as CSV lines (streamed)."""
+RESULT_HEADER = ["line", "phone", "state", "error", "tracking_id", "etelecom_id", "delivery"]
 
-    class Echo:
-        def write(self, value):
-            return value
 
-    writer = csv.writer(Echo())
-    yield "\ufeff" + writer.writerow(["line", "phone", "state", "error", "tracking_id", "etelecom_id", "delivery"])
+def result_rows(job: BulkJob):
+    """The upload's rows and their outcome, for the results download (read a chunk at a time)."""
     rows = job.rows.select_related("message", "consent").order_by("line")
     for row in rows.iterator(chunk_size=1000):
         linked = row.message or row.consent
         delivery = getattr(row.message, "delivery_status", "") or getattr(row.consent, "reply_status", "")
-        yield writer.writerow(
-            [
-                row.line,
-                row.phone,
-                row.get_state_display(),
-                row.error,
-                row.tracking_id,
-                getattr(linked, "etelecom_id", ""),
-                delivery,
-            ]
-        )
+        yield [
+            row.line,
+            row.phone,
+            row.get_state_display(),
+            row.error,
+            row.tracking_id,
+            getattr(linked, "etelecom_id", ""),
+            delivery,
+        ]

@@ -12,7 +12,7 @@ import time
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import HttpResponseRedirect, StreamingHttpResponse
+from django.http import HttpResponseRedirect
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
@@ -20,6 +20,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from shops.crypto import decrypt, encrypt
+from shops.exports import streamed_csv
 from shops.models import Shop
 from shops.pages import form_action, form_page
 from shops.scoping import scope, user_shops
@@ -329,6 +330,4 @@ def bulk_results(request, model_admin, object_id):
     job = model_admin.get_object(request, object_id)
     if job is None:
         raise PermissionDenied
-    response = StreamingHttpResponse(bulk.results_csv(job), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="upload-{job.pk}-results.csv"'
-    return response
+    return streamed_csv(f"upload-{job.pk}-results.csv", bulk.RESULT_HEADER, bulk.result_rows(job))
