@@ -2,17 +2,11 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from shops.forms import ShopLabelledChoice
 from shops.models import Shop
 from shops.phones import normalise_phone
 
 from .models import Hotline, PbxUser
-
-
-class ShopLabelled(forms.ModelChoiceField):
-    """Choices from several shops, each labelled with its shop."""
-
-    def label_from_instance(self, obj):
-        return f"{obj.shop} – {obj}"
 
 
 class TenantCreateForm(forms.Form):
@@ -74,9 +68,9 @@ class PbxUserCreateForm(forms.Form):
 
 
 class ExtensionCreateForm(forms.Form):
-    hotline = ShopLabelled(label=_("Hotline"), queryset=Hotline.objects.none())
+    hotline = ShopLabelledChoice(label=_("Hotline"), queryset=Hotline.objects.none())
     extension_number = forms.IntegerField(label=_("Extension number"), min_value=100, max_value=999999)
-    user = ShopLabelled(label=_("User"), queryset=PbxUser.objects.none(), required=False)
+    user = ShopLabelledChoice(label=_("User"), queryset=PbxUser.objects.none(), required=False)
 
     def __init__(self, *args, shops, **kwargs):
         super().__init__(*args, **kwargs)

@@ -7,6 +7,13 @@ from . import services
 from .models import Shop
 
 
+class ShopLabelledChoice(forms.ModelChoiceField):
+    """Choices of a shop-owned model across the user's shops, each labelled "shop – row"."""
+
+    def label_from_instance(self, obj):
+        return f"{obj.shop} – {obj}"
+
+
 class ConnectShopForm(forms.Form):
     """Partner flow: the shop's contact as eTelecom knows it (or will create it)."""
 

@@ -2,6 +2,7 @@ from django import forms
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from shops.forms import ShopLabelledChoice
 from shops.models import Shop
 from shops.phones import normalise_phone
 
@@ -31,13 +32,8 @@ class ConnectOAForm(forms.Form):
         self.fields["shop"].queryset = shops
 
 
-class OAChoice(forms.ModelChoiceField):
-    def label_from_instance(self, obj):
-        return f"{obj.shop} – {obj}"
-
-
 class ConsentRequestForm(forms.Form):
-    oa = OAChoice(label=_("Official Account"), queryset=OfficialAccount.objects.none())
+    oa = ShopLabelledChoice(label=_("Official Account"), queryset=OfficialAccount.objects.none())
     phone = forms.CharField(
         label=_("Customer's phone"), max_length=20, help_text=_("0912345678, 84912345678 or +84 912 345 678.")
     )
@@ -53,7 +49,7 @@ class ConsentRequestForm(forms.Form):
 
 
 class TemplateRegisterForm(forms.Form):
-    oa = OAChoice(label=_("Official Account"), queryset=OfficialAccount.objects.none())
+    oa = ShopLabelledChoice(label=_("Official Account"), queryset=OfficialAccount.objects.none())
     template_id = forms.IntegerField(
         label=_("Zalo template id"),
         min_value=1,
@@ -144,7 +140,7 @@ class SendZnsForm(forms.Form):
 
 
 class JourneyCreateForm(forms.Form):
-    oa = OAChoice(label=_("Official Account"), queryset=OfficialAccount.objects.none())
+    oa = ShopLabelledChoice(label=_("Official Account"), queryset=OfficialAccount.objects.none())
     phone = forms.CharField(label=_("Customer's phone"), max_length=20)
     token_type = forms.ChoiceField(label=_("Token type"), choices=Journey.TokenType.choices)
 
@@ -170,7 +166,7 @@ class BulkZnsForm(forms.Form):
 
 
 class BulkConsentForm(forms.Form):
-    oa = OAChoice(label=_("Official Account"), queryset=OfficialAccount.objects.none())
+    oa = ShopLabelledChoice(label=_("Official Account"), queryset=OfficialAccount.objects.none())
     call_type = forms.ChoiceField(label=_("Call type"), choices=Consent.CallType.choices)
     reason_code = forms.ChoiceField(label=_("Reason"), choices=Consent.Reason.choices)
     file = forms.FileField(
