@@ -632,8 +632,9 @@ def messages_sync_work(run: SyncRun) -> dict:
     count = 0
     with job_client(shop, "message_sync") as client:
         for oa in OfficialAccount.objects.filter(shop=shop, missing_since__isnull=True):
+            templates = {t.template_id: t for t in ZnsTemplate.objects.filter(oa=oa)}
             for remote in zns_api.iter_messages(client, oa_id=oa.oa_id, date_from=since, time_type="updated_time"):
-                message_store(oa, remote)
+                message_store(oa, remote, template=templates.get(remote.template_id))
                 count += 1
             count += _settle_unconfirmed(client, oa)
     return {"messages": count}
