@@ -1,3 +1,5 @@
+from functools import partial
+
 from django.contrib import admin
 from django.urls import path
 from django.utils.translation import gettext_lazy as _
@@ -17,7 +19,14 @@ class ConsoleAdminSite(admin.AdminSite):
 
     def get_urls(self):
         return [
-            path("reports/calls/", self.admin_view(lambda r: reports.calls(r, self)), name="report_calls"),
+            *(
+                path(
+                    f"reports/{name}/",
+                    self.admin_view(partial(reports.page, admin_site=self, name=name)),
+                    name=f"report_{name}",
+                )
+                for name in reports.REPORTS
+            ),
             *super().get_urls(),
         ]
 

@@ -1,17 +1,22 @@
 """Manager reports: a date range (local days), a shop filter, tables that export to CSV with the same rows and
 columns as the screen, and charts drawn as inline SVG (nothing is fetched from the internet).
 
-Who reads them: Managers and superusers. Support works on shops but does not read reports (403)."""
+Who reads them: Managers and superusers. Support works on shops but does not read reports (403).
+Every report reads rollups and OA rows, never the calls, messages or requests themselves (see the selectors)."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import timedelta
 
 from django import forms
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponse
 from django.template.response import TemplateResponse
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.dates import WEEKDAYS
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -20,6 +25,8 @@ from shops.exports import csv_download
 from shops.models import Shop
 from shops.roles import MANAGER
 from shops.scoping import user_shops
+from zalo.models import Consent, ConsentDaily, OfficialAccount
+from zalo.selectors import consent_report, zalo_report
 
 MAX_DAYS = 366
 
@@ -47,55 +54,108 @@ class RangeForm(forms.Form):
                 raise forms.ValidationError(_("A report covers %(days)d days at most.") % {"days": MAX_DAYS})
         return data
 
-
-def _range(request, shops):
-    today = timezone.localdate()
-    initial = {"start": today - timedelta(days=29), "end": today}
-    form = RangeForm({**{k: v.isoformat() for k, v in initial.items()}, **request.GET.dict()}, shops=shops)
-    if form.is_valid():
-        data = form.cleaned_data
-        chosen = shops.filter(pk=data["shop"].pk) if data["shop"] else shops
-        return form, chosen, data["start"], data["end"]
-    return form, None, initial["start"], initial["end"]
+    def scope(self):
+        """The shops the report covers: the chosen one, or all the user's."""
+        shops = self.fields["shop"].queryset
+        chosen = self.cleaned_data["shop"]
+        return shops.filter(pk=chosen.pk) if chosen else shops
 
 
-def bars(rows, *, height: int = 160, width: int = 760) -> dict:
-    """An SVG bar chart of answered and other calls per day: every number the template needs, none fetched."""
-    top = max((row["count"] or 0 for row in rows), default=0) or 1
+class OARangeForm(RangeForm):
+    oa = forms.ModelChoiceField(label=gettext_lazy("OA"), queryset=OfficialAccount.objects.none(), required=False)
+
+    def __init__(self, *args, shops, **kwargs):
+        super().__init__(*args, shops=shops, **kwargs)
+        self.fields["oa"].queryset = OfficialAccount.objects.filter(shop__in=shops).order_by("name")
+
+    def scope(self):
+        """The OAs the report covers: the chosen one (if it is in the chosen shop), or all the shops'."""
+        oas = OfficialAccount.objects.filter(shop__in=super().scope())
+        chosen = self.cleaned_data["oa"]
+        return oas.filter(pk=chosen.pk) if chosen else oas
+
+
+# --- charts -------------------------------------------------------------------------------------------------
+
+
+@dataclass
+class Part:
+    """One band of a stacked bar: its CSS class (`bar-<key>`), legend, and value for a row."""
+
+    key: str
+    label: str
+    value: Callable[[dict], int]
+
+
+def stacked(rows, parts: list[Part], *, label: Callable[[dict], str], line=None, height=160, width=760) -> dict:
+    """An SVG stacked bar chart, one bar per row, as numbers for the template (nothing fetched). `line`, a
+    (legend, row -> percent or None) pair, draws a 0-100 % line over the bars."""
+    values = [[max(part.value(row) or 0, 0) for part in parts] for row in rows]
+    top = max((sum(bar) for bar in values), default=0) or 1
     step = width / max(len(rows), 1)
-    out = []
-    for n, row in enumerate(rows):
-        calls, answered = row["count"] or 0, row["answered"] or 0
-        total_h, answered_h = height * calls / top, height * answered / top
-        out.append(
+    bars = []
+    for n, (row, bar) in enumerate(zip(rows, values, strict=True)):
+        bottom, bands = height, []
+        for part, value in zip(parts, bar, strict=True):
+            size = height * value / top
+            bottom -= size
+            bands.append({"key": part.key, "y": round(bottom, 2), "h": round(size, 2)})
+        title = ", ".join(f"{part.label}: {value}" for part, value in zip(parts, bar, strict=True))
+        bars.append(
             {
                 "x": round(n * step, 2),
                 "w": round(max(step - 1, 1), 2),
-                "y": round(height - total_h, 2),
-                "h": round(total_h - answered_h, 2),
-                "ay": round(height - answered_h, 2),
-                "ah": round(answered_h, 2),
-                "title": f"{row['day']:%d/%m}: {calls} ({answered})",
+                "bands": bands,
+                "title": f"{label(row)} – {title}",
             }
         )
-    return {"bars": out, "height": height, "width": width, "top": top}
+    points = ""
+    if line is not None:
+        points = " ".join(
+            f"{round(n * step + step / 2, 2)},{round(height * (1 - percent / 100), 2)}"
+            for n, percent in enumerate(line[1](row) for row in rows)
+            if percent is not None
+        )
+    return {
+        "bars": bars,
+        "height": height,
+        "width": width,
+        "top": top,
+        "legend": [(part.key, part.label) for part in parts],
+        "line": points,
+        "line_label": line[0] if line else "",
+    }
 
 
-CALL_TABLES = {
-    "days": (
-        gettext_lazy("Calls per day"),
-        [("day", gettext_lazy("day"))],
-    ),
-    "extensions": (
-        gettext_lazy("Calls per extension"),
-        [("shop", gettext_lazy("shop")), ("label", gettext_lazy("extension"))],
-    ),
-    "hotlines": (
-        gettext_lazy("Calls per hotline"),
-        [("shop", gettext_lazy("shop")), ("label", gettext_lazy("hotline"))],
-    ),
-}
-FIGURES = [
+def _day(row) -> str:
+    return f"{row['day']:%d/%m/%Y}"
+
+
+# --- tables -------------------------------------------------------------------------------------------------
+
+
+def table(name: str, title, columns: list[tuple[str, str]], rows, *, empty=None) -> dict:
+    """A report table: what the screen shows and the CSV holds, cell for cell."""
+    return {
+        "name": name,
+        "title": title,
+        "headers": [label for _key, label in columns],
+        "rows": [[_cell(row.get(key)) for key, _label in columns] for row in rows],
+        "empty": empty or _("Nothing in this range."),
+    }
+
+
+def _cell(value):
+    if value is None:
+        return "-"
+    if hasattr(value, "hour"):
+        return timezone.localtime(value).strftime("%H:%M")
+    return value.strftime("%d/%m/%Y") if hasattr(value, "strftime") else value
+
+
+# --- the reports --------------------------------------------------------------------------------------------
+
+CALL_FIGURES = [
     ("count", gettext_lazy("calls")),
     ("inbound", gettext_lazy("inbound")),
     ("outbound", gettext_lazy("outbound")),
@@ -104,44 +164,219 @@ FIGURES = [
     ("duration", gettext_lazy("talk time (s)")),
     ("average_duration", gettext_lazy("average talk (s)")),
 ]
+ANSWERED_PARTS = [
+    Part("answered", gettext_lazy("answered"), lambda row: row["answered"]),
+    Part("other", gettext_lazy("not answered"), lambda row: (row["count"] or 0) - (row["answered"] or 0)),
+]
 
 
-def _table(name: str, rows) -> dict:
-    title, keys = CALL_TABLES[name]
-    columns = [*keys, *FIGURES]
+def calls(form, start, end) -> dict:
+    report = call_report(form.scope() if form else Shop.objects.none(), start, end)
+    for row in report["weekdays"]:
+        row["label"] = WEEKDAYS[row["weekday"]]
+    for row in report["hours"]:
+        row["label"] = f"{row['hour']:02d}:00"
+    total = report["total"]
     return {
-        "name": name,
-        "title": title,
-        "headers": [label for _key, label in columns],
-        "rows": [[_cell(row.get(key)) for key, _label in columns] for row in rows],
+        "summary": _("%(calls)s calls, %(answered)s answered (%(rate)s%%), %(duration)s s of talk.")
+        % {
+            "calls": total["count"],
+            "answered": total["answered"],
+            "rate": total["answer_rate"] if total["answer_rate"] is not None else "-",
+            "duration": total["duration"],
+        },
+        "charts": [
+            (_("Calls per day"), stacked(report["days"], ANSWERED_PARTS, label=_day)),
+            (_("Calls by hour of day"), stacked(report["hours"], ANSWERED_PARTS, label=lambda row: row["label"])),
+        ],
+        "tables": [
+            table("days", _("Calls per day"), [("day", _("day")), *CALL_FIGURES], report["days"]),
+            table("weekdays", _("Calls by weekday"), [("label", _("weekday")), *CALL_FIGURES], report["weekdays"]),
+            table("hours", _("Calls by hour of day"), [("label", _("hour")), *CALL_FIGURES], report["hours"]),
+            *(
+                table(name, title, [("shop", _("shop")), ("label", label), *CALL_FIGURES], report[name])
+                for name, title, label in (
+                    ("extensions", _("Calls per extension"), _("extension")),
+                    ("users", _("Calls per user"), _("user")),
+                    ("hotlines", _("Calls per hotline"), _("hotline")),
+                )
+            ),
+        ],
+        "raw": report,
     }
 
 
-def _cell(value):
-    if value is None:
-        return "-"
-    return value.strftime("%d/%m/%Y") if hasattr(value, "strftime") else value
+QUALITY_PARTS = [
+    Part("high", gettext_lazy("High"), lambda row: row["high"]),
+    Part("medium", gettext_lazy("Medium"), lambda row: row["medium"]),
+    Part("low", gettext_lazy("Low"), lambda row: row["low"]),
+    Part("undefined", gettext_lazy("No rating"), lambda row: row["other"]),
+]
+QUOTA_PARTS = [
+    Part("used", gettext_lazy("used"), lambda row: row["used"]),
+    Part("left", gettext_lazy("left"), lambda row: (row["quota"] or 0) - (row["used"] or 0)),
+]
+ZNS_PARTS = [
+    Part("delivered", gettext_lazy("delivered"), lambda row: row["delivered"]),
+    Part("sent", gettext_lazy("sent, not delivered"), lambda row: row["sent"] - row["delivered"]),
+    Part("failed", gettext_lazy("failed"), lambda row: row["failed"]),
+]
+ZNS_FIGURES = [
+    ("sent", gettext_lazy("sent")),
+    ("delivered", gettext_lazy("delivered")),
+    ("failed", gettext_lazy("failed")),
+    ("fees", gettext_lazy("fees (VND)")),
+]
 
 
-def calls(request, admin_site):
+def zalo(form, start, end) -> dict:
+    report = zalo_report(form.scope() if form else OfficialAccount.objects.none(), start, end)
+    qualities = dict(OfficialAccount.Quality.choices)
+    for oa in report["accounts"]:
+        for key in ("current_quality", "last_week_quality"):
+            oa[key] = qualities.get(oa[key], oa[key] or None)
+        if oa["runs_out"] == "spent":
+            oa["runs_out"] = _("spent")
+        elif oa["runs_out"] is None:
+            oa["runs_out"] = _("not today")
+    total = report["total"]
+    return {
+        "summary": _("%(sent)s ZNS sent, %(delivered)s delivered, %(failed)s failed, %(fees)s VND in fees.") % total,
+        "charts": [
+            (_("ZNS quota per day (all chosen OAs)"), stacked(report["quota_days"], QUOTA_PARTS, label=_day)),
+            (_("OA quality per day (number of OAs)"), stacked(report["quota_days"], QUALITY_PARTS, label=_day)),
+            (_("ZNS per day"), stacked(report["zns_days"], ZNS_PARTS, label=_day)),
+        ],
+        "tables": [
+            table(
+                "oas",
+                _("Each OA's quota today, and when it runs out at today's rate"),
+                [
+                    ("shop__name", _("shop")),
+                    ("name", _("OA")),
+                    ("daily_quota", _("daily quota")),
+                    ("used", _("used today")),
+                    ("remaining_quota", _("left")),
+                    ("current_quality", _("quality (48 h)")),
+                    ("last_week_quality", _("quality (7 days)")),
+                    ("runs_out", _("runs out at")),
+                ],
+                report["accounts"],
+            ),
+            table(
+                "quota",
+                _("Quota and quality per day"),
+                [
+                    ("day", _("day")),
+                    ("oas", _("OAs")),
+                    ("quota", _("daily quota")),
+                    ("used", _("used")),
+                    ("left", _("left at the day's last sync")),
+                    ("high", _("High")),
+                    ("medium", _("Medium")),
+                    ("low", _("Low")),
+                ],
+                report["quota_days"],
+            ),
+            table("zns", _("ZNS per day"), [("day", _("day")), *ZNS_FIGURES], report["zns_days"]),
+            table(
+                "templates",
+                _("ZNS per template"),
+                [
+                    ("oa__shop__name", _("shop")),
+                    ("oa__name", _("OA")),
+                    ("template_id", _("template id")),
+                    ("name", _("template")),
+                    *ZNS_FIGURES,
+                ],
+                report["templates"],
+            ),
+        ],
+        "raw": report,
+    }
+
+
+Outcome = ConsentDaily.Outcome
+OUTCOME_PARTS = [Part(value, label, lambda row, value=value: row[value]) for value, label in Outcome.choices]
+OUTCOME_FIGURES = [
+    ("count", gettext_lazy("requests")),
+    *((value, label) for value, label in Outcome.choices),
+    ("acceptance_rate", gettext_lazy("acceptance rate (%)")),
+]
+
+
+def consents(form, start, end) -> dict:
+    report = consent_report(form.scope() if form else OfficialAccount.objects.none(), start, end)
+    reasons, call_types = dict(Consent.Reason.choices), dict(Consent.CallType.choices)
+    for row in report["reasons"]:
+        row["label"] = reasons.get(row["reason_code"], row["reason_code"])
+    for row in report["call_types"]:
+        row["label"] = call_types.get(row["call_type"], row["call_type"])
+    total = report["total"]
+    return {
+        "summary": _("%(requests)s requests, %(accepted)s accepted (%(rate)s%% of those answered or lapsed).")
+        % {
+            "requests": total["count"],
+            "accepted": total["accepted"],
+            "rate": total["acceptance_rate"] if total["acceptance_rate"] is not None else "-",
+        },
+        "charts": [
+            (
+                _("Requests per day by outcome, and the acceptance rate"),
+                stacked(
+                    report["days"],
+                    OUTCOME_PARTS,
+                    label=_day,
+                    line=(_("acceptance rate (%)"), lambda row: row["acceptance_rate"]),
+                ),
+            )
+        ],
+        "tables": [
+            table("days", _("Requests per day"), [("day", _("day")), *OUTCOME_FIGURES], report["days"]),
+            table("reasons", _("Requests by reason"), [("label", _("reason")), *OUTCOME_FIGURES], report["reasons"]),
+            table(
+                "call_types",
+                _("Requests by call type"),
+                [("label", _("call type")), *OUTCOME_FIGURES],
+                report["call_types"],
+            ),
+        ],
+        "raw": report,
+    }
+
+
+REPORTS = {
+    "calls": (gettext_lazy("Calls"), RangeForm, calls),
+    "zalo": (gettext_lazy("Zalo OAs and ZNS"), OARangeForm, zalo),
+    "consents": (gettext_lazy("Call permissions"), OARangeForm, consents),
+}
+
+
+def page(request, admin_site, name: str):
+    """One report: the range form, the figures for the user's shops, and `?export=<table>` as CSV."""
     if not can_read_reports(request.user):
         raise PermissionDenied
-    form, shops, start, end = _range(request, user_shops(request.user).order_by("name"))
-    report = call_report(shops if shops is not None else Shop.objects.none(), start, end)
-    tables = [_table(name, report[name]) for name in CALL_TABLES]
+    title, form_class, build = REPORTS[name]
+    today = timezone.localdate()
+    initial = {"start": (today - timedelta(days=29)).isoformat(), "end": today.isoformat()}
+    form = form_class({**initial, **request.GET.dict()}, shops=user_shops(request.user).order_by("name"))
+    valid = form.is_valid()
+    start = form.cleaned_data["start"] if valid else today - timedelta(days=29)
+    end = form.cleaned_data["end"] if valid else today
+    report = build(form if valid else None, start, end)
     export = request.GET.get("export")
     if export:
-        table = next((t for t in tables if t["name"] == export), None)
-        if table is None:
+        found = next((t for t in report["tables"] if t["name"] == export), None)
+        if found is None:
             return HttpResponse(_("Unknown table."), status=400, content_type="text/plain; charset=utf-8")
-        return csv_download(f"calls-{export}-{start:%Y%m%d}-{end:%Y%m%d}.csv", table["headers"], table["rows"])
+        return csv_download(f"{name}-{export}-{start:%Y%m%d}-{end:%Y%m%d}.csv", found["headers"], found["rows"])
     context = {
         **admin_site.each_context(request),
-        "title": _("Calls"),
+        **report,
+        "title": title,
         "form": form,
-        "total": report["total"],
-        "chart": bars(report["days"]),
-        "tables": tables,
         "query": request.GET.urlencode(),
+        "reports": [(key, label, reverse(f"admin:report_{key}")) for key, (label, *_rest) in REPORTS.items()],
+        "report": name,
     }
-    return TemplateResponse(request, "console/reports/calls.html", context)
+    return TemplateResponse(request, "console/reports/report.html", context)

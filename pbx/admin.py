@@ -292,7 +292,16 @@ class CallRecordAdmin(PhoneSearch, ReadOnlyAdmin):
 
 @admin.register(CallDaily)
 class CallDailyAdmin(ReadOnlyAdmin):
-    list_display = ["day", "shop", "direction", "call_state", "extension_etelecom_id", "hotline_etelecom_id", "calls"]
+    list_display = [
+        "day",
+        "shop",
+        "direction",
+        "call_state",
+        "extension_etelecom_id",
+        "hotline_etelecom_id",
+        "user_etelecom_id",
+        "calls",
+    ]
     list_select_related = ["shop"]
     list_filter = [ShopFilter, "direction", "call_state"]
     ordering = ["-day", "shop"]

@@ -154,8 +154,8 @@ class Extension(models.Model):
 
 class CallRecord(models.Model):
     """One call of a shop's PBX (`ListCallLogs`). eTelecom's record has no hotline: the hotline is the one the
-    call's extension used when the call was stored. `started_day` is the local (Asia/Ho_Chi_Minh) day the rollups
-    group by."""
+    call's extension used when the call was stored. `started_day` and `started_hour` are the local
+    (Asia/Ho_Chi_Minh) day and hour the rollups group by."""
 
     shop_lookup = "shop"
     support_read_only = True
@@ -217,6 +217,7 @@ class CallRecord(models.Model):
     duration = models.PositiveIntegerField(_("duration (s)"), default=0)
     started_at = models.DateTimeField(_("started"))
     started_day = models.DateField(_("day"))
+    started_hour = models.PositiveSmallIntegerField(_("hour"), default=0)
     ended_at = models.DateTimeField(_("ended"), null=True, blank=True)
     etelecom_created_at = models.DateTimeField(_("created on eTelecom"), null=True, blank=True)
     etelecom_updated_at = models.DateTimeField(_("updated on eTelecom"), null=True, blank=True)
@@ -242,7 +243,7 @@ class CallRecord(models.Model):
 
 
 class CallDaily(models.Model):
-    """Calls per shop, local day, direction, state, extension and hotline: what call reports read."""
+    """Calls per shop, local day, direction, state, extension, hotline and user: what call reports read."""
 
     shop_lookup = "shop"
     support_read_only = True
@@ -255,6 +256,7 @@ class CallDaily(models.Model):
     call_state = models.CharField(_("state"), max_length=16, choices=CallRecord.CallState.choices)
     extension_etelecom_id = models.CharField(_("extension id"), max_length=32, blank=True)
     hotline_etelecom_id = models.CharField(_("hotline id"), max_length=32, blank=True)
+    user_etelecom_id = models.CharField(_("user id"), max_length=32, blank=True)
     calls = models.PositiveIntegerField(_("calls"))
     total_duration = models.PositiveBigIntegerField(_("total duration (s)"))
     max_duration = models.PositiveIntegerField(_("longest (s)"))
@@ -265,13 +267,52 @@ class CallDaily(models.Model):
         ordering = ["-day", "shop", "direction", "call_state"]
         constraints = [
             models.UniqueConstraint(
-                fields=["shop", "day", "direction", "call_state", "extension_etelecom_id", "hotline_etelecom_id"],
+                fields=[
+                    "shop",
+                    "day",
+                    "direction",
+                    "call_state",
+                    "extension_etelecom_id",
+                    "hotline_etelecom_id",
+                    "user_etelecom_id",
+                ],
                 name="call_daily_unique",
             )
         ]
 
     def __str__(self):
         return f"{self.day} {self.direction}/{self.call_state}: {self.calls}"
+
+
+class CallHourly(models.Model):
+    """Calls per shop, local day, local hour, direction and state: the hour-of-day table of the calls report.
+    Refreshed with `CallDaily`, in the same transaction."""
+
+    shop_lookup = "shop"
+    support_read_only = True
+
+    shop = models.ForeignKey(
+        Shop, on_delete=models.CASCADE, related_name="call_hours", verbose_name=_("shop"), db_index=False
+    )
+    day = models.DateField(_("day"))
+    hour = models.PositiveSmallIntegerField(_("hour"))
+    direction = models.CharField(_("direction"), max_length=8, choices=CallRecord.Direction.choices)
+    call_state = models.CharField(_("state"), max_length=16, choices=CallRecord.CallState.choices)
+    calls = models.PositiveIntegerField(_("calls"))
+    total_duration = models.PositiveBigIntegerField(_("total duration (s)"))
+
+    class Meta:
+        verbose_name = _("hourly call count")
+        verbose_name_plural = _("hourly call counts")
+        ordering = ["-day", "hour", "shop"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["shop", "day", "hour", "direction", "call_state"], name="call_hourly_unique"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.day} {self.hour:02d}h {self.direction}/{self.call_state}: {self.calls}"
 
 
 class CallSyncState(models.Model):

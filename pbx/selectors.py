@@ -1,5 +1,5 @@
-"""Call reports, read from the daily rollups (`CallDaily`), never from the calls: a 90-day report costs the same
-few grouped queries whatever the call volume."""
+"""Call reports, read from the rollups (`CallDaily`, `CallHourly`), never from the calls: a 90-day report costs the
+same few grouped queries whatever the call volume."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from datetime import date, timedelta
 
 from django.db.models import Q, Sum
 
-from .models import CallDaily, CallRecord, Extension, Hotline
+from .models import CallDaily, CallHourly, CallRecord, Extension, Hotline, PbxUser
 
 ANSWERED = CallRecord.CallState.ANSWERED
 INBOUND, OUTBOUND = CallRecord.Direction.INBOUND, CallRecord.Direction.OUTBOUND
@@ -33,28 +33,47 @@ SUMS = {
 
 
 def call_report(shops, first: date, last: date) -> dict:
-    """Calls per day (every day of the range, empty ones too), per extension and per hotline, and in all, for
-    `shops` from `first` to `last` (local days, both included). Five queries whatever the range."""
+    """Calls per day (every day of the range, empty ones too), per weekday, per hour of day, per extension, per
+    user and per hotline, and in all, for `shops` from `first` to `last` (local days, both included). Seven
+    queries whatever the range."""
     days = CallDaily.objects.filter(shop__in=shops, day__gte=first, day__lte=last)
     found = {row["day"]: row for row in days.values("day").annotate(**SUMS)}
-    per_day = list(
-        _figures(
-            found.get(first + timedelta(days=n), {"day": first + timedelta(days=n), **dict.fromkeys(SUMS, 0)})
-            for n in range((last - first).days + 1)
-        )
-    )
-    extensions = list(_figures(days.values("shop_id", "extension_etelecom_id").annotate(**SUMS).order_by("-count")))
-    hotlines = list(_figures(days.values("shop_id", "hotline_etelecom_id").annotate(**SUMS).order_by("-count")))
+    empty = dict.fromkeys(SUMS, 0)
+    dates = [first + timedelta(days=n) for n in range((last - first).days + 1)]
+    per_day = list(_figures(found.get(day, {"day": day, **empty}) for day in dates))
+    weekdays = [{"weekday": n, **empty} for n in range(7)]
+    for row in per_day:
+        for key in SUMS:
+            weekdays[row["day"].weekday()][key] += row[key] or 0
+    hours = CallHourly.objects.filter(shop__in=shops, day__gte=first, day__lte=last)
+    found = {row["hour"]: row for row in hours.values("hour").annotate(**SUMS)}
+    per_hour = list(_figures(found.get(hour, {"hour": hour, **empty}) for hour in range(24)))
+    grouped = {
+        kind: list(_figures(days.values("shop_id", f"{kind}_etelecom_id").annotate(**SUMS).order_by("-count")))
+        for kind in ("extension", "user", "hotline")
+    }
     names = {
         (kind, shop_id, eid): (label, shop)
-        for kind, model, field in (("extension", Extension, "extension_number"), ("hotline", Hotline, "hotline"))
+        for kind, model, field in (
+            ("extension", Extension, "extension_number"),
+            ("user", PbxUser, "full_name"),
+            ("hotline", Hotline, "hotline"),
+        )
         for shop_id, eid, label, shop in model.objects.filter(shop__in=shops).values_list(
             "shop_id", "etelecom_id", field, "shop__name"
         )
     }
-    for kind, rows in (("extension", extensions), ("hotline", hotlines)):
+    for kind, rows in grouped.items():
         for row in rows:
             eid = row[f"{kind}_etelecom_id"]
             row["label"], row["shop"] = names.get((kind, row["shop_id"], eid), (eid or "-", ""))
-    total = next(_figures([days.aggregate(**SUMS)]))
-    return {"days": per_day, "extensions": extensions, "hotlines": hotlines, "total": total}
+    total = next(_figures([{key: sum(row[key] or 0 for row in per_day) for key in SUMS}]))
+    return {
+        "days": per_day,
+        "weekdays": list(_figures(weekdays)),
+        "hours": per_hour,
+        "extensions": grouped["extension"],
+        "users": grouped["user"],
+        "hotlines": grouped["hotline"],
+        "total": total,
+    }

@@ -22,7 +22,7 @@ from shops.crypto import encrypt, hint
 from shops.messages import describe_error
 from shops.models import Shop, SyncRun
 
-from .models import CallDaily, CallRecord, CallSyncState, Extension, Hotline, PbxUser, Tenant
+from .models import CallDaily, CallHourly, CallRecord, CallSyncState, Extension, Hotline, PbxUser, Tenant
 
 LOCAL = ZoneInfo(settings.TIME_ZONE)
 CALL_PAGE = 1000
@@ -322,6 +322,7 @@ CALL_COLUMNS = [
     "duration",
     "started_at",
     "started_day",
+    "started_hour",
     "ended_at",
     "etelecom_created_at",
     "etelecom_updated_at",
@@ -381,6 +382,7 @@ def call_rows(shop_id: int, items: list[dict], lines: dict) -> list[tuple]:
         duration = item.get("duration")
         direction = _text(item.get("direction")) or "unknown"
         caller, callee = _text(item.get("caller")), _text(item.get("callee"))
+        local = started.astimezone(LOCAL)
         rows.append(
             (
                 shop_id,
@@ -399,7 +401,8 @@ def call_rows(shop_id: int, items: list[dict], lines: dict) -> list[tuple]:
                 _text(item.get("contact_id")),
                 duration if isinstance(duration, int) and duration >= 0 else 0,
                 started,
-                started.astimezone(LOCAL).date(),
+                local.date(),
+                local.hour,
                 _time(item.get("ended_at")),
                 _time(item.get("created_at")),
                 _time(item.get("updated_at")),
@@ -432,24 +435,29 @@ def calls_store(shop: Shop, statement: bulk.Statement, prepared: list, days: tup
 
 
 def rollups_refresh(shop: Shop, first: date, last: date) -> None:
-    """Recount the daily rollups of `shop` from `first` to `last` (local days) from the call records."""
+    """Recount the daily and hourly rollups of `shop` from `first` to `last` (local days) from the call records."""
+    CallDaily.objects.filter(shop=shop, day__gte=first, day__lte=last).delete()
+    CallHourly.objects.filter(shop=shop, day__gte=first, day__lte=last).delete()
+    quote = connection.ops.quote_name
+    calls = quote(CallRecord._meta.db_table)
+    # Over the (shop, started_at) index: the days are whole local days, so their time range is exact.
+    where = "WHERE shop_id = %s AND started_at >= %s AND started_at < %s"
     start = datetime.combine(first, datetime.min.time(), LOCAL)
     end = datetime.combine(last + timedelta(days=1), datetime.min.time(), LOCAL)
-    CallDaily.objects.filter(shop=shop, day__gte=first, day__lte=last).delete()
-    quote = connection.ops.quote_name
-    daily, calls = quote(CallDaily._meta.db_table), quote(CallRecord._meta.db_table)
-    group = "shop_id, started_day, direction, call_state, extension_etelecom_id, hotline_etelecom_id"
+    params = [shop.pk, *(connection.ops.adapt_datetimefield_value(moment) for moment in (start, end))]
+    daily = "shop_id, started_day, direction, call_state, extension_etelecom_id, hotline_etelecom_id, user_etelecom_id"
+    hourly = "shop_id, started_day, started_hour, direction, call_state"
     with connection.cursor() as cursor:
         cursor.execute(
-            f"INSERT INTO {daily} (shop_id, day, direction, call_state, extension_etelecom_id, hotline_etelecom_id,"
-            f" calls, total_duration, max_duration)"
-            f" SELECT {group}, COUNT(*), SUM(duration), MAX(duration) FROM {calls}"
-            f" WHERE shop_id = %s AND started_at >= %s AND started_at < %s GROUP BY {group}",
-            [
-                shop.pk,
-                connection.ops.adapt_datetimefield_value(start),
-                connection.ops.adapt_datetimefield_value(end),
-            ],
+            f"INSERT INTO {quote(CallDaily._meta.db_table)} (shop_id, day, direction, call_state,"
+            f" extension_etelecom_id, hotline_etelecom_id, user_etelecom_id, calls, total_duration, max_duration)"
+            f" SELECT {daily}, COUNT(*), SUM(duration), MAX(duration) FROM {calls} {where} GROUP BY {daily}",
+            params,
+        )
+        cursor.execute(
+            f"INSERT INTO {quote(CallHourly._meta.db_table)} (shop_id, day, hour, direction, call_state, calls,"
+            f" total_duration) SELECT {hourly}, COUNT(*), SUM(duration) FROM {calls} {where} GROUP BY {hourly}",
+            params,
         )
 
 

@@ -24,7 +24,7 @@ from shops.messages import describe_error
 from shops.models import SyncRun
 from shops.phones import normalise_phone
 
-from . import services
+from . import rollups, services
 from .forms import SendZnsForm
 from .models import BulkJob, BulkRow, Consent, Message, ZnsTemplate
 
@@ -168,7 +168,9 @@ def _settled(job: BulkJob, client, row: BulkRow) -> bool:
     True when the row needs nothing more now (found and sent, or sent too recently to be listed)."""
     remote = zns_api.find_message(client, oa_id=job.oa.oa_id, tracking_id=row.tracking_id)
     if remote is not None:
-        _row(row, BulkRow.State.SENT, message=services.message_store(job.oa, remote, template=job.template))
+        message = services.message_store(job.oa, remote, template=job.template)
+        rollups.refresh_messages([(job.oa_id, message.day)])
+        _row(row, BulkRow.State.SENT, message=message)
         return True
     attempt = Message.objects.filter(oa=job.oa, tracking_id=row.tracking_id).first()
     if attempt is not None and attempt.send_state != Message.SendState.FAILED:
@@ -238,25 +240,36 @@ def _send_zns(job: BulkJob, client) -> bool:
                 else:
                     row.state, row.error = BulkRow.State.UNCONFIRMED, message.error_message
             BulkRow.objects.bulk_update(done, ["state", "error", "message", "updated_at"])
+            rollups.refresh_messages({(job.oa_id, message.day) for message in stored})
     return held
 
 
 def _send_consents(job: BulkJob, client) -> bool:
+    """Request each row's permission. The rollups of the days stored are recounted once at the end (a run that
+    dies first leaves that to the next consent sync, which reads the same requests again)."""
     oa = job.oa
-    for row in _open_rows(job).iterator(chunk_size=500):
-        if row.state == BulkRow.State.SENDING:
-            # RequestConsent carries no id of ours: a request that may have gone is looked up by phone.
-            known = list(zns_api.iter_consents(client, oa_id=oa.oa_id, phone=row.phone))
-            if known:
-                _row(row, BulkRow.State.SENT, consent=services.consent_store(oa, known[-1]))
+    days = set()
+    try:
+        for row in _open_rows(job).iterator(chunk_size=500):
+            if row.state == BulkRow.State.SENDING:
+                # RequestConsent carries no id of ours: a request that may have gone is looked up by phone.
+                known = list(zns_api.iter_consents(client, oa_id=oa.oa_id, phone=row.phone))
+                if known:
+                    consent = services.consent_store(oa, known[-1], recount=False)
+                    days.add(consent.day)
+                    _row(row, BulkRow.State.SENT, consent=consent)
+                    continue
+            _row(row, BulkRow.State.SENDING)
+            try:
+                remote = zns_api.request_consent(client, oa_id=oa.oa_id, phone=row.phone, **row.data)
+            except EtelecomError as exc:
+                _row(row, BulkRow.State.FAILED, error=describe_error(exc))
                 continue
-        _row(row, BulkRow.State.SENDING)
-        try:
-            remote = zns_api.request_consent(client, oa_id=oa.oa_id, phone=row.phone, **row.data)
-        except EtelecomError as exc:
-            _row(row, BulkRow.State.FAILED, error=describe_error(exc))
-            continue
-        _row(row, BulkRow.State.SENT, consent=services.consent_store(oa, remote))
+            consent = services.consent_store(oa, remote, recount=False)
+            days.add(consent.day)
+            _row(row, BulkRow.State.SENT, consent=consent)
+    finally:
+        rollups.refresh_consents((oa.pk, day) for day in days)
     return False
 
 

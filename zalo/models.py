@@ -110,6 +110,35 @@ class OASnapshot(models.Model):
         return f"{self.oa} @ {self.taken_at:%Y-%m-%d %H:%M}"
 
 
+class OADaily(models.Model):
+    """One OA's quota and quality on one local day, kept up to date by every snapshot of that day: what the Zalo
+    report draws (a 90-day chart reads 90 rows an OA, not every snapshot). Zalo renews the daily quota at local
+    midnight, so `daily_quota - lowest_remaining` is what the OA used that day."""
+
+    shop_lookup = "oa__shop"
+    support_read_only = True
+
+    oa = models.ForeignKey(OfficialAccount, on_delete=models.CASCADE, related_name="days", verbose_name=_("OA"))
+    day = models.DateField(_("day"))
+    status = models.CharField(_("status"), max_length=8, blank=True)
+    current_quality = models.CharField(_("quality (48 h)"), max_length=16, blank=True)
+    last_week_quality = models.CharField(_("quality (7 days)"), max_length=16, blank=True)
+    daily_quota = models.PositiveIntegerField(_("daily ZNS quota"), null=True, blank=True)
+    remaining_quota = models.PositiveIntegerField(_("ZNS left"), null=True, blank=True)
+    lowest_remaining = models.PositiveIntegerField(_("fewest ZNS left"), null=True, blank=True)
+    snapshots = models.PositiveIntegerField(_("snapshots"), default=0)
+    last_taken_at = models.DateTimeField(_("last snapshot"))
+
+    class Meta:
+        verbose_name = _("OA day")
+        verbose_name_plural = _("OA days")
+        ordering = ["-day", "oa"]
+        constraints = [models.UniqueConstraint(fields=["oa", "day"], name="oa_daily_unique")]
+
+    def __str__(self):
+        return f"{self.oa} {self.day}"
+
+
 class Follower(models.Model):
     """A Zalo user of an OA (`ListFollowers`)."""
 
@@ -196,6 +225,7 @@ class Consent(models.Model):
         _("may call until"), null=True, blank=True, help_text=_("What the last permission check answered.")
     )
     checked_at = models.DateTimeField(_("permission checked"), null=True, blank=True)
+    day = models.DateField(_("day"), help_text=_("The local day of the request: what the consent report groups by."))
     synced_at = models.DateTimeField(_("last synced"))
 
     class Meta:
@@ -207,6 +237,7 @@ class Consent(models.Model):
             models.Index(fields=["oa", "-etelecom_created_at"], name="consent_oa_time"),
             models.Index(fields=["phone"], name="consent_phone"),
             models.Index(fields=["reply_status", "expires_at"], name="consent_reply_expiry"),
+            models.Index(fields=["oa", "day"], name="consent_oa_day"),
         ]
 
     def __str__(self):
@@ -328,6 +359,9 @@ class Message(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, verbose_name=_("sent by")
     )
     created_at = models.DateTimeField(_("created"), auto_now_add=True)
+    day = models.DateField(
+        _("day"), help_text=_("The local day the message was sent or requested: what the ZNS report groups by.")
+    )
     synced_at = models.DateTimeField(_("last synced"), null=True, blank=True)
 
     class Meta:
@@ -349,6 +383,7 @@ class Message(models.Model):
             models.Index(fields=["oa", "-created_at"], name="message_oa_time"),
             models.Index(fields=["phone"], name="message_phone"),
             models.Index(fields=["send_state"], name="message_send_state"),
+            models.Index(fields=["oa", "day"], name="message_oa_day"),
         ]
 
     def __str__(self):
@@ -487,3 +522,64 @@ class BulkRow(models.Model):
 
     def __str__(self):
         return f"{self.job} #{self.line}"
+
+
+class ZnsDaily(models.Model):
+    """ZNS per OA, local day and template: what the Zalo report reads. Recounted from the messages of the days a
+    send, a sync or a delivery event touched, in the same transaction."""
+
+    shop_lookup = "oa__shop"
+    support_read_only = True
+
+    oa = models.ForeignKey(OfficialAccount, on_delete=models.CASCADE, related_name="zns_days", verbose_name=_("OA"))
+    day = models.DateField(_("day"))
+    template_id = models.BigIntegerField(_("Zalo template id"))
+    sent = models.PositiveIntegerField(_("sent"))
+    delivered = models.PositiveIntegerField(_("delivered"))
+    failed = models.PositiveIntegerField(_("failed"))
+    fees = models.PositiveBigIntegerField(_("fees (VND)"))
+
+    class Meta:
+        verbose_name = _("daily ZNS count")
+        verbose_name_plural = _("daily ZNS counts")
+        ordering = ["-day", "oa", "template_id"]
+        constraints = [models.UniqueConstraint(fields=["oa", "day", "template_id"], name="zns_daily_unique")]
+
+    def __str__(self):
+        return f"{self.oa} {self.day} {self.template_id}: {self.sent}"
+
+
+class ConsentDaily(models.Model):
+    """Call permission requests per OA, local day, reason, call type and outcome: what the consent report reads.
+    Recounted from the requests of the days a request, a sync or a reply touched, in the same transaction."""
+
+    shop_lookup = "oa__shop"
+    support_read_only = True
+
+    class Outcome(models.TextChoices):
+        ACCEPTED = "accepted", _("Accepted")
+        REFUSED = "refused", _("Refused")
+        NO_REPLY = "no_reply", _("No reply")
+        EXPIRED = "expired", _("Expired")
+        AWAITING = "awaiting", _("Awaiting reply")
+        FAILED = "failed", _("Not sent")
+
+    oa = models.ForeignKey(OfficialAccount, on_delete=models.CASCADE, related_name="consent_days", verbose_name=_("OA"))
+    day = models.DateField(_("day"))
+    reason_code = models.CharField(_("reason"), max_length=40, choices=Consent.Reason.choices)
+    call_type = models.CharField(_("call type"), max_length=16, choices=Consent.CallType.choices)
+    outcome = models.CharField(_("outcome"), max_length=16, choices=Outcome.choices)
+    requests = models.PositiveIntegerField(_("requests"))
+
+    class Meta:
+        verbose_name = _("daily call permission count")
+        verbose_name_plural = _("daily call permission counts")
+        ordering = ["-day", "oa"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["oa", "day", "reason_code", "call_type", "outcome"], name="consent_daily_unique"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.oa} {self.day} {self.outcome}: {self.requests}"

@@ -1,18 +1,20 @@
-"""OA health: the conditions the OA list filters on and the admin index lists as alerts, in one place."""
+"""What the admin and the reports read: OA health (the conditions the OA list filters on and the admin index lists
+as alerts), and the Zalo and consent reports, from the rollups and the OA rows, never from messages or requests."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, datetime, time, timedelta
 
 from django.conf import settings
-from django.db.models import Case, Count, ExpressionWrapper, F, FloatField, IntegerField, Min, Q, Value, When
+from django.db.models import Case, Count, ExpressionWrapper, F, FloatField, IntegerField, Min, Q, Sum, Value, When
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from shops.scoping import scope
 
-from .models import OfficialAccount
+from .models import ConsentDaily, OADaily, OfficialAccount, ZnsDaily, ZnsTemplate
+from .rollups import ZNS_SUMS
 
 QUALITY_RANK = {"LOW": 0, "MEDIUM": 1, "HIGH": 2}
 
@@ -96,3 +98,116 @@ def oa_health_by_shop(shop_ids) -> dict[int, dict]:
     )
     names = {rank: quality for quality, rank in QUALITY_RANK.items()}
     return {row["shop_id"]: {**row, "worst": names.get(row["worst"], "")} for row in rows}
+
+
+def _dates(first: date, last: date) -> list[date]:
+    return [first + timedelta(days=n) for n in range((last - first).days + 1)]
+
+
+QUALITIES = [OfficialAccount.Quality.HIGH, OfficialAccount.Quality.MEDIUM, OfficialAccount.Quality.LOW]
+DAY_SUMS = {
+    "oas": Count("pk"),
+    "quota": Sum("daily_quota"),
+    "used": Sum(F("daily_quota") - F("lowest_remaining")),
+    "left": Sum("remaining_quota"),
+    **{quality.lower(): Count("pk", filter=Q(current_quality=quality)) for quality in QUALITIES},
+}
+ZNS_FIGURES = {name: Sum(name) for name in ZNS_SUMS}
+
+
+def run_out(oa: dict, now: datetime) -> datetime | str | None:
+    """When the OA runs out of today's quota if it keeps sending at today's rate (what it used since local
+    midnight, when the quota was renewed, over the time since): a local time today, "spent", or None (not today,
+    or nothing to go by: no sync today, no quota, nothing sent yet)."""
+    synced, quota, left = oa["synced_at"], oa["daily_quota"], oa["remaining_quota"]
+    if synced is None or not quota or left is None:
+        return None
+    local = timezone.get_default_timezone()
+    midnight = datetime.combine(timezone.localdate(now, local), time.min, local)
+    if synced < midnight:
+        return None
+    if left == 0:
+        return "spent"
+    used, elapsed = quota - left, (synced - midnight).total_seconds()
+    if used <= 0 or elapsed <= 0:
+        return None
+    moment = synced + timedelta(seconds=elapsed * left / used)
+    return moment if moment < midnight + timedelta(days=1) else None
+
+
+def zalo_report(oas, first: date, last: date) -> dict:
+    """For the OAs of `oas` from `first` to `last` (local days, both included): quota and quality per day (from
+    `OADaily`), each OA's quota today and when it runs out at today's rate, and ZNS sent, delivered, failed and
+    fees per day and per template (from `ZnsDaily`). Five queries whatever the range."""
+    now = timezone.now()
+    oa_days = OADaily.objects.filter(oa__in=oas, day__gte=first, day__lte=last)
+    found = {row["day"]: row for row in oa_days.values("day").annotate(**DAY_SUMS)}
+    quota_days = [found.get(day, {"day": day, **dict.fromkeys(DAY_SUMS)}) for day in _dates(first, last)]
+    for row in quota_days:
+        row["other"] = (row["oas"] or 0) - sum(row[quality.lower()] or 0 for quality in QUALITIES)
+    accounts = list(
+        oas.order_by("shop__name", "name").values(
+            "pk",
+            "name",
+            "shop__name",
+            "daily_quota",
+            "remaining_quota",
+            "current_quality",
+            "last_week_quality",
+            "synced_at",
+        )
+    )
+    for oa in accounts:
+        oa["used"] = oa["daily_quota"] - oa["remaining_quota"] if oa["remaining_quota"] is not None else None
+        oa["runs_out"] = run_out(oa, now)
+    messages = ZnsDaily.objects.filter(oa__in=oas, day__gte=first, day__lte=last)
+    found = {row["day"]: row for row in messages.values("day").annotate(**ZNS_FIGURES)}
+    zns_days = [found.get(day, {"day": day, **dict.fromkeys(ZNS_SUMS, 0)}) for day in _dates(first, last)]
+    per_template = list(
+        messages.values("oa_id", "template_id", "oa__name", "oa__shop__name").annotate(**ZNS_FIGURES).order_by("-sent")
+    )
+    names = {
+        (oa, template): name
+        for oa, template, name in ZnsTemplate.objects.filter(oa__in=oas).values_list("oa_id", "template_id", "name")
+    }
+    for row in per_template:
+        row["name"] = names.get((row["oa_id"], row["template_id"]), "")
+    total = {name: sum(row[name] or 0 for row in zns_days) for name in ZNS_SUMS}
+    return {
+        "quota_days": quota_days,
+        "accounts": accounts,
+        "zns_days": zns_days,
+        "templates": per_template,
+        "total": total,
+    }
+
+
+OUTCOME_SUMS = {
+    "count": Sum("requests"),
+    **{outcome: Sum("requests", filter=Q(outcome=outcome)) for outcome in ConsentDaily.Outcome.values},
+}
+
+
+def _acceptance(rows):
+    """Adds the acceptance rate (%): accepted among the requests that have an outcome (not awaiting, not failed)."""
+    for row in rows:
+        for key in OUTCOME_SUMS:
+            row[key] = row[key] or 0
+        answered = sum(row[key] for key in ("accepted", "refused", "no_reply", "expired"))
+        row["acceptance_rate"] = round(100 * row["accepted"] / answered, 1) if answered else None
+        yield row
+
+
+def consent_report(oas, first: date, last: date) -> dict:
+    """Call permission requests of the OAs of `oas` from `first` to `last` (local days, both included) per day,
+    per reason and per call type, with their outcomes and acceptance rate (from `ConsentDaily`). Three queries
+    whatever the range."""
+    days = ConsentDaily.objects.filter(oa__in=oas, day__gte=first, day__lte=last)
+    found = {row["day"]: row for row in days.values("day").annotate(**OUTCOME_SUMS)}
+    per_day = list(
+        _acceptance(found.get(day, {"day": day, **dict.fromkeys(OUTCOME_SUMS)}) for day in _dates(first, last))
+    )
+    reasons = list(_acceptance(days.values("reason_code").annotate(**OUTCOME_SUMS).order_by("-count")))
+    call_types = list(_acceptance(days.values("call_type").annotate(**OUTCOME_SUMS).order_by("-count")))
+    total = next(_acceptance([{key: sum(row[key] for row in per_day) for key in OUTCOME_SUMS}]))
+    return {"days": per_day, "reasons": reasons, "call_types": call_types, "total": total}

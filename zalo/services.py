@@ -26,6 +26,7 @@ from shops.messages import describe_error
 from shops.models import Shop, SyncRun
 from shops.webhooks import webhook_url
 
+from . import rollups
 from .models import Consent, Follower, Journey, Message, OASnapshot, OfficialAccount, ZnsTemplate
 
 # OA fields copied as they come from GetShopOA.
@@ -104,7 +105,9 @@ def _store(shop: Shop, remote: zalo_api.OfficialAccount, **extra) -> OfficialAcc
             oa_id=remote.oa_id,
             defaults={**_values(remote), "synced_at": now, "missing_since": None, **extra},
         )
-        OASnapshot.objects.create(oa=oa, taken_at=now, **{name: getattr(oa, name) for name in SNAPSHOT})
+        values = {name: getattr(oa, name) for name in SNAPSHOT}
+        OASnapshot.objects.create(oa=oa, taken_at=now, **values)
+        rollups.record_oa_days(now, {oa.pk: values})
     return oa
 
 
@@ -190,11 +193,13 @@ def oa_sync_work(run: SyncRun) -> dict:
             update=updated,
         )
         ids = dict(OfficialAccount.objects.filter(shop=run.shop).values_list("oa_id", "pk"))
+        taken = {ids[remote.oa_id]: {name: getattr(remote, name) for name in SNAPSHOT} for remote in remotes}
         bulk.insert(
             OASnapshot,
             ["oa", "taken_at", *SNAPSHOT],
-            [(ids[remote.oa_id], now, *(getattr(remote, name) for name in SNAPSHOT)) for remote in remotes],
+            [(oa, now, *(values[name] for name in SNAPSHOT)) for oa, values in taken.items()],
         )
+        rollups.record_oa_days(now, taken)
         seen = {remote.oa_id for remote in remotes}
         missing = [oa_id for oa_id, since in known.items() if oa_id not in seen and since is None]
         OfficialAccount.objects.filter(shop=run.shop, oa_id__in=missing).update(missing_since=now)
@@ -269,6 +274,7 @@ CONSENT_FIELDS = [
     "etelecom_user_id",
     "etelecom_created_at",
     "etelecom_updated_at",
+    "day",
     "synced_at",
 ]
 CONSENT_BATCH = 2000
@@ -303,14 +309,20 @@ def _consent_values(remote: zns_api.Consent) -> dict:
         "etelecom_user_id": remote.user_id,
         "etelecom_created_at": remote.created_at,
         "etelecom_updated_at": remote.updated_at,
+        "day": rollups.local_day(remote.created_at),
         "synced_at": timezone.now(),
     }
 
 
-def consent_store(oa: OfficialAccount, remote: zns_api.Consent, **extra) -> Consent:
-    consent, _ = Consent.objects.update_or_create(
-        oa=oa, etelecom_id=remote.id, defaults={**_consent_values(remote), **extra}
-    )
+def consent_store(oa: OfficialAccount, remote: zns_api.Consent, *, recount: bool = True, **extra) -> Consent:
+    """Upsert one request; with `recount`, its day's rollup is recounted in the same transaction (a caller
+    storing many recounts their days once, with `rollups.refresh_consents`)."""
+    with transaction.atomic():
+        consent, _ = Consent.objects.update_or_create(
+            oa=oa, etelecom_id=remote.id, defaults={**_consent_values(remote), **extra}
+        )
+        if recount:
+            rollups.refresh_consents([(oa.pk, consent.day)])
     return consent
 
 
@@ -377,6 +389,14 @@ def consents_sync_work(run: SyncRun) -> dict:
     )
     count = skipped = 0
     batch = []
+    day_at = 2 + CONSENT_FIELDS.index("day")  # rows are (OA, eTelecom id, *CONSENT_FIELDS)
+
+    def store(rows: list[tuple]) -> int:
+        with transaction.atomic():
+            stored = statement.execute(statement.prepare(rows))
+            rollups.refresh_consents({(row[0], row[day_at]) for row in rows})
+        return stored
+
     with job_client(shop, "consent_sync") as client:
         for remote in zns_api.iter_consents(client, date_from=since):
             if remote.oa_id not in oas:
@@ -385,9 +405,9 @@ def consents_sync_work(run: SyncRun) -> dict:
             values = _consent_values(remote)
             batch.append((oas[remote.oa_id], remote.id, *(values[name] for name in CONSENT_FIELDS)))
             if len(batch) >= CONSENT_BATCH:
-                count += statement.execute(statement.prepare(batch))
+                count += store(batch)
                 batch = []
-    count += statement.execute(statement.prepare(batch))
+    count += store(batch)
     return {"consents": count, "unknown_oa": skipped}
 
 
@@ -538,7 +558,8 @@ def message_store(oa: OfficialAccount, remote: zns_api.Message, *, template: Zns
     values = _message_values(remote)
     values["template"] = template or ZnsTemplate.objects.filter(oa=oa, template_id=remote.template_id).first()
     key = {"tracking_id": remote.tracking_id} if remote.tracking_id else {"etelecom_id": remote.id}
-    message, _ = Message.objects.update_or_create(oa=oa, **key, defaults=values)
+    day = rollups.local_day(remote.request_time or remote.sent_time or remote.created_at)
+    message, _ = Message.objects.update_or_create(oa=oa, **key, defaults=values, create_defaults={**values, "day": day})
     return message
 
 
@@ -564,6 +585,7 @@ def new_message(
         is_development=development,
         journey_id=journey_id,
         sent_by=user if user and user.is_authenticated else None,
+        day=rollups.local_day(None),
     )
 
 
@@ -584,7 +606,10 @@ def zns_send(
         template=template, phone=phone, data=data, user=user, development=development, journey_id=journey_id
     )
     message.save()
-    return zns_send_stored(message, client=shop_client(template.oa.shop, Actor(user=user)))
+    try:
+        return zns_send_stored(message, client=shop_client(template.oa.shop, Actor(user=user)))
+    finally:
+        rollups.refresh_messages([(message.oa_id, message.day)])
 
 
 def zns_send_stored(message: Message, *, client) -> Message:
@@ -633,15 +658,19 @@ def messages_sync_work(run: SyncRun) -> dict:
     with job_client(shop, "message_sync") as client:
         for oa in OfficialAccount.objects.filter(shop=shop, missing_since__isnull=True):
             templates = {t.template_id: t for t in ZnsTemplate.objects.filter(oa=oa)}
+            days = set()
             for remote in zns_api.iter_messages(client, oa_id=oa.oa_id, date_from=since, time_type="updated_time"):
-                message_store(oa, remote, template=templates.get(remote.template_id))
+                days.add(message_store(oa, remote, template=templates.get(remote.template_id)).day)
                 count += 1
-            count += _settle_unconfirmed(client, oa)
+            settled = _settle_unconfirmed(client, oa)
+            count += len(settled)
+            rollups.refresh_messages((oa.pk, day) for day in days.union(settled))
     return {"messages": count}
 
 
-def _settle_unconfirmed(client, oa: OfficialAccount) -> int:
-    settled = 0
+def _settle_unconfirmed(client, oa: OfficialAccount) -> list:
+    """Settle the OA's sends left unconfirmed; returns the day of each message it settled."""
+    days = []
     stale = timezone.now() - UNCONFIRMED_AFTER
     pending = Message.objects.filter(
         oa=oa, send_state__in=[Message.SendState.UNCONFIRMED, Message.SendState.SENDING], created_at__lt=stale
@@ -652,8 +681,8 @@ def _settle_unconfirmed(client, oa: OfficialAccount) -> int:
             message_store(oa, remote)
         else:
             Message.objects.filter(pk=message.pk).update(send_state=Message.SendState.FAILED)
-        settled += 1
-    return settled
+        days.append(message.day)
+    return days
 
 
 def message_event(shop: Shop, event: dict) -> None:
@@ -665,7 +694,9 @@ def message_event(shop: Shop, event: dict) -> None:
     oa = OfficialAccount.objects.filter(shop=shop, oa_id=remote.oa_id).first()
     if oa is None or not (remote.id or remote.tracking_id):
         raise ValueError("the ZNS event names no OA of this shop or no message id")
-    message_store(oa, remote)
+    with transaction.atomic():
+        message = message_store(oa, remote)
+        rollups.refresh_messages([(oa.pk, message.day)])
 
 
 # --- journey tokens -----------------------------------------------------------------------------------------

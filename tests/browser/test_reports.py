@@ -1,40 +1,91 @@
-"""A Manager opens the calls report for a range, sees the chart drawn and downloads a table as CSV."""
+"""A Manager opens each report for a range, sees its charts drawn and downloads a table as CSV; screenshots of the
+dashboard and every report land under test-output/browser/. A Support user is refused the reports."""
+
+import time
+from datetime import timedelta
 
 import pytest
 from django.contrib.auth.models import Group
+from django.utils import timezone
 from playwright.sync_api import expect
 
 from pbx import services as pbx_services
 from shops import services, syncing
 from shops.models import Shop, ShopMembership
-from shops.roles import MANAGER
+from shops.roles import MANAGER, SUPPORT
+from zalo import services as zalo_services
+from zalo.models import OfficialAccount, ZnsTemplate
 
 pytestmark = pytest.mark.browser
 
 PASSWORD = "Báo-cáo-trình-duyệt-2026"
 SHOP = "Nhà thuốc An Khang Quận 1"
+# Report, the charts it draws, a table to download.
+REPORTS = [
+    ("calls", 2, "days"),
+    ("zalo", 3, "templates"),
+    ("consents", 1, "reasons"),
+]
 
 
-def test_a_manager_reads_the_calls_report(page, screenshot, django_user_model, console_on_sandbox):
+@pytest.fixture
+def shop(console_on_sandbox):
+    """The demo shop with its calls, OAs, a few ZNS sent and call permissions answered, all synced."""
+    console_on_sandbox.control.zns(consent_reply_seconds=0.05, delivery_seconds=0.05)
     syncing.run_now("shop_import", services.import_partner_shops_work)
     shop = Shop.objects.get(name=SHOP)
     syncing.run_now("pbx_sync", pbx_services.directory_sync_work, shop=shop)
     syncing.run_now("call_sync", pbx_services.call_history_sync_work, shop=shop)
-    user = django_user_model.objects.create_user("quanly", "quanly@example.vn", PASSWORD, is_staff=True)
-    user.groups.add(Group.objects.get(name=MANAGER))
-    ShopMembership.objects.create(user=user, shop=shop)
+    syncing.run_now("oa_sync", zalo_services.oa_sync_work, shop=shop)
+    syncing.run_now("template_sync", zalo_services.templates_sync_work, shop=shop)
+    oa = OfficialAccount.objects.get(shop=shop, name__endswith="Chăm sóc khách hàng")
+    template = ZnsTemplate.objects.get(oa=oa, template_id=410001)
+    for digit in range(10):
+        phone = f"091200000{digit}"
+        zalo_services.consent_request(oa=oa, user=None, phone=phone, call_type="audio", reason_code="update_order")
+        data = {"customer_name": "Nguyễn Văn An", "order_code": f"DH-{digit}"}
+        zalo_services.zns_send(template=template, phone=phone, data=data, user=None)
+    time.sleep(0.5)  # the sandbox answers and delivers; the syncs bring it
+    syncing.run_now("consent_sync", zalo_services.consents_sync_work, shop=shop)
+    syncing.run_now("message_sync", zalo_services.messages_sync_work, shop=shop)
+    return shop
 
+
+def log_in(page, django_user_model, shop, username, group):
+    user = django_user_model.objects.create_user(username, f"{username}@example.vn", PASSWORD, is_staff=True)
+    user.groups.add(Group.objects.get(name=group))
+    ShopMembership.objects.create(user=user, shop=shop)
     page.goto("/admin/login/")
-    page.fill("#id_username", "quanly")
+    page.fill("#id_username", username)
     page.fill("#id_password", PASSWORD)
     page.click("#login-form [type=submit]")
+
+
+def test_a_manager_reads_every_report(page, screenshot, django_user_model, shop):
+    log_in(page, django_user_model, shop, "quanly", MANAGER)
+    expect(page.locator("#shop-dashboard")).to_contain_text(SHOP)
     screenshot("dashboard")
-    page.click("#report-links a")
-    page.fill("#id_start", "2026-10-01")
-    page.click("#report-form [type=submit]")
-    expect(page.locator("#report-chart rect.bar-answered").first).to_be_attached()
-    expect(page.locator("#report-extensions tbody tr")).to_have_count(4)
-    screenshot("calls-report")
-    with page.expect_download() as download:
-        page.click("#report-days .report-csv")
-    assert download.value.suggested_filename.startswith("calls-days-")
+    start = (timezone.localdate() - timedelta(days=89)).isoformat()
+    for n, (name, charts, table) in enumerate(REPORTS):
+        page.goto("/admin/")
+        page.locator("#report-links a").nth(n).click()
+        page.fill("#id_start", start)
+        page.click("#report-form [type=submit]")
+        expect(page.locator(".report-chart svg")).to_have_count(charts)
+        for chart in page.locator(".report-chart").all():
+            expect(chart.locator("rect").first).to_be_attached()
+        expect(page.locator(f"#report-{table} tbody tr").first).not_to_contain_text("Không có")
+        screenshot(f"report-{name}")
+        with page.expect_download() as download:
+            page.click(f"#report-{table} .report-csv")
+        assert download.value.suggested_filename.startswith(f"{name}-{table}-")
+        assert len(download.value.path().read_text(encoding="utf-8-sig").splitlines()) > 1
+    expect(page.locator("#report-chart polyline.chart-line")).to_be_attached()  # the acceptance rate
+
+
+def test_support_is_refused_the_reports(page, django_user_model, shop):
+    log_in(page, django_user_model, shop, "hotro", SUPPORT)
+    expect(page.locator("#shop-dashboard")).to_contain_text(SHOP)
+    expect(page.locator("#report-links")).to_have_count(0)
+    response = page.goto("/admin/reports/zalo/")
+    assert response.status == 403

@@ -81,12 +81,15 @@ FACTORIES = {
         call_type="audio",
         reason_code="update_order",
         reply_status="P",
+        day=timezone.localdate(),
         synced_at=timezone.now(),
     ),
     ZnsTemplate: lambda shop: ZnsTemplate.objects.create(
         oa=make_oa(shop), template_id=next(_counter), name="Mẫu", status="ENABLE", synced_at=timezone.now()
     ),
-    Message: lambda shop: Message.objects.create(oa=make_oa(shop), tracking_id=str(next(_counter)), phone="0912345678"),
+    Message: lambda shop: Message.objects.create(
+        oa=make_oa(shop), tracking_id=str(next(_counter)), phone="0912345678", day=timezone.localdate()
+    ),
     Journey: lambda shop: Journey.objects.create(
         oa=make_oa(shop), etelecom_id=str(next(_counter)), journey_id="j", phone="0912345678", synced_at=timezone.now()
     ),

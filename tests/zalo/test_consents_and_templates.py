@@ -111,6 +111,7 @@ def test_the_list_filters_by_reply_reason_and_expiry(support_client, oa):
             reason_code=reason,
             reply_status=reply,
             expires_at=expires,
+            day=now.date(),
             synced_at=now,
         )
 
