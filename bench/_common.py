@@ -69,3 +69,25 @@ def child(script: str, *args: str) -> dict:
         text=True,
     )
     return json.loads(output.stdout.strip().splitlines()[-1])
+
+
+def measure_page(client, url: str, query: dict, repeat: int) -> dict:
+    """Median milliseconds of `repeat` GETs of a page through Django's test `client` (after two to warm caches),
+    and the SQL queries one GET makes."""
+    import statistics
+    import time
+
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    for _ in range(2):  # warm caches
+        assert client.get(url, query).status_code == 200
+    times = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        response = client.get(url, query)
+        times.append((time.perf_counter() - started) * 1000)
+        assert response.status_code == 200
+    with CaptureQueriesContext(connection) as queries:
+        client.get(url, query)
+    return {"median_ms": round(statistics.median(times), 1), "queries": len(queries)}

@@ -12,13 +12,11 @@ Goals: at most 150 ms median at 1M, at most 1.5x the 10k figure, the same query 
 import argparse
 import os
 import secrets
-import statistics
 import tempfile
-import time
 from datetime import date
 from pathlib import Path
 
-from _common import report
+from _common import measure_page, report
 
 SHOPS = 10
 
@@ -87,9 +85,7 @@ def fill(calls: int) -> dict:
 
 def measure(pages: dict, repeat: int) -> dict:
     from django.contrib.auth import get_user_model
-    from django.db import connection
     from django.test import Client
-    from django.test.utils import CaptureQueriesContext
 
     user, _ = get_user_model().objects.get_or_create(
         username="bench", defaults={"is_staff": True, "is_superuser": True}
@@ -97,19 +93,10 @@ def measure(pages: dict, repeat: int) -> dict:
     client = Client()
     client.force_login(user)
     figures = {}
+    url = "/admin/pbx/callrecord/"
     for name, query in pages.items():
-        url = "/admin/pbx/callrecord/"
-        for _ in range(2):  # warm caches
-            assert client.get(url, query).status_code == 200
-        times = []
-        for _ in range(repeat):
-            started = time.perf_counter()
-            response = client.get(url, query)
-            times.append((time.perf_counter() - started) * 1000)
-            assert response.status_code == 200
-        with CaptureQueriesContext(connection) as queries:
-            rows = client.get(url, query).content.decode().count('class="field-started"')
-        figures[name] = {"median_ms": round(statistics.median(times), 1), "queries": len(queries), "rows": rows}
+        figures[name] = measure_page(client, url, query, repeat)
+        figures[name]["rows"] = client.get(url, query).content.decode().count('class="field-started"')
     return figures
 
 

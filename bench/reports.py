@@ -1,0 +1,302 @@
+"""The three report pages over a 90-day range, and the dashboard of 1,000 shops: median milliseconds and SQL
+queries per page.
+
+Data: 1,000,000 calls (10 shops, 4 extensions and users each, over a year, from the sandbox's own generator,
+written with the sync's upsert and rollup refresh); 200 OAs with 90 days of snapshots every 15 minutes (1.7M
+rows) and their daily rows; 100,000 ZNS messages and 100,000 call permission requests over those 90 days, with
+their rollups recounted as the sync recounts them. A superuser's view (every shop), through Django's test client.
+Each page is also measured for a 30-day range: the query count must not depend on the range.
+The dashboard (the admin index) is measured with 1,000 shops, each with an OA and 10 runs of each of 6 sync kinds
+(60,000 runs, one shop in ten failing), on its first and its last page.
+Goal: every report page at most 300 ms median for 90 days, and the same query count for 30 and 90 days.
+
+    python bench/reports.py [--calls 1000000] [--oas 200] [--messages 100000] [--repeat 15]
+    (DATABASE_URL=postgres://... too)
+"""
+
+import argparse
+import os
+import random
+import tempfile
+import time
+from datetime import date, datetime, timedelta
+from pathlib import Path
+
+from _common import measure_page, report
+from call_admin import setup
+
+SHOPS = 10
+DAYS = 90
+SNAPSHOTS_PER_DAY = 96  # the OA sync runs every 15 minutes
+
+
+def fill_calls(calls: int) -> None:
+    from etelecom.sandbox import datasets
+    from etelecom.sandbox.state import State
+    from pbx import services
+    from pbx.models import Extension, Hotline, PbxUser
+    from shops.models import Shop
+
+    statement = services._call_statement()
+    state = State()
+    for n in range(1, SHOPS + 1):
+        shop = Shop.objects.create(name=f"Cửa hàng {n:02d}", etelecom_id=str(n), connection="partner")
+        hotline = Hotline.objects.create(shop=shop, etelecom_id=f"h{n}", hotline=f"02800000{n:03d}")
+        lines = []
+        for m in range(4):
+            user = PbxUser.objects.create(shop=shop, etelecom_id=f"u{n}-{m}", full_name=f"Nhân viên {n}-{m}")
+            extension = Extension.objects.create(
+                shop=shop,
+                etelecom_id=f"e{n}-{m}",
+                extension_number=str(101 + m),
+                hotline=hotline,
+                hotline_etelecom_id=hotline.etelecom_id,
+                user=user,
+                user_etelecom_id=user.etelecom_id,
+            )
+            lines.append(
+                (
+                    extension.etelecom_id,
+                    extension.extension_number,
+                    user.etelecom_id,
+                    hotline.etelecom_id,
+                    hotline.hotline,
+                )
+            )
+        history = datasets.set_call_history(state, str(n), calls=calls // SHOPS, days=365, lines=lines, number=n)
+        known = services._lines(shop)
+        for first in range(0, history.count, 20_000):
+            items = [history.call(i, "http://sandbox") for i in range(first, min(first + 20_000, history.count))]
+            statement.execute(statement.prepare(services.call_rows(shop.pk, items, known)))
+        services.rollups_refresh(shop, date(2000, 1, 1), date(2100, 1, 1))
+
+
+def fill_zalo(oas: int, messages: int, consents: int, today: date) -> None:
+    from django.utils import timezone
+
+    from shops import bulk
+    from shops.models import Shop
+    from zalo import rollups
+    from zalo.models import Consent, Message, OADaily, OASnapshot, OfficialAccount, ZnsTemplate
+
+    rng = random.Random(7)
+    local = timezone.get_default_timezone()
+    shops = list(Shop.objects.order_by("pk"))
+    now = timezone.now()
+    accounts = [
+        OfficialAccount.objects.create(
+            shop=shops[n % len(shops)], oa_id=f"oa{n}", name=f"OA {n:03d}", status="P", synced_at=now
+        )
+        for n in range(oas)
+    ]
+    templates = ZnsTemplate.objects.bulk_create(
+        ZnsTemplate(oa=oa, template_id=410000 + m, name=f"Mẫu {m}", status="ENABLE", price=300, synced_at=now)
+        for oa in accounts
+        for m in range(4)
+    )
+    first = today - timedelta(days=DAYS - 1)
+    qualities = ["HIGH", "HIGH", "MEDIUM", "LOW", "UNDEFINED"]
+    columns = ["oa", "taken_at", "status", "current_quality", "last_week_quality", "daily_quota", "remaining_quota"]
+    days = []
+    for oa in accounts:
+        quota = rng.choice([500, 1000, 2000])
+        for d in range(DAYS):
+            day = first + timedelta(days=d)
+            quality = rng.choice(qualities)
+            start = datetime.combine(day, datetime.min.time(), local)
+            snapshots = [
+                (oa.pk, start + timedelta(minutes=15 * s), "P", quality, "HIGH", quota, quota - quota * s // 120)
+                for s in range(SNAPSHOTS_PER_DAY)
+            ]
+            bulk.insert(OASnapshot, columns, snapshots)
+            last = snapshots[-1]
+            days.append(
+                OADaily(
+                    oa=oa,
+                    day=day,
+                    status="P",
+                    current_quality=quality,
+                    last_week_quality="HIGH",
+                    daily_quota=quota,
+                    remaining_quota=last[-1],
+                    lowest_remaining=last[-1],
+                    snapshots=SNAPSHOTS_PER_DAY,
+                    last_taken_at=last[1],
+                )
+            )
+    OADaily.objects.bulk_create(days, batch_size=5000)
+
+    def moment(n: int, count: int) -> datetime:
+        return datetime.combine(first, datetime.min.time(), local) + timedelta(seconds=n * DAYS * 86400 // count)
+
+    batch = []
+    for n in range(messages):
+        template = templates[n % len(templates)]
+        sent = moment(n, messages)
+        batch.append(
+            Message(
+                oa_id=template.oa_id,
+                template=template,
+                template_id_sent=template.template_id,
+                etelecom_id=f"m{n}",
+                phone=f"09{n:08d}",
+                status="P" if n % 20 else "N",
+                delivery_status="received" if n % 5 else "unknown",
+                fee_main=300,
+                is_charged=bool(n % 20),
+                request_time=sent,
+                sent_time=sent,
+                day=sent.astimezone(local).date(),
+            )
+        )
+    Message.objects.bulk_create(batch, batch_size=5000)
+    batch = []
+    for n in range(consents):
+        oa = accounts[n % len(accounts)]
+        asked = moment(n, consents)
+        batch.append(
+            Consent(
+                oa=oa,
+                etelecom_id=f"c{n}",
+                phone=f"09{n:08d}",
+                call_type=["audio", "video", "audio_and_video"][n % 3],
+                reason_code=Consent.Reason.values[n % 5],
+                status="P",
+                reply_status=["P", "P", "P", "N", "NS", "S"][n % 6],
+                expires_at=asked + timedelta(days=30),
+                etelecom_created_at=asked,
+                etelecom_updated_at=asked,
+                day=asked.astimezone(local).date(),
+                synced_at=now,
+            )
+        )
+    Consent.objects.bulk_create(batch, batch_size=5000)
+    pairs = [(oa.pk, first + timedelta(days=d)) for oa in accounts for d in range(DAYS)]
+    rollups.refresh_messages(pairs)
+    rollups.refresh_consents(pairs)
+
+
+def fill_dashboard(shops: int) -> None:
+    """Shops up to `shops`, each with an OA and 10 runs of each of 6 kinds."""
+    from django.utils import timezone
+
+    from shops.models import Shop, SyncRun
+    from zalo.models import OfficialAccount
+
+    now = timezone.now()
+    first = Shop.objects.count() + 1
+    Shop.objects.bulk_create(
+        Shop(name=f"Cửa hàng {n:04d}", etelecom_id=str(n), connection="partner") for n in range(first, shops + 1)
+    )
+    extra = Shop.objects.filter(name__gte=f"Cửa hàng {first:04d}")
+    OfficialAccount.objects.bulk_create(
+        OfficialAccount(
+            shop=shop,
+            oa_id=f"d{shop.pk}",
+            name=f"OA {shop.name}",
+            status="P",
+            daily_quota=1000,
+            remaining_quota=shop.pk % 1000,
+            current_quality="HIGH",
+            synced_at=now,
+        )
+        for shop in extra
+    )
+    kinds = ["credential_check", "oa_sync", "consent_sync", "message_sync", "pbx_sync", "call_sync"]
+    runs = []
+    for shop in Shop.objects.all():
+        for kind in kinds:
+            for n in range(10):
+                failed = n == 0 and shop.pk % 10 == 0
+                runs.append(
+                    SyncRun(
+                        shop=shop,
+                        kind=kind,
+                        status="failed" if failed else "succeeded",
+                        started_at=now - timedelta(minutes=15 * n + 1),
+                        finished_at=now - timedelta(minutes=15 * n),
+                    )
+                )
+    SyncRun.objects.bulk_create(runs, batch_size=5000)
+
+
+def superuser_client():
+    from django.contrib.auth import get_user_model
+    from django.test import Client
+
+    user, _ = get_user_model().objects.get_or_create(
+        username="bench", defaults={"is_staff": True, "is_superuser": True}
+    )
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def analyze() -> None:
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+        if connection.vendor == "sqlite":
+            cursor.execute("PRAGMA wal_checkpoint(TRUNCATE)")  # as a database that has been running a while
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--calls", type=int, default=1_000_000)
+    parser.add_argument("--oas", type=int, default=200)
+    parser.add_argument("--messages", type=int, default=100_000)
+    parser.add_argument("--consents", type=int, default=100_000)
+    parser.add_argument("--shops", type=int, default=1000)
+    parser.add_argument("--repeat", type=int, default=15)
+    args = parser.parse_args()
+    outside = os.environ.get("DATABASE_URL", "")
+    reports = ("calls", "zalo", "consents")
+    with tempfile.TemporaryDirectory() as tmp:
+        setup(outside or f"sqlite:///{Path(tmp) / 'reports.sqlite3'}", str(Path(tmp) / "static"))
+        from django.core.management import call_command
+        from django.utils import timezone
+
+        call_command("migrate", verbosity=0)
+        call_command("flush", interactive=False, verbosity=0)
+        started = time.perf_counter()
+        fill_calls(args.calls)
+        today = timezone.localdate()
+        fill_zalo(args.oas, args.messages, args.consents, today)
+        analyze()
+        fill_s = time.perf_counter() - started
+        client = superuser_client()
+        figures = {}
+        for name in reports:
+            for days in (30, DAYS):
+                query = {"start": (today - timedelta(days=days - 1)).isoformat(), "end": today.isoformat()}
+                url = f"/admin/reports/{name}/"
+                figures.setdefault(name, {})[f"{days}_days"] = measure_page(client, url, query, args.repeat)
+        fill_dashboard(args.shops)  # after the reports: their data set is the one the issue names
+        analyze()
+        figures["dashboard"] = {
+            "first_page": measure_page(client, "/admin/", {}, args.repeat),
+            "last_page": measure_page(client, "/admin/", {"page": "last"}, args.repeat),
+        }
+    long = f"{DAYS}_days"
+    report(
+        "reports",
+        database=(outside or "sqlite").split(":")[0],
+        data={
+            "calls": args.calls,
+            "oas": args.oas,
+            "snapshot_days": DAYS,
+            "messages": args.messages,
+            "consents": args.consents,
+            "dashboard_shops": args.shops,
+        },
+        fill_s=round(fill_s, 1),
+        pages=figures,
+        slowest_report_ms=max(figures[name][long]["median_ms"] for name in reports),
+        same_query_count=all(figures[name]["30_days"]["queries"] == figures[name][long]["queries"] for name in reports),
+        goals={"median_ms": 300, "same_query_count": True},
+    )
+
+
+if __name__ == "__main__":
+    main()
