@@ -18,6 +18,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--port", type=int, default=8100)
     parser.add_argument("--dataset", default="demo", help="empty, demo or generated")
     parser.add_argument("--shops", type=int, help="number of shops for --dataset generated")
+    parser.add_argument("--history-days", type=int, help="days of ZNS and consent history for --dataset demo")
     parser.add_argument("--seed", type=int, default=0, help="seed for generated data and for faults")
     for kind in KINDS:
         parser.add_argument(f"--fault-{kind}", type=float, default=0.0, metavar="RATE", help=f"rate of {kind} faults")
@@ -28,7 +29,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
 
     logging.basicConfig(level=logging.DEBUG if args.verbose else logging.INFO, format="sandbox: %(message)s")
-    params = {"shops": args.shops} if args.shops is not None else {}
+    given = {"shops": args.shops, "history_days": args.history_days}
+    params = {name: value for name, value in given.items() if value is not None}
     try:
         app = SandboxApp(dataset=args.dataset, params=params, seed=args.seed)
         rates = {kind: getattr(args, f"fault_{kind}") for kind in KINDS if getattr(args, f"fault_{kind}")}

@@ -52,7 +52,15 @@ def empty(state: State, params: dict) -> None:
     state.add_partner(DEMO_PARTNER_ID, DEMO_PARTNER_KEY, "Đối tác Demo")
 
 
+# With `history_days`, each demo OA also has this many answered call permission requests and sent ZNS a day.
+DEMO_CONSENTS_PER_DAY = 4
+DEMO_MESSAGES_PER_DAY = 25
+
+
 def demo(state: State, params: dict) -> None:
+    """The demo shops. With `history_days`, each OA has that many days of answered call permission requests and
+    sent ZNS behind it, for the reports (`make run` asks for 30; tests start without)."""
+    history_days = _count(params, "history_days", 0, 366)
     empty(state, params)
     partner = state.partners[DEMO_PARTNER_ID]
     linked_shops = []
@@ -71,6 +79,9 @@ def demo(state: State, params: dict) -> None:
             state.add_followers(oa, 12)
             for template_id, kind in DEMO_TEMPLATES:
                 state.zns_templates[(oa.oa_id, template_id)] = zns_api.template_for(state, oa, template_id, kind)
+            if history_days:
+                zns_api.add_answered_consents(state, oa, DEMO_CONSENTS_PER_DAY * history_days, days=history_days)
+                zns_api.add_sent_messages(state, oa, DEMO_MESSAGES_PER_DAY * history_days, days=history_days)
     for number, (shop, calls) in enumerate(zip(linked_shops, DEMO_PBX_CALLS, strict=False), start=1):
         add_pbx(state, partner, shop, number=number, extensions=4, calls=calls)
 

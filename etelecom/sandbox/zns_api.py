@@ -140,13 +140,13 @@ def _answer(state: State, shop_id: str, consent: dict) -> None:
     _emit(state, shop_id, "zl_consent", kind, data)
 
 
-def add_answered_consents(state: State, oa: OARecord, count: int) -> None:
-    """`count` requests of the last month, already answered (a data set for syncs of every size)."""
+def add_answered_consents(state: State, oa: OARecord, count: int, *, days: int = 30) -> None:
+    """`count` requests of the last `days` days, already answered (a data set for syncs of every size)."""
     rows = state.zns_consents.setdefault(oa.shop_id, [])
     now = state.now()
     replies = ("P", "P", "P", "N", "NS")
     for n in range(count):
-        created = iso(now - timedelta(days=30) + timedelta(seconds=n * 2_592_000 // max(count, 1)))
+        created = iso(now - timedelta(days=days) + timedelta(seconds=n * days * 86_400 // max(count, 1)))
         rows.append(
             {
                 "id": state.new_id(),
@@ -166,6 +166,59 @@ def add_answered_consents(state: State, oa: OARecord, count: int) -> None:
                 "expires_at": iso(now + timedelta(days=CONSENT_DAYS)),
                 "created_at": created,
                 "updated_at": created,
+            }
+        )
+
+
+def add_sent_messages(state: State, oa: OARecord, count: int, *, days: int = 30) -> None:
+    """`count` ZNS of the OA's approved templates over the last `days` days, as eTelecom lists them a while after:
+    delivered, except to numbers ending in 7 (the demo's message history)."""
+    templates = [
+        t for (oa_id, _id), t in state.zns_templates.items() if oa_id == oa.oa_id and t["template_status"] == "ENABLE"
+    ]
+    if not templates:
+        return
+    rows = state.zns_messages.setdefault(oa.shop_id, [])
+    now = state.now()
+    for n in range(count):
+        template = templates[n % len(templates)]
+        sent = iso(now - timedelta(days=days) + timedelta(seconds=n * days * 86_400 // max(count, 1)))
+        phone = f"09{(int(oa.oa_id[-4:]) * 7_919 + n) % 100_000_000:08d}"
+        delivered = not phone.endswith("7")
+        rows.append(
+            {
+                "id": state.new_id(),
+                "shop_id": oa.shop_id,
+                "user_id": "",
+                "campaign_id": "",
+                "oa_id": oa.oa_id,
+                "msg_id": uuid.uuid4().hex,
+                "type": "template",
+                "status": "P",
+                "delivery_status": "received" if delivered else "unknown",
+                "delivery_time": sent if delivered else "",
+                "sent_time": sent,
+                "request_time": sent,
+                "error_code": 0,
+                "error_message": "",
+                "fee_main": template["price"],
+                "fee_token": 0,
+                "is_charged": True,
+                "is_development": False,
+                "sending_mode": "default",
+                "journey_id": "",
+                "template_id": template["template_id"],
+                "template_data": {},
+                "phone": phone,
+                "zl_user_id": "",
+                "rate": 0,
+                "note": "",
+                "feedback": [],
+                "submit_time": "",
+                "timeout": template["timeout"],
+                "tracking_id": "",
+                "created_at": sent,
+                "updated_at": sent,
             }
         )
 

@@ -1,9 +1,10 @@
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
+from django.db.models import Sum
 
 from pbx.models import CallRecord, Extension, Tenant
 from shops.models import Shop
-from zalo.models import OfficialAccount, ZnsTemplate
+from zalo.models import Consent, ConsentDaily, Message, OfficialAccount, ZnsDaily, ZnsTemplate
 
 
 def test_the_demo_has_shops_in_every_state_and_three_users(db, settings, capsys):
@@ -29,3 +30,15 @@ def test_the_demo_has_shops_in_every_state_and_three_users(db, settings, capsys)
     assert [g.name for g in support.groups.all()] == ["Support"] and [g.name for g in manager.groups.all()] == [
         "Manager"
     ]
+
+
+def test_make_runs_demo_has_zns_and_consent_history_for_the_reports(db, sandbox):
+    sandbox.control.reset("demo", history_days=3)
+    call_command("load_demo")
+    oas = OfficialAccount.objects.count()
+    # Each OA: 4 requests and 25 ZNS a day, over 3 days (the 8 OAs include one disconnected: eTelecom still lists it).
+    assert Consent.objects.count() == oas * 4 * 3
+    assert Message.objects.count() == oas * 25 * 3
+    assert ConsentDaily.objects.aggregate(n=Sum("requests"))["n"] == Consent.objects.count()
+    assert ZnsDaily.objects.aggregate(n=Sum("sent"))["n"] == Message.objects.count()
+    assert ZnsDaily.objects.values("day").distinct().count() >= 3

@@ -15,7 +15,7 @@ from shops.clients import Actor, partner_client
 from shops.models import Shop, ShopMembership
 from shops.roles import MANAGER, SUPPORT
 from zalo import services as zalo_services
-from zalo.models import OfficialAccount, ZnsTemplate
+from zalo.models import Consent, Message, OfficialAccount, ZnsTemplate
 
 # Demo shops whose keys the sandbox revokes after the console stored them: they show up as invalid.
 REVOKED = ("Gara Ô tô Thành Công", "Khách sạn Biển Xanh")
@@ -25,8 +25,8 @@ SUPPORT_SHOPS = 6
 class Command(BaseCommand):
     help = (
         "Load the demo against the eTelecom sandbox: import the partner's shops, add the direct ones, let two keys "
-        "go stale, check every key, sync the Zalo OAs and ZNS templates, register webhooks, sync the PBX and its "
-        "calls, and create admin, support and manager."
+        "go stale, check every key, sync the Zalo OAs, ZNS templates, call permission requests and ZNS messages, "
+        "register webhooks, sync the PBX and its calls, and create admin, support and manager."
     )
 
     def handle(self, *args, **options):
@@ -62,12 +62,15 @@ class Command(BaseCommand):
             syncing.run_now("oa_sync", zalo_services.oa_sync_work, shop=shop)
             syncing.run_now("follower_sync", zalo_services.followers_sync_work, shop=shop)
             syncing.run_now("template_sync", zalo_services.templates_sync_work, shop=shop)
+            syncing.run_now("consent_sync", zalo_services.consents_sync_work, shop=shop)
+            syncing.run_now("message_sync", zalo_services.messages_sync_work, shop=shop)
             try:
                 services.shop_webhook_register(shop=shop)
             except services.WebhookError as exc:
                 self.stderr.write(f"{shop}: {exc}")
         self.stdout.write(
-            f"{OfficialAccount.objects.count()} Zalo OAs and {ZnsTemplate.objects.count()} ZNS templates synced; "
+            f"{OfficialAccount.objects.count()} Zalo OAs, {ZnsTemplate.objects.count()} ZNS templates, "
+            f"{Consent.objects.count()} call permission requests and {Message.objects.count()} ZNS synced; "
             f"webhooks point at {settings.CONSOLE_URL}."
         )
         for shop in Shop.objects.filter(credential_status=Shop.CredentialStatus.VALID):

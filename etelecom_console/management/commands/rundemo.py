@@ -43,7 +43,8 @@ class Command(BaseCommand):
             if port_in_use(host, taken):
                 raise CommandError(f"{host}:{taken} is already in use; stop what runs there (an earlier make run?).")
         manage = str(Path(settings.BASE_DIR) / "manage.py")
-        children = [spawn(sys.executable, "-m", "etelecom.sandbox", "--port", str(port), "--dataset", "demo")]
+        sandbox_command = ["-m", "etelecom.sandbox", "--port", str(port), "--dataset", "demo", "--history-days", "30"]
+        children = [spawn(sys.executable, *sandbox_command)]
         stopping = False
 
         def stop(*_):
