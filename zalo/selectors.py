@@ -158,7 +158,8 @@ def zalo_report(oas, first: date, last: date) -> dict:
         )
     )
     for oa in accounts:
-        oa["used"] = oa["daily_quota"] - oa["remaining_quota"] if oa["remaining_quota"] is not None else None
+        known = oa["daily_quota"] is not None and oa["remaining_quota"] is not None
+        oa["used"] = oa["daily_quota"] - oa["remaining_quota"] if known else None
         oa["runs_out"] = run_out(oa, now)
     messages = ZnsDaily.objects.filter(oa__in=oas, day__gte=first, day__lte=last)
     found = {row["day"]: row for row in messages.values("day").annotate(**ZNS_FIGURES)}
