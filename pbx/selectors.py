@@ -34,7 +34,7 @@ SUMS = {
 
 def call_report(shops, first: date, last: date) -> dict:
     """Calls per day (every day of the range, empty ones too), per weekday, per hour of day, per extension, per
-    user and per hotline, and in all, for `shops` from `first` to `last` (local days, both included). Seven
+    user and per hotline, and in all, for `shops` from `first` to `last` (local days, both included). Eight
     queries whatever the range."""
     days = CallDaily.objects.filter(shop__in=shops, day__gte=first, day__lte=last)
     found = {row["day"]: row for row in days.values("day").annotate(**SUMS)}

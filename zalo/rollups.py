@@ -9,16 +9,16 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime
 
 from django.db import transaction
-from django.db.models import Case, Count, F, Min, Q, Sum, Value, When
+from django.db.models import Case, Count, F, Q, Sum, Value, When
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from shops import bulk
 
-from .models import Consent, ConsentDaily, Message, OADaily, OASnapshot, ZnsDaily
+from .models import Consent, ConsentDaily, Message, OADaily, ZnsDaily
 
 OA_DAY_VALUES = ["status", "current_quality", "last_week_quality", "daily_quota", "remaining_quota"]
 
@@ -30,32 +30,25 @@ def local_day(moment: datetime | None) -> date:
 
 def record_oa_days(taken_at: datetime, values: Mapping[int, Mapping]) -> None:
     """After snapshots of the OAs in `values` (OA pk -> the snapshot's values) were written at `taken_at`: their
-    rows for that local day take the latest values, the day's lowest quota left and the day's snapshot count."""
+    rows for that local day take the latest values, the lower of the day's lowest quota left and this one, and
+    one more snapshot. Reads one row an OA, not the day's snapshots (every OA sync cycle comes here)."""
     if not values:
         return
     day = local_day(taken_at)
-    start = datetime.combine(day, time.min, timezone.get_default_timezone())
-    seen = {
+    before = {
         oa: (lowest, count)
-        for oa, lowest, count in OASnapshot.objects.filter(
-            oa__in=list(values), taken_at__gte=start, taken_at__lt=start + timedelta(days=1)
+        for oa, lowest, count in OADaily.objects.filter(oa__in=list(values), day=day).values_list(
+            "oa", "lowest_remaining", "snapshots"
         )
-        .values("oa")
-        .annotate(lowest=Min("remaining_quota"), count=Count("pk"))
-        .values_list("oa", "lowest", "count")
-        .order_by()
     }
+    rows = []
+    for oa, row in values.items():
+        lowest, count = before.get(oa, (None, 0))
+        known = [left for left in (lowest, row["remaining_quota"]) if left is not None]
+        lowest = min(known) if known else None
+        rows.append((oa, day, *(row[name] for name in OA_DAY_VALUES), lowest, count + 1, taken_at))
     columns = [*OA_DAY_VALUES, "lowest_remaining", "snapshots", "last_taken_at"]
-    bulk.insert(
-        OADaily,
-        ["oa", "day", *columns],
-        [
-            (oa, day, *(row[name] for name in OA_DAY_VALUES), *seen.get(oa, (row["remaining_quota"], 1)), taken_at)
-            for oa, row in values.items()
-        ],
-        unique=["oa", "day"],
-        update=columns,
-    )
+    bulk.insert(OADaily, ["oa", "day", *columns], rows, unique=["oa", "day"], update=columns)
 
 
 def _by_oa(pairs: Iterable[tuple[int, date]]) -> dict[int, set[date]]:
