@@ -98,6 +98,7 @@ class Client:
             "Accept": "application/json",
             "Authorization": f"Bearer {api_key}",
             "User-Agent": USER_AGENT,
+            "Accept-Encoding": requests.utils.DEFAULT_ACCEPT_ENCODING,
         }
 
     def __repr__(self) -> str:
@@ -160,7 +161,7 @@ class Client:
         code = message = ""
         try:
             try:
-                response = self.session.post(url, data=body, headers=self._headers, timeout=self.timeout)
+                response = self.session.send(self._prepare(url, body), timeout=self.timeout, allow_redirects=False)
             except requests.Timeout as exc:
                 raise errors.RequestTimeout(f"no answer within {self.timeout}s", method=name) from exc
             except requests.RequestException as exc:
@@ -182,6 +183,14 @@ class Client:
             if self.on_call is not None:
                 duration = time.perf_counter() - started
                 self._report(CallInfo(service, method, status, code, duration, attempt, message))
+
+    def _prepare(self, url: str, body: bytes) -> requests.PreparedRequest:
+        """The request as `Session.send` takes it. `Session.post` would first merge the session's headers, cookies,
+        hooks and environment into every request, and follow redirects: an eTelecom call needs none of it, and
+        skipping it cut a call's CPU from 373 to 270 µs (bench/client_overhead.py). A 3xx is an error."""
+        request = requests.PreparedRequest()
+        request.prepare(method="POST", url=url, headers=self._headers, data=body)
+        return request
 
     def _error(self, response: requests.Response, data, name: str) -> errors.EtelecomError:
         status = response.status_code

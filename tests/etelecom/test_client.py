@@ -1,9 +1,11 @@
 """`etelecom.Client` against the sandbox over real HTTP: errors, retries, the on_call hook, paging, spellings."""
 
 import contextlib
+import http.server
 import pickle
 import subprocess
 import sys
+import threading
 
 import pytest
 
@@ -134,6 +136,56 @@ def test_no_listener_is_a_connection_failure():
     with pytest.raises(errors.ConnectionFailed) as caught:
         current_account(client)
     assert caught.value.status is None and caught.value.method == "Misc/CurrentAccount"
+
+
+class Recorder(http.server.BaseHTTPRequestHandler):
+    """Answers `/redirect...` with a 302 and everything else with a JSON object and a cookie; keeps the headers."""
+
+    protocol_version = "HTTP/1.1"
+    seen: list = []
+
+    def do_POST(self):
+        self.rfile.read(int(self.headers["Content-Length"]))
+        type(self).seen.append((self.path, dict(self.headers)))
+        body = b'{"id": "1", "type": "partner"}'
+        self.send_response(302 if self.path.startswith("/redirect") else 200)
+        self.send_header("Location", "/elsewhere.Misc/CurrentAccount")
+        self.send_header("Set-Cookie", "sticky=abc; Path=/")
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, *args):
+        pass
+
+
+@pytest.fixture
+def recorder():
+    Recorder.seen = []
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Recorder)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+    server.server_close()
+
+
+def test_a_call_sends_its_own_headers_and_never_a_cookie(recorder):
+    client = Client(f"{recorder}/v1/partner", "key-1", max_retries=0)
+    current_account(client)
+    current_account(client)
+    (path, first), (_, second) = Recorder.seen
+    assert path == "/v1/partner.Misc/CurrentAccount"
+    assert first["Authorization"] == "Bearer key-1" and first["Content-Type"] == "application/json"
+    assert first["User-Agent"].startswith("etelecom-console/") and "gzip" in first["Accept-Encoding"]
+    assert "Cookie" not in second
+
+
+def test_a_redirect_is_an_error_not_followed(recorder):
+    with pytest.raises(errors.EtelecomError) as caught:
+        current_account(Client(f"{recorder}/redirect", "key-1", max_retries=0))
+    assert caught.value.status == 302
+    assert [path for path, _ in Recorder.seen] == ["/redirect.Misc/CurrentAccount"]
 
 
 def test_a_hang_past_the_timeout_is_a_request_timeout(sandbox):
