@@ -71,10 +71,10 @@ def execute(run_id: int, work: Work) -> SyncRun:
     run = SyncRun.objects.select_related("shop").get(pk=run_id)
     if run.status != SyncRun.Status.QUEUED:
         return run  # a redelivered task whose run already happened
-    _abandon_stale(run)
     now = timezone.now()
     try:
         with transaction.atomic():
+            _abandon_stale(run, now)
             started = SyncRun.objects.filter(pk=run.pk, status=SyncRun.Status.QUEUED).update(
                 status=SyncRun.Status.RUNNING, started_at=now
             )
@@ -115,9 +115,9 @@ def _finish(run: SyncRun, status: str, *, counts: dict | None = None, error: str
     run.save(update_fields=["status", "finished_at", "counts", "error"])
 
 
-def _abandon_stale(run: SyncRun) -> None:
+def _abandon_stale(run: SyncRun, now) -> None:
     """A worker killed mid-run leaves its run `running`: past the task time limit it cannot still be alive."""
-    cutoff = timezone.now() - timedelta(seconds=settings.Q_CLUSTER["timeout"])
+    cutoff = now - timedelta(seconds=settings.Q_CLUSTER["timeout"])
     SyncRun.objects.filter(kind=run.kind, shop=run.shop, status=SyncRun.Status.RUNNING, started_at__lt=cutoff).update(
-        status=SyncRun.Status.FAILED, finished_at=timezone.now(), error=_("Abandoned: the worker stopped.")
+        status=SyncRun.Status.FAILED, finished_at=now, error=_("Abandoned: the worker stopped.")
     )
