@@ -5,6 +5,10 @@ from datetime import timedelta
 import pytest
 from django.urls import reverse
 from django.utils import timezone
+from django_q.brokers import get_broker
+from django_q.models import Task
+from django_q.monitor import save_task
+from django_q.signing import SignedPackage
 
 from shops import services, syncing, tasks
 from shops.models import ApiCall, Shop, SyncRun
@@ -144,6 +148,26 @@ def test_an_unexpected_error_fails_the_run_without_details(db):
 
     run = syncing.run_now("credential_check", broken, shop=make_shop("A"))
     assert run.status == "failed" and "KeyError" in run.error and "secret detail" not in run.error
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_queued_run_is_recorded_by_its_sync_run_and_by_django_q_only_if_the_task_fails():
+    broker = get_broker()
+    broker.purge_queue()
+    try:
+        run = syncing.enqueue("credential_check", "shops.tasks.check_credential", shop=make_shop("A"))
+        [(ack_id, package)] = broker.dequeue()
+        broker.acknowledge(ack_id)
+    finally:
+        broker.purge_queue()
+    task = SignedPackage.loads(package)
+    assert (task["func"], task["args"]) == ("shops.tasks.check_credential", (run.pk,))
+    now = timezone.now()
+    ended = {**task, "started": now, "stopped": now}
+    save_task({**ended, "success": True, "result": None}, broker)  # as the cluster's monitor saves a result
+    assert not Task.objects.exists()
+    save_task({**ended, "success": False, "result": "KeyError"}, broker)
+    assert list(Task.objects.values_list("name", "success")) == [(f"credential_check-{run.pk}", False)]
 
 
 def test_an_unknown_kind_is_refused(db):
