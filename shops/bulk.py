@@ -22,8 +22,13 @@ def _sqlite_datetime(value: datetime) -> str:
     return value.astimezone(UTC).replace(tzinfo=None).isoformat(" ")
 
 
+_encode_json = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
+
+
 def _json(value) -> str:
-    return json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    """With an encoder built once: `json.dumps` with options builds one per value, a third of the cost of a call's
+    two lists (recordings and targets), which a call-history sync encodes a million times."""
+    return "[]" if value == [] else _encode_json(value)
 
 
 def _adapters(model, columns: list[str]) -> list[Callable]:
