@@ -104,6 +104,20 @@ class Client:
     def __repr__(self) -> str:
         return f"Client(base_url={self.base_url!r}, api_key={mask(self._api_key)!r})"
 
+    def handover(self) -> dict:
+        """The arguments that build the same client in another process (its hook, session, sleep and random source
+        stay here). They hold the key: pass them through a pipe, never on a command line, in the environment or in
+        a log."""
+        return {
+            "base_url": self.base_url,
+            "api_key": self._api_key,
+            "timeout": self.timeout,
+            "max_retries": self.max_retries,
+            "backoff_base": self.backoff_base,
+            "backoff_cap": self.backoff_cap,
+            "max_retry_after": self.max_retry_after,
+        }
+
     # --- calls ----------------------------------------------------------------------------------------------
 
     def call(self, service: str, method: str, payload: dict | None = None, *, read: bool | None = None) -> dict:

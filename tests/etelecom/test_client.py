@@ -384,6 +384,13 @@ def test_the_etelecom_package_does_not_import_django():
     assert output.strip() == "False"
 
 
+def test_a_client_handed_over_to_another_process_is_the_same_client(sandbox):
+    client = partner(sandbox, timeout=(1, 2), max_retries=1, backoff_base=0.1)
+    copy = pickle.loads(pickle.dumps(client.handover()))
+    assert Client(**copy).handover() == client.handover()
+    assert current_account(Client(**copy)).type == "partner"
+
+
 def test_the_environments_proxy_settings_are_honoured(sandbox, monkeypatch):
     monkeypatch.setenv("HTTP_PROXY", "http://127.0.0.1:9")  # nothing listens: every proxied call fails
     monkeypatch.setenv("NO_PROXY", "")
