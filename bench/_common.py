@@ -54,8 +54,9 @@ def django_against(database_url: str, sandbox_url: str) -> None:
     django.setup()
 
 
-def peak_rss_mb() -> float:
-    return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)
+def peak_rss_mb(who: int = resource.RUSAGE_SELF) -> float:
+    """Peak RSS of this process, or (`resource.RUSAGE_CHILDREN`) of the largest child process it has waited for."""
+    return round(resource.getrusage(who).ru_maxrss / 1024, 1)
 
 
 def child(script: str, *args: str) -> dict:

@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import queue
-import threading
 from collections.abc import Iterator
+from contextlib import closing
 from datetime import date, datetime, timedelta
 from functools import lru_cache
 from zoneinfo import ZoneInfo
@@ -22,6 +21,7 @@ from shops.crypto import encrypt, hint
 from shops.messages import describe_error
 from shops.models import Shop, SyncRun
 
+from .fetcher import Fetcher
 from .models import CallDaily, CallHourly, CallRecord, CallSyncState, Extension, Hotline, PbxUser, Tenant
 
 LOCAL = ZoneInfo(settings.TIME_ZONE)
@@ -461,41 +461,35 @@ def rollups_refresh(shop: Shop, first: date, last: date) -> None:
         )
 
 
-def _prefetched(pages: Iterator, depth: int = 2) -> Iterator:
-    """`pages` is fetched (HTTP and JSON) in a thread while this one writes the previous pages; an error in that
-    thread is raised here. Turning records into rows stays in this thread: SQLite hands the GIL back after every
-    row it writes, and a busy second thread then holds the writer up more than it saves."""
-    box: queue.Queue = queue.Queue(maxsize=depth)
-    done = object()
-    stop = threading.Event()
+def call_pages(listing: Iterator[tuple[list, str]], *, shop_id: int, lines: dict) -> Iterator[tuple]:
+    """The pages of a `ListCallLogs` listing (`iter_call_log_pages`), each as (rows ready for the call statement, the
+    first and last local day they fall on, the cursor after the page, the calls listed). The fetcher runs it too."""
+    statement = _call_statement()
+    for items, cursor in listing:
+        rows = call_rows(shop_id, items, lines)
+        yield statement.prepare(rows), _days(rows), cursor, len(items)
 
-    def fetch():
-        try:
-            for page in pages:
-                if stop.is_set():
-                    return
-                box.put((page, None))
-            box.put((done, None))
-        except BaseException as exc:  # handed to the consumer, which raises it
-            box.put((None, exc))
 
-    thread = threading.Thread(target=fetch, daemon=True, name="call-page-fetch")
-    thread.start()
+def _pass_pages(client, job: dict) -> Iterator[tuple]:
+    """A pass's pages: its first batch listed in this process; a pass that goes on past it (a first sync, a long
+    outage) continues in a fetcher process, which lists while this one writes (`pbx.fetcher`)."""
+    listed, cursor = 0, job["after"]
+    listing = pbx_api.iter_call_log_pages(client, filter=job["query"], after=cursor, limit=job["limit"])
+    for page in call_pages(listing, shop_id=job["shop_id"], lines=job["lines"]):
+        yield page
+        cursor = page[2]
+        listed += page[3]
+        if cursor and listed >= CALL_BATCH:
+            break
+    else:
+        return
+    fetcher = Fetcher(
+        {**job, "client": client.handover(), "after": cursor}, on_call=client.on_call, depth=CALL_BATCH // CALL_PAGE
+    )
     try:
-        while True:
-            page, error = box.get()
-            if error is not None:
-                raise error
-            if page is done:
-                return
-            yield page
+        yield from fetcher.pages()
     finally:
-        stop.set()
-        while thread.is_alive():
-            try:
-                box.get(timeout=0.1)
-            except queue.Empty:
-                continue
+        fetcher.close()
 
 
 def _merge(first, second):
@@ -510,7 +504,7 @@ def call_history_sync_work(run: SyncRun) -> dict:
     A pass lists `ListCallLogs` (newest first) from the last complete pass's mark less an overlap (calls stored
     late, records updated) up to the pass's start; pages are stored `CALL_BATCH` rows a transaction, each with the
     cursor after it, so a pass that dies resumes where its last transaction ended. The mark moves only when a
-    pass completes. Memory holds a batch and two pages, whatever the history size."""
+    pass completes. Memory holds a batch and the pages read ahead, whatever the history size."""
     shop = run.shop
     position, _ = CallSyncState.objects.get_or_create(shop=shop)
     resumed = position.pass_to is not None
@@ -521,25 +515,32 @@ def call_history_sync_work(run: SyncRun) -> dict:
         position.pass_cursor = ""
         position.save()
     query = pbx_api.call_log_filter(date_from=position.pass_from, date_to=position.pass_to)
-    lines = _lines(shop)
+    job = {
+        "shop_id": shop.pk,
+        "lines": _lines(shop),
+        "query": query,
+        "after": position.pass_cursor,
+        "limit": CALL_PAGE,
+    }
     statement = _call_statement()
     before = CallRecord.objects.filter(shop=shop).count()
     seen = 0
 
-    with job_client(shop, "call_sync", batch=None) as client:
-        pages = pbx_api.iter_call_log_pages(client, filter=query, after=position.pass_cursor, limit=CALL_PAGE)
+    with (
+        job_client(shop, "call_sync", batch=None) as client,
+        closing(_pass_pages(client, job)) as pages,
+    ):
         batch, days = [], None
-        for items, cursor in _prefetched(pages):
-            rows = call_rows(shop.pk, items, lines)
-            batch.extend(statement.prepare(rows))
-            days = _merge(days, _days(rows))
-            seen += len(items)
+        for prepared, page_days, cursor, count in pages:
+            batch.extend(prepared)
+            days = _merge(days, page_days)
+            seen += count
             if len(batch) >= CALL_BATCH or not cursor:
                 with transaction.atomic():
                     calls_store(shop, statement, batch, days)
                     CallSyncState.objects.filter(pk=position.pk).update(pass_cursor=cursor)
                 batch, days = [], None
-                client.on_call.flush()  # the audit rows of the pages stored, from this thread
+                client.on_call.flush()  # the audit rows of the pages stored
     CallSyncState.objects.filter(pk=position.pk).update(
         synced_until=position.pass_to, pass_from=None, pass_to=None, pass_cursor=""
     )

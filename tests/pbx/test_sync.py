@@ -1,10 +1,15 @@
 """The directory and call-history syncs against the sandbox: complete, incremental, resumable, idempotent."""
 
+import os
+import subprocess
+import threading
+import time
+
 from django.db.models import Sum
 
 from etelecom import pbx as pbx_api
 from etelecom.client import Client
-from pbx import services
+from pbx import fetcher, services
 from pbx.models import CallDaily, CallRecord, CallSyncState, Extension, Hotline, PbxUser, Tenant
 from shops.models import ApiCall
 
@@ -61,7 +66,8 @@ def test_the_next_sync_reads_only_the_overlap_and_adds_new_calls(pbx_shop, sandb
 def test_a_sync_that_dies_half_way_resumes_and_ends_with_exactly_the_sandbox_calls(
     pbx_shop, sandbox, settings, monkeypatch
 ):
-    monkeypatch.setattr(services, "CALL_BATCH", 5000)  # a transaction every 5 pages of this 13-page history
+    # A transaction every 5 pages of this 13-page history; pages 6 on are listed by the fetcher process.
+    monkeypatch.setattr(services, "CALL_BATCH", 5000)
     shop_id = sandbox.shop(PBX_SHOP)["id"]
     sandbox.control.set_call_history(shop_id, 12_345, days=400)
     settings.ETELECOM_MAX_RETRIES = 0
@@ -83,6 +89,68 @@ def test_a_sync_that_dies_half_way_resumes_and_ends_with_exactly_the_sandbox_cal
     assert len(stored) == len(set(stored)) == 12_348
     assert set(stored) == sandbox_call_ids(sandbox)
     assert CallDaily.objects.filter(shop=pbx_shop).aggregate(n=Sum("calls"))["n"] == 12_348
+
+
+class Fetchers(list):
+    """Every process started while it is installed, with what it was started with."""
+
+    def install(self, monkeypatch):
+        started = self
+
+        class Recorded(subprocess.Popen):
+            def __init__(self, args, **kwargs):
+                super().__init__(args, **kwargs)
+                started.append((self, args, kwargs.get("env") or dict(os.environ)))
+
+        monkeypatch.setattr(fetcher.subprocess, "Popen", Recorded)
+        return self
+
+
+def test_a_pass_past_its_first_batch_is_listed_by_a_fetcher_process_and_loses_nothing(pbx_shop, sandbox, monkeypatch):
+    monkeypatch.setattr(services, "CALL_PAGE", 100)
+    monkeypatch.setattr(services, "CALL_BATCH", 500)  # pages 1-5 here, pages 6-24 in the fetcher
+    started = Fetchers().install(monkeypatch)
+    run = sync_calls(pbx_shop)
+    assert run.status == "succeeded", run.error
+    assert run.counts == {"calls": 2400, "new": 2400, "resumed": 0}
+    [(process, args, env)] = started
+    assert args[-2:] == ["-m", "pbx.fetcher"] and process.returncode is not None
+    key = pbx_shop.credential
+    assert key not in " ".join(args) and all(key not in value for value in env.values())
+    stored = list(CallRecord.objects.filter(shop=pbx_shop).values_list("etelecom_id", flat=True))
+    assert len(stored) == len(set(stored)) and set(stored) == sandbox_call_ids(sandbox)
+    assert CallDaily.objects.filter(shop=pbx_shop).aggregate(n=Sum("calls"))["n"] == 2400
+    # The fetcher's calls are audited like the others: one row a page, written by the sync.
+    assert ApiCall.objects.filter(shop=pbx_shop, method="Etelecom/ListCallLogs", job="call_sync").count() == 24
+
+
+def test_a_fetcher_killed_mid_pass_fails_the_run_and_the_next_run_ends_with_exactly_the_sandbox_calls(
+    pbx_shop, sandbox, monkeypatch
+):
+    monkeypatch.setattr(services, "CALL_PAGE", 100)
+    monkeypatch.setattr(services, "CALL_BATCH", 500)
+    started = Fetchers().install(monkeypatch)
+    sandbox.control.faults(next=["ok"] * 9 + ["hang"], methods=["Etelecom/ListCallLogs"], hang_seconds=5)
+
+    def kill_the_fetcher_in_its_hanging_call():
+        while not started or sandbox.control.received("Etelecom/ListCallLogs") < 10:
+            time.sleep(0.02)
+        started[0][0].kill()
+
+    killer = threading.Thread(target=kill_the_fetcher_in_its_hanging_call, daemon=True)
+    killer.start()
+    failed = sync_calls(pbx_shop)
+    killer.join(timeout=5)
+    assert failed.status == "failed" and "FetcherStopped" in failed.error
+    assert CallRecord.objects.filter(shop=pbx_shop).count() == 500  # the first batch; pages 6-9 were not stored
+    assert CallSyncState.objects.get(shop=pbx_shop).pass_cursor
+
+    sandbox.control.faults()
+    resumed = sync_calls(pbx_shop)
+    assert resumed.status == "succeeded" and resumed.counts["resumed"] == 1
+    stored = list(CallRecord.objects.filter(shop=pbx_shop).values_list("etelecom_id", flat=True))
+    assert len(stored) == len(set(stored)) == 2400 and set(stored) == sandbox_call_ids(sandbox)
+    assert CallDaily.objects.filter(shop=pbx_shop).aggregate(n=Sum("calls"))["n"] == 2400
 
 
 def test_a_shop_without_a_tenant_syncs_nothing_and_succeeds(shops):
