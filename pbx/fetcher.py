@@ -6,11 +6,12 @@ as SQLite hands the lock back after every row it writes and the busy thread then
 process they run side by side.
 
 The sync starts `python -m pbx.fetcher` through `Fetcher` and writes the job to its stdin as a pickle: the client's
-arguments, key included (never on a command line or in the environment, which other users of the machine can
-read), and what `pbx.services.call_pages` takes. The fetcher writes frames to its stdout: one a page (the rows
-ready for the call statement, the local days they fall on, the cursor after the page, the calls listed, and the
-audit records of the page's HTTP attempts), then one that ends the listing or carries the eTelecom error that
-stopped it. A thread here reads frames ahead, so the fetcher does not wait while the sync writes.
+arguments, key included (never on a command line or in the environment, which other users of the machine can read),
+the listing's filter, cursor and page size, and the shop and extensions `pbx.services.call_pages` needs. The fetcher
+writes frames to its stdout: one a page (the rows ready for the call statement, the local days they fall on, the
+cursor after the page, the calls listed, and the audit records of the page's HTTP attempts), then one that ends the
+listing or carries the eTelecom error that stopped it. A thread here reads frames ahead, so the fetcher does not
+wait while the sync writes.
 """
 
 from __future__ import annotations
@@ -81,14 +82,13 @@ class Fetcher:
 
 
 def _read_frame(stream) -> bytes | None:
+    """The next frame, or None at the end of the pipe (or of a frame cut off: the process died while writing it)."""
     header = stream.read(HEADER.size)
-    if not header:
+    if len(header) < HEADER.size:
         return None
-    (size,) = HEADER.unpack(header) if len(header) == HEADER.size else (-1,)
-    frame = stream.read(size) if size >= 0 else b""
-    if len(frame) != size:
-        return None  # cut off: the process died while writing
-    return frame
+    (size,) = HEADER.unpack(header)
+    frame = stream.read(size)
+    return frame if len(frame) == size else None
 
 
 def _ahead(pages: Iterator, depth: int) -> Iterator:
@@ -102,7 +102,7 @@ def _ahead(pages: Iterator, depth: int) -> Iterator:
             for page in pages:
                 box.put((page, None))
             box.put((end, None))
-        except BaseException as exc:  # handed over, raised in the reading thread
+        except BaseException as exc:  # handed to the consumer, which raises it
             box.put((None, exc))
 
     threading.Thread(target=read, daemon=True, name="call-page-read").start()
