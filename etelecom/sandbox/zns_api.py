@@ -170,6 +170,46 @@ def add_answered_consents(state: State, oa: OARecord, count: int, *, days: int =
         )
 
 
+def _message(state: State, shop_id: str, oa_id: str, template: dict, phone: str, at: str, **fields) -> dict:
+    """A ZNS message as `ListMessages` answers it, sent at `at` (ISO time) and not yet delivered; `fields` replace
+    what differs (a development send, a journey, a delivered message)."""
+    return {
+        "id": state.new_id(),
+        "shop_id": shop_id,
+        "user_id": "",
+        "campaign_id": "",
+        "oa_id": oa_id,
+        "msg_id": uuid.uuid4().hex,
+        "type": "template",
+        "status": "P",
+        "delivery_status": "unknown",
+        "delivery_time": "",
+        "sent_time": at,
+        "request_time": at,
+        "error_code": 0,
+        "error_message": "",
+        "fee_main": template["price"],
+        "fee_token": 0,
+        "is_charged": True,
+        "is_development": False,
+        "sending_mode": "default",
+        "journey_id": "",
+        "template_id": template["template_id"],
+        "template_data": {},
+        "phone": phone,
+        "zl_user_id": "",
+        "rate": 0,
+        "note": "",
+        "feedback": [],
+        "submit_time": "",
+        "timeout": template["timeout"],
+        "tracking_id": "",
+        "created_at": at,
+        "updated_at": at,
+        **fields,
+    }
+
+
 def add_sent_messages(state: State, oa: OARecord, count: int, *, days: int = 30) -> None:
     """`count` ZNS of the OA's approved templates over the last `days` days, as eTelecom lists them a while after:
     delivered, except to numbers ending in 7 (the demo's message history)."""
@@ -186,40 +226,16 @@ def add_sent_messages(state: State, oa: OARecord, count: int, *, days: int = 30)
         phone = f"09{(int(oa.oa_id[-4:]) * 7_919 + n) % 100_000_000:08d}"
         delivered = not phone.endswith("7")
         rows.append(
-            {
-                "id": state.new_id(),
-                "shop_id": oa.shop_id,
-                "user_id": "",
-                "campaign_id": "",
-                "oa_id": oa.oa_id,
-                "msg_id": uuid.uuid4().hex,
-                "type": "template",
-                "status": "P",
-                "delivery_status": "received" if delivered else "unknown",
-                "delivery_time": sent if delivered else "",
-                "sent_time": sent,
-                "request_time": sent,
-                "error_code": 0,
-                "error_message": "",
-                "fee_main": template["price"],
-                "fee_token": 0,
-                "is_charged": True,
-                "is_development": False,
-                "sending_mode": "default",
-                "journey_id": "",
-                "template_id": template["template_id"],
-                "template_data": {},
-                "phone": phone,
-                "zl_user_id": "",
-                "rate": 0,
-                "note": "",
-                "feedback": [],
-                "submit_time": "",
-                "timeout": template["timeout"],
-                "tracking_id": "",
-                "created_at": sent,
-                "updated_at": sent,
-            }
+            _message(
+                state,
+                oa.shop_id,
+                oa.oa_id,
+                template,
+                phone,
+                sent,
+                delivery_status="received" if delivered else "unknown",
+                delivery_time=sent if delivered else "",
+            )
         )
 
 
@@ -502,40 +518,21 @@ def _send(call: Call, *, kind: str, journey: dict | None = None) -> dict:
             if template["apply_template_quota"]:
                 template["template_remaining_quota"] -= 1
         now = iso(state.now())
-        message = {
-            "id": state.new_id(),
-            "shop_id": call.shop.id,
-            "user_id": "",
-            "campaign_id": "",
-            "oa_id": oa.oa_id,
-            "msg_id": uuid.uuid4().hex,
-            "type": kind,
-            "status": "P",
-            "delivery_status": "unknown",
-            "delivery_time": "",
-            "sent_time": now,
-            "request_time": now,
-            "error_code": 0,
-            "error_message": "",
-            "fee_main": 0 if development else template["price"],
-            "fee_token": 0,
-            "is_charged": not development,
-            "is_development": development,
-            "sending_mode": "default",
-            "journey_id": journey["journey_id"] if journey else "",
-            "template_id": template["template_id"],
-            "template_data": data,
-            "phone": phone,
-            "zl_user_id": "",
-            "rate": 0,
-            "note": "",
-            "feedback": [],
-            "submit_time": "",
-            "timeout": template["timeout"],
-            "tracking_id": str(payload.get("tracking_id") or ""),
-            "created_at": now,
-            "updated_at": now,
-        }
+        message = _message(
+            state,
+            call.shop.id,
+            oa.oa_id,
+            template,
+            phone,
+            now,
+            type=kind,
+            fee_main=0 if development else template["price"],
+            is_charged=not development,
+            is_development=development,
+            journey_id=journey["journey_id"] if journey else "",
+            template_data=data,
+            tracking_id=str(payload.get("tracking_id") or ""),
+        )
         state.zns_messages.setdefault(call.shop.id, []).append(message)
     if not phone.endswith("7"):
         _later(state, state.zns_timing["delivery_seconds"], lambda: _deliver(state, call.shop.id, message))
