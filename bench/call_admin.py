@@ -38,40 +38,62 @@ def setup(database_url: str, static_root: str) -> None:
     call_command("collectstatic", interactive=False, verbosity=0)  # pages are served as in production
 
 
-def fill(calls: int) -> dict:
-    """`calls` calls over SHOPS shops; returns a shop id, a month in the middle and a customer's number."""
-    from django.core.management import call_command
-    from django.db import connection
-
+def seed_calls(calls: int, *, shops: int, days: int, users: bool) -> None:
+    """`shops` shops ("Cửa hàng 01"...) with a hotline and four extensions each (with a PBX user each if `users`),
+    and `calls` calls spread over them and the last `days` days by the sandbox's generator, stored as the sync
+    stores them, with their rollups."""
     from etelecom.sandbox import datasets
     from etelecom.sandbox.state import State
     from pbx import services
-    from pbx.models import Extension, Hotline
+    from pbx.models import Extension, Hotline, PbxUser
     from shops.models import Shop
 
-    call_command("migrate", verbosity=0)
-    call_command("flush", interactive=False, verbosity=0)
     statement = services._call_statement()
     state = State()
-    for n in range(1, SHOPS + 1):
+    for n in range(1, shops + 1):
         shop = Shop.objects.create(name=f"Cửa hàng {n:02d}", etelecom_id=str(n), connection="partner")
         hotline = Hotline.objects.create(shop=shop, etelecom_id=f"h{n}", hotline=f"02800000{n:03d}")
         lines = []
         for m in range(4):
+            user = (
+                PbxUser.objects.create(shop=shop, etelecom_id=f"u{n}-{m}", full_name=f"Nhân viên {n}-{m}")
+                if users
+                else None
+            )
             extension = Extension.objects.create(
                 shop=shop,
                 etelecom_id=f"e{n}-{m}",
                 extension_number=str(101 + m),
                 hotline=hotline,
                 hotline_etelecom_id=hotline.etelecom_id,
+                user=user,
+                user_etelecom_id=user.etelecom_id if user else "",
             )
-            lines.append((extension.etelecom_id, extension.extension_number, "", hotline.etelecom_id, hotline.hotline))
-        history = datasets.set_call_history(state, str(n), calls=calls // SHOPS, days=3 * 365, lines=lines, number=n)
+            lines.append(
+                (
+                    extension.etelecom_id,
+                    extension.extension_number,
+                    extension.user_etelecom_id,
+                    hotline.etelecom_id,
+                    hotline.hotline,
+                )
+            )
+        history = datasets.set_call_history(state, str(n), calls=calls // shops, days=days, lines=lines, number=n)
         known = services._lines(shop)
-        for first in range(0, history.count, 10_000):
-            items = [history.call(i, "http://sandbox") for i in range(first, min(first + 10_000, history.count))]
+        for first in range(0, history.count, 20_000):
+            items = [history.call(i, "http://sandbox") for i in range(first, min(first + 20_000, history.count))]
             statement.execute(statement.prepare(services.call_rows(shop.pk, items, known)))
         services.rollups_refresh(shop, date(2000, 1, 1), date(2100, 1, 1))
+
+
+def fill(calls: int) -> dict:
+    """`calls` calls over SHOPS shops; returns a shop id, a month in the middle and a customer's number."""
+    from django.core.management import call_command
+    from django.db import connection
+
+    call_command("migrate", verbosity=0)
+    call_command("flush", interactive=False, verbosity=0)
+    seed_calls(calls, shops=SHOPS, days=3 * 365, users=False)
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")
         if connection.vendor == "sqlite":

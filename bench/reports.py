@@ -23,52 +23,11 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 
 from _common import measure_page, report
-from call_admin import setup
+from call_admin import seed_calls, setup
 
 SHOPS = 10
 DAYS = 90
 SNAPSHOTS_PER_DAY = 96  # the OA sync runs every 15 minutes
-
-
-def fill_calls(calls: int) -> None:
-    from etelecom.sandbox import datasets
-    from etelecom.sandbox.state import State
-    from pbx import services
-    from pbx.models import Extension, Hotline, PbxUser
-    from shops.models import Shop
-
-    statement = services._call_statement()
-    state = State()
-    for n in range(1, SHOPS + 1):
-        shop = Shop.objects.create(name=f"Cửa hàng {n:02d}", etelecom_id=str(n), connection="partner")
-        hotline = Hotline.objects.create(shop=shop, etelecom_id=f"h{n}", hotline=f"02800000{n:03d}")
-        lines = []
-        for m in range(4):
-            user = PbxUser.objects.create(shop=shop, etelecom_id=f"u{n}-{m}", full_name=f"Nhân viên {n}-{m}")
-            extension = Extension.objects.create(
-                shop=shop,
-                etelecom_id=f"e{n}-{m}",
-                extension_number=str(101 + m),
-                hotline=hotline,
-                hotline_etelecom_id=hotline.etelecom_id,
-                user=user,
-                user_etelecom_id=user.etelecom_id,
-            )
-            lines.append(
-                (
-                    extension.etelecom_id,
-                    extension.extension_number,
-                    user.etelecom_id,
-                    hotline.etelecom_id,
-                    hotline.hotline,
-                )
-            )
-        history = datasets.set_call_history(state, str(n), calls=calls // SHOPS, days=365, lines=lines, number=n)
-        known = services._lines(shop)
-        for first in range(0, history.count, 20_000):
-            items = [history.call(i, "http://sandbox") for i in range(first, min(first + 20_000, history.count))]
-            statement.execute(statement.prepare(services.call_rows(shop.pk, items, known)))
-        services.rollups_refresh(shop, date(2000, 1, 1), date(2100, 1, 1))
 
 
 def fill_zalo(oas: int, messages: int, consents: int, today: date) -> None:
@@ -260,7 +219,7 @@ def main():
         call_command("migrate", verbosity=0)
         call_command("flush", interactive=False, verbosity=0)
         started = time.perf_counter()
-        fill_calls(args.calls)
+        seed_calls(args.calls, shops=SHOPS, days=365, users=True)
         today = timezone.localdate()
         fill_zalo(args.oas, args.messages, args.consents, today)
         analyze()
