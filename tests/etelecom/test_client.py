@@ -1,5 +1,6 @@
 """`etelecom.Client` against the sandbox over real HTTP: errors, retries, the on_call hook, paging, spellings."""
 
+import base64
 import contextlib
 import http.server
 import pickle
@@ -135,6 +136,7 @@ def test_no_listener_is_a_connection_failure():
     client = Client(f"http://127.0.0.1:{free_port()}/v1/partner", "k", max_retries=0)
     with pytest.raises(errors.ConnectionFailed) as caught:
         current_account(client)
+    assert type(caught.value) is errors.ConnectionFailed  # refused, not the RequestTimeout subclass
     assert caught.value.status is None and caught.value.method == "Misc/CurrentAccount"
 
 
@@ -398,3 +400,14 @@ def test_the_environments_proxy_settings_are_honoured(sandbox, monkeypatch):
         current_account(partner(sandbox, max_retries=0))
     monkeypatch.setenv("NO_PROXY", "127.0.0.1")
     assert current_account(partner(sandbox)).type == "partner"
+
+
+def test_a_call_goes_through_the_environments_proxy_with_its_credentials(recorder, monkeypatch):
+    monkeypatch.setenv("HTTP_PROXY", recorder.replace("http://", "http://ops:s%40fe@"))
+    monkeypatch.setenv("NO_PROXY", "")
+    current_account(Client("http://api.etelecom.invalid/v1/partner", "key-1", max_retries=0))
+    [(path, headers)] = Recorder.seen
+    headers = {name.lower(): value for name, value in headers.items()}
+    assert path == "http://api.etelecom.invalid/v1/partner.Misc/CurrentAccount"
+    assert headers["proxy-authorization"] == "Basic " + base64.b64encode(b"ops:s@fe").decode()
+    assert headers["authorization"] == "Bearer key-1"
