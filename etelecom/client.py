@@ -12,6 +12,7 @@ import json
 import logging
 import os
 import random
+import re
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -29,6 +30,22 @@ logger = logging.getLogger(__name__)
 READ_PREFIXES = ("Get", "List", "Current", "Check")
 
 USER_AGENT = "etelecom-console/1.0"
+
+# A base URL names its side: `/v1/shop` (a shop's own api_key) or `/v1/partner` (the partner's key or a
+# shop_key). The client appends `.Service/Method`, so `…/v1` (a public n8n node's default) would call
+# `…/v1.Misc/CurrentAccount`, which does not exist.
+BASE_URL = re.compile(r"^https?://[^/?#\s]+(/[^?#\s]*)?/v1/(shop|partner)$")
+
+
+def check_base_url(base_url: str) -> str:
+    """The base URL without trailing slashes or dots; ValueError, naming both sides, for anything else."""
+    cleaned = (base_url or "").strip().rstrip("/.")
+    if not BASE_URL.match(cleaned):
+        raise ValueError(
+            f"eTelecom base URL {base_url!r} must end in /v1/shop (for a shop's own api_key) or /v1/partner (for "
+            "the partner's key or a shop_key), e.g. https://api.etelecom.vn/v1/partner"
+        )
+    return cleaned
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,9 +97,7 @@ class Client:
         sleep: Callable[[float], None] = time.sleep,
         rng: random.Random | None = None,
     ):
-        if not base_url:
-            raise ValueError("base_url is required")
-        self.base_url = base_url.rstrip("/.")
+        self.base_url = check_base_url(base_url)
         self._api_key = api_key
         self._pool = _pool_for(self.base_url)
         self.timeout = timeout

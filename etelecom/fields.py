@@ -20,8 +20,13 @@ def text(data: dict, *names: str) -> str:
 
 
 def ident(data: dict, *names: str) -> str:
-    """int64 ids travel as strings; some samples send numbers. Always a string, "" when absent or zero."""
+    """int64 ids travel as strings; the tables type them int64 and some samples send numbers. Always a string,
+    "" when absent or zero; a number written with a fraction or exponent (`1.2e3`) as its integer."""
     value = pick(data, *names, default="")
+    if isinstance(value, bool):
+        return ""
+    if isinstance(value, float):
+        value = int(value) if value.is_integer() else value
     if value in ("", 0, "0"):
         return ""
     return str(value)

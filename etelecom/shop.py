@@ -42,7 +42,9 @@ class Account:
 
 @dataclass(frozen=True, slots=True)
 class Shop:
-    """An eTelecom shop (`baShop`): the fields the console uses; everything else stays in `raw`."""
+    """An eTelecom shop: `Shop/CurrentShop` answers `id`, `name`, `image_url`, `type` and `website`; the partner's
+    list (`Shop/GetShops`, a `baShop`) adds the contact, the owner and the flags. What an answer lacks is empty;
+    everything is kept in `raw`."""
 
     id: str
     name: str
@@ -54,6 +56,9 @@ class Shop:
     block_reason: str
     is_test: bool
     created_at: datetime | None
+    type: str
+    website: str
+    image_url: str
     raw: dict = field(repr=False, compare=False)
 
     @classmethod
@@ -70,6 +75,9 @@ class Shop:
             block_reason=fields.text(data, "block_reason"),
             is_test=fields.boolean(data, "is_test"),
             created_at=fields.timestamp(data, "created_at"),
+            type=fields.text(data, "type"),
+            website=fields.text(data, "website"),
+            image_url=fields.text(data, "image_url"),
             raw=data,
         )
 

@@ -36,6 +36,8 @@ METHODS = (
 REPLY_AWAITING = "S"
 TEMPLATE_ENABLED = "ENABLE"
 MODE_DEVELOPMENT = "development"
+# `sending_mode` of SendZNS: `default` (a normal send) or `tag3` (past the daily quota, for whitelisted OAs only).
+SENDING_MODES = ("default", "tag3")
 
 
 @dataclass(frozen=True, slots=True)
@@ -364,9 +366,11 @@ def send_zns(
     template_data: dict[str, str],
     tracking_id: str,
     development: bool = False,
+    sending_mode: str = "",
 ) -> Message:
     """One ZNS, sent once. `tracking_id` is the caller's reference: after a timeout or a 5xx, look the message
-    up with `find_message(tracking_id=...)` before deciding anything."""
+    up with `find_message(tracking_id=...)` before deciding anything. `sending_mode` (`SENDING_MODES`) is sent
+    only when given; eTelecom echoes it in the answer."""
     payload = {
         "oa_id": oa_id,
         "phone": phone,
@@ -376,6 +380,10 @@ def send_zns(
     }
     if development:
         payload["mode"] = MODE_DEVELOPMENT
+    if sending_mode:
+        if sending_mode not in SENDING_MODES:
+            raise ValueError(f"sending_mode is one of {', '.join(SENDING_MODES)}")
+        payload["sending_mode"] = sending_mode
     return Message.from_api(client.call(SERVICE, "SendZNS", payload))
 
 

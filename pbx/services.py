@@ -20,6 +20,7 @@ from shops.clients import Actor, job_client, partner_client, shop_client
 from shops.crypto import encrypt, hint
 from shops.messages import describe_error
 from shops.models import Shop, SyncRun
+from shops.phones import canonical_phone
 
 from .fetcher import Fetcher
 from .models import CallDaily, CallHourly, CallRecord, CallSyncState, Extension, Hotline, PbxUser, Tenant
@@ -89,7 +90,7 @@ def _user_store(shop: Shop, remote: pbx_api.AccountUser) -> PbxUser:
             "account_id": remote.account_id,
             "full_name": remote.full_name or remote.phone,
             "short_name": remote.short_name,
-            "phone": remote.phone,
+            "phone": canonical_phone(remote.phone),
             "email": remote.email,
             "deleted": remote.deleted,
             "department_id": remote.department_id,

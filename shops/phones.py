@@ -24,6 +24,15 @@ def normalise_phone(value: str) -> str:
     return digits
 
 
+def canonical_phone(value: str) -> str:
+    """A phone eTelecom reported, in the console's one form when it is a Vietnamese number (eTelecom keeps a phone
+    as it was sent: 0…, 84… or +84…), else as it came; so a search for any form finds it."""
+    try:
+        return normalise_phone(value)
+    except ValidationError:
+        return value or ""
+
+
 class PhoneSearch:
     """Admin search for a whole phone number in any of its forms, looked up exactly in `phone_search_field` (an
     indexed column: Django's `=field` search is a case-insensitive match no index serves); a term that is no

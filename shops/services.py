@@ -78,7 +78,10 @@ def _save_connected(*, remote: shop_api.Shop, connection: str, key: str, user, s
         shop = shop or Shop.objects.select_for_update().filter(etelecom_id=remote.id).first() or Shop()
         shop.etelecom_id = remote.id
         shop.name = remote.name or shop.name or remote.id
-        shop.email, shop.phone, shop.connection = remote.email, remote.phone, connection
+        # `Shop/CurrentShop` answers no contact (its documented fields are id, name, image_url, type, website):
+        # keep the one the shop has, or the partner's list gave.
+        shop.email, shop.phone = remote.email or shop.email, remote.phone or shop.phone
+        shop.connection = connection
         shop.set_credential(key)
         shop.credential_status = Shop.CredentialStatus.VALID
         shop.credential_checked_at, shop.credential_error = timezone.now(), ""
@@ -169,9 +172,12 @@ def import_partner_shops_work(run: SyncRun) -> dict:
                 continue
             created = not Shop.objects.filter(etelecom_id=remote.id).exists()
             checked = shop_api.current_shop(key_client(Shop.Connection.PARTNER, answer.shop_key, actor))
-            _save_connected(remote=checked, connection=Shop.Connection.PARTNER, key=answer.shop_key, user=None)
+            if checked.id and checked.id != remote.id:
+                raise ConnectError(_unexpected("shop_id"))
+            # The list's record (a baShop) carries the contact that CurrentShop's answer does not.
+            _save_connected(remote=remote, connection=Shop.Connection.PARTNER, key=answer.shop_key, user=None)
             counts["created" if created else "updated"] += 1
-        except EtelecomError as exc:
+        except (EtelecomError, ConnectError) as exc:
             logger.warning("import of shop %s failed: %s", remote.id, exc)
             counts["failed"] += 1
     return counts

@@ -95,6 +95,12 @@ class SendZnsForm(forms.Form):
         required=False,
         help_text=_("Send as part of this customer's journey (billed with the token)."),
     )
+    sending_mode = forms.ChoiceField(
+        label=_("Sending mode"),
+        choices=[("", _("Normal")), ("tag3", _("Past the daily quota (tag 3)"))],
+        required=False,
+        help_text=_("Only for OAs on Zalo's whitelist; eTelecom refuses it for the others."),
+    )
 
     def __init__(self, *args, template: ZnsTemplate, **kwargs):
         super().__init__(*args, **kwargs)
@@ -129,6 +135,8 @@ class SendZnsForm(forms.Form):
                 self.add_error("journey", _("This journey token is for %(phone)s.") % {"phone": journey.phone})
             if data.get("development"):
                 self.add_error("development", _("A journey send cannot be a test send."))
+            if data.get("sending_mode"):
+                self.add_error("sending_mode", _("A journey send has no sending mode."))
         return data
 
     def template_data(self) -> dict[str, str]:

@@ -24,6 +24,7 @@ from shops.clients import Actor, job_client, shop_client
 from shops.crypto import encrypt
 from shops.messages import describe_error
 from shops.models import Shop, SyncRun
+from shops.phones import canonical_phone
 from shops.webhooks import webhook_url
 
 from . import rollups
@@ -227,7 +228,7 @@ def _sync_followers(client, run: SyncRun, now) -> int:
                     etelecom_id=remote.id,
                     zl_user_id=remote.zl_user_id,
                     full_name=remote.full_name,
-                    phone=remote.phone,
+                    phone=canonical_phone(remote.phone),
                     gender=remote.gender,
                     state=remote.state,
                     has_conversation=remote.has_conversation,
@@ -295,7 +296,7 @@ def _refused(exc: EtelecomError) -> ZnsError:
 
 def _consent_values(remote: zns_api.Consent) -> dict:
     return {
-        "phone": remote.phone,
+        "phone": canonical_phone(remote.phone),
         "call_type": remote.call_type,
         "reason_code": remote.reason_code,
         "status": remote.status,
@@ -495,7 +496,7 @@ def _message_values(remote: zns_api.Message) -> dict:
     return {
         "etelecom_id": remote.id,
         "msg_id": remote.msg_id,
-        "phone": remote.phone,
+        "phone": canonical_phone(remote.phone),
         "type": remote.type,
         "status": remote.status,
         "delivery_status": remote.delivery_status,
@@ -572,6 +573,7 @@ def new_message(
     development=False,
     journey_id="",
     tracking_id="",
+    sending_mode="",
 ) -> Message:
     """The row a send is recorded in before eTelecom is called (unsaved)."""
     return Message(
@@ -583,6 +585,7 @@ def new_message(
         phone=phone,
         template_data=data,
         is_development=development,
+        sending_mode=sending_mode,
         journey_id=journey_id,
         sent_by=user if user and user.is_authenticated else None,
         day=rollups.local_day(None),
@@ -597,13 +600,21 @@ def zns_send(
     user,
     development: bool = False,
     journey_id: str = "",
+    sending_mode: str = "",
 ) -> Message:
-    """Send one ZNS exactly once. The row exists (with its tracking id) before eTelecom is called, so even a
-    worker that dies mid-call leaves something to settle; an answer that never came is settled by reading back
-    by tracking id, and a send eTelecom does not know yet stays "not confirmed" for the message sync to settle.
-    Raises ZnsError when eTelecom refused (nothing was sent)."""
+    """Send one ZNS exactly once (`sending_mode` `tag3` asks eTelecom to send past the OA's daily quota). The row
+    exists (with its tracking id) before eTelecom is called, so even a worker that dies mid-call leaves something
+    to settle; an answer that never came is settled by reading back by tracking id, and a send eTelecom does not
+    know yet stays "not confirmed" for the message sync to settle. Raises ZnsError when eTelecom refused (nothing
+    was sent)."""
     message = new_message(
-        template=template, phone=phone, data=data, user=user, development=development, journey_id=journey_id
+        template=template,
+        phone=phone,
+        data=data,
+        user=user,
+        development=development,
+        journey_id=journey_id,
+        sending_mode=sending_mode,
     )
     message.save()
     try:
@@ -621,7 +632,8 @@ def zns_send_stored(message: Message, *, client) -> Message:
         if message.journey_id:
             remote = zns_api.send_zns_journey(client, journey_id=message.journey_id, **send)
         else:
-            remote = zns_api.send_zns(client, development=message.is_development, **send)
+            mode = message.sending_mode if message.sending_mode in zns_api.SENDING_MODES else ""
+            remote = zns_api.send_zns(client, development=message.is_development, sending_mode=mode, **send)
     except AMBIGUOUS as exc:
         return _settle(message, client, reason=describe_error(exc))
     except EtelecomError as exc:
@@ -706,7 +718,7 @@ def _journey_store(oa: OfficialAccount, remote: zns_api.Journey, **extra) -> Jou
     values = {
         "journey_id": remote.journey_id,
         "journey_token": remote.journey_token,
-        "phone": remote.phone,
+        "phone": canonical_phone(remote.phone),
         "status": remote.status,
         "is_charged": remote.is_charged,
         "error_code": remote.error_code,

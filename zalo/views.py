@@ -232,6 +232,7 @@ def zns_send(request, model_admin):
                     user=request.user,
                     development=form.cleaned_data["development"],
                     journey_id=journey.journey_id if journey else "",
+                    sending_mode=form.cleaned_data["sending_mode"],
                 )
             except services.ZnsError as exc:
                 form.add_error(None, str(exc))

@@ -215,6 +215,7 @@ def update_oa(state: State, oa, changes: dict) -> None:
         "expires_in_days",
         "is_verified",
         "name",
+        "tag3_whitelisted",
     }
     unknown = set(changes) - allowed
     if unknown:
@@ -227,6 +228,9 @@ def update_oa(state: State, oa, changes: dict) -> None:
     for name in ("current_quality", "last_week_quality", "status", "name"):
         if name in changes and not isinstance(changes[name], str):
             raise ValueError(f"{name} is a string")
+    for name in ("is_verified", "tag3_whitelisted"):
+        if name in changes and not isinstance(changes[name], bool):
+            raise ValueError(f"{name} is true or false")
     if "expires_in_days" in changes and not isinstance(changes["expires_in_days"], int | float):
         raise ValueError("expires_in_days is a number")
     for name, value in changes.items():

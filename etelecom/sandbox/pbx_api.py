@@ -3,9 +3,27 @@
 from __future__ import annotations
 
 import re
-from datetime import datetime, timedelta
+from datetime import timedelta
 
-from .api import PARTNER, SHOP, ApiError, Call, api, encode_cursor, invalid, page_request, paginate
+from .api import (
+    ID,
+    IDS,
+    INT,
+    PARTNER,
+    PHONE_NUMBER,
+    SHOP,
+    TIME,
+    ApiError,
+    Call,
+    api,
+    filters,
+    invalid,
+    number,
+    page_request,
+    page_response,
+    paginate,
+    phone_key,
+)
 from .pbx_state import CallHistory, ExtensionRecord, HotlineRecord, TenantRecord, UserRecord
 
 NETWORKS = ("unknown", "mobifone", "vinaphone", "viettel", "other")
@@ -19,7 +37,7 @@ COMPARISONS = {
     "less_than": lambda a, b: a < b,
     "less_than_or_equal_to": lambda a, b: a <= b,
 }
-PHONE = re.compile(r"^(0|84)\d{9,10}$")
+PHONE = re.compile(r"^(0|84|\+84)[0-9]{9,10}$")
 # Calls one ListCallLogs page looks at at most for a sparse filter; the page then ends early with a cursor.
 SCAN_LIMIT = 200_000
 
@@ -94,13 +112,13 @@ def get_tenant(call: Call) -> dict:
 
 @api("Etelecom/GetPartnerTenantList", scope=PARTNER, fields={"filter": dict, "paging": dict})
 def partner_tenants(call: Call) -> dict:
-    filters = call.payload.get("filter") or {}
+    wanted = filters(call.payload, {"name": str, "owner_id": ID})
     with call.state.lock:
         tenants = [t for t in call.state.tenants.values() if t.partner_id == call.partner.id]
-        if isinstance(filters.get("name"), str) and filters["name"]:
-            tenants = [t for t in tenants if filters["name"].lower() in t.name.lower()]
-        if isinstance(filters.get("owner_id"), str) and filters["owner_id"]:
-            tenants = [t for t in tenants if t.owner_id == filters["owner_id"]]
+        if "name" in wanted:
+            tenants = [t for t in tenants if wanted["name"].lower() in t.name.lower()]
+        if "owner_id" in wanted:
+            tenants = [t for t in tenants if t.owner_id == wanted["owner_id"]]
         page, paging = paginate(sorted(tenants, key=lambda t: t.id), lambda t: t.id, call.payload)
         return {"tenants": [t.to_json() for t in page], "paging": paging}
 
@@ -108,7 +126,7 @@ def partner_tenants(call: Call) -> dict:
 @api(
     "Etelecom/PartnerActivateTenant",
     scope=PARTNER,
-    fields={"tenant_id": str, "owner_id": str, "connection_id": str, "hotline_id": str},
+    fields={"tenant_id": ID, "owner_id": ID, "connection_id": ID, "hotline_id": ID},
     required=("tenant_id", "owner_id", "connection_id", "hotline_id"),
 )
 def activate_tenant(call: Call) -> dict:
@@ -151,7 +169,7 @@ def add_hotline_for(state, partner_id: str, *, number: str, name: str, **values)
         "description": str,
         "network": str,
         "is_free_charge": bool,
-        "owner_id": str,
+        "owner_id": ID,
     },
     required=("hotline", "name"),
 )
@@ -212,36 +230,39 @@ def create_account_user(call: Call) -> dict:
     payload = call.payload
     phone = payload["phone"].strip()
     if not PHONE.fullmatch(phone):
-        raise invalid("phone must be a Vietnamese mobile number (0xxxxxxxxx or 84xxxxxxxxx)", field="phone")
+        raise invalid("phone must be a Vietnamese number (0xxxxxxxxx, 84xxxxxxxxx or +84xxxxxxxxx)", field="phone")
     if len(payload["password"]) < 6:
         raise invalid("password must be at least 6 characters", field="password")
     with call.state.lock:
         users = call.state.pbx_users.get(call.shop.id, {})
-        if any(user.phone == phone for user in users.values()):
+        if any(phone_key(user.phone) == phone_key(phone) for user in users.values()):
             raise ApiError(409, "already_exists", f"a user with phone {phone} already exists")
         user = add_user_for(call.state, call.shop, full_name=payload["full_name"].strip(), phone=phone)
         return user.to_json(listed=False)
 
 
+USER_FILTERS = {"extension_number": str, "has_extension": bool, "name": str, "phone": PHONE_NUMBER, "user_ids": IDS}
+
+
 @api("Shop/GetAccountUsers", scope=SHOP, fields={"filter": dict, "paging": dict})
 def account_users(call: Call) -> dict:
-    filters = call.payload.get("filter") or {}
+    """`name` matches a part of the name ignoring case (the table's "ID of the employee" reads as a mistake)."""
+    wanted = filters(call.payload, USER_FILTERS)
     state = call.state
     with state.lock:
         users = sorted(state.pbx_users.get(call.shop.id, {}).values(), key=_id)
         holders = {e.user_id: e for e in state.extensions.get(call.shop.id, {}).values() if e.user_id}
-        if isinstance(filters.get("has_extension"), bool):
-            users = [u for u in users if (u.id in holders) == filters["has_extension"]]
-        if filters.get("extension_number"):
-            number = str(filters["extension_number"])
+        if "has_extension" in wanted:
+            users = [u for u in users if (u.id in holders) == wanted["has_extension"]]
+        if "extension_number" in wanted:
+            number = wanted["extension_number"]
             users = [u for u in users if u.id in holders and holders[u.id].extension_number == number]
-        if isinstance(filters.get("name"), str) and filters["name"]:
-            users = [u for u in users if filters["name"].lower() in u.full_name.lower()]
-        if isinstance(filters.get("phone"), str) and filters["phone"]:
-            users = [u for u in users if u.phone == filters["phone"]]
-        if isinstance(filters.get("user_ids"), list) and filters["user_ids"]:
-            wanted = {str(value) for value in filters["user_ids"]}
-            users = [u for u in users if u.id in wanted]
+        if "name" in wanted:
+            users = [u for u in users if wanted["name"].lower() in u.full_name.lower()]
+        if "phone" in wanted:
+            users = [u for u in users if phone_key(u.phone) == wanted["phone"]]
+        if "user_ids" in wanted:
+            users = [u for u in users if u.id in set(wanted["user_ids"])]
         page, paging = paginate(users, _id, call.payload)
         return {"account_users": [u.to_json(listed=True) for u in page], "paging": paging}
 
@@ -274,7 +295,7 @@ def add_extension_for(
 @api(
     "Etelecom/CreateExtension",
     scope=SHOP,
-    fields={"hotline_id": str, "extension_number": (int, str), "user_id": str},
+    fields={"hotline_id": ID, "extension_number": (int, str), "user_id": ID},
     required=("hotline_id", "extension_number"),
 )
 def create_extension(call: Call) -> dict:
@@ -328,7 +349,7 @@ def extensions(call: Call) -> dict:
 @api(
     "Etelecom/AssignUserToExtension",
     scope=SHOP,
-    fields={"extension_id": str, "user_id": str},
+    fields={"extension_id": ID, "user_id": ID},
     required=("extension_id", "user_id"),
 )
 def assign_user(call: Call) -> dict:
@@ -344,7 +365,7 @@ def assign_user(call: Call) -> dict:
 @api(
     "Etelecom/UpdateHotlineForExtension",
     scope=SHOP,
-    fields={"extension_id": str, "hotline_id": str, "user_id": str},
+    fields={"extension_id": ID, "hotline_id": ID, "user_id": ID},
     required=("extension_id", "hotline_id"),
 )
 def change_hotline(call: Call) -> dict:
@@ -358,7 +379,7 @@ def change_hotline(call: Call) -> dict:
 @api(
     "Etelecom/RemoveUserOfExtension",
     scope=SHOP,
-    fields={"extension_id": str, "user_id": str},
+    fields={"extension_id": ID, "user_id": ID},
     required=("extension_id",),
 )
 def remove_user(call: Call) -> dict:
@@ -374,101 +395,114 @@ def remove_user(call: Call) -> dict:
 # --- call history -------------------------------------------------------------------------------------------
 
 
-def _moment(filters: dict, name: str) -> float | None:
-    value = filters.get(name)
-    if value in (None, ""):
-        return None
-    if not isinstance(value, str):
-        raise invalid(f"filter.{name}: expected a date-time string", field=f"filter.{name}")
-    try:
-        moment = datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        raise invalid(f"filter.{name}: not an RFC 3339 date-time", field=f"filter.{name}") from None
-    if moment.tzinfo is None:
-        raise invalid(f"filter.{name}: the date-time needs an offset", field=f"filter.{name}")
-    return moment.timestamp()
+CALL_FILTERS = {
+    "call_number": str,
+    "call_state": CALL_STATES,
+    "date_from": TIME,
+    "date_to": TIME,
+    "department_id": ID,
+    "direction": DIRECTIONS,
+    "duration": dict,
+    "extension_ids": IDS,
+    "hotline_ids": IDS,
+    "external_id": str,
+    "external_session_id": str,
+    "user_id": ID,
+}
 
 
-def _call_matcher(filters: dict, history: CallHistory):
+def _call_matcher(call: Call, wanted: dict, history: CallHistory):
     """A predicate over generated call dicts for every filter but the date range (which bounds the scan)."""
     checks = []
-    direction = filters.get("direction") or ""
-    if direction:
-        if direction not in DIRECTIONS:
-            raise invalid(f"filter.direction must be one of {', '.join(DIRECTIONS)}", field="filter.direction")
-        checks.append(lambda c: c["direction"] == direction)
-    call_state = filters.get("call_state") or ""
-    if call_state:
-        if call_state not in CALL_STATES:
-            raise invalid(f"filter.call_state must be one of {', '.join(CALL_STATES)}", field="filter.call_state")
-        checks.append(lambda c: c["call_state"] == call_state)
-    duration = filters.get("duration")
+    for name in ("direction", "call_state", "external_id", "external_session_id", "user_id"):
+        if name in wanted:
+            checks.append(lambda c, name=name, value=wanted[name]: c[name] == value)
+    duration = wanted.get("duration")
     if duration:
-        if not isinstance(duration, dict):
-            raise invalid("filter.duration: expected object", field="filter.duration")
         comparison, threshold = duration.get("comparison") or "", duration.get("value", 0)
         if comparison not in ("", "unknown", "unknow"):  # the docs' example spells "unknow": no comparison
-            if comparison not in COMPARISONS or not isinstance(threshold, int) or isinstance(threshold, bool):
+            if comparison not in COMPARISONS or number(threshold, INT) is None:
                 raise invalid("filter.duration: unknown comparison or a value that is not an integer", field="duration")
-            compare = COMPARISONS[comparison]
-            checks.append(lambda c: compare(c["duration"], threshold))
-    for name in ("extension_ids", "hotline_ids"):
-        if filters.get(name) is not None and not isinstance(filters[name], list):
-            raise invalid(f"filter.{name}: expected array", field=f"filter.{name}")
-    if filters.get("extension_ids"):
-        wanted = {str(value) for value in filters["extension_ids"]}
-        checks.append(lambda c: c["extension_id"] in wanted)
-    if filters.get("hotline_ids"):
-        wanted_hotlines = {str(value) for value in filters["hotline_ids"]}
+            compare, limit = COMPARISONS[comparison], number(threshold, INT)
+            checks.append(lambda c: compare(c["duration"], limit))
+    if "extension_ids" in wanted:
+        extensions = set(wanted["extension_ids"])
+        checks.append(lambda c: c["extension_id"] in extensions)
+    if "hotline_ids" in wanted:
+        hotlines = set(wanted["hotline_ids"])
         extension_hotline = {extension[0]: extension[3] for extension in history.extensions}
-        checks.append(lambda c: extension_hotline.get(c["extension_id"]) in wanted_hotlines)
-    number = filters.get("call_number") or ""
-    if number:
-        checks.append(lambda c: number in (c["caller"], c["callee"]))
-    user_id = filters.get("user_id") or ""
-    if user_id:
-        checks.append(lambda c: c["user_id"] == str(user_id))
-    for name in ("external_id", "external_session_id"):
-        value = filters.get(name) or ""
-        if value:
-            checks.append(lambda c, name=name, value=value: c[name] == value)
+        checks.append(lambda c: extension_hotline.get(c["extension_id"]) in hotlines)
+    if "department_id" in wanted:
+        # A call record names no department: a call is the department's when its staff user is in it.
+        users = call.state.pbx_users.get(call.shop.id, {}).values()
+        members = {user.id for user in users if user.department_id == wanted["department_id"]}
+        checks.append(lambda c: c["user_id"] in members)
+    if "call_number" in wanted:
+        # "the phone number involved in the call": the caller or the callee, in any of its forms (0…, 84…, +84…).
+        number_key = phone_key(wanted["call_number"])
+        checks.append(lambda c: number_key in (phone_key(c["caller"]), phone_key(c["callee"])))
     return lambda c: all(check(c) for check in checks)
 
 
 @api("Etelecom/ListCallLogs", scope=SHOP, fields={"filter": dict, "paging": dict})
 def list_call_logs(call: Call) -> dict:
-    """Newest first. The cursor is the index below which the next page starts."""
-    filters = call.payload.get("filter") or {}
-    position, limit = page_request(call.payload)
-    after = (call.payload.get("paging") or {}).get("after") or ""
+    """Newest first (`-started_at`). A cursor is a call's index: `after` lists the calls older than it, `before`
+    the calls from it on, newer; the date range (on `started_at`) is a binary search, the other filters a scan
+    of at most `SCAN_LIMIT` calls, after which a page ends early with its cursors."""
+    wanted = filters(call.payload, CALL_FILTERS)
+    paging = page_request(call.payload, "-started_at")
     with call.state.lock:
         history = call.state.call_histories.get(call.shop.id)
         if history is None:
-            return {"call_logs": [], "paging": _paging(after, limit, None)}
-        date_from, date_to = _moment(filters, "date_from"), _moment(filters, "date_to")
-        low = history.first_at_or_after(date_from) if date_from is not None else 0
-        high = history.first_at_or_after(date_to + 1e-6) if date_to is not None else history.count
-        if position:
-            if not position.isdigit():
-                raise invalid("paging.after: not a cursor this API issued", field="paging.after")
-            high = min(high, int(position))
-        matches = _call_matcher(filters, history)
-        page, index, scanned = [], high, 0
-        while index > low and len(page) < limit and scanned < SCAN_LIMIT:
-            index -= 1
-            scanned += 1
-            record = history.call(index, call.origin)
-            if matches(record):
-                page.append(record)
-        return {"call_logs": page, "paging": _paging(after, limit, index if index > low else None)}
-
-
-def _paging(after: str, limit: int, next_index: int | None) -> dict:
+            return {"call_logs": [], "paging": page_response(paging, next_position=None, prev_position=None)}
+        low = history.first_at_or_after(wanted["date_from"].timestamp()) if "date_from" in wanted else 0
+        top = history.first_at_or_after(wanted["date_to"].timestamp() + 1e-6) if "date_to" in wanted else history.count
+        matches = _call_matcher(call, wanted, history)
+        if paging.before:
+            start = max(low, _index(paging.before))
+            page, index = _scan_up(history, call.origin, matches, start, top, paging.limit)
+            page.reverse()
+            next_index, prev_index = (start if start > low else None), (index if index < top else None)
+        else:
+            high = min(top, _index(paging.after)) if paging.after else top
+            page, index = _scan_down(history, call.origin, matches, low, high, paging.limit)
+            next_index = index if index > low else None
+            prev_index = high if high < top and paging.after else None
     return {
-        "after": after,
-        "before": "",
-        "limit": limit,
-        "next": encode_cursor(str(next_index)) if next_index is not None else "",
-        "prev": "",
-        "sort": "-started_at",
+        "call_logs": page,
+        "paging": page_response(
+            paging,
+            next_position=str(next_index) if next_index is not None else None,
+            prev_position=str(prev_index) if prev_index is not None else None,
+        ),
     }
+
+
+def _index(position: str) -> int:
+    if not position.isdigit():
+        raise invalid("paging: not a cursor this API issued", field="paging")
+    return int(position)
+
+
+def _scan_down(history, origin, matches, low: int, high: int, limit: int) -> tuple[list[dict], int]:
+    """Matching calls below `high`, newest first; returns them and the index the scan stopped at."""
+    page, index, scanned = [], high, 0
+    while index > low and len(page) < limit and scanned < SCAN_LIMIT:
+        index -= 1
+        scanned += 1
+        record = history.call(index, origin)
+        if matches(record):
+            page.append(record)
+    return page, index
+
+
+def _scan_up(history, origin, matches, start: int, top: int, limit: int) -> tuple[list[dict], int]:
+    """Matching calls from `start` up, oldest first; returns them and the index above the last one scanned."""
+    page, index, scanned = [], start, 0
+    while index < top and len(page) < limit and scanned < SCAN_LIMIT:
+        record = history.call(index, origin)
+        index += 1
+        scanned += 1
+        if matches(record):
+            page.append(record)
+    return page, index

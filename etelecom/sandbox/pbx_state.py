@@ -86,6 +86,7 @@ class UserRecord:
     phone: str
     created_at: datetime
     email: str = ""
+    department_id: str = ""
 
     def to_json(self, *, listed: bool) -> dict:
         data = {
@@ -99,7 +100,7 @@ class UserRecord:
                 user_id=self.id,
                 account_id=self.account_id,
                 deleted=False,
-                department_id="",
+                department_id=self.department_id,
                 position="",
                 roles=["staff"],
                 permissions=[],

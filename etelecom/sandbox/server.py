@@ -37,6 +37,12 @@ PAGES = {
 }
 API_PATH = re.compile(r"^/v1/(shop|partner)\.([A-Za-z]+)/([A-Za-z]+)$")
 MAX_BODY = 5 * 1024 * 1024
+# How long a request's body may take to arrive once its headers have, and how long a kept-alive connection may
+# wait for its next request: a client that sends less than its Content-Length gets a 400, not a thread for ever.
+BODY_SECONDS = 5.0
+IDLE_SECONDS = 120.0
+# JSON nested deeper than this is refused before Python's parser recurses into it.
+MAX_DEPTH = 64
 # Call recordings (`recording_urls`): every one is the same second of silence.
 RECORDING = re.compile(r"^/recordings/\d+\.wav$")
 
@@ -81,6 +87,64 @@ class RequestLog:
                 "methods": dict(self.methods),
                 "statuses": {name: {str(k): v for k, v in c.items()} for name, c in self.statuses.items()},
             }
+
+
+def _refuse_constant(name: str):
+    raise ValueError(f"{name} is not JSON")
+
+
+def parse_body(body: bytes) -> dict:
+    """A request body as eTelecom takes it: a JSON object in UTF-8 (no other encoding, no byte order mark), no
+    NaN or Infinity, no lone surrogate, nested at most `MAX_DEPTH` deep; an empty body is `{}`."""
+    if not body.strip():
+        return {}
+    try:
+        text = body.decode("utf-8")
+    except UnicodeDecodeError:
+        raise ApiError(400, "invalid_argument", "the body is not UTF-8") from None
+    if _depth(text) > MAX_DEPTH:
+        raise ApiError(400, "invalid_argument", f"the body is nested deeper than {MAX_DEPTH} levels")
+    try:
+        payload = json.loads(text, parse_constant=_refuse_constant)
+    except ValueError:
+        raise ApiError(400, "invalid_argument", "the body is not valid JSON") from None
+    if not isinstance(payload, dict):
+        raise ApiError(400, "invalid_argument", "the body must be a JSON object")
+    if _has_lone_surrogate(payload):
+        raise ApiError(400, "invalid_argument", "the body holds a lone UTF-16 surrogate, which is no character")
+    return payload
+
+
+def _depth(text: str) -> int:
+    """The deepest nesting of brackets outside strings."""
+    depth = deepest = 0
+    in_string = escaped = False
+    for char in text:
+        if in_string:
+            if escaped:
+                escaped = False
+            elif char == "\\":
+                escaped = True
+            elif char == '"':
+                in_string = False
+        elif char == '"':
+            in_string = True
+        elif char in "[{":
+            depth += 1
+            deepest = max(deepest, depth)
+        elif char in "]}":
+            depth -= 1
+    return deepest
+
+
+def _has_lone_surrogate(value) -> bool:
+    if isinstance(value, str):
+        return any("\ud800" <= char <= "\udfff" for char in value)
+    if isinstance(value, dict):
+        return any(_has_lone_surrogate(k) or _has_lone_surrogate(v) for k, v in value.items())
+    if isinstance(value, list):
+        return any(_has_lone_surrogate(item) for item in value)
+    return False
 
 
 class SandboxApp:
@@ -135,12 +199,7 @@ class SandboxApp:
         if route.scope != ANY and (route.scope == PARTNER) != (shop is None):
             who = "a partner api_key" if route.scope == PARTNER else "a shop key"
             raise ApiError(403, "permission_denied", f"{name} takes {who}")
-        try:
-            payload = json.loads(body or b"{}")
-        except (ValueError, UnicodeDecodeError):
-            raise ApiError(400, "invalid_argument", "the body is not valid JSON") from None
-        if not isinstance(payload, dict):
-            raise ApiError(400, "invalid_argument", "the body must be a JSON object")
+        payload = parse_body(body)
         validate(route, payload)
         return route.handler(Call(self.state, partner, shop, payload, origin))
 
@@ -336,6 +395,14 @@ class SandboxApp:
         return 200, {"ok": True}
 
 
+def _error(code: str, msg: str) -> dict:
+    return {"code": code, "msg": msg, "meta": {}}
+
+
+class BodyError(Exception):
+    """A request body that cannot be read: its answer is a 400, and the connection is closed after it."""
+
+
 class Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     server_version = "etelecom-sandbox"
@@ -343,36 +410,110 @@ class Handler(BaseHTTPRequestHandler):
     # (about 40 ms a call otherwise). The base class flushes the buffer after each request.
     disable_nagle_algorithm = True
     wbufsize = 64 * 1024
+    # Bounds the wait for a request line and headers on a kept-alive connection (StreamRequestHandler sets it).
+    timeout = IDLE_SECONDS
     server: SandboxServer
-
-    def do_POST(self):
-        self._dispatch()
-
-    def do_GET(self):
-        self._dispatch()
-
-    def do_DELETE(self):
-        self._dispatch()
 
     def log_message(self, format, *args):
         logger.debug("%s %s", self.address_string(), format % args)
 
-    def _dispatch(self):
-        app = self.server.app
+    def __getattr__(self, name: str):
+        # Every verb reaches `_dispatch` (which answers the API's own error for anything but POST), not the base
+        # class's HTML 501 page.
+        if name.startswith("do_"):
+            return self._dispatch
+        raise AttributeError(name)
+
+    def send_error(self, code: int, message: str | None = None, explain: str | None = None):
+        """What the base class answers itself (a malformed request line, headers too long or too many, an
+        unsupported protocol version) is the API's JSON error too, never an HTML page."""
+        self.close_connection = True
+        text = message or self.responses.get(code, ("error",))[0]
+        # Each of them is the request's fault (505 is an HTTP version the server does not speak): a 4xx.
+        self._send(code if code < 500 else 400, _error("invalid_argument", text), {"Connection": "close"})
+
+    def _read_body(self) -> bytes:
+        """The body by its Content-Length, or in chunks (`Transfer-Encoding: chunked`), within `BODY_SECONDS`."""
+        encoding = (self.headers.get("Transfer-Encoding") or "").strip().lower()
+        length_header = self.headers.get("Content-Length")
+        if encoding and encoding != "chunked":
+            raise BodyError(f"unsupported Transfer-Encoding: {encoding}")
+        if encoding and length_header is not None:
+            raise BodyError("a request has either a Content-Length or Transfer-Encoding: chunked, not both")
+        deadline = time.monotonic() + self.server.body_seconds
+        if encoding:
+            return self._read_chunked(deadline)
         try:
-            length = int(self.headers.get("Content-Length") or 0)
+            length = int(length_header or 0)
         except ValueError:
             length = -1
         if length < 0 or length > MAX_BODY:
-            self.close_connection = True
-            return self._json(400, {"code": "invalid_argument", "msg": "bad or oversized Content-Length", "meta": {}})
-        body = self.rfile.read(length) if length else b""
+            raise BodyError("bad or oversized Content-Length")
+        return self._read_exactly(length, deadline)
+
+    def _read_exactly(self, length: int, deadline: float) -> bytes:
+        parts, left = [], length
+        while left > 0:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                raise BodyError(f"the body did not arrive within {self.server.body_seconds:g} s")
+            self.connection.settimeout(remaining)
+            try:
+                part = self.rfile.read1(left)
+            except TimeoutError:
+                raise BodyError(f"the body did not arrive within {self.server.body_seconds:g} s") from None
+            if not part:
+                raise BodyError("the body is shorter than its Content-Length")
+            parts.append(part)
+            left -= len(part)
+        self.connection.settimeout(IDLE_SECONDS)
+        return b"".join(parts)
+
+    def _read_line(self, deadline: float) -> bytes:
+        remaining = deadline - time.monotonic()
+        if remaining <= 0:
+            raise BodyError(f"the body did not arrive within {self.server.body_seconds:g} s")
+        self.connection.settimeout(remaining)
+        try:
+            line = self.rfile.readline(1024)
+        except TimeoutError:
+            raise BodyError(f"the body did not arrive within {self.server.body_seconds:g} s") from None
+        if not line.endswith(b"\n"):
+            raise BodyError("a chunked body ends early or has an overlong line")
+        return line
+
+    def _read_chunked(self, deadline: float) -> bytes:
+        parts, total = [], 0
+        while True:
+            size_text = self._read_line(deadline).split(b";")[0].strip()
+            if not re.fullmatch(rb"[0-9A-Fa-f]{1,8}", size_text):
+                raise BodyError("a chunk size is not hexadecimal")
+            size = int(size_text, 16)
+            if size == 0:
+                while self._read_line(deadline).strip():  # trailers, up to the blank line
+                    pass
+                self.connection.settimeout(IDLE_SECONDS)
+                return b"".join(parts)
+            total += size
+            if total > MAX_BODY:
+                raise BodyError("the body is over 5 MiB")
+            parts.append(self._read_exactly(size, deadline))
+            if self._read_exactly(2, deadline) != b"\r\n":
+                raise BodyError("a chunk does not end with CRLF")
+
+    def _dispatch(self):
+        app = self.server.app
+        try:
+            body = self._read_body()
+        except BodyError as exc:
+            return self.send_error(400, str(exc))
         url = urlsplit(self.path)
         try:
             match = API_PATH.match(url.path)
             if match:
                 if self.command != "POST":
-                    return self._json(404, {"code": "bad_route", "msg": f"unsupported method {self.command}"})
+                    message = f"unsupported method {self.command}: every call is a POST"
+                    return self._json(404, _error("bad_route", message))
                 base, service, method = match.groups()
                 name = f"{service}/{method}"
                 status, data, headers = app.api(base, name, self.headers, body, self._origin())
@@ -398,12 +539,12 @@ class Handler(BaseHTTPRequestHandler):
                 if not isinstance(payload, dict):
                     return self._json(400, {"error": "the body must be a JSON object"})
                 return self._json(*app.control(self.command, url.path, payload, self._origin()))
-            return self._json(404, {"code": "bad_route", "msg": f"no route {url.path}", "meta": {}})
+            return self._json(404, _error("bad_route", f"no route {url.path}"))
         except (BrokenPipeError, ConnectionResetError):
             self.close_connection = True
         except Exception:
             traceback.print_exc(file=sys.stderr)
-            self._json(500, {"code": "internal", "msg": "sandbox error", "meta": {}})
+            self._json(500, _error("internal", "sandbox error"))
 
     def _origin(self) -> str:
         host = self.headers.get("Host") or "{}:{}".format(*self.server.server_address[:2])
@@ -414,6 +555,9 @@ class Handler(BaseHTTPRequestHandler):
 
     def _send(self, status: int, data, headers: dict):
         payload = data if isinstance(data, bytes) else json.dumps(data, ensure_ascii=False).encode()
+        # The base class answers a one-word request line (HTTP/0.9) with a bare body; this API always answers with
+        # a status line and headers.
+        self.request_version = "HTTP/1.1"
         try:
             self.send_response(status)
             headers.setdefault("Content-Type", "application/json")
@@ -421,7 +565,8 @@ class Handler(BaseHTTPRequestHandler):
                 self.send_header(name, value)
             self.send_header("Content-Length", str(len(payload)))
             self.end_headers()
-            self.wfile.write(payload)
+            if self.command != "HEAD":
+                self.wfile.write(payload)
         except (BrokenPipeError, ConnectionResetError):
             self.close_connection = True
 
@@ -432,8 +577,9 @@ class SandboxServer(ThreadingHTTPServer):
     allow_reuse_address = True
     request_queue_size = 128
 
-    def __init__(self, address: tuple[str, int], app: SandboxApp):
+    def __init__(self, address: tuple[str, int], app: SandboxApp, *, body_seconds: float = BODY_SECONDS):
         self.app = app
+        self.body_seconds = body_seconds
         super().__init__(address, Handler)
 
     def handle_error(self, request, client_address):

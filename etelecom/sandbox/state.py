@@ -48,6 +48,7 @@ class ShopRecord:
     is_blocked: bool = False
     block_reason: str = ""
     is_test: bool = False
+    website: str = ""
 
 
 @dataclass
@@ -75,6 +76,8 @@ class OARecord:
     remaining_monthly_promotion_quota: int = 0
     estimated_next_month_promotion_quota: int = 0
     webhook_url: str = ""
+    # On Zalo's whitelist for `sending_mode: tag3` (sends past the daily quota); set with `/_sandbox/oas/<id>`.
+    tag3_whitelisted: bool = False
     # The app's "Official Account Callback Url" eTelecom keeps from AuthorizeOA; RefreshToken sends Zalo back there.
     redirect_uri: str = ""
     updated_at: datetime | None = None

@@ -5,7 +5,22 @@ from __future__ import annotations
 import time
 from urllib.parse import urlsplit
 
-from .api import SHOP, ApiError, Call, api, invalid, paginate
+from .api import (
+    ID,
+    INT,
+    PHONE_NUMBER,
+    SHOP,
+    STRINGS,
+    TIME,
+    ApiError,
+    Call,
+    api,
+    filters,
+    in_range,
+    invalid,
+    paginate,
+    phone_key,
+)
 from .state import OARecord, ZaloConsent
 
 CONSENT_TTL = 600
@@ -58,7 +73,7 @@ def authorize_oa(call: Call) -> dict:
     return _start_consent(call, app_id=payload["app_id"], redirect_uri=payload["redirect_uri"])
 
 
-@api("Zalo/RefreshToken", scope=SHOP, fields={"oa_id": str}, required=("oa_id",))
+@api("Zalo/RefreshToken", scope=SHOP, fields={"oa_id": ID}, required=("oa_id",))
 def refresh_token(call: Call) -> dict:
     with call.state.lock:
         oa = _own_oa(call, call.payload["oa_id"])
@@ -67,9 +82,7 @@ def refresh_token(call: Call) -> dict:
     return _start_consent(call, app_id=oa.app_id, redirect_uri=oa.redirect_uri, oa_id=oa.oa_id)
 
 
-@api(
-    "Zalo/ConnectOA", scope=SHOP, fields={"code": str, "oa_id": str, "state": int}, required=("code", "oa_id", "state")
-)
+@api("Zalo/ConnectOA", scope=SHOP, fields={"code": str, "oa_id": ID, "state": INT}, required=("code", "oa_id", "state"))
 def connect_oa(call: Call) -> dict:
     state, payload = call.state, call.payload
     with state.lock:
@@ -94,41 +107,34 @@ def connect_oa(call: Call) -> dict:
         return state.oa_json(oa, full=False)
 
 
-def _filtered(filters: dict, allowed: dict) -> dict:
-    if not isinstance(filters, dict):
-        raise invalid("filter: expected object", field="filter")
-    for name, value in filters.items():
-        kind = allowed.get(name)
-        if kind is None:
-            continue
-        if not isinstance(value, kind) or isinstance(value, bool) and kind is not bool:
-            raise invalid(f"filter.{name}: wrong type", field=f"filter.{name}")
-    return filters
+OA_FILTERS = {"app_id": ID, "oa_id": ID, "name": str, "date_from": TIME, "date_to": TIME}
 
 
 @api("Zalo/ListOA", scope=SHOP, fields={"filter": dict, "paging": dict})
 def list_oa(call: Call) -> dict:
+    """`name` matches a part of the OA's name, ignoring case; the date range applies to `created_at`."""
     state = call.state
-    filters = _filtered(call.payload.get("filter") or {}, {"app_id": str, "oa_id": str, "name": str})
+    wanted = filters(call.payload, OA_FILTERS)
     with state.lock:
         oas = [state.oas[oa_id] for oa_id in sorted(state.shop_oas.get(call.shop.id, []))]
-        if filters.get("app_id"):
-            oas = [oa for oa in oas if oa.app_id == filters["app_id"]]
-        if filters.get("oa_id"):
-            oas = [oa for oa in oas if oa.oa_id == filters["oa_id"]]
-        if filters.get("name"):
-            oas = [oa for oa in oas if filters["name"].lower() in oa.name.lower()]
-        page, paging = paginate(oas, lambda oa: oa.oa_id, call.payload)
+        if "app_id" in wanted:
+            oas = [oa for oa in oas if oa.app_id == wanted["app_id"]]
+        if "oa_id" in wanted:
+            oas = [oa for oa in oas if oa.oa_id == wanted["oa_id"]]
+        if "name" in wanted:
+            oas = [oa for oa in oas if wanted["name"].lower() in oa.name.lower()]
+        oas = [oa for oa in oas if in_range(oa.created_at.isoformat(), wanted)]
+        page, paging = paginate(oas, lambda oa: oa.oa_id, call.payload, "oa_id")
         return {"accounts": [state.oa_json(oa, full=False) for oa in page], "paging": paging}
 
 
-@api("Zalo/GetShopOA", scope=SHOP, fields={"oa_id": str}, required=("oa_id",))
+@api("Zalo/GetShopOA", scope=SHOP, fields={"oa_id": ID}, required=("oa_id",))
 def get_shop_oa(call: Call) -> dict:
     with call.state.lock:
         return call.state.oa_json(_own_oa(call, call.payload["oa_id"]), full=True)
 
 
-@api("Zalo/UpdateShopOA", scope=SHOP, fields={"oa_id": str, "webhook_url": str}, required=("oa_id",))
+@api("Zalo/UpdateShopOA", scope=SHOP, fields={"oa_id": ID, "webhook_url": str}, required=("oa_id",))
 def update_shop_oa(call: Call) -> dict:
     webhook_url = call.payload.get("webhook_url") or ""
     if webhook_url:
@@ -140,20 +146,44 @@ def update_shop_oa(call: Call) -> dict:
         return call.state.oa_json(oa, full=True)
 
 
+FOLLOWER_FILTERS = {
+    "oa_id": ID,
+    "assigned_user_id": ID,
+    "date_from": TIME,
+    "date_to": TIME,
+    "gender": ("unknown", "male", "female", "other"),
+    "has_conversation": bool,
+    "name": str,
+    "phone": PHONE_NUMBER,
+    "state": ("follow", "unfollow"),
+    "tags": STRINGS,
+    "zl_user_id": str,
+    "zl_user_ids": STRINGS,
+}
+
+
 @api("Zalo/ListFollowers", scope=SHOP, fields={"filter": dict, "paging": dict})
 def list_followers(call: Call) -> dict:
+    """Every documented filter: `name` matches a part of the name ignoring case, `tags` a follower with any of
+    them, `zl_user_ids` any of them, the date range the follower's last update (`updated_at`)."""
     state = call.state
-    allowed = {"oa_id": str, "state": str, "phone": str, "name": str, "zl_user_id": str, "has_conversation": bool}
-    filters = _filtered(call.payload.get("filter") or {}, allowed)
-    if not filters.get("oa_id"):
+    wanted = filters(call.payload, FOLLOWER_FILTERS)
+    if "oa_id" not in wanted:
         raise invalid("filter.oa_id is required", field="filter.oa_id")
+    checks = [lambda row: in_range(row["updated_at"], wanted)]
+    for name in ("state", "gender", "zl_user_id", "has_conversation", "assigned_user_id"):
+        if name in wanted:
+            checks.append(lambda row, name=name: row[name] == wanted[name])
+    if "phone" in wanted:
+        checks.append(lambda row: phone_key(row["phone"]) == wanted["phone"])
+    if "name" in wanted:
+        checks.append(lambda row: wanted["name"].lower() in row["full_name"].lower())
+    if "tags" in wanted:
+        checks.append(lambda row: bool(set(wanted["tags"]) & set(row["tags_and_notes_info"]["tag_names"])))
+    if "zl_user_ids" in wanted:
+        checks.append(lambda row: row["zl_user_id"] in wanted["zl_user_ids"])
     with state.lock:
-        _own_oa(call, filters["oa_id"])
-        rows = state.followers.get(filters["oa_id"], [])
-        for name in ("state", "phone", "zl_user_id", "has_conversation"):
-            if name in filters:
-                rows = [row for row in rows if row[name] == filters[name]]
-        if filters.get("name"):
-            rows = [row for row in rows if filters["name"].lower() in row["full_name"].lower()]
+        _own_oa(call, wanted["oa_id"])
+        rows = [row for row in state.followers.get(wanted["oa_id"], []) if all(check(row) for check in checks)]
         page, paging = paginate(rows, lambda row: row["id"], call.payload)
         return {"followers": page, "paging": paging}

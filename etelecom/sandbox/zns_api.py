@@ -5,19 +5,33 @@ parameters, quota used up, bad phone), charges quota on every live send, and let
 answered after `consent_reply_seconds` and a ZNS delivered after `delivery_seconds`, each posted to the OA's
 webhook URL (`zl_consent`, `zl_zns`). How a customer answers follows the phone's last digit: 0-5 accept, 6-7
 refuse, 8 never answer, 9 let the request expire; a ZNS to a number ending in 7 is never delivered.
+
+Phones are kept and echoed as they were sent (0…, 84… or +84…), and every phone filter matches the three forms.
 """
 
 from __future__ import annotations
 
-import bisect
-import re
 import uuid
 from datetime import datetime, timedelta
 
-from .api import SHOP, ApiError, Call, api, invalid, page_request, page_response, paginate
+from .api import (
+    ID,
+    INT,
+    PHONE_NUMBER,
+    SHOP,
+    TIME,
+    ApiError,
+    Call,
+    api,
+    check_phone,
+    filters,
+    in_range,
+    invalid,
+    paginate,
+    phone_key,
+)
 from .state import OARecord, State, iso
 
-PHONE = re.compile(r"^(0|84)[1-9]\d{8}$")
 CALL_TYPES = ("audio", "video", "audio_and_video")
 REASON_CODES = (
     "product_service_consulting",
@@ -27,8 +41,14 @@ REASON_CODES = (
     "update_order",
 )
 TEMPLATE_TYPES = ("text", "otp", "table", "rating")
+MODES = ("unknown", "development")
+SENDING_MODES = ("unknown", "default", "tag3")
+STATUSES = ("Z", "P", "N")
+DELIVERY_STATUSES = ("unknown", "received", "seen")
 TOKEN_DAYS = {"token_logistics_7": 7, "token_logistics_30": 30, "token_coach_bus_7": 7, "token_coach_bus_30": 30}
-CONSENT_DAYS = 7
+# How long a call permission request stays valid: the docs state no duration, but their consent webhook sample
+# puts its `expired_time` 2,592,000,000 ms (30 days) after its `create_time`.
+CONSENT_DAYS = 30
 # Parameters of the templates Zalo "has", by type: (name, type, required, min length, max length).
 PARAMS = {
     "text": [
@@ -45,13 +65,6 @@ PARAMS = {
     "rating": [("customer_name", "string", True, 1, 30), ("order_code", "string", True, 1, 20)],
 }
 PRICES = {"text": 300, "otp": 250, "table": 400, "rating": 300}
-
-
-def _phone(value) -> str:
-    if not isinstance(value, str) or not PHONE.match(value.strip()):
-        raise invalid("phone must be a Vietnamese number (0xxxxxxxxx or 84xxxxxxxxx)", field="phone")
-    value = value.strip()
-    return "0" + value[2:] if value.startswith("84") else value
 
 
 def _oa(call: Call, oa_id, *, connected: bool = True) -> OARecord:
@@ -81,7 +94,7 @@ def _emit(state: State, shop_id: str, entity: str, kind: str, data: dict) -> Non
 @api(
     "Zalo/RequestConsent",
     scope=SHOP,
-    fields={"oa_id": str, "phone": str, "call_type": str, "reason_code": str},
+    fields={"oa_id": ID, "phone": str, "call_type": str, "reason_code": str},
     required=("oa_id", "phone", "call_type", "reason_code"),
 )
 def request_consent(call: Call) -> dict:
@@ -90,7 +103,7 @@ def request_consent(call: Call) -> dict:
         raise invalid(f"call_type must be one of {', '.join(CALL_TYPES)}", field="call_type")
     if payload["reason_code"] not in REASON_CODES:
         raise invalid(f"reason_code must be one of {', '.join(REASON_CODES)}", field="reason_code")
-    phone = _phone(payload["phone"])
+    phone = check_phone(payload["phone"])
     with state.lock:
         oa = _oa(call, payload["oa_id"])
         now = state.now()
@@ -193,6 +206,7 @@ def _message(state: State, shop_id: str, oa_id: str, template: dict, phone: str,
         "is_charged": True,
         "is_development": False,
         "sending_mode": "default",
+        "response_data": "",
         "journey_id": "",
         "template_id": template["template_id"],
         "template_data": {},
@@ -239,9 +253,9 @@ def add_sent_messages(state: State, oa: OARecord, count: int, *, days: int = 30)
         )
 
 
-@api("Zalo/CheckConsent", scope=SHOP, fields={"oa_id": str, "phone": str}, required=("oa_id", "phone"))
+@api("Zalo/CheckConsent", scope=SHOP, fields={"oa_id": ID, "phone": str}, required=("oa_id", "phone"))
 def check_consent(call: Call) -> dict:
-    phone = _phone(call.payload["phone"])
+    phone = phone_key(check_phone(call.payload["phone"]))
     state = call.state
     with state.lock:
         oa = _oa(call, call.payload["oa_id"], connected=False)
@@ -250,7 +264,7 @@ def check_consent(call: Call) -> dict:
             c
             for c in state.zns_consents.get(call.shop.id, [])
             if c["oa_id"] == oa.oa_id
-            and c["phone"] == phone
+            and phone_key(c["phone"]) == phone
             and c["reply_status"] == "P"
             and datetime.fromisoformat(c["expires_at"]) > now
         ]
@@ -259,62 +273,52 @@ def check_consent(call: Call) -> dict:
     return {"error": 0, "message": "ok", "expired_time": granted[-1]["expires_at"]}
 
 
-def _matches(record: dict, filters: dict, names: tuple[str, ...]) -> bool:
-    for name in names:
-        if name in filters and filters[name] not in (None, ""):
-            expected = filters[name]
-            value = record.get(name)
-            if isinstance(expected, bool) or isinstance(value, bool):
-                if bool(value) != bool(expected):
-                    return False
-            elif str(value) != str(expected):
+def _matches(record: dict, wanted: dict) -> bool:
+    """Whether a record has every converted filter value (`filters`): phones by their key, the rest as equal."""
+    for name, expected in wanted.items():
+        if name in ("date_from", "date_to"):
+            continue
+        value = record.get("type" if name == "msg_type" else name)
+        if name == "phone":
+            if phone_key(value) != expected:
                 return False
+        elif isinstance(expected, bool):
+            if bool(value) != expected:
+                return False
+        elif str(value) != str(expected):
+            return False
     return True
 
 
-def _in_range(moment: str, filters: dict) -> bool:
-    if not moment:
-        return not (filters.get("date_from") or filters.get("date_to"))
-    value = datetime.fromisoformat(moment)
-    for name, keep in (("date_from", lambda a, b: a >= b), ("date_to", lambda a, b: a <= b)):
-        bound = filters.get(name)
-        if bound:
-            try:
-                limit = datetime.fromisoformat(str(bound).replace("Z", "+00:00"))
-            except ValueError:
-                raise invalid(f"filter.{name}: not an RFC 3339 date-time", field=f"filter.{name}") from None
-            if not keep(value, limit):
-                return False
-    return True
-
-
-def _page_by_id(rows: list[dict], payload: dict) -> tuple[list[dict], dict]:
-    """A page of records kept in id order (ids grow and have one length): a binary search, not a scan, so a
-    list of 100,000 consents pages in constant time."""
-    position, limit = page_request(payload)
-    start = bisect.bisect_right(rows, position, key=lambda row: row["id"]) if position else 0
-    page = rows[start : start + limit]
-    last = page[-1]["id"] if start + limit < len(rows) else None
-    return [dict(row) for row in page], page_response(last, limit, (payload.get("paging") or {}).get("after") or "")
-
-
-def _filters(call: Call) -> dict:
-    filters = call.payload.get("filter") or {}
-    if not isinstance(filters, dict):
-        raise invalid("filter: expected object", field="filter")
-    return filters
+CONSENT_FILTERS = {
+    "oa_id": ID,
+    "phone": PHONE_NUMBER,
+    "call_type": ("unknown", *CALL_TYPES),
+    "reason_code": ("unknown", *REASON_CODES),
+    "reply_status": ("Z", "S", "NS", "P", "N"),
+    "status": STATUSES,
+    "is_charged": bool,
+    "user_id": ID,
+    "date_from": TIME,
+    "date_to": TIME,
+}
 
 
 @api("Zalo/ListRequestConsent", scope=SHOP, fields={"filter": dict, "paging": dict})
 def list_consents(call: Call) -> dict:
-    filters = _filters(call)
-    names = ("oa_id", "phone", "call_type", "reason_code", "reply_status", "status", "is_charged", "user_id")
+    """The date range applies to the request's last update (`updated_at`): the docs do not say which time."""
+    wanted = filters(call.payload, CONSENT_FILTERS)
     with call.state.lock:
         rows = call.state.zns_consents.get(call.shop.id, [])
-        if filters:
-            rows = [c for c in rows if _matches(c, filters, names) and _in_range(c["updated_at"], filters)]
-        page, paging = _page_by_id(rows, call.payload)
-    return {"consents": page, "paging": paging}
+        if wanted:
+            rows = [c for c in rows if _matches(c, wanted) and in_range(c["updated_at"], wanted)]
+        page, paging = paginate(rows, _by_id, call.payload)
+    return {"consents": [dict(row) for row in page], "paging": paging}
+
+
+def _by_id(record: dict) -> str:
+    """Records keep the order of their ids (which grow and have one length): pages are binary searches."""
+    return record["id"]
 
 
 # --- templates ----------------------------------------------------------------------------------------------
@@ -349,10 +353,18 @@ def template_for(state: State, oa: OARecord, template_id: int, kind: str) -> dic
     }
 
 
+# Fields of a template that only the list's schema (`mkZlOATemplate`) carries, not the record's example.
+LISTED_ONLY = ("oa_id", "shop_id", "is_journey")
+
+
+def _template_json(template: dict, *, listed: bool = False) -> dict:
+    return dict(template) if listed else {k: v for k, v in template.items() if k not in LISTED_ONLY}
+
+
 @api(
     "Zalo/CreateTemplate",
     scope=SHOP,
-    fields={"oa_id": str, "template_id": int, "type": str},
+    fields={"oa_id": ID, "template_id": INT, "type": str},
     required=("oa_id", "template_id", "type"),
 )
 def create_template(call: Call) -> dict:
@@ -368,39 +380,49 @@ def create_template(call: Call) -> dict:
             raise ApiError(409, "already_exists", f"template {payload['template_id']} is already registered")
         template = template_for(state, oa, payload["template_id"], payload["type"])
         state.zns_templates[key] = template
-        return dict(template)
+        return _template_json(template)
 
 
 def _template(call: Call, oa_id, template_id) -> dict:
-    if not isinstance(template_id, int) or isinstance(template_id, bool):
-        raise invalid("template_id: expected integer", field="template_id")
     template = call.state.zns_templates.get((str(oa_id), template_id))
     if template is None:
         raise ApiError(404, "not_found", f"template {template_id} is not registered for OA {oa_id}")
     return template
 
 
-@api("Zalo/GetTemplate", scope=SHOP, fields={"oa_id": str, "template_id": int}, required=("oa_id", "template_id"))
+@api("Zalo/GetTemplate", scope=SHOP, fields={"oa_id": ID, "template_id": INT}, required=("oa_id", "template_id"))
 def get_template(call: Call) -> dict:
     with call.state.lock:
         oa = _oa(call, call.payload["oa_id"], connected=False)
-        return dict(_template(call, oa.oa_id, call.payload["template_id"]))
+        return _template_json(_template(call, oa.oa_id, call.payload["template_id"]))
+
+
+TEMPLATE_FILTERS = {
+    "oa_id": ID,
+    "type": ("unknown", *TEMPLATE_TYPES),
+    "template_id": INT,
+    "template_name": str,
+    "date_from": TIME,
+    "date_to": TIME,
+}
 
 
 @api("Zalo/ListTemplates", scope=SHOP, fields={"filter": dict, "paging": dict})
 def list_templates(call: Call) -> dict:
-    filters = _filters(call)
+    """`template_name` matches a part of the name, ignoring case; the date range applies to `created_at`."""
+    wanted = filters(call.payload, TEMPLATE_FILTERS)
+    name = wanted.pop("template_name", "").lower()
     with call.state.lock:
         mine = set(call.state.shop_oas.get(call.shop.id, []))
         rows = [
-            dict(t)
+            _template_json(t, listed=True)
             for (oa_id, _id), t in sorted(call.state.zns_templates.items())
             if oa_id in mine
-            and _matches(t, filters, ("oa_id", "type", "template_id"))
-            and (not filters.get("template_name") or filters["template_name"].lower() in t["template_name"].lower())
-            and _in_range(t["created_at"], filters)
+            and _matches(t, wanted)
+            and name in t["template_name"].lower()
+            and in_range(t["created_at"], wanted)
         ]
-    page, paging = paginate(rows, lambda t: f"{t['oa_id']}:{t['template_id']:012d}", call.payload)
+    page, paging = paginate(rows, lambda t: f"{t['oa_id']}:{t['template_id']:012d}", call.payload, "oa_id,template_id")
     return {"templates": page, "paging": paging}
 
 
@@ -410,7 +432,7 @@ def list_templates(call: Call) -> dict:
 @api(
     "Zalo/CreateJourney",
     scope=SHOP,
-    fields={"oa_id": str, "phone": str, "token_type": str},
+    fields={"oa_id": ID, "phone": str, "token_type": str},
     required=("oa_id", "phone"),
 )
 def create_journey(call: Call) -> dict:
@@ -420,7 +442,7 @@ def create_journey(call: Call) -> dict:
         token_type = "token_logistics_7"
     if token_type not in TOKEN_DAYS:
         raise invalid(f"token_type must be one of {', '.join(TOKEN_DAYS)}", field="token_type")
-    phone = _phone(payload["phone"])
+    phone = check_phone(payload["phone"])
     with state.lock:
         oa = _oa(call, payload["oa_id"])
         now = state.now()
@@ -439,7 +461,12 @@ def create_journey(call: Call) -> dict:
             "updated_at": iso(now),
         }
         state.zns_journeys.setdefault(call.shop.id, []).append(journey)
-        return dict(journey)
+        return _journey_json(journey)
+
+
+def _journey_json(journey: dict) -> dict:
+    """A journey as the docs' example shows it: the OA it belongs to is kept for the list's filter only."""
+    return {k: v for k, v in journey.items() if k != "oa_id"}
 
 
 def _journey(call: Call, journey_id) -> dict:
@@ -451,24 +478,35 @@ def _journey(call: Call, journey_id) -> dict:
     return journey
 
 
-@api("Zalo/GetJourney", scope=SHOP, fields={"journey_id": str, "oa_id": str}, required=("journey_id",))
+@api("Zalo/GetJourney", scope=SHOP, fields={"journey_id": str, "oa_id": ID}, required=("journey_id",))
 def get_journey(call: Call) -> dict:
     with call.state.lock:
-        return dict(_journey(call, call.payload["journey_id"]))
+        return _journey_json(_journey(call, call.payload["journey_id"]))
+
+
+JOURNEY_FILTERS = {
+    "oa_id": ID,
+    "journey_id": str,
+    "phone": PHONE_NUMBER,
+    "is_charged": bool,
+    "status": STATUSES,
+    "date_from": TIME,
+    "date_to": TIME,
+}
 
 
 @api("Zalo/ListJourneys", scope=SHOP, fields={"filter": dict, "paging": dict})
 def list_journeys(call: Call) -> dict:
-    filters = _filters(call)
-    names = ("oa_id", "journey_id", "phone", "is_charged", "status")
+    """The date range applies to `created_at`."""
+    wanted = filters(call.payload, JOURNEY_FILTERS)
     with call.state.lock:
         rows = [
-            dict(j)
+            j
             for j in call.state.zns_journeys.get(call.shop.id, [])
-            if _matches(j, filters, names) and _in_range(j["created_at"], filters)
+            if _matches(j, wanted) and in_range(j["created_at"], wanted)
         ]
-    page, paging = paginate(rows, lambda j: j["id"], call.payload)
-    return {"journeys": page, "paging": paging}
+        page, paging = paginate(rows, _by_id, call.payload)
+    return {"journeys": [_journey_json(j) for j in page], "paging": paging}
 
 
 # --- sending and reading messages ---------------------------------------------------------------------------
@@ -494,10 +532,20 @@ def _check_data(template: dict, data) -> dict:
     return {str(k): str(v) for k, v in data.items()}
 
 
+def _enum(payload: dict, name: str, values: tuple[str, ...]) -> str:
+    value = payload.get(name) or "unknown"
+    if value not in values:
+        raise invalid(f"{name} must be one of {', '.join(values)}", field=name)
+    return value
+
+
 def _send(call: Call, *, kind: str, journey: dict | None = None) -> dict:
+    """A ZNS send. `mode: development` goes to the OA's administrators for free; `sending_mode` (echoed as sent,
+    `unknown` when absent) `tag3` lets a whitelisted OA send past its daily quota and is refused for the others."""
     payload, state = call.payload, call.state
-    phone = _phone(payload.get("phone"))
-    development = payload.get("mode") == "development"
+    phone = check_phone(payload.get("phone"))
+    development = _enum(payload, "mode", MODES) == "development"
+    sending_mode = _enum(payload, "sending_mode", SENDING_MODES) if kind == "template" else "unknown"
     with state.lock:
         oa = _oa(call, payload.get("oa_id"))
         template = _template(call, oa.oa_id, payload.get("template_id"))
@@ -507,14 +555,17 @@ def _send(call: Call, *, kind: str, journey: dict | None = None) -> dict:
                 field="template_id",
             )
         data = _check_data(template, payload.get("template_data") or {})
-        if journey is not None and (journey["phone"] != phone or journey["status"] != "P"):
+        if journey is not None and (phone_key(journey["phone"]) != phone_key(phone) or journey["status"] != "P"):
             raise invalid("the journey token is for another phone or no longer active", field="journey_id")
+        over_quota = sending_mode == "tag3"
+        if over_quota and not oa.tag3_whitelisted:
+            raise ApiError(403, "permission_denied", "sending_mode tag3 is only for OAs on Zalo's whitelist")
         if not development:
-            if oa.remaining_quota <= 0:
+            if oa.remaining_quota <= 0 and not over_quota:
                 raise ApiError(400, "failed_precondition", "the OA's daily ZNS quota is used up", {"oa_id": oa.oa_id})
             if template["apply_template_quota"] and template["template_remaining_quota"] <= 0:
                 raise ApiError(400, "failed_precondition", "the template's daily quota is used up")
-            oa.remaining_quota -= 1
+            oa.remaining_quota = max(oa.remaining_quota - 1, 0)
             if template["apply_template_quota"]:
                 template["template_remaining_quota"] -= 1
         now = iso(state.now())
@@ -529,6 +580,7 @@ def _send(call: Call, *, kind: str, journey: dict | None = None) -> dict:
             fee_main=0 if development else template["price"],
             is_charged=not development,
             is_development=development,
+            sending_mode=sending_mode,
             journey_id=journey["journey_id"] if journey else "",
             template_data=data,
             tracking_id=str(payload.get("tracking_id") or ""),
@@ -553,9 +605,9 @@ def _deliver(state: State, shop_id: str, message: dict) -> None:
     "Zalo/SendZNS",
     scope=SHOP,
     fields={
-        "oa_id": str,
+        "oa_id": ID,
         "phone": str,
-        "template_id": int,
+        "template_id": INT,
         "template_data": dict,
         "tracking_id": str,
         "mode": str,
@@ -571,10 +623,10 @@ def send_zns(call: Call) -> dict:
     "Zalo/SendZNSJourney",
     scope=SHOP,
     fields={
-        "oa_id": str,
+        "oa_id": ID,
         "journey_id": str,
         "phone": str,
-        "template_id": int,
+        "template_id": INT,
         "template_data": dict,
         "tracking_id": str,
     },
@@ -586,7 +638,7 @@ def send_zns_journey(call: Call) -> dict:
     return _send(call, kind="journey", journey=journey)
 
 
-@api("Zalo/GetMessage", scope=SHOP, fields={"oa_id": str, "msg_id": str}, required=("msg_id",))
+@api("Zalo/GetMessage", scope=SHOP, fields={"oa_id": ID, "msg_id": str}, required=("msg_id",))
 def get_message(call: Call) -> dict:
     msg_id = call.payload["msg_id"]
     with call.state.lock:
@@ -598,33 +650,35 @@ def get_message(call: Call) -> dict:
         return dict(found)
 
 
+# `time_type` says which time the date range applies to; omitted (or `unknown`), the last update.
 TIME_TYPES = {"request_time": "request_time", "updated_time": "updated_at", "submit_time": "submit_time"}
+MESSAGE_FILTERS = {
+    "oa_id": ID,
+    "campaign_id": ID,
+    "template_id": INT,
+    "journey_id": str,
+    "msg_id": str,
+    "msg_type": ("unknown", "template", "journey", "uid"),
+    "is_charged": bool,
+    "is_development": bool,
+    "delivery_status": DELIVERY_STATUSES,
+    "phone": PHONE_NUMBER,
+    "status": STATUSES,
+    "user_id": ID,
+    "tracking_id": str,
+    "date_from": TIME,
+    "date_to": TIME,
+    "time_type": ("unknown", *TIME_TYPES),
+}
 
 
 @api("Zalo/ListMessages", scope=SHOP, fields={"filter": dict, "paging": dict})
 def list_messages(call: Call) -> dict:
-    filters = dict(_filters(call))
-    if "msg_type" in filters:
-        filters["type"] = filters.pop("msg_type")
-    moment = TIME_TYPES.get(filters.get("time_type") or "updated_time", "updated_at")
-    names = (
-        "oa_id",
-        "campaign_id",
-        "template_id",
-        "journey_id",
-        "msg_id",
-        "type",
-        "is_charged",
-        "is_development",
-        "delivery_status",
-        "phone",
-        "status",
-        "user_id",
-        "tracking_id",
-    )
+    wanted = filters(call.payload, MESSAGE_FILTERS)
+    moment = TIME_TYPES[wanted.pop("time_type", "updated_time")]
     with call.state.lock:
         rows = call.state.zns_messages.get(call.shop.id, [])
-        if filters:
-            rows = [m for m in rows if _matches(m, filters, names) and _in_range(m[moment], filters)]
-        page, paging = _page_by_id(rows, call.payload)
-    return {"messages": page, "paging": paging}
+        if wanted:
+            rows = [m for m in rows if _matches(m, wanted) and in_range(m[moment], wanted)]
+        page, paging = paginate(rows, _by_id, call.payload)
+    return {"messages": [dict(row) for row in page], "paging": paging}

@@ -49,8 +49,9 @@ def test_current_shop_with_a_shop_key_on_the_partner_base_url(sandbox):
     shop = current_shop(shop_client(sandbox))
     assert shop.name == DEMO_SHOP
     assert shop.id == sandbox.shop(DEMO_SHOP)["id"]
-    assert shop.owner_id
-    assert shop.created_at.utcoffset().total_seconds() == 7 * 3600
+    # The documented answer: id, image_url, name, type and website, nothing more.
+    assert (shop.type, shop.website, shop.image_url) == ("shop", "", "")
+    assert set(shop.raw) == {"id", "image_url", "name", "type", "website"}
 
 
 def test_current_shop_with_the_shops_own_api_key_on_the_shop_base_url(sandbox):
@@ -183,11 +184,44 @@ def test_a_call_sends_its_own_headers_and_never_a_cookie(recorder):
     assert "Cookie" not in second
 
 
+@pytest.mark.parametrize(
+    "base_url",
+    [
+        "https://api.etelecom.vn/v1",  # a public n8n node's default: it would call /v1.Misc/CurrentAccount
+        "https://api.etelecom.vn/v1/",
+        "https://api.etelecom.vn",
+        "https://api.etelecom.vn/v1/shops",
+        "https://api.etelecom.vn/v1/partner.Zalo",
+        "https://api.etelecom.vn/v2/shop",
+        "api.etelecom.vn/v1/shop",
+        "ftp://api.etelecom.vn/v1/shop",
+        "https://api.etelecom.vn/v1/shop?x=1",
+        "",
+    ],
+)
+def test_a_base_url_that_names_neither_side_is_refused_at_construction(base_url):
+    with pytest.raises(ValueError) as caught:
+        Client(base_url, "key")
+    assert "/v1/shop" in str(caught.value) and "/v1/partner" in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    ("base_url", "cleaned"),
+    [
+        ("https://api.etelecom.vn/v1/shop", "https://api.etelecom.vn/v1/shop"),
+        ("https://api-sandbox.etelecom.vn/v1/partner/", "https://api-sandbox.etelecom.vn/v1/partner"),
+        ("http://127.0.0.1:8100/api/v1/partner.", "http://127.0.0.1:8100/api/v1/partner"),
+    ],
+)
+def test_a_base_url_of_either_side_is_taken(base_url, cleaned):
+    assert Client(base_url, "key").base_url == cleaned
+
+
 def test_a_redirect_is_an_error_not_followed(recorder):
     with pytest.raises(errors.EtelecomError) as caught:
-        current_account(Client(f"{recorder}/redirect", "key-1", max_retries=0))
+        current_account(Client(f"{recorder}/redirect/v1/partner", "key-1", max_retries=0))
     assert caught.value.status == 302
-    assert [path for path, _ in Recorder.seen] == ["/redirect.Misc/CurrentAccount"]
+    assert [path for path, _ in Recorder.seen] == ["/redirect/v1/partner.Misc/CurrentAccount"]
 
 
 def test_a_hang_past_the_timeout_is_a_request_timeout(sandbox):
@@ -361,9 +395,9 @@ def test_an_empty_list_is_one_call(sandbox):
 
 
 def test_the_docs_other_spelling_of_owner_id_is_read(sandbox):
-    normal = current_shop(shop_client(sandbox))
+    normal = next(etelecom.shop.iter_shops(partner(sandbox)))
     sandbox.control.quirks(alt_spellings=True)
-    other = current_shop(shop_client(sandbox))
+    other = next(etelecom.shop.iter_shops(partner(sandbox)))
     assert "onwer_id" in other.raw and "owner_id" not in other.raw
     assert other.owner_id == normal.owner_id != ""
 

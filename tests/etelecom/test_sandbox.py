@@ -90,7 +90,20 @@ def test_bad_input_is_400_invalid_argument_with_a_reason(sandbox, body, reason):
     assert response.json()["code"] == "invalid_argument" and reason in response.json()["msg"]
 
 
-@pytest.mark.parametrize("paging", ['{"limit": 0}', '{"limit": "10"}', '{"after": "not-a-cursor"}', '"x"'])
+@pytest.mark.parametrize(
+    "paging",
+    [
+        '{"limit": -1}',
+        '{"limit": 1001}',
+        '{"limit": 1.5}',
+        '{"limit": "ten"}',
+        '{"after": "not-a-cursor"}',
+        '{"before": "not-a-cursor"}',
+        '{"after": 5}',
+        '{"sort": "name"}',
+        '"x"',
+    ],
+)
 def test_bad_paging_is_400(sandbox, paging):
     response = post(sandbox, "partner.Shop/GetShops", f'{{"paging": {paging}}}'.encode())
     assert (response.status_code, response.json()["code"]) == (400, "invalid_argument")

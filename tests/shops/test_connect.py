@@ -220,6 +220,19 @@ def test_the_partner_shops_are_imported_with_checked_keys(console_on_sandbox, db
     assert again.counts["updated"] == 9 and Shop.objects.count() == 9
 
 
+def test_an_import_keeps_the_contact_the_partners_list_gives(console_on_sandbox, db, sandbox):
+    """`Shop/CurrentShop` answers no email or phone (its documented fields are id, name, image_url, type and
+    website): the contact comes from `Shop/GetShops` and a later key check never blanks it."""
+    syncing.run_now("shop_import", services.import_partner_shops_work)
+    record = sandbox.shop("Phở Hà Nội 36")
+    shop = Shop.objects.get(etelecom_id=record["id"])
+    assert (shop.email, shop.phone) == ("pho36@example.vn", "0901000005")
+    syncing.run_now("credential_check", services.check_credential_work, shop=shop)
+    services.shop_connect_finish(user=None, shop_id=record["id"], redirect_url="http://testserver/cb")
+    shop.refresh_from_db()
+    assert (shop.email, shop.phone) == ("pho36@example.vn", "0901000005")
+
+
 def test_the_import_button_queues_a_run(admin_client, console_on_sandbox, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         response = admin_client.post(reverse("admin:shops_shop_import"))

@@ -118,6 +118,46 @@ def test_a_refused_send_is_a_form_error(support_client, template, sandbox):
     assert Message.objects.get().send_state == "failed"
 
 
+def test_a_send_past_the_quota_asks_for_tag3_which_only_a_whitelisted_oa_gets(support_client, template, sandbox):
+    sandbox.control.update_oa(template.oa.oa_id, remaining_quota=0)
+    form = {"phone": "0912000001", **DATA, "send": "1", "sending_mode": "tag3"}
+    refused = support_client.post(send_url(template), form)
+    assert "whitelist" in refused.context["form"].non_field_errors()[0]
+    assert Message.objects.get().send_state == "failed"
+    sandbox.control.update_oa(template.oa.oa_id, tag3_whitelisted=True)
+    sent = support_client.post(send_url(template), form)
+    assert sent.status_code == 302
+    message = Message.objects.get(send_state="sent")
+    assert message.sending_mode == "tag3"
+
+
+def test_a_journey_send_has_no_sending_mode(support_client, template, sandbox):
+    journey = services.journey_create(oa=template.oa, user=None, phone="0912000001", token_type="")
+    form = {"phone": "0912000001", **DATA, "send": "1", "sending_mode": "tag3", "journey": journey.pk}
+    page = support_client.post(send_url(template), form)
+    assert page.context["form"].errors["sending_mode"]
+
+
+def test_a_message_etelecom_lists_with_84_is_stored_and_found_as_0(support_client, template, sandbox):
+    """eTelecom keeps a phone as it was sent: one another system sent as 84… is stored in the console's one form,
+    so the admin's search by any form finds it."""
+    from etelecom import Client, zns
+
+    record = sandbox.shop(SHOP)
+    zns.send_zns(
+        Client(sandbox.partner_base_url, record["shop_key"]),
+        oa_id=template.oa.oa_id,
+        phone="84912000002",
+        template_id=410001,
+        template_data={"customer_name": "An", "order_code": "A1"},
+        tracking_id="from-another-system",
+    )
+    syncing.run_now("message_sync", services.messages_sync_work, shop=template.oa.shop)
+    assert Message.objects.get(tracking_id="from-another-system").phone == "0912000002"
+    found = support_client.get(reverse("admin:zalo_message_changelist"), {"q": "+84 912 000 002"})
+    assert [m.tracking_id for m in found.context["cl"].result_list] == ["from-another-system"]
+
+
 def test_a_delivery_webhook_updates_the_message(support_client, template, sandbox, client):
     support_client.post(send_url(template), {"phone": "0912000001", **DATA, "send": "1"})
     time.sleep(0.2)
