@@ -1,8 +1,8 @@
-"""Callback tampering: the partner-connect callback finishes only the connection its user started.
+"""Callback tampering: the partner-connect and OA-connect callbacks finish only the connection their user started.
 
-Each case starts a real connection through the sandbox (eTelecom's login page), then brings the browser back with
-one parameter swapped for another connection's, replayed, expired, in someone else's session, missing, duplicated,
-oversized or non-ASCII. Every one must end on an error message (never a 500), store
+Each case starts a real connection through the sandbox (eTelecom's login page, Zalo's permission page), then brings
+the browser back with one parameter swapped for another connection's, replayed, expired, in someone else's session,
+missing, duplicated, oversized or non-ASCII. Every one must end on an error message (never a 500), store
 nothing, and call eTelecom only where nothing but eTelecom can tell.
 """
 
@@ -20,11 +20,14 @@ from django.utils import translation
 
 from shops.models import Shop, ShopMembership
 from zalo.models import OASnapshot, OfficialAccount
+from zalo.views import SESSION_KEY as OA_PENDING
 
 SHOP_CONNECT = "/admin/shops/shop/connect/"
+OA_CONNECT = "/admin/zalo/officialaccount/connect/"
 CONTACT = {"email": "moi@example.vn", "phone": "0909123456", "name": "Cửa hàng Mới"}
 OTHER_CONTACT = {"email": "khac@example.vn", "phone": "0909654321", "name": "Cửa hàng Khác"}
 LINKED = "Spa Thảo Mộc"  # a demo shop linked to the partner
+OA_SHOP = "Nhà thuốc An Khang Quận 1"
 HUGE = "9" * 100_000
 ARABIC_DIGITS = str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩")
 
@@ -297,3 +300,199 @@ def test_the_request_token_is_not_kept_in_the_session(support, sandbox):
     token = dict(parse_qsl(urlsplit(response.url).query))["token"]
     session = str(dict(support.session))
     assert token not in session and hashlib.sha256(token.encode()).hexdigest() in session
+
+
+# --- the OA connect and renewal ---------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def oa_shop(sandbox) -> Shop:
+    record = sandbox.shop(OA_SHOP)
+    shop = Shop(name=OA_SHOP, etelecom_id=record["id"], connection=Shop.Connection.PARTNER)
+    shop.set_credential(record["shop_key"])
+    shop.save()
+    return shop
+
+
+@pytest.fixture
+def oa_staff(client, make_user, oa_shop):
+    client.force_login(make_user("hotro", "Support", shops=[oa_shop]))
+    return client
+
+
+def oa_form(shop: Shop) -> dict:
+    return {
+        "shop": shop.pk,
+        "app_id": "4318000000000000001",
+        "app_secret": "bí-mật-ứng-dụng",
+        "callback_url": "http://127.0.0.1:8000" + reverse("admin:zalo_officialaccount_connect_callback"),
+    }
+
+
+def allow_on_zalo(url: str, oa_name: str = "") -> tuple[str, dict[str, str]]:
+    """The OA admin allows on Zalo's page: the callback path and its parameters, not yet followed."""
+    origin = "{0.scheme}://{0.netloc}".format(urlsplit(url))
+    state = dict(parse_qsl(urlsplit(url).query))["state"]
+    answer = requests.post(
+        f"{origin}/zalo/oa/permission", data={"state": state, "oa_name": oa_name}, allow_redirects=False, timeout=5
+    )
+    location = urlsplit(answer.headers["Location"])
+    query = parse_qsl(location.query)
+    assert {k for k, _ in query} == {"code", "state", "oa_id"} and len(query) == 3
+    return location.path, dict(query)
+
+
+def oa_flow(client, shop: Shop, oa_name: str = "") -> tuple[str, dict[str, str]]:
+    response = client.post(OA_CONNECT, oa_form(shop))
+    assert response.status_code == 302, response.context["form"].errors
+    return allow_on_zalo(response.url, oa_name)
+
+
+def renew_flow(client, oa: OfficialAccount) -> tuple[str, dict[str, str]]:
+    response = client.post(reverse("admin:zalo_officialaccount_renew", args=[oa.pk]))
+    assert response.status_code == 302 and not response.url.startswith("/"), messages_of(response)
+    return allow_on_zalo(response.url)
+
+
+def connect_calls(sandbox) -> int:
+    return sandbox.control.received("Zalo/ConnectOA")
+
+
+def test_the_untampered_oa_callback_connects_the_oa(oa_staff, oa_shop, sandbox):
+    path, params = oa_flow(oa_staff, oa_shop, "OA Mới")
+    response = back(oa_staff, path, list(params.items()))
+    oa = OfficialAccount.objects.get(name="OA Mới")
+    assert response.url == reverse("admin:zalo_officialaccount_change", args=[oa.pk]) and oa.oa_id == params["oa_id"]
+
+
+@pytest.mark.parametrize("name", ["code", "state", "oa_id"])
+@pytest.mark.parametrize(
+    "tamper",
+    [
+        pytest.param(lambda params, name: [(k, v) for k, v in params.items() if k != name], id="missing"),
+        pytest.param(lambda params, name: [*params.items(), (name, params[name])], id="duplicated-same"),
+        pytest.param(lambda params, name: [*params.items(), (name, params[name] + "1")], id="duplicated-other"),
+        pytest.param(lambda params, name: [*{**params, name: ""}.items()], id="empty"),
+        pytest.param(lambda params, name: [*{**params, name: params[name] + HUGE}.items()], id="oversized"),
+        pytest.param(
+            lambda params, name: [*{**params, name: params[name].translate(ARABIC_DIGITS)}.items()],
+            id="non-ascii-digits",
+        ),
+        pytest.param(lambda params, name: [*{**params, name: params[name] + "ộ"}.items()], id="non-ascii"),
+    ],
+)
+def test_a_malformed_oa_callback_is_refused_before_etelecom_is_called(oa_staff, oa_shop, sandbox, name, tamper):
+    path, params = oa_flow(oa_staff, oa_shop)
+    if tamper(params, name) == list(params.items()):
+        pytest.skip("the value has no digits to replace")
+    before = stored()
+    response = back(oa_staff, path, tamper(params, name))
+    assert refused(response) and stored() == before and connect_calls(sandbox) == 0
+
+
+def test_an_oa_state_from_another_connection_is_refused(oa_staff, oa_shop, sandbox):
+    path, params = oa_flow(oa_staff, oa_shop)
+    _, other = oa_flow(oa_staff, oa_shop)
+    before = stored()
+    response = back(oa_staff, path, [*{**params, "state": other["state"]}.items()])
+    assert refused(response) and stored() == before
+
+
+def test_an_oa_code_from_another_connection_is_refused(oa_staff, oa_shop, sandbox):
+    path, params = oa_flow(oa_staff, oa_shop)
+    _, other = oa_flow(oa_staff, oa_shop)
+    before = stored()
+    assert refused(back(oa_staff, path, [*{**params, "code": other["code"]}.items()])) and stored() == before
+
+
+def test_an_oa_id_swapped_on_a_new_connection_is_refused(oa_staff, oa_shop, sandbox):
+    path, params = oa_flow(oa_staff, oa_shop)
+    _, other = oa_flow(oa_staff, oa_shop)
+    before = stored()
+    assert refused(back(oa_staff, path, [*{**params, "oa_id": other["oa_id"]}.items()])) and stored() == before
+
+
+def test_two_oa_connections_in_progress_each_finish_with_their_own_answer(oa_staff, oa_shop, sandbox):
+    first_path, first = oa_flow(oa_staff, oa_shop, "OA Một")
+    second_path, second = oa_flow(oa_staff, oa_shop, "OA Hai")
+    back(oa_staff, first_path, list(first.items()))
+    back(oa_staff, second_path, list(second.items()))
+    assert sorted(OfficialAccount.objects.values_list("name", flat=True)) == ["OA Hai", "OA Một"]
+
+
+def test_an_oa_callback_is_used_once(oa_staff, oa_shop, sandbox):
+    path, params = oa_flow(oa_staff, oa_shop)
+    back(oa_staff, path, list(params.items()))
+    before = stored()
+    again = back(oa_staff, path, list(params.items()))
+    assert refused(again, "invalid or has expired") and stored() == before and connect_calls(sandbox) == 1
+
+
+def test_an_expired_oa_connection_is_refused(oa_staff, oa_shop, sandbox):
+    path, params = oa_flow(oa_staff, oa_shop)
+    session = oa_staff.session
+    session[OA_PENDING] = [{**entry, "started": entry["started"] - 901} for entry in session[OA_PENDING]]
+    session.save()
+    before = stored()
+    response = back(oa_staff, path, list(params.items()))
+    assert refused(response, "invalid or has expired") and stored() == before and connect_calls(sandbox) == 0
+
+
+def test_an_oa_callback_in_someone_elses_session_is_refused(oa_staff, oa_shop, sandbox, make_user):
+    path, params = oa_flow(oa_staff, oa_shop)
+    other = Client()
+    other.force_login(make_user("khac", "Support", shops=[oa_shop]))
+    before = stored()
+    assert refused(back(other, path, list(params.items())), "invalid or has expired")
+    assert stored() == before and connect_calls(sandbox) == 0
+
+
+def test_a_renewal_callback_for_another_oa_is_refused_before_etelecom_is_called(oa_staff, oa_shop, sandbox):
+    path, params = oa_flow(oa_staff, oa_shop, "OA Gia hạn")
+    back(oa_staff, path, list(params.items()))
+    oa = OfficialAccount.objects.get(name="OA Gia hạn")
+    other_path, other = oa_flow(oa_staff, oa_shop, "OA Khác")
+    back(oa_staff, other_path, list(other.items()))
+    renew_path, renewal = renew_flow(oa_staff, oa)
+    before, connected = stored(), connect_calls(sandbox)
+    response = back(oa_staff, renew_path, [*{**renewal, "oa_id": other["oa_id"]}.items()])
+    assert refused(response) and stored() == before and connect_calls(sandbox) == connected
+
+
+def test_a_renewal_of_an_oa_taken_away_meanwhile_is_refused(oa_staff, oa_shop, sandbox):
+    path, params = oa_flow(oa_staff, oa_shop, "OA Gia hạn")
+    back(oa_staff, path, list(params.items()))
+    oa = OfficialAccount.objects.get(name="OA Gia hạn")
+    renew_path, renewal = renew_flow(oa_staff, oa)
+    ShopMembership.objects.all().delete()
+    before, connected = stored(), connect_calls(sandbox)
+    response = back(oa_staff, renew_path, list(renewal.items()))
+    assert refused(response) and stored() == before and connect_calls(sandbox) == connected
+
+
+def test_a_zalo_refusal_on_the_callback_is_a_message(oa_staff, oa_shop, sandbox):
+    oa_flow(oa_staff, oa_shop)
+    path = reverse("admin:zalo_officialaccount_connect_callback")
+    before = stored()
+    response = back(oa_staff, path, [("error", "access_denied"), ("error_description", "<script>x</script>")])
+    assert refused(response, "did not send back") and stored() == before and connect_calls(sandbox) == 0
+
+
+# --- both callbacks ----------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "state=%00&token=%00&shop_id=%00&code=%00&oa_id=%00",
+        "state=%ED%A0%80&token=%FF%FE&shop_id=%EF%BC%91&code=%ED%A0%80&oa_id=%EF%BC%91",
+        "state=a&state=b&shop_id=-1&oa_id=1e3&code=%25ZZ",
+        "state=" + "A" * 20_000 + ".B:C:D&oa_id=" + "1" * 5_000,
+    ],
+    ids=["nul", "bad-utf8", "signs", "long"],
+)
+def test_no_callback_answers_500_to_garbage(oa_staff, sandbox, query):
+    for name in ("shops_shop_connect_callback", "zalo_officialaccount_connect_callback"):
+        before = stored()
+        response = oa_staff.get(reverse(f"admin:{name}") + "?" + query)
+        assert refused(response) and stored() == before, (name, response.status_code)
