@@ -96,6 +96,13 @@ def test_bad_input_is_a_form_error_and_calls_nothing(staff, shops, sandbox):
     assert sandbox.control.received("Zalo/AuthorizeOA") == 0
 
 
+@pytest.mark.parametrize("app_id", ["٤٣١٨٠٠٠", "４３１８", "4318" + "0" * 20, " 4318"])
+def test_an_app_id_is_ascii_digits_only(staff, shops, sandbox, app_id):
+    response = staff.post(CONNECT, form(shops, app_id=app_id))
+    assert set(response.context["form"].errors) == {"app_id"}
+    assert sandbox.control.received("Zalo/AuthorizeOA") == 0
+
+
 def test_a_manager_cannot_connect(client, make_user, shops):
     client.force_login(make_user("quanly", "Manager", shops=[shops[SHOP]]))
     assert client.get(CONNECT).status_code == 403
