@@ -13,7 +13,6 @@ names against the contact.
 
 import hashlib
 import hmac
-import re
 import secrets
 from urllib.parse import urlencode
 
@@ -30,16 +29,15 @@ from django.views.decorators.http import require_POST
 from . import services, webhooks
 from .forms import ConnectShopForm
 from .models import Shop
-from .pages import form_page
+from .pages import DIGITS, form_page, query_value
 
 STATE_SALT = "shops.connect"
 STATE_MAX_AGE = 900
 SESSION_KEY = "shops_connect_pending"
 PENDING_KEPT = 10
-# What a callback parameter may be: our signed state, eTelecom's request token, an int64 shop id.
+# How long a callback parameter may be: our signed state, eTelecom's request token.
 STATE_LENGTH = 512
 TOKEN_LENGTH = 512
-SHOP_ID = re.compile(r"[0-9]{1,20}")
 
 
 def _new_state(request) -> tuple[str, str]:
@@ -65,18 +63,10 @@ def _remember(request, nonce: str, result: services.ConnectStart, *, email="", s
     request.session[SESSION_KEY] = [*request.session.get(SESSION_KEY, [])[-(PENDING_KEPT - 1) :], entry]
 
 
-def _one(request, name: str, limit: int) -> str | None:
-    """The query parameter `name` when it is there exactly once, non-empty, ASCII and at most `limit` long."""
-    values = request.GET.getlist(name)
-    if len(values) != 1 or not values[0] or len(values[0]) > limit or not values[0].isascii():
-        return None
-    return values[0]
-
-
 def _take(request) -> dict | None:
     """This user's pending entry that the callback's state names, taken out of the session; None if none."""
-    state = _one(request, "state", STATE_LENGTH)
-    if state is None:
+    state = query_value(request, "state", limit=STATE_LENGTH)
+    if not state:
         return None
     try:
         data = signing.loads(state, salt=STATE_SALT, max_age=STATE_MAX_AGE)
@@ -134,13 +124,13 @@ def connect_callback(request, model_admin):
     if entry is None:
         messages.error(request, _("This connection link is invalid or has expired. Start again from “Connect a shop”."))
         return HttpResponseRedirect(changelist)
-    token = _one(request, "token", TOKEN_LENGTH)
-    shop_id = _one(request, "shop_id", 20) or ""
+    token = query_value(request, "token", limit=TOKEN_LENGTH)
+    shop_id = query_value(request, "shop_id", limit=20, pattern=DIGITS)
     shop = model_admin.get_queryset(request).filter(pk=entry["shop"]).first() if entry["shop"] else None
     if (
-        token is None
+        not token
         or not hmac.compare_digest(_digest(token), entry["token"])
-        or not SHOP_ID.fullmatch(shop_id)
+        or not shop_id
         or (entry["shop_id"] and shop_id != entry["shop_id"])
         or (entry["shop"] and (shop is None or not model_admin.has_change_permission(request, shop)))
     ):

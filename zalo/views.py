@@ -11,7 +11,6 @@ expired), or names another OA than the one being renewed is refused before anyth
 eTelecom can check.
 """
 
-import re
 import time
 
 from django.contrib import messages
@@ -26,7 +25,7 @@ from django.views.decorators.http import require_POST
 from shops.crypto import decrypt, encrypt
 from shops.exports import streamed_csv
 from shops.models import Shop
-from shops.pages import form_action, form_page
+from shops.pages import DIGITS, form_action, form_page, query_value
 from shops.scoping import scope, user_shops
 
 from . import bulk, services
@@ -45,9 +44,8 @@ from .models import BulkJob, OfficialAccount, ZnsTemplate
 SESSION_KEY = "zalo_oa_pending"
 PENDING_KEPT = 10
 MAX_AGE = 900
-# What Zalo's answer may be: an opaque ASCII code, an integer state, an int64 OA id.
+# How long Zalo's opaque code may be; the state and the OA id are digits.
 CODE_LENGTH = 1024
-NUMBER = re.compile(r"[0-9]{1,20}")
 
 
 def callback_url(request) -> str:
@@ -74,17 +72,6 @@ def _take(request, state: str) -> dict | None:
         pending.remove(entry)
     request.session[SESSION_KEY] = pending
     return entry
-
-
-def _one(request, name: str, pattern: re.Pattern | None = None) -> str:
-    """The query parameter `name` when it is there exactly once, ASCII, not too long and matching `pattern`;
-    else ""."""
-    values = request.GET.getlist(name)
-    if len(values) != 1 or not values[0].isascii() or len(values[0]) > CODE_LENGTH:
-        return ""
-    if pattern is not None and not pattern.fullmatch(values[0]):
-        return ""
-    return values[0]
 
 
 def connect(request, model_admin):
@@ -124,7 +111,9 @@ def connect(request, model_admin):
 
 def connect_callback(request, model_admin):
     changelist = reverse("admin:zalo_officialaccount_changelist")
-    code, state, oa_id = _one(request, "code"), _one(request, "state", NUMBER), _one(request, "oa_id", NUMBER)
+    code = query_value(request, "code", limit=CODE_LENGTH)
+    state = query_value(request, "state", limit=20, pattern=DIGITS)
+    oa_id = query_value(request, "oa_id", limit=20, pattern=DIGITS)
     if not code or not state or not oa_id:
         messages.error(request, _("Zalo did not send back the authorization (code, state and OA id)."))
         return HttpResponseRedirect(changelist)
