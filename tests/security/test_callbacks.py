@@ -30,6 +30,18 @@ LINKED = "Spa Thảo Mộc"  # a demo shop linked to the partner
 OA_SHOP = "Nhà thuốc An Khang Quận 1"
 HUGE = "9" * 100_000
 ARABIC_DIGITS = str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩")
+# What a broken or hostile sender does to one parameter `name` of a callback's `params`.
+TAMPERS = [
+    pytest.param(lambda params, name: [(k, v) for k, v in params.items() if k != name], id="missing"),
+    pytest.param(lambda params, name: [*params.items(), (name, params[name])], id="duplicated-same"),
+    pytest.param(lambda params, name: [*params.items(), (name, params[name] + "1")], id="duplicated-other"),
+    pytest.param(lambda params, name: [*{**params, name: ""}.items()], id="empty"),
+    pytest.param(lambda params, name: [*{**params, name: params[name] + HUGE}.items()], id="oversized"),
+    pytest.param(
+        lambda params, name: [*{**params, name: params[name].translate(ARABIC_DIGITS)}.items()], id="non-ascii-digits"
+    ),
+    pytest.param(lambda params, name: [*{**params, name: params[name] + "ộ"}.items()], id="non-ascii"),
+]
 
 
 @pytest.fixture(autouse=True)
@@ -114,31 +126,13 @@ def test_the_untampered_callback_connects_the_shop_it_started(support, sandbox):
 
 
 @pytest.mark.parametrize("name", ["state", "token", "shop_id"])
-@pytest.mark.parametrize(
-    "tamper",
-    [
-        pytest.param(lambda params, name: [(k, v) for k, v in params.items() if k != name], id="missing"),
-        pytest.param(lambda params, name: [*params.items(), (name, params[name])], id="duplicated-same"),
-        pytest.param(lambda params, name: [*params.items(), (name, params[name] + "1")], id="duplicated-other"),
-        pytest.param(lambda params, name: [*{**params, name: ""}.items()], id="empty"),
-        pytest.param(lambda params, name: [*{**params, name: params[name] + HUGE}.items()], id="oversized"),
-        pytest.param(
-            lambda params, name: [*{**params, name: params[name].translate(ARABIC_DIGITS) + "é"}.items()],
-            id="non-ascii",
-        ),
-    ],
-)
+@pytest.mark.parametrize("tamper", TAMPERS)
 def test_a_malformed_shop_callback_is_refused_before_etelecom_is_called(support, sandbox, name, tamper):
     path, params = shop_flow(support)
+    if tamper(params, name) == list(params.items()):
+        pytest.skip("the value has no digits to replace")
     before, started = stored(), calls(sandbox)
     response = back(support, path, tamper(params, name))
-    assert refused(response) and stored() == before and calls(sandbox) == started
-
-
-def test_non_ascii_digits_in_the_shop_id_are_not_a_shop_id(support, sandbox):
-    path, params = shop_flow(support)
-    before, started = stored(), calls(sandbox)
-    response = back(support, path, [*{**params, "shop_id": params["shop_id"].translate(ARABIC_DIGITS)}.items()])
     assert refused(response) and stored() == before and calls(sandbox) == started
 
 
@@ -366,21 +360,7 @@ def test_the_untampered_oa_callback_connects_the_oa(oa_staff, oa_shop, sandbox):
 
 
 @pytest.mark.parametrize("name", ["code", "state", "oa_id"])
-@pytest.mark.parametrize(
-    "tamper",
-    [
-        pytest.param(lambda params, name: [(k, v) for k, v in params.items() if k != name], id="missing"),
-        pytest.param(lambda params, name: [*params.items(), (name, params[name])], id="duplicated-same"),
-        pytest.param(lambda params, name: [*params.items(), (name, params[name] + "1")], id="duplicated-other"),
-        pytest.param(lambda params, name: [*{**params, name: ""}.items()], id="empty"),
-        pytest.param(lambda params, name: [*{**params, name: params[name] + HUGE}.items()], id="oversized"),
-        pytest.param(
-            lambda params, name: [*{**params, name: params[name].translate(ARABIC_DIGITS)}.items()],
-            id="non-ascii-digits",
-        ),
-        pytest.param(lambda params, name: [*{**params, name: params[name] + "ộ"}.items()], id="non-ascii"),
-    ],
-)
+@pytest.mark.parametrize("tamper", TAMPERS)
 def test_a_malformed_oa_callback_is_refused_before_etelecom_is_called(oa_staff, oa_shop, sandbox, name, tamper):
     path, params = oa_flow(oa_staff, oa_shop)
     if tamper(params, name) == list(params.items()):
