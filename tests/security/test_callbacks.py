@@ -289,6 +289,27 @@ def test_a_reconnect_through_the_login_page_stores_the_new_key(client, sandbox, 
     assert mine.credential == sandbox.shop(LINKED)["shop_key"] and ShopMembership.objects.count() == 1
 
 
+def test_a_second_login_on_the_callback_finishes_only_the_same_shop(support, sandbox):
+    """The shop is unlinked between its login and the callback: eTelecom asks it to log in again, and the next
+    callback is bound to the shop id the first one named."""
+    path, params = shop_flow(support)
+    sandbox.control.shop_action(params["shop_id"], "unlink")
+    response = back(support, path, list(params.items()))
+    assert response.status_code == 302 and response.url.startswith(f"{sandbox.url}/auth/login")
+    again_path, again = log_in_at_etelecom(response.url)
+    again = dict(again)
+    before, started = stored(), calls(sandbox)
+    other = sandbox.shop(LINKED)["id"]
+    assert refused(back(support, again_path, [*{**again, "shop_id": other}.items()]), "does not match")
+    assert stored() == before and calls(sandbox) == started
+
+    path, params = shop_flow(support)
+    sandbox.control.shop_action(params["shop_id"], "unlink")
+    again_path, again = log_in_at_etelecom(back(support, path, list(params.items())).url)
+    response = back(support, again_path, again)
+    assert Shop.objects.get().etelecom_id == params["shop_id"] and messages_of(response)[0][0] == SUCCESS
+
+
 def test_the_request_token_is_not_kept_in_the_session(support, sandbox):
     response = support.post(SHOP_CONNECT, CONTACT)
     token = dict(parse_qsl(urlsplit(response.url).query))["token"]
