@@ -86,12 +86,12 @@ class Shop:
 class Authorization:
     """The answer of `Shop/AuthorizeShop`.
 
-    `type` is `shop_request` (send the shop's browser to `auth_url`; `auth_token` is a short-lived request token) or
-    `shop_key` (`auth_token` is the shop_key). Any other value is kept as it came.
+    `type` is `shop_request` (send the shop's browser to `auth_url`; `auth_token` is a short-lived request token,
+    which eTelecom's redirect back carries as `token`, with the `shop_id`) or `shop_key` (`auth_token` is the
+    shop_key). Any other value is kept as it came. The answer names no shop: the redirect does.
     """
 
     type: str
-    shop_id: str
     auth_url: str
     expires_in: int | None
     auth_token: str = field(repr=False)
@@ -105,13 +105,12 @@ class Authorization:
         return self.auth_token if self.type == SHOP_KEY else ""
 
     def __str__(self) -> str:
-        return f"Authorization(type={self.type!r}, shop_id={self.shop_id!r}, token={mask(self.auth_token)!r})"
+        return f"Authorization(type={self.type!r}, token={mask(self.auth_token)!r})"
 
     @classmethod
     def from_api(cls, data: dict) -> Authorization:
         return cls(
             type=fields.text(data, "type"),
-            shop_id=fields.ident(data, "shop_id"),
             auth_url=fields.text(data, "auth_url"),
             expires_in=fields.integer(data, "expires_in"),
             auth_token=fields.text(data, "auth_token"),

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
+from urllib.parse import parse_qs, urlsplit
 
 from . import fields
 from .client import Client
@@ -141,9 +142,16 @@ def authorize_oa(client: Client, *, app_id: str, app_secret: str, redirect_uri: 
     return fields.text(answer, "url")
 
 
+def link_state(url: str) -> str:
+    """The `state` an authorization link (AuthorizeOA, RefreshToken) hands Zalo, which Zalo sends back on the
+    redirect with the code: what ties a callback to the link it came from. "" when the link carries none."""
+    values = parse_qs(urlsplit(url).query).get("state", [])
+    return values[0] if len(values) == 1 and values[0].isascii() and values[0].isdigit() else ""
+
+
 def connect_oa(client: Client, *, code: str, oa_id: str, state: int | str) -> OfficialAccount:
     """Finish the authorization with what Zalo put on the redirect. `state` is an integer in the docs."""
-    state_value = int(state) if isinstance(state, str) and state.isdigit() else state
+    state_value = int(state) if isinstance(state, str) and state.isascii() and state.isdigit() else state
     return OfficialAccount.from_api(
         client.call("Zalo", "ConnectOA", {"code": code, "oa_id": oa_id, "state": state_value})
     )

@@ -1,8 +1,13 @@
 """Admin pages of the console's own that are not a model's add or change form (connecting shops, OAs, ...)."""
 
+import re
+
 from django.contrib import messages
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
+
+# An id or integer as eTelecom and Zalo write them on a callback: ASCII digits (\d would take any script's), int64.
+DIGITS = re.compile(r"[0-9]{1,20}")
 
 
 def form_page(request, model_admin, *, form, title, intro, submit: str, form_id: str) -> TemplateResponse:
@@ -32,3 +37,12 @@ def form_action(request, model_admin, form, *, perform, done, refused, title, in
             opts = result._meta
             return redirect(f"admin:{opts.app_label}_{opts.model_name}_change", result.pk)
     return form_page(request, model_admin, form=form, title=title, intro=intro, submit=submit, form_id=form_id)
+
+
+def query_value(request, name: str, *, limit: int, pattern: re.Pattern | None = None) -> str:
+    """The query parameter `name` of a callback (where eTelecom or Zalo sends the browser back) when it is there
+    exactly once, ASCII, at most `limit` long and matching `pattern`; "" when missing, repeated or anything else."""
+    values = request.GET.getlist(name)
+    if len(values) != 1 or not values[0].isascii() or len(values[0]) > limit:
+        return ""
+    return values[0] if pattern is None or pattern.fullmatch(values[0]) else ""

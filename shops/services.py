@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import dataclasses
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -30,9 +31,11 @@ class ConnectError(Exception):
 
 @dataclass(frozen=True)
 class ConnectStart:
-    """Where to send the browser (`auth_url`), or the shop when eTelecom answered with a key at once."""
+    """Where to send the browser (`auth_url`, with eTelecom's `request_token` for it, which the redirect back
+    carries as `token`), or the shop when eTelecom answered with a key at once."""
 
     auth_url: str = ""
+    request_token: str = field(default="", repr=False)
     shop: Shop | None = None
 
 
@@ -73,67 +76,122 @@ def check_credential_work(run: SyncRun) -> dict:
 # --- connecting -----------------------------------------------------------------------------------------------
 
 
-def _save_connected(*, remote: shop_api.Shop, connection: str, key: str, user, shop: Shop | None = None) -> Shop:
-    with transaction.atomic():
-        shop = shop or Shop.objects.select_for_update().filter(etelecom_id=remote.id).first() or Shop()
-        shop.etelecom_id = remote.id
-        shop.name = remote.name or shop.name or remote.id
-        # `Shop/CurrentShop` answers no contact (its documented fields are id, name, image_url, type, website):
-        # keep the one the shop has, or the partner's list gave.
-        shop.email, shop.phone = remote.email or shop.email, remote.phone or shop.phone
-        shop.connection = connection
-        shop.set_credential(key)
-        shop.credential_status = Shop.CredentialStatus.VALID
-        shop.credential_checked_at, shop.credential_error = timezone.now(), ""
-        shop.save()
-        if user is not None and not user.is_superuser:
-            ShopMembership.objects.get_or_create(shop=shop, user=user)
+def _save_connected(
+    *, remote: shop_api.Shop, connection: str, key: str, user, shop: Shop | None = None, new_only: bool = False
+) -> Shop:
+    """Store `remote` with its key, into `shop` or the console's row for it (a new one if none). `new_only` refuses
+    a row the console already has, even one another request stored a moment ago."""
+    try:
+        with transaction.atomic():
+            if shop is None:
+                shop = Shop.objects.select_for_update().filter(etelecom_id=remote.id).first()
+                if shop is not None and new_only:
+                    raise ConnectError(_already_in_console())
+                shop = shop or Shop()
+            shop.etelecom_id = remote.id
+            shop.name = remote.name or shop.name or remote.id
+            # `Shop/CurrentShop` answers no contact (its documented fields are id, name, image_url, type,
+            # website): keep the one the shop has, or the partner's list gave.
+            shop.email, shop.phone = remote.email or shop.email, remote.phone or shop.phone
+            shop.connection = connection
+            shop.set_credential(key)
+            shop.credential_status = Shop.CredentialStatus.VALID
+            shop.credential_checked_at, shop.credential_error = timezone.now(), ""
+            shop.save()
+            if user is not None and not user.is_superuser:
+                ShopMembership.objects.get_or_create(shop=shop, user=user)
+    except IntegrityError:
+        if not new_only:
+            raise
+        raise ConnectError(_already_in_console()) from None
     return shop
 
 
 def shop_connect_start(*, user, email: str, phone: str, name: str, redirect_url: str) -> ConnectStart:
-    """Partner flow, step 1: `Shop/AuthorizeShop` with the shop's contact; the browser goes to `auth_url`."""
+    """Partner flow, step 1: `Shop/AuthorizeShop` with the shop's contact. eTelecom answers `shop_request`: the
+    browser goes to `auth_url`, and comes back to `redirect_url?token=<auth_token>&shop_id=<id>`."""
     try:
         answer = shop_api.authorize_shop(
             partner_client(Actor(user=user)), redirect_url=redirect_url, email=email, phone=phone, name=name
         )
     except EtelecomError as exc:
         raise ConnectError(describe_error(exc)) from exc
-    if answer.needs_login and answer.auth_url:
-        return ConnectStart(auth_url=answer.auth_url)
-    if answer.shop_key and answer.shop_id:
-        return ConnectStart(shop=_finish_with_key(answer, user=user))
-    raise ConnectError(_unexpected(answer.type))
+    return _login_at_etelecom(answer)
 
 
-def shop_connect_finish(*, user, shop_id: str, redirect_url: str) -> ConnectStart:
+def shop_connect_finish(
+    *, user, shop_id: str, redirect_url: str, shop: Shop | None = None, email: str = ""
+) -> ConnectStart:
     """Partner flow, step 2 (our callback) or a reconnect: `Shop/AuthorizeShop` with the shop id, then check and
-    store the key. eTelecom may ask the shop to log in (again): then the browser goes to `auth_url`."""
-    existing = Shop.objects.filter(etelecom_id=shop_id).first()
+    store the key. eTelecom may ask the shop to log in (again): then the browser goes to `auth_url`.
+
+    `shop` is the console's shop a reconnect started from, which its user may change. Without one, the shop must
+    be new to the console unless the user is a superuser: finishing a login never hands anyone a shop the console
+    already has (a superuser assigns it), and that is refused before eTelecom is called. `email` is the contact
+    the connection started with; the shop eTelecom names must have it wherever eTelecom says."""
+    if shop is None:
+        shop = Shop.objects.filter(etelecom_id=shop_id).first()
+        if shop is not None and not user.is_superuser:
+            raise ConnectError(_already_in_console())
     try:
         answer = shop_api.authorize_shop(
-            partner_client(Actor(user=user), shop=existing), redirect_url=redirect_url, shop_id=shop_id
+            partner_client(Actor(user=user), shop=shop), redirect_url=redirect_url, shop_id=shop_id
         )
     except EtelecomError as exc:
         raise ConnectError(describe_error(exc)) from exc
-    if answer.shop_key:
-        return ConnectStart(shop=_finish_with_key(answer, user=user))
-    if answer.needs_login and answer.auth_url:
-        return ConnectStart(auth_url=answer.auth_url)
+    if not answer.shop_key:
+        return _login_at_etelecom(answer)
+    try:
+        remote = shop_api.current_shop(
+            key_client(Shop.Connection.PARTNER, answer.shop_key, Actor(user=user), shop=shop)
+        )
+    except EtelecomError as exc:
+        raise ConnectError(describe_error(exc)) from exc
+    if remote.id != shop_id:
+        raise ConnectError(_unexpected("shop_id"))
+    if shop is None:
+        remote = _with_partner_contact(remote, partner_client(Actor(user=user)))
+    if email and remote.email and remote.email.casefold() != email.casefold():
+        raise ConnectError(
+            _(
+                "The shop that logged in on eTelecom is not the one this connection was started for. Nothing was "
+                "stored; start again from “Connect a shop”."
+            )
+        )
+    saved = _save_connected(
+        remote=remote,
+        connection=Shop.Connection.PARTNER,
+        key=answer.shop_key,
+        user=user,
+        shop=shop,
+        new_only=shop is None and not user.is_superuser,
+    )
+    return ConnectStart(shop=saved)
+
+
+def _with_partner_contact(remote: shop_api.Shop, client) -> shop_api.Shop:
+    """`remote` with the contact the partner's list (`Shop/GetShops`) gives it, which `Shop/CurrentShop` does not:
+    the email a new connection must match. A shop the list does not name keeps what it has."""
+    try:
+        listed = next((item for item in shop_api.iter_shops(client) if item.id == remote.id), None)
+    except EtelecomError as exc:
+        raise ConnectError(describe_error(exc)) from exc
+    if listed is None:
+        return remote
+    return dataclasses.replace(remote, email=listed.email or remote.email, phone=listed.phone or remote.phone)
+
+
+def _login_at_etelecom(answer: shop_api.Authorization) -> ConnectStart:
+    if answer.needs_login and answer.auth_url and answer.auth_token:
+        return ConnectStart(auth_url=answer.auth_url, request_token=answer.auth_token)
     raise ConnectError(_unexpected(answer.type))
 
 
-def _finish_with_key(answer: shop_api.Authorization, *, user) -> Shop:
-    existing = Shop.objects.filter(etelecom_id=answer.shop_id).first()
-    try:
-        remote = shop_api.current_shop(
-            key_client(Shop.Connection.PARTNER, answer.shop_key, Actor(user=user), shop=existing)
-        )
-    except EtelecomError as exc:
-        raise ConnectError(describe_error(exc)) from exc
-    if remote.id and remote.id != answer.shop_id:
-        raise ConnectError(_unexpected("shop_id"))
-    return _save_connected(remote=remote, connection=Shop.Connection.PARTNER, key=answer.shop_key, user=user)
+def _already_in_console() -> str:
+    return _(
+        "This eTelecom shop is already in the console, so nothing was changed. If you work on it, use “Reconnect "
+        "through the partner” on its page; otherwise a superuser can give you access to it."
+    )
 
 
 def _unexpected(what: str) -> str:

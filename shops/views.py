@@ -1,10 +1,17 @@
 """The partner connection flow: a form that sends the browser to eTelecom, and the callback it comes back to.
 
-The callback carries our `state`: signed, expiring with eTelecom's request token (15 minutes), naming the staff
-user who started the flow, and holding a nonce kept in that user's session and used once. A forged, replayed,
-expired or someone else's callback is refused before anything is called or stored.
+eTelecom sends the browser back to `redirect_url?token=<token>&shop_id=<shop id>`, `token` being the request token
+its `shop_request` answer gave (shop-partner.md). Our `redirect_url` carries a `state`: signed, naming the staff
+user who started, expiring with that request token (15 minutes), holding a nonce. Under the nonce, the user's
+session keeps what that start may finish: a hash of eTelecom's request token, the contact it started with, and for
+a reconnect the shop (its console row and eTelecom id). The callback takes the entry once and finishes only that:
+this user's state, eTelecom's token for it, the reconnected shop's id. Anything malformed, forged, replayed,
+expired, someone else's or swapped is refused before eTelecom is called. Which shop logged in only eTelecom
+knows: the services refuse to hand a Support user a shop the console already has, and check the shop eTelecom
+names against the contact.
 """
 
+import hashlib
 import hmac
 import secrets
 from urllib.parse import urlencode
@@ -22,35 +29,62 @@ from django.views.decorators.http import require_POST
 from . import services, webhooks
 from .forms import ConnectShopForm
 from .models import Shop
-from .pages import form_page
+from .pages import DIGITS, form_page, query_value
 
 STATE_SALT = "shops.connect"
 STATE_MAX_AGE = 900
-SESSION_KEY = "shops_connect_nonces"
+SESSION_KEY = "shops_connect_pending"
+PENDING_KEPT = 10
+# How long a callback parameter may be: our signed state, eTelecom's request token.
+STATE_LENGTH = 512
+TOKEN_LENGTH = 512
 
 
-def _callback_url(request) -> str:
+def _new_state(request) -> tuple[str, str]:
+    """A nonce, and the callback URL carrying it in a signed state for eTelecom to send the browser back to."""
     nonce = secrets.token_urlsafe(16)
-    request.session[SESSION_KEY] = [*request.session.get(SESSION_KEY, [])[-9:], nonce]
     state = signing.dumps({"user": request.user.pk, "nonce": nonce}, salt=STATE_SALT)
-    return request.build_absolute_uri(reverse("admin:shops_shop_connect_callback")) + "?" + urlencode({"state": state})
+    url = request.build_absolute_uri(reverse("admin:shops_shop_connect_callback")) + "?" + urlencode({"state": state})
+    return nonce, url
 
 
-def _state_is_valid(request) -> bool:
+def _digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def _remember(request, nonce: str, result: services.ConnectStart, *, email="", shop_id="", shop=None) -> None:
+    entry = {
+        "nonce": nonce,
+        "token": _digest(result.request_token),
+        "email": email,
+        "shop_id": shop_id,
+        "shop": shop.pk if shop else None,
+    }
+    request.session[SESSION_KEY] = [*request.session.get(SESSION_KEY, [])[-(PENDING_KEPT - 1) :], entry]
+
+
+def _take(request) -> dict | None:
+    """This user's pending entry that the callback's state names, taken out of the session; None if none."""
+    state = query_value(request, "state", limit=STATE_LENGTH)
+    if not state:
+        return None
     try:
-        state = signing.loads(request.GET.get("state", ""), salt=STATE_SALT, max_age=STATE_MAX_AGE)
+        data = signing.loads(state, salt=STATE_SALT, max_age=STATE_MAX_AGE)
     except signing.BadSignature:  # includes SignatureExpired
-        return False
-    nonces = request.session.get(SESSION_KEY, [])
-    if state.get("user") != request.user.pk or state.get("nonce") not in nonces:
-        return False
-    nonces.remove(state["nonce"])
-    request.session[SESSION_KEY] = nonces
-    return True
+        return None
+    if data.get("user") != request.user.pk:
+        return None
+    pending = request.session.get(SESSION_KEY, [])
+    entry = next((e for e in pending if hmac.compare_digest(e["nonce"], data.get("nonce", ""))), None)
+    if entry is not None:
+        pending.remove(entry)
+        request.session[SESSION_KEY] = pending
+    return entry
 
 
-def _landed(request, result: services.ConnectStart) -> HttpResponseRedirect:
+def _landed(request, nonce: str, result: services.ConnectStart, **bound) -> HttpResponseRedirect:
     if result.auth_url:
+        _remember(request, nonce, result, **bound)
         return HttpResponseRedirect(result.auth_url)
     messages.success(request, _("%(shop)s is connected and its key works.") % {"shop": result.shop.name})
     return redirect("admin:shops_shop_change", result.shop.pk)
@@ -61,14 +95,13 @@ def connect(request, model_admin):
         raise PermissionDenied
     form = ConnectShopForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
+        nonce, callback = _new_state(request)
         try:
-            result = services.shop_connect_start(
-                user=request.user, redirect_url=_callback_url(request), **form.cleaned_data
-            )
+            result = services.shop_connect_start(user=request.user, redirect_url=callback, **form.cleaned_data)
         except services.ConnectError as exc:
             form.add_error(None, str(exc))
         else:
-            return _landed(request, result)
+            return _landed(request, nonce, result, email=form.cleaned_data["email"])
     return form_page(
         request,
         model_admin,
@@ -87,19 +120,37 @@ def connect_callback(request, model_admin):
     changelist = reverse("admin:shops_shop_changelist")
     if not model_admin.has_add_permission(request):
         raise PermissionDenied
-    if not _state_is_valid(request):
+    entry = _take(request)
+    if entry is None:
         messages.error(request, _("This connection link is invalid or has expired. Start again from “Connect a shop”."))
         return HttpResponseRedirect(changelist)
-    shop_id = request.GET.get("shop_id", "").strip()
-    if not shop_id.isdigit():
-        messages.error(request, _("eTelecom did not say which shop logged in. Start again from “Connect a shop”."))
+    token = query_value(request, "token", limit=TOKEN_LENGTH)
+    shop_id = query_value(request, "shop_id", limit=20, pattern=DIGITS)
+    shop = model_admin.get_queryset(request).filter(pk=entry["shop"]).first() if entry["shop"] else None
+    if (
+        not token
+        or not hmac.compare_digest(_digest(token), entry["token"])
+        or not shop_id
+        or (entry["shop_id"] and shop_id != entry["shop_id"])
+        or (entry["shop"] and (shop is None or not model_admin.has_change_permission(request, shop)))
+    ):
+        messages.error(
+            request,
+            _(
+                "What eTelecom sent back does not match the connection you started. Nothing was changed; start "
+                "again from “Connect a shop”."
+            ),
+        )
         return HttpResponseRedirect(changelist)
+    nonce, callback = _new_state(request)
     try:
-        result = services.shop_connect_finish(user=request.user, shop_id=shop_id, redirect_url=_callback_url(request))
+        result = services.shop_connect_finish(
+            user=request.user, shop_id=shop_id, redirect_url=callback, shop=shop, email=entry["email"]
+        )
     except services.ConnectError as exc:
         messages.error(request, str(exc))
         return HttpResponseRedirect(changelist)
-    return _landed(request, result)
+    return _landed(request, nonce, result, email=entry["email"], shop_id=shop_id, shop=shop)
 
 
 @require_POST
@@ -112,16 +163,17 @@ def reconnect(request, model_admin, object_id):
             request, _("Only shops connected through the partner are reconnected here; enter a new key instead.")
         )
         return redirect("admin:shops_shop_change", shop.pk)
+    nonce, callback = _new_state(request)
     try:
         result = services.shop_connect_finish(
-            user=request.user, shop_id=shop.etelecom_id, redirect_url=_callback_url(request)
+            user=request.user, shop_id=shop.etelecom_id, redirect_url=callback, shop=shop
         )
     except services.ConnectError as exc:
         messages.error(request, str(exc))
         return redirect("admin:shops_shop_change", shop.pk)
     if result.auth_url:
         messages.info(request, _("eTelecom asks the shop to log in again."))
-    return _landed(request, result)
+    return _landed(request, nonce, result, shop_id=shop.etelecom_id, shop=shop)
 
 
 @csrf_exempt

@@ -14,7 +14,7 @@ class ConnectOAForm(forms.Form):
 
     shop = forms.ModelChoiceField(label=_("Shop"), queryset=Shop.objects.none())
     app_id = forms.RegexField(
-        label=_("Zalo app id"), regex=r"^\d{1,20}$", error_messages={"invalid": _("A Zalo app id is digits only.")}
+        label=_("Zalo app id"), regex=r"^[0-9]{1,20}$", error_messages={"invalid": _("A Zalo app id is digits only.")}
     )
     app_secret = forms.CharField(
         label=_("Zalo app secret"),

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 from datetime import timedelta
 
 from django.db import transaction
@@ -98,6 +99,18 @@ class OAConnectError(Exception):
     """Connecting or renewing an OA ended without a connected OA; the message is for the person who tried."""
 
 
+@dataclass(frozen=True)
+class ZaloPage:
+    """Zalo's permission page for the OA's admin, and the `state` Zalo sends back from it with the code."""
+
+    url: str
+    state: str
+
+    @classmethod
+    def of(cls, url: str) -> ZaloPage:
+        return cls(url=url, state=zalo_api.link_state(url))
+
+
 def _store(shop: Shop, remote: zalo_api.OfficialAccount, **extra) -> OfficialAccount:
     now = timezone.now()
     with transaction.atomic():
@@ -112,11 +125,13 @@ def _store(shop: Shop, remote: zalo_api.OfficialAccount, **extra) -> OfficialAcc
     return oa
 
 
-def oa_connect_start(*, shop: Shop, user, app_id: str, app_secret: str, redirect_uri: str) -> str:
+def oa_connect_start(*, shop: Shop, user, app_id: str, app_secret: str, redirect_uri: str) -> ZaloPage:
     """`Zalo/AuthorizeOA` with the shop's key: the Zalo page the browser goes to next."""
     try:
-        return zalo_api.authorize_oa(
-            shop_client(shop, Actor(user=user)), app_id=app_id, app_secret=app_secret, redirect_uri=redirect_uri
+        return ZaloPage.of(
+            zalo_api.authorize_oa(
+                shop_client(shop, Actor(user=user)), app_id=app_id, app_secret=app_secret, redirect_uri=redirect_uri
+            )
         )
     except EtelecomError as exc:
         raise OAConnectError(describe_error(exc)) from exc
@@ -139,7 +154,7 @@ def oa_connect_finish(*, shop: Shop, user, code: str, state: str, oa_id: str, ap
     return _store(shop, remote, **extra)
 
 
-def oa_renew_start(*, oa: OfficialAccount, user) -> str:
+def oa_renew_start(*, oa: OfficialAccount, user) -> ZaloPage:
     """`Zalo/RefreshToken`: a new Zalo page for the OA's admin. Refused while another renewal of this OA waits
     there: the row lock makes two clicks (or two people) take turns, and the second finds the first's mark."""
     with transaction.atomic():
@@ -148,7 +163,7 @@ def oa_renew_start(*, oa: OfficialAccount, user) -> str:
             raise OAConnectError(_("A renewal of this OA is already waiting on Zalo's page; finish that one first."))
         OfficialAccount.objects.filter(pk=oa.pk).update(renewal_started_at=timezone.now())
     try:
-        return zalo_api.refresh_token(shop_client(oa.shop, Actor(user=user)), oa_id=oa.oa_id)
+        return ZaloPage.of(zalo_api.refresh_token(shop_client(oa.shop, Actor(user=user)), oa_id=oa.oa_id))
     except EtelecomError as exc:
         OfficialAccount.objects.filter(pk=oa.pk).update(renewal_started_at=None)
         raise OAConnectError(describe_error(exc)) from exc

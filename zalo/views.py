@@ -1,11 +1,14 @@
 """The zalo app's pages: connecting and renewing an OA, requesting call permission, registering templates,
 sending ZNS (one, or a CSV), and journey tokens. Each page parses input and calls one service.
 
-Connecting: a form sends the browser to Zalo (through eTelecom), and Zalo comes back to the callback.
-eTelecom makes Zalo's `state`, and the callback URL must be exactly the one registered in the Zalo app (renewals
-reuse it), so nothing of ours can ride in it. What the callback may finish is kept server-side in the staff
-user's session instead: which shop, which OA for a renewal, the app secret encrypted, and when it started. A
-callback with no such entry (forged, someone else's, replayed or expired) is refused before anything is called.
+Connecting: a form sends the browser to Zalo (through eTelecom), and Zalo comes back to the callback with `code`,
+`state` and the OA id. eTelecom makes Zalo's `state` and puts it in the link it answers, and the callback URL must
+be exactly the one registered in the Zalo app (renewals reuse it), so nothing of ours can ride in it. What a
+callback may finish is kept server-side in the staff user's session instead, under the link's `state`: which shop,
+which OA for a renewal, the app secret encrypted, and when it started. The callback takes the entry its `state`
+names, once; a callback that is malformed, names no entry of this user's (forged, someone else's, replayed or
+expired), or names another OA than the one being renewed is refused before anything is called. The code only
+eTelecom can check.
 """
 
 import time
@@ -22,7 +25,7 @@ from django.views.decorators.http import require_POST
 from shops.crypto import decrypt, encrypt
 from shops.exports import streamed_csv
 from shops.models import Shop
-from shops.pages import form_action, form_page
+from shops.pages import DIGITS, form_action, form_page, query_value
 from shops.scoping import scope, user_shops
 
 from . import bulk, services
@@ -38,35 +41,37 @@ from .forms import (
 )
 from .models import BulkJob, OfficialAccount, ZnsTemplate
 
-SESSION_KEY = "zalo_pending"
+SESSION_KEY = "zalo_oa_pending"
+PENDING_KEPT = 10
 MAX_AGE = 900
+# How long Zalo's opaque code may be; the state and the OA id are digits.
+CODE_LENGTH = 1024
 
 
 def callback_url(request) -> str:
     return request.build_absolute_uri(reverse("admin:zalo_officialaccount_connect_callback"))
 
 
-def _remember(request, *, shop: Shop, oa_id: str = "", app_secret: str = "") -> None:
-    pending = [p for p in request.session.get(SESSION_KEY, []) if p["oa_id"] != oa_id][-9:]
-    secret = encrypt(app_secret) if app_secret else ""
-    pending.append({"shop": shop.pk, "oa_id": oa_id, "secret": secret, "started": time.time()})
-    request.session[SESSION_KEY] = pending
+def _remember(request, page: services.ZaloPage, *, shop: Shop, oa_id: str = "", app_secret: str = "") -> None:
+    pending = [p for p in request.session.get(SESSION_KEY, []) if p["state"] != page.state]
+    entry = {
+        "state": page.state,
+        "shop": shop.pk,
+        "oa_id": oa_id,
+        "secret": encrypt(app_secret) if app_secret else "",
+        "started": time.time(),
+    }
+    request.session[SESSION_KEY] = [*pending[-(PENDING_KEPT - 1) :], entry]
 
 
-def _take(request, oa_id: str):
-    """(shop, app secret) of this user's pending connection for `oa_id` (a renewal) or else their latest new one;
-    None when there is none. Taken once."""
+def _take(request, state: str) -> dict | None:
+    """This user's pending connection for `state`, taken out of the session once; None when there is none."""
     pending = [p for p in request.session.get(SESSION_KEY, []) if p["started"] > time.time() - MAX_AGE]
-    match = next((p for p in pending if p["oa_id"] == oa_id), None) or next(
-        (p for p in reversed(pending) if not p["oa_id"]), None
-    )
-    if match is None:
-        request.session[SESSION_KEY] = pending
-        return None
-    pending.remove(match)
+    entry = next((p for p in pending if p["state"] == state), None)
+    if entry is not None:
+        pending.remove(entry)
     request.session[SESSION_KEY] = pending
-    shop = user_shops(request.user).filter(pk=match["shop"]).first()
-    return (shop, decrypt(match["secret"]) if match["secret"] else "") if shop else None
+    return entry
 
 
 def connect(request, model_admin):
@@ -78,7 +83,7 @@ def connect(request, model_admin):
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            url = services.oa_connect_start(
+            page = services.oa_connect_start(
                 shop=data["shop"],
                 user=request.user,
                 app_id=data["app_id"],
@@ -88,8 +93,8 @@ def connect(request, model_admin):
         except services.OAConnectError as exc:
             form.add_error(None, str(exc))
         else:
-            _remember(request, shop=data["shop"], app_secret=data["app_secret"])
-            return HttpResponseRedirect(url)
+            _remember(request, page, shop=data["shop"], app_secret=data["app_secret"])
+            return HttpResponseRedirect(page.url)
     return form_page(
         request,
         model_admin,
@@ -106,18 +111,28 @@ def connect(request, model_admin):
 
 def connect_callback(request, model_admin):
     changelist = reverse("admin:zalo_officialaccount_changelist")
-    code, state, oa_id = (request.GET.get(name, "").strip() for name in ("code", "state", "oa_id"))
-    if not code or not state.isdigit() or not oa_id.isdigit():
+    code = query_value(request, "code", limit=CODE_LENGTH)
+    state = query_value(request, "state", limit=20, pattern=DIGITS)
+    oa_id = query_value(request, "oa_id", limit=20, pattern=DIGITS)
+    if not code or not state or not oa_id:
         messages.error(request, _("Zalo did not send back the authorization (code, state and OA id)."))
         return HttpResponseRedirect(changelist)
-    found = _take(request, oa_id)
-    if found is None:
+    entry = _take(request, state)
+    shop = user_shops(request.user).filter(pk=entry["shop"]).first() if entry else None
+    if entry is None or shop is None:
         messages.error(request, _("This Zalo link is invalid or has expired. Start again from “Connect an OA”."))
         return HttpResponseRedirect(changelist)
-    shop, app_secret = found
+    if entry["oa_id"] and entry["oa_id"] != oa_id:
+        messages.error(request, _("Zalo answered for another OA than the one you are renewing. Nothing was changed."))
+        return HttpResponseRedirect(changelist)
     try:
         oa = services.oa_connect_finish(
-            shop=shop, user=request.user, code=code, state=state, oa_id=oa_id, app_secret=app_secret
+            shop=shop,
+            user=request.user,
+            code=code,
+            state=state,
+            oa_id=oa_id,
+            app_secret=decrypt(entry["secret"]) if entry["secret"] else "",
         )
     except services.OAConnectError as exc:
         messages.error(request, str(exc))
@@ -132,12 +147,12 @@ def renew(request, model_admin, object_id):
     if oa is None or not model_admin.has_change_permission(request, oa):
         raise PermissionDenied
     try:
-        url = services.oa_renew_start(oa=oa, user=request.user)
+        page = services.oa_renew_start(oa=oa, user=request.user)
     except services.OAConnectError as exc:
         messages.error(request, str(exc))
         return redirect("admin:zalo_officialaccount_change", oa.pk)
-    _remember(request, shop=oa.shop, oa_id=oa.oa_id)
-    return HttpResponseRedirect(url)
+    _remember(request, page, shop=oa.shop, oa_id=oa.oa_id)
+    return HttpResponseRedirect(page.url)
 
 
 def _sending_oas(request):

@@ -1,12 +1,18 @@
-"""A Support user connects an OA through the (sandbox's) Zalo consent page and sees it with its quota."""
+"""A Support user connects an OA through the (sandbox's) Zalo consent page, sees it with its quota, and renews it.
+
+The sandbox answers AuthorizeOA, ConnectOA and RefreshToken exactly as the docs do."""
+
+from datetime import timedelta
 
 import pytest
 from django.contrib.auth.models import Group
+from django.utils import timezone
 from playwright.sync_api import expect
 
 from shops import services, syncing
 from shops.models import Shop, ShopMembership
 from shops.roles import SUPPORT
+from zalo.models import OfficialAccount
 
 pytestmark = pytest.mark.browser
 
@@ -45,3 +51,15 @@ def test_support_connects_an_oa_and_sees_its_quota(page, screenshot, django_user
     expect(row).to_contain_text("500 / 500 (100%)")
     expect(row.locator(".badge-ok").first).to_be_visible()
     screenshot("oa-list")
+
+    oa = OfficialAccount.objects.get(name="OA Chăm sóc Khách hàng")
+    console_on_sandbox.control.update_oa(oa.oa_id, expires_in_days=2)
+    OfficialAccount.objects.filter(pk=oa.pk).update(expires_at=timezone.now() + timedelta(days=2))  # as synced
+    page.goto(f"/admin/zalo/officialaccount/{oa.pk}/change/")
+    page.click("#renew-oa")
+    expect(page.locator("#oa-name")).to_have_text("OA Chăm sóc Khách hàng")  # Zalo's page for this OA
+    page.click("#allow")
+    expect(page.locator(".messagelist .success")).to_contain_text("OA Chăm sóc Khách hàng")
+    screenshot("renewed")
+    oa.refresh_from_db()
+    assert (oa.expires_at - timezone.now()).days >= 80 and oa.renewal_started_at is None

@@ -1,10 +1,11 @@
 """The sandbox speaks the documented API over HTTP: auth, routing, validation, the redirect flow, faults."""
 
+import json
 import signal
 import subprocess
 import sys
 import time
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, parse_qsl, quote, urlsplit
 
 import pytest
 import requests
@@ -13,6 +14,8 @@ from etelecom import errors
 from etelecom.client import Client
 from etelecom.sandbox.control import SandboxControl, free_port
 from etelecom.shop import authorize_shop, current_shop, iter_shops
+
+CONTACT = {"email": "new@example.vn", "phone": "0909123456", "name": "Cửa hàng Mới"}
 
 
 def post(sandbox, path, body=b"{}", *, key=None, content_type="application/json"):
@@ -140,6 +143,69 @@ def test_the_authorize_shop_redirect_flow_end_to_end(sandbox):
     # The request token is single-use.
     again = requests.post(f"{sandbox.url}/auth/login", data={"token": started.auth_token}, timeout=5)
     assert again.status_code == 400
+
+
+# The two answers of `Shop/AuthorizeShop` in the Partner → Usage page (seeds/004): these fields, no others.
+SHOP_REQUEST_SAMPLE = {
+    "code": "ok",
+    "msg": "",
+    "type": "shop_request",
+    "auth_token": "request:Ut8zhsaQp_kwKi2u2gEch_9R3yiQvpFUnB5mE_MRfks",
+    "expires_in": 900,
+    "auth_url": "https://partner-auth.etelecom.vn/login?token=request:Ut8zhsaQp_kwKi2u2gEch_9R3yiQvpFUnB5mE_MRfks",
+}
+SHOP_KEY_SAMPLE = {
+    "code": "ok",
+    "msg": "",
+    "type": "shop_key",
+    "auth_token": "shop1052570182707778180:KgGTCsQHSzfKBt8la63c7E6NRqqnD5RVRMrb0aJwa8jZCEbGCmJ7Q01aVwyZeGeR",
+    "expires_in": -1,
+}
+
+
+def shape(answer: dict) -> dict:
+    return {name: type(value) for name, value in answer.items()}
+
+
+def test_authorize_shop_answers_the_documented_shapes(sandbox):
+    callback = "http://127.0.0.1:8000/cb/?state=abc"
+    first = post(sandbox, "partner.Shop/AuthorizeShop", json.dumps({**CONTACT, "redirect_url": callback}).encode())
+    started = first.json()
+    assert first.status_code == 200 and shape(started) == shape(SHOP_REQUEST_SAMPLE)
+    assert (started["code"], started["msg"], started["type"], started["expires_in"]) == ("ok", "", "shop_request", 900)
+    assert started["auth_url"].endswith("token=" + quote(started["auth_token"]))
+
+    back = requests.post(
+        f"{sandbox.url}/auth/login", data={"token": started["auth_token"]}, allow_redirects=False, timeout=5
+    )
+    location = urlsplit(back.headers["Location"])
+    query = parse_qsl(location.query)
+    assert [name for name, _ in query] == ["state", "token", "shop_id"] and query[:2] == [
+        ("state", "abc"),
+        ("token", started["auth_token"]),
+    ]
+    shop_id = query[2][1]
+    assert shop_id.isascii() and shop_id.isdigit()
+    second = post(
+        sandbox, "partner.Shop/AuthorizeShop", json.dumps({"shop_id": shop_id, "redirect_url": callback}).encode()
+    )
+    finished = second.json()
+    assert second.status_code == 200 and shape(finished) == shape(SHOP_KEY_SAMPLE)
+    assert (finished["code"], finished["msg"], finished["type"], finished["expires_in"]) == ("ok", "", "shop_key", -1)
+    assert finished["auth_token"].startswith(f"shop{shop_id}:")
+
+
+def test_the_login_page_replaces_a_token_and_shop_id_already_in_the_redirect_url(sandbox):
+    """The VN page's sample redirect_url already carries `token=…&shop_id=…`: eTelecom's own values take their
+    place (our reading; the docs do not say whether they are appended or replace)."""
+    callback = "https://example.com/redirect?token=87209412&shop_id=12414"
+    client = Client(sandbox.partner_base_url, sandbox.partner_key)
+    started = authorize_shop(client, redirect_url=callback, **CONTACT)
+    back = requests.post(
+        f"{sandbox.url}/auth/login", data={"token": started.auth_token}, allow_redirects=False, timeout=5
+    )
+    query = parse_qs(urlsplit(back.headers["Location"]).query)
+    assert query["token"] == [started.auth_token] and query["shop_id"] != ["12414"] and len(query["shop_id"]) == 1
 
 
 def test_an_unknown_login_token_shows_an_expired_page(sandbox):

@@ -51,6 +51,58 @@ def test_an_oa_is_connected_through_the_zalo_consent_page(sandbox):
     assert details.webhook_url == "" and details.daily_quota_promotion == 0
 
 
+# The answers zalo-oa.md and the Connect OA page (seeds/000) document: these fields and types, no others.
+LINK_SAMPLE = {"url": "string"}
+CONNECT_OA_SAMPLE = {
+    "app_id": "string",
+    "avatar": "string",
+    "connection_id": "string",
+    "connection_method": "unknown",
+    "cover": "string",
+    "created_at": "2019-08-24T14:15:22Z",
+    "current_quality": "unknown",
+    "daily_quota": 0,
+    "description": "string",
+    "expires_at": "2019-08-24T14:15:22Z",
+    "is_verified": True,
+    "last_week_quality": "unknown",
+    "name": "string",
+    "oa_id": "string",
+    "onwer_id": "string",
+    "remaining_quota": 0,
+    "shop_id": "string",
+    "status": "Z",
+    "updated_at": "2019-08-24T14:15:22Z",
+}
+
+
+def raw(sandbox, method: str, body: dict) -> dict:
+    response = requests.post(
+        f"{sandbox.partner_base_url}.Zalo/{method}",
+        json=body,
+        headers={"Authorization": f"Bearer {sandbox.shop(SHOP)['shop_key']}"},
+        timeout=5,
+    )
+    assert response.status_code == 200, response.text
+    return response.json()
+
+
+def shape(answer: dict) -> dict:
+    return {name: type(value) for name, value in answer.items()}
+
+
+def test_the_connect_and_renew_calls_answer_the_documented_shapes(sandbox):
+    link = raw(sandbox, "AuthorizeOA", {"app_id": "4318", "app_secret": "s", "redirect_uri": CALLBACK})
+    assert shape(link) == shape(LINK_SAMPLE) and zalo.link_state(link["url"])
+    back = consent(link["url"], oa_name="OA Mới")
+    assert set(back) == {"shop", "code", "state", "oa_id"} and back["state"] == zalo.link_state(link["url"])
+    connected = raw(sandbox, "ConnectOA", {"code": back["code"], "oa_id": back["oa_id"], "state": int(back["state"])})
+    assert shape(connected) == shape(CONNECT_OA_SAMPLE)
+    assert (connected["oa_id"], connected["status"], connected["connection_method"]) == (back["oa_id"], "P", "direct")
+    renewal = raw(sandbox, "RefreshToken", {"oa_id": back["oa_id"]})
+    assert shape(renewal) == shape(LINK_SAMPLE) and zalo.link_state(renewal["url"]) != back["state"]
+
+
 def test_a_code_works_once_and_only_with_its_state_and_oa(sandbox):
     client = shop_client(sandbox)
     back = consent(zalo.authorize_oa(client, app_id="4318", app_secret="s", redirect_uri=CALLBACK))
