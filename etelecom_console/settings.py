@@ -134,6 +134,9 @@ if HTTPS:
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 SESSION_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
+# Login and logout land on the dashboard, also when a `next` pointing off the site is refused.
+LOGIN_URL = "admin:login"
+LOGIN_REDIRECT_URL = "admin:index"
 
 # --- Failed logins (django-axes) ---------------------------------------------------------------------------
 # Five failures for one user name from one address lock that pair out for a while, not forever and not everyone
