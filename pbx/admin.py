@@ -2,11 +2,12 @@ from django.contrib import admin
 from django.core.exceptions import PermissionDenied
 from django.urls import path
 from django.utils import timezone
-from django.utils.html import format_html_join
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from shops.admin import pill, queue_runs
 from shops.exports import streamed_csv
+from shops.links import link, web_url
 from shops.listing import DateRangeFilter, EstimatedCountPaginator
 from shops.phones import PhoneSearch
 from shops.scoping import MirroredAdmin, ReadOnlyAdmin, ShopFilter, scope
@@ -255,21 +256,25 @@ class CallRecordAdmin(PhoneSearch, ReadOnlyAdmin):
     def recording(self, call):
         if not call.recording_urls:
             return "-"
+        listen = _("Listen")
         return format_html_join(
-            " ",
-            '<a href="{}" target="_blank" rel="noopener" title="{}">▶</a>',
-            ((u, _("Listen")) for u in call.recording_urls),
+            " ", "{}", ((link(u, "▶", target="_blank", rel="noopener", title=listen),) for u in call.recording_urls)
         )
 
     @admin.display(description=_("recordings"))
     def recordings(self, call):
         if not call.recording_urls:
             return "-"
-        return format_html_join(
-            "",
-            '<div><audio controls preload="none" src="{}"></audio> <a href="{}" download>{}</a></div>',
-            ((u, u, _("Download")) for u in call.recording_urls),
-        )
+        return format_html_join("", "<div>{}</div>", ((self._player(u),) for u in call.recording_urls))
+
+    @staticmethod
+    def _player(address):
+        """A player and a download link for a web address; anything else as text, never a source or a link."""
+        url = web_url(address)
+        if not url:
+            return link(address)
+        download = link(url, _("Download"), download="")
+        return format_html('<audio controls preload="none" src="{}"></audio> {}', url, download)
 
     def export_csv(self, request):
         """The filtered list as CSV, streamed: rows are read and written a chunk at a time."""

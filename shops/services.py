@@ -18,6 +18,7 @@ from etelecom import webhook as webhook_api
 
 from . import webhooks
 from .clients import Actor, job_client, key_client, partner_client, shop_client
+from .links import login_page
 from .messages import describe_error
 from .models import ApiCall, Shop, ShopMembership, SyncRun, new_webhook_secret
 
@@ -97,7 +98,7 @@ def shop_connect_start(*, user, email: str, phone: str, name: str, redirect_url:
     except EtelecomError as exc:
         raise ConnectError(describe_error(exc)) from exc
     if answer.needs_login and answer.auth_url:
-        return ConnectStart(auth_url=answer.auth_url)
+        return ConnectStart(auth_url=login_page(answer.auth_url, ConnectError))
     if answer.shop_key and answer.shop_id:
         return ConnectStart(shop=_finish_with_key(answer, user=user))
     raise ConnectError(_unexpected(answer.type))
@@ -116,7 +117,7 @@ def shop_connect_finish(*, user, shop_id: str, redirect_url: str) -> ConnectStar
     if answer.shop_key:
         return ConnectStart(shop=_finish_with_key(answer, user=user))
     if answer.needs_login and answer.auth_url:
-        return ConnectStart(auth_url=answer.auth_url)
+        return ConnectStart(auth_url=login_page(answer.auth_url, ConnectError))
     raise ConnectError(_unexpected(answer.type))
 
 

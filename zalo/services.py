@@ -22,6 +22,7 @@ from etelecom import zns as zns_api
 from shops import bulk
 from shops.clients import Actor, job_client, shop_client
 from shops.crypto import encrypt
+from shops.links import login_page
 from shops.messages import describe_error
 from shops.models import Shop, SyncRun
 from shops.webhooks import webhook_url
@@ -114,11 +115,12 @@ def _store(shop: Shop, remote: zalo_api.OfficialAccount, **extra) -> OfficialAcc
 def oa_connect_start(*, shop: Shop, user, app_id: str, app_secret: str, redirect_uri: str) -> str:
     """`Zalo/AuthorizeOA` with the shop's key: the Zalo page the browser goes to next."""
     try:
-        return zalo_api.authorize_oa(
+        url = zalo_api.authorize_oa(
             shop_client(shop, Actor(user=user)), app_id=app_id, app_secret=app_secret, redirect_uri=redirect_uri
         )
     except EtelecomError as exc:
         raise OAConnectError(describe_error(exc)) from exc
+    return login_page(url, OAConnectError)
 
 
 def oa_connect_finish(*, shop: Shop, user, code: str, state: str, oa_id: str, app_secret: str = "") -> OfficialAccount:
@@ -147,10 +149,13 @@ def oa_renew_start(*, oa: OfficialAccount, user) -> str:
             raise OAConnectError(_("A renewal of this OA is already waiting on Zalo's page; finish that one first."))
         OfficialAccount.objects.filter(pk=oa.pk).update(renewal_started_at=timezone.now())
     try:
-        return zalo_api.refresh_token(shop_client(oa.shop, Actor(user=user)), oa_id=oa.oa_id)
-    except EtelecomError as exc:
+        url = zalo_api.refresh_token(shop_client(oa.shop, Actor(user=user)), oa_id=oa.oa_id)
+        return login_page(url, OAConnectError)
+    except (EtelecomError, OAConnectError) as exc:
         OfficialAccount.objects.filter(pk=oa.pk).update(renewal_started_at=None)
-        raise OAConnectError(describe_error(exc)) from exc
+        if isinstance(exc, EtelecomError):
+            raise OAConnectError(describe_error(exc)) from exc
+        raise
 
 
 def oas_point_at_webhook(*, shop: Shop, url: str, actor: Actor) -> None:
