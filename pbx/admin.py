@@ -225,7 +225,9 @@ class CallRecordAdmin(PhoneSearch, ReadOnlyAdmin):
     list_filter = [ShopFilter, StartedFilter, "direction", "call_state", ExtensionFilter, HotlineFilter, DurationFilter]
     search_fields = ["customer_number"]
     phone_search_field = other_search_field = "customer_number"
-    search_help_text = _("The customer's whole phone number (0912345678, 84912345678 or +84 912 345 678).")
+    search_help_text = _(
+        "The customer's whole phone number (0912345678, 84912345678 or +84 912 345 678), or a landline (028 3812 3456)."
+    )
     ordering = ["-started_at", "-id"]
     paginator = EstimatedCountPaginator
     show_full_result_count = False

@@ -14,7 +14,7 @@ class ConnectOAForm(forms.Form):
 
     shop = forms.ModelChoiceField(label=_("Shop"), queryset=Shop.objects.none())
     app_id = forms.RegexField(
-        label=_("Zalo app id"), regex=r"^\d{1,20}$", error_messages={"invalid": _("A Zalo app id is digits only.")}
+        label=_("Zalo app id"), regex=r"^[0-9]{1,20}$", error_messages={"invalid": _("A Zalo app id is digits only.")}
     )
     app_secret = forms.CharField(
         label=_("Zalo app secret"),
@@ -113,7 +113,7 @@ class SendZnsForm(forms.Form):
             if param.get("max_length"):
                 options["max_length"] = param["max_length"]
             if param.get("type") == "number":
-                field = forms.RegexField(regex=r"^\d+$", error_messages={"invalid": _("Digits only.")}, **options)
+                field = forms.RegexField(regex=r"^[0-9]+$", error_messages={"invalid": _("Digits only.")}, **options)
             else:
                 field = forms.CharField(**options)
             self.fields[f"param_{name}"] = field
