@@ -1,6 +1,9 @@
 from django.contrib import admin
+from django.contrib.admin.options import IncorrectLookupParameters
+from django.contrib.admin.views.main import ERROR_FLAG
 from django.core.exceptions import PermissionDenied
-from django.urls import path
+from django.http import HttpResponseRedirect
+from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
@@ -282,7 +285,10 @@ class CallRecordAdmin(PhoneSearch, ReadOnlyAdmin):
         """The filtered list as CSV, streamed: rows are read and written a chunk at a time."""
         if not self.has_view_permission(request):
             raise PermissionDenied
-        changelist = self.get_changelist_instance(request)
+        try:
+            changelist = self.get_changelist_instance(request)
+        except IncorrectLookupParameters:  # as the list itself answers a filter it does not know
+            return HttpResponseRedirect(reverse("admin:pbx_callrecord_changelist") + f"?{ERROR_FLAG}=1")
         rows = changelist.queryset.values_list(*[name for name, _label in EXPORT_COLUMNS]).iterator(chunk_size=2000)
         names = [name for name, _label in EXPORT_COLUMNS]
         started, recordings = names.index("started_at"), names.index("recording_urls")
