@@ -25,7 +25,7 @@ from shops.crypto import encrypt
 from shops.links import login_page
 from shops.messages import describe_error
 from shops.models import Shop, SyncRun
-from shops.webhooks import webhook_url
+from shops.webhooks import masked_url, webhook_url
 
 from . import rollups
 from .models import Consent, Follower, Journey, Message, OASnapshot, OfficialAccount, ZnsTemplate
@@ -83,7 +83,7 @@ def _values_fields() -> list[str]:
 def _values(remote: zalo_api.OfficialAccount) -> dict:
     values = {name: getattr(remote, name) for name in MIRRORED}
     values.update(
-        webhook_url=remote.webhook_url or "",
+        webhook_url=masked_url(remote.webhook_url or ""),
         etelecom_created_at=remote.created_at,
         etelecom_updated_at=remote.updated_at,
     )
