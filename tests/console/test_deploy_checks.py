@@ -35,8 +35,9 @@ REAL = {
 
 
 def deploy_check(values: dict) -> subprocess.CompletedProcess:
-    env = {**os.environ, **PRODUCTION, **values}
-    env.pop("DATABASE_URL", None)
+    # The test run's own switches (DJANGO_ALLOW_ASYNC_UNSAFE from the browser tests, DATABASE_URL) stay out.
+    inherited = {k: v for k, v in os.environ.items() if not k.startswith("DJANGO_") and k != "DATABASE_URL"}
+    env = {**inherited, **PRODUCTION, **values}
     return subprocess.run(
         [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
         cwd=ROOT,
