@@ -8,8 +8,10 @@ import base64
 import hashlib
 from datetime import timedelta
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import environ
+from csp.constants import NONE, SELF
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -52,6 +54,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
     "axes.middleware.AxesMiddleware",
 ]
 
@@ -134,6 +137,9 @@ if HTTPS:
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 SESSION_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
+# Login and logout land on the dashboard, also when a `next` pointing off the site is refused.
+LOGIN_URL = "admin:login"
+LOGIN_REDIRECT_URL = "admin:index"
 
 # --- Failed logins (django-axes) ---------------------------------------------------------------------------
 # Five failures for one user name from one address lock that pair out for a while, not forever and not everyone
@@ -173,6 +179,32 @@ FIELD_ENCRYPTION_KEYS = env.list("FIELD_ENCRYPTION_KEYS", default=[])
 FIELD_ENCRYPTION_KEYS_FROM_ENV = bool(FIELD_ENCRYPTION_KEYS)
 if not FIELD_ENCRYPTION_KEYS:
     FIELD_ENCRYPTION_KEYS = [_development_encryption_key(SECRET_KEY)]
+
+# --- Content-Security-Policy (django-csp) ----------------------------------------------------------------------
+# Scripts and styles come only from the console's static files: no inline script, handler, `javascript:` link or
+# inline style runs, whatever a page shows. Recordings play from eTelecom (https, or the configured eTelecom hosts
+# for the local sandbox). No `form-action`: the connect forms post here and then redirect to eTelecom's or Zalo's
+# login page, which browsers would hold to it.
+_ETELECOM_ORIGINS = sorted(
+    {
+        f"{parts.scheme}://{parts.netloc}"
+        for parts in map(urlsplit, (ETELECOM_SHOP_BASE_URL, ETELECOM_PARTNER_BASE_URL))
+        if parts.scheme in ("http", "https") and parts.netloc
+    }
+)
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF],
+        "media-src": [SELF, "https:", *_ETELECOM_ORIGINS],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [NONE],
+        "frame-ancestors": [NONE],
+    }
+}
 
 # --- Zalo ---------------------------------------------------------------------------------------------------
 # Minutes between OA sync cycles; each queues one run per shop, and the cluster's workers run them in parallel.

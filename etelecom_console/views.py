@@ -3,7 +3,7 @@ import logging
 from django.db import connection
 from django.http import JsonResponse
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 from django_q.brokers import get_broker
 
 logger = logging.getLogger(__name__)
@@ -32,9 +32,10 @@ def _broker_state() -> dict:
 
 
 @never_cache
-@require_GET
+@require_safe
 def healthz(request):
-    """For load balancers and monitors: 200 when the database and the job broker answer, 503 otherwise."""
+    """For load balancers and monitors (GET or HEAD): 200 when the database and the job broker answer, 503
+    otherwise."""
     database = _database_state()
     broker = _broker_state()
     healthy = database["ok"] and broker["ok"]

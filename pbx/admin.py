@@ -1,12 +1,16 @@
 from django.contrib import admin
+from django.contrib.admin.options import IncorrectLookupParameters
+from django.contrib.admin.views.main import ERROR_FLAG
 from django.core.exceptions import PermissionDenied
-from django.urls import path
+from django.http import HttpResponseRedirect
+from django.urls import path, reverse
 from django.utils import timezone
-from django.utils.html import format_html_join
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from shops.admin import pill, queue_runs
 from shops.exports import streamed_csv
+from shops.links import link, web_url
 from shops.listing import DateRangeFilter, EstimatedCountPaginator
 from shops.phones import PhoneSearch
 from shops.scoping import MirroredAdmin, ReadOnlyAdmin, ShopFilter, scope
@@ -224,7 +228,9 @@ class CallRecordAdmin(PhoneSearch, ReadOnlyAdmin):
     list_filter = [ShopFilter, StartedFilter, "direction", "call_state", ExtensionFilter, HotlineFilter, DurationFilter]
     search_fields = ["customer_number"]
     phone_search_field = other_search_field = "customer_number"
-    search_help_text = _("The customer's whole phone number (0912345678, 84912345678 or +84 912 345 678).")
+    search_help_text = _(
+        "The customer's whole phone number (0912345678, 84912345678 or +84 912 345 678), or a landline (028 3812 3456)."
+    )
     ordering = ["-started_at", "-id"]
     paginator = EstimatedCountPaginator
     show_full_result_count = False
@@ -255,27 +261,34 @@ class CallRecordAdmin(PhoneSearch, ReadOnlyAdmin):
     def recording(self, call):
         if not call.recording_urls:
             return "-"
+        listen = _("Listen")
         return format_html_join(
-            " ",
-            '<a href="{}" target="_blank" rel="noopener" title="{}">▶</a>',
-            ((u, _("Listen")) for u in call.recording_urls),
+            " ", "{}", ((link(u, "▶", target="_blank", rel="noopener", title=listen),) for u in call.recording_urls)
         )
 
     @admin.display(description=_("recordings"))
     def recordings(self, call):
         if not call.recording_urls:
             return "-"
-        return format_html_join(
-            "",
-            '<div><audio controls preload="none" src="{}"></audio> <a href="{}" download>{}</a></div>',
-            ((u, u, _("Download")) for u in call.recording_urls),
-        )
+        return format_html_join("", "<div>{}</div>", ((self._player(u),) for u in call.recording_urls))
+
+    @staticmethod
+    def _player(address):
+        """A player and a download link for a web address; anything else as text, never a source or a link."""
+        url = web_url(address)
+        if not url:
+            return link(address)
+        download = link(url, _("Download"), download="")
+        return format_html('<audio controls preload="none" src="{}"></audio> {}', url, download)
 
     def export_csv(self, request):
         """The filtered list as CSV, streamed: rows are read and written a chunk at a time."""
         if not self.has_view_permission(request):
             raise PermissionDenied
-        changelist = self.get_changelist_instance(request)
+        try:
+            changelist = self.get_changelist_instance(request)
+        except IncorrectLookupParameters:  # as the list itself answers a filter it does not know
+            return HttpResponseRedirect(reverse("admin:pbx_callrecord_changelist") + f"?{ERROR_FLAG}=1")
         rows = changelist.queryset.values_list(*[name for name, _label in EXPORT_COLUMNS]).iterator(chunk_size=2000)
         names = [name for name, _label in EXPORT_COLUMNS]
         started, recordings = names.index("started_at"), names.index("recording_urls")

@@ -33,7 +33,7 @@ class HotlineAddForm(forms.Form):
     shop = forms.ModelChoiceField(label=_("Shop"), queryset=Shop.objects.none())
     hotline = forms.RegexField(
         label=_("Number"),
-        regex=r"^(0\d{7,10}|84\d{7,10}|1[89]00\d{4,6})$",
+        regex=r"^(0[0-9]{7,10}|84[0-9]{7,10}|1[89]00[0-9]{4,6})$",
         error_messages={"invalid": _("A hotline is a Vietnamese number: 0…, 84…, 1800… or 1900…, digits only.")},
     )
     name = forms.CharField(label=_("Name"), max_length=255)

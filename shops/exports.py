@@ -1,13 +1,32 @@
-"""CSV downloads: UTF-8 with a BOM (so Excel reads Vietnamese), written row by row."""
+"""CSV downloads: UTF-8 with a BOM (so Excel reads Vietnamese), written row by row, every cell safe to open in a
+spreadsheet."""
 
 from __future__ import annotations
 
 import csv
+import re
 from collections.abc import Iterable, Iterator
 
 from django.http import HttpResponse, StreamingHttpResponse
 
 CONTENT_TYPE = "text/csv; charset=utf-8"
+
+
+# What a spreadsheet takes as the start of a formula (OWASP's CSV injection list, with the full-width forms some
+# spreadsheets fold to them).
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\uff1d", "\uff0b", "\uff0d", "\uff20")
+_PLAIN_NUMBER = re.compile(r"-?[0-9]+(?:\.[0-9]+)?")
+
+
+def cell(value) -> object:
+    """`value` as a CSV cell: text a spreadsheet would run as a formula gets a leading `'` (OWASP). Numbers, and
+    text that is a plain number (`-5`, `12.5`) or a lone `-` (the reports' "none"), are kept as they are; a phone
+    written `+84…` is text, not a number, and gets the `'` too."""
+    if not isinstance(value, str) or not value.startswith(_FORMULA_START):
+        return value
+    if value == "-" or _PLAIN_NUMBER.fullmatch(value):
+        return value
+    return "'" + value
 
 
 class _Line:
@@ -19,9 +38,9 @@ class _Line:
 
 def csv_lines(header: Iterable, rows: Iterable[Iterable]) -> Iterator[str]:
     writer = csv.writer(_Line())
-    yield "\ufeff" + writer.writerow([str(name) for name in header])
+    yield "\ufeff" + writer.writerow([cell(str(name)) for name in header])
     for row in rows:
-        yield writer.writerow(row)
+        yield writer.writerow([cell(value) for value in row])
 
 
 def streamed_csv(filename: str, header: Iterable, rows: Iterable[Iterable]) -> StreamingHttpResponse:

@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 
 from . import services
 from .models import Shop
+from .phones import normalise_phone
 
 
 class ShopLabelledChoice(forms.ModelChoiceField):
@@ -20,6 +21,9 @@ class ConnectShopForm(forms.Form):
     email = forms.EmailField(label=_("Shop email"))
     phone = forms.CharField(label=_("Shop phone"), max_length=32)
     name = forms.CharField(label=_("Shop name"), max_length=255)
+
+    def clean_phone(self):
+        return normalise_phone(self.cleaned_data["phone"])
 
 
 class DirectShopForm(forms.ModelForm):

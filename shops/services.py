@@ -19,6 +19,7 @@ from etelecom import webhook as webhook_api
 
 from . import webhooks
 from .clients import Actor, job_client, key_client, partner_client, shop_client
+from .links import login_page
 from .messages import describe_error
 from .models import ApiCall, Shop, ShopMembership, SyncRun, new_webhook_secret
 
@@ -183,7 +184,7 @@ def _with_partner_contact(remote: shop_api.Shop, client) -> shop_api.Shop:
 
 def _login_at_etelecom(answer: shop_api.Authorization) -> ConnectStart:
     if answer.needs_login and answer.auth_url and answer.auth_token:
-        return ConnectStart(auth_url=answer.auth_url, request_token=answer.auth_token)
+        return ConnectStart(auth_url=login_page(answer.auth_url, ConnectError), request_token=answer.auth_token)
     raise ConnectError(_unexpected(answer.type))
 
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import re
 from collections.abc import Callable
 
 from django.conf import settings
@@ -38,6 +39,15 @@ def on_url_change(listener: Callable) -> None:
 
 def webhook_url(shop: Shop) -> str:
     return settings.CONSOLE_URL.rstrip("/") + reverse("etelecom_webhook", args=[shop.webhook_secret])
+
+
+_SECRET_IN_PATH = re.compile(r"(/webhooks/etelecom/)([^/?#]+)")
+
+
+def masked_url(url: str) -> str:
+    """A webhook address as the console keeps and shows it outside `Shop.webhook_secret`: the secret cut to its last
+    four characters (`…/webhooks/etelecom/…AbCd/`). Anyone who has the full address can post the shop's events."""
+    return _SECRET_IN_PATH.sub(lambda match: f"{match[1]}…{match[2][-4:]}", url)
 
 
 class Rejected(Exception):

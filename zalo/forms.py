@@ -119,7 +119,7 @@ class SendZnsForm(forms.Form):
             if param.get("max_length"):
                 options["max_length"] = param["max_length"]
             if param.get("type") == "number":
-                field = forms.RegexField(regex=r"^\d+$", error_messages={"invalid": _("Digits only.")}, **options)
+                field = forms.RegexField(regex=r"^[0-9]+$", error_messages={"invalid": _("Digits only.")}, **options)
             else:
                 field = forms.CharField(**options)
             self.fields[f"param_{name}"] = field

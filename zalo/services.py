@@ -23,10 +23,11 @@ from etelecom import zns as zns_api
 from shops import bulk
 from shops.clients import Actor, job_client, shop_client
 from shops.crypto import encrypt
+from shops.links import login_page
 from shops.messages import describe_error
 from shops.models import Shop, SyncRun
 from shops.phones import canonical_phone
-from shops.webhooks import webhook_url
+from shops.webhooks import masked_url, webhook_url
 
 from . import rollups
 from .models import Consent, Follower, Journey, Message, OASnapshot, OfficialAccount, ZnsTemplate
@@ -84,7 +85,7 @@ def _values_fields() -> list[str]:
 def _values(remote: zalo_api.OfficialAccount) -> dict:
     values = {name: getattr(remote, name) for name in MIRRORED}
     values.update(
-        webhook_url=remote.webhook_url or "",
+        webhook_url=masked_url(remote.webhook_url or ""),
         etelecom_created_at=remote.created_at,
         etelecom_updated_at=remote.updated_at,
     )
@@ -128,13 +129,12 @@ def _store(shop: Shop, remote: zalo_api.OfficialAccount, **extra) -> OfficialAcc
 def oa_connect_start(*, shop: Shop, user, app_id: str, app_secret: str, redirect_uri: str) -> ZaloPage:
     """`Zalo/AuthorizeOA` with the shop's key: the Zalo page the browser goes to next."""
     try:
-        return ZaloPage.of(
-            zalo_api.authorize_oa(
-                shop_client(shop, Actor(user=user)), app_id=app_id, app_secret=app_secret, redirect_uri=redirect_uri
-            )
+        url = zalo_api.authorize_oa(
+            shop_client(shop, Actor(user=user)), app_id=app_id, app_secret=app_secret, redirect_uri=redirect_uri
         )
     except EtelecomError as exc:
         raise OAConnectError(describe_error(exc)) from exc
+    return ZaloPage.of(login_page(url, OAConnectError))
 
 
 def oa_connect_finish(*, shop: Shop, user, code: str, state: str, oa_id: str, app_secret: str = "") -> OfficialAccount:
@@ -163,10 +163,14 @@ def oa_renew_start(*, oa: OfficialAccount, user) -> ZaloPage:
             raise OAConnectError(_("A renewal of this OA is already waiting on Zalo's page; finish that one first."))
         OfficialAccount.objects.filter(pk=oa.pk).update(renewal_started_at=timezone.now())
     try:
-        return ZaloPage.of(zalo_api.refresh_token(shop_client(oa.shop, Actor(user=user)), oa_id=oa.oa_id))
-    except EtelecomError as exc:
+        return ZaloPage.of(
+            login_page(zalo_api.refresh_token(shop_client(oa.shop, Actor(user=user)), oa_id=oa.oa_id), OAConnectError)
+        )
+    except (EtelecomError, OAConnectError) as exc:
         OfficialAccount.objects.filter(pk=oa.pk).update(renewal_started_at=None)
-        raise OAConnectError(describe_error(exc)) from exc
+        if isinstance(exc, EtelecomError):
+            raise OAConnectError(describe_error(exc)) from exc
+        raise
 
 
 def oas_point_at_webhook(*, shop: Shop, url: str, actor: Actor) -> None:

@@ -35,13 +35,27 @@ def browser():
         browser.close()
 
 
+CSP_REFUSAL = "Content Security Policy"
+
+
+def csp_refusals(page) -> list[str]:
+    """The Content-Security-Policy refusals Chromium reports on `page`'s console, across navigations."""
+    refused = []
+    page.on("console", lambda message: refused.append(message.text) if CSP_REFUSAL in message.text else None)
+    return refused
+
+
 @pytest.fixture
 def page(browser, live_server, transactional_db):
+    """A page of the console. Every page a test opens must work under the Content-Security-Policy: a refused
+    script, style or handler fails the test."""
     context = browser.new_context(base_url=live_server.url, locale="vi-VN", viewport={"width": 1280, "height": 800})
     context.set_default_timeout(15_000)
     page = context.new_page()
+    refused = csp_refusals(page)
     yield page
     context.close()
+    assert refused == [], "the Content-Security-Policy refused parts of a page"
 
 
 @pytest.fixture

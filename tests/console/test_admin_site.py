@@ -81,3 +81,14 @@ def test_the_deploy_check_refuses_the_development_encryption_key(settings):
     assert [error.id for error in check_field_encryption_keys(None)] == ["console.E001"]
     settings.FIELD_ENCRYPTION_KEYS_FROM_ENV = True
     assert check_field_encryption_keys(None) == []
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize(
+    "next_url", ["https://evil.example/", "//evil.example/admin/", "javascript:alert(1)", "/admin/shops/shop/"]
+)
+def test_a_login_goes_to_next_only_on_this_site_and_else_to_the_dashboard(client, django_user_model, next_url):
+    django_user_model.objects.create_user("nhanvien", password="Mật-khẩu-2026", is_staff=True)
+    response = client.post("/admin/login/", {"username": "nhanvien", "password": "Mật-khẩu-2026", "next": next_url})
+    assert response.status_code == 302
+    assert response.url == (next_url if next_url.startswith("/admin/") else "/admin/")

@@ -34,5 +34,13 @@ def test_healthz_is_503_when_the_database_is_unreachable(client, settings):
 
 
 @pytest.mark.django_db
-def test_healthz_takes_only_get(client):
+def test_healthz_takes_only_get_and_head(client):
     assert client.post("/healthz").status_code == 405
+
+
+@pytest.mark.django_db
+def test_healthz_answers_head_as_get_without_a_body(client):
+    got, head = client.get("/healthz"), client.head("/healthz")
+    assert head.status_code == got.status_code == 200
+    assert head["Content-Type"] == got["Content-Type"] == "application/json"
+    assert head.content == b""

@@ -162,3 +162,9 @@ def test_the_csv_export_streams_the_filtered_list(support_client, calls):
     assert len(rows) - 1 == calls.filter(direction="out").count()
     assert {row[2] for row in rows[1:]} == {"out"}
     assert rows[1][0].endswith("+07:00")
+
+
+def test_an_export_with_a_filter_the_list_does_not_know_answers_like_the_list(support_client):
+    response = support_client.get(reverse("admin:pbx_callrecord_export"), {"shopmembership": "1"})
+    assert response.status_code == 302
+    assert response.url == reverse("admin:pbx_callrecord_changelist") + "?e=1"

@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from shops.models import ApiCall
-from shops.webhooks import webhook_url
+from shops.webhooks import masked_url, webhook_url
 from zalo.models import OfficialAccount
 
 CONNECT = "/admin/zalo/officialaccount/connect/"
@@ -64,7 +64,8 @@ def test_support_connects_an_oa_end_to_end(staff, shops, sandbox):
     assert (oa.shop, oa.status, oa.app_id) == (shops[SHOP], "P", "4318000000000000001")
     assert oa.daily_quota == 500 and oa.monthly_promotion_quota == 0 and oa.expires_at > timezone.now()
     assert oa.snapshots.count() == 1
-    assert oa.webhook_url == webhook_url(shops[SHOP])  # UpdateShopOA pointed the OA's events at the console
+    # UpdateShopOA pointed the OA's events at the console; the address is kept with its secret masked.
+    assert oa.webhook_url == masked_url(webhook_url(shops[SHOP])) and shops[SHOP].webhook_secret not in oa.webhook_url
     assert oa.app_secret == "bí-mật-ứng-dụng" and "bí-mật" not in oa.app_secret_ciphertext
     page = staff.get(reverse("admin:zalo_officialaccount_change", args=[oa.pk])).content.decode()
     assert "bí-mật" not in page and oa.app_secret_ciphertext not in page
