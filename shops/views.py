@@ -137,7 +137,7 @@ def webhook_receive(request, secret: str):
         return JsonResponse({"error": f"the body is larger than {webhooks.MAX_BODY // 1024} KiB"}, status=400)
     body = request.read(webhooks.MAX_BODY + 1)
     try:
-        data = webhooks.parse(request.content_type or "", body)
+        data = webhooks.parse(request.META.get("CONTENT_TYPE", ""), body)
     except webhooks.Rejected as exc:
         return JsonResponse({"error": str(exc)}, status=400)
     event, created = webhooks.receive(shop, data, body)

@@ -8,13 +8,15 @@ eTelecom documents neither a payload format nor a signature. The console reads `
 from __future__ import annotations
 
 import hashlib
-import json
 import logging
 from collections.abc import Callable
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.urls import reverse
+from django.utils.http import parse_header_parameters
+
+from etelecom import safejson
 
 from .models import Shop, WebhookEvent
 
@@ -45,14 +47,17 @@ class Rejected(Exception):
 
 
 def parse(content_type: str, body: bytes) -> dict:
-    if content_type.split(";")[0].strip().lower() != "application/json":
+    media, params = parse_header_parameters(content_type)
+    if media != "application/json":
         raise Rejected("Content-Type must be application/json")
+    if params.get("charset", "utf-8").lower() not in ("utf-8", "utf8"):
+        raise Rejected("the body must be UTF-8 JSON")
     if len(body) > MAX_BODY:
         raise Rejected(f"the body is larger than {MAX_BODY // 1024} KiB")
     try:
-        data = json.loads(body)
-    except (ValueError, UnicodeDecodeError):
-        raise Rejected("the body is not valid JSON") from None
+        data = safejson.loads(body)
+    except safejson.UnsafeJSON as exc:
+        raise Rejected(str(exc)) from None
     if not isinstance(data, dict):
         raise Rejected("the body must be a JSON object")
     return data

@@ -41,6 +41,7 @@ def test_a_wrong_secret_is_404_and_stores_nothing(client, shop):
         (b"{not json", "application/json", "not valid JSON"),
         (b"[1, 2]", "application/json", "JSON object"),
         (b'{"x": "' + b"a" * 300_000 + b'"}', "application/json", "larger than 256 KiB"),
+        (b'{"id": 1}', "application/json; charset=utf-16", "must be UTF-8"),
     ],
 )
 def test_bad_input_is_400_with_a_reason_and_stores_nothing(client, shop, body, content_type, reason):
@@ -154,3 +155,39 @@ def test_the_sandbox_delivers_oa_events_to_the_console(live_server, sandbox, set
     assert (oa.remaining_quota, oa.current_quality) == (3, "LOW")
     mine = [d for d in sandbox.control.deliveries() if d["url"].startswith(live_server.url)]
     assert [d.get("status") for d in mine] == [200]
+
+
+@pytest.mark.parametrize(
+    ("body", "reason"),
+    [
+        (b'{"id": "n1", "amount": NaN}', "NaN is not a JSON number"),
+        (b'{"id": "n2", "amount": -Infinity}', "Infinity is not a JSON number"),
+        (b'{"id": "n3", "amount": 1e400}', "too large"),
+        (b'{"id": "n4", "x": ' + b"[" * 1000 + b"]" * 1000 + b"}", "nested deeper"),
+        (b'{"id": "n5", "n": ' + b"9" * 5000 + b"}", "too many digits"),
+        ('{"id": "n6", "name": "Nhà thuốc"}'.encode("utf-16"), "not UTF-8"),
+        (b'{"id": "n7", "name": "\xed\xa0\x80"}', "not UTF-8"),
+    ],
+    ids=["nan", "infinity", "overflow", "deep", "digits", "utf-16", "encoded-surrogate"],
+)
+def test_hostile_json_is_400_with_a_reason(client, shop, body, reason):
+    response = post(client, shop, body)
+    assert response.status_code == 400 and reason in response.json()["error"]
+    assert not WebhookEvent.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        rb'{"id": "s1", "name": "\ud800 An Khang"}',
+        rb'{"id": "s2", "name": "An\u0000Khang", "k\u0000": ["\udfff", {"\ud800": "\u0000"}]}',
+    ],
+    ids=["surrogate", "nul"],
+)
+def test_lone_surrogates_and_nuls_are_stored_as_replacement_characters(client, shop, body):
+    response = post(client, shop, body)
+    assert response.status_code == 200
+    stored = WebhookEvent.objects.get().body
+    text = json.dumps(stored, ensure_ascii=False)
+    assert "\x00" not in text and "\ud800" not in text and "\udfff" not in text
+    assert "\ufffd" in stored["name"]
