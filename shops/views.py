@@ -17,6 +17,7 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.debug import sensitive_variables
 from django.views.decorators.http import require_POST
 
 from . import services, webhooks
@@ -126,6 +127,7 @@ def reconnect(request, model_admin, object_id):
 
 @csrf_exempt
 @require_POST
+@sensitive_variables("secret")
 def webhook_receive(request, secret: str):
     """eTelecom's events for one shop. Unknown secret: 404 and nothing stored. Bad input: 400 with the reason.
     A repeat of a stored event: 200 and nothing new."""
