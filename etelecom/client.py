@@ -189,7 +189,7 @@ class Client:
                 raise errors.ConnectionFailed(reason, method=name) from exc
             status = response.status
             try:
-                data = safejson.loads(response.data)
+                data = safejson.loads(response.data, max_depth=None)  # answers are read field by field
             except safejson.UnsafeJSON:
                 data = None
             if status == 200 and isinstance(data, dict) and not _is_error_body(data):

@@ -11,14 +11,10 @@ from __future__ import annotations
 import json
 import math
 import re
-from itertools import accumulate
 
 MAX_DEPTH = 64
 REPLACEMENT = "\ufffd"
 
-_STRING = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"', re.DOTALL)
-_NOT_BRACKET = re.compile(r"[^\[\]{}]+")
-_STEP = {"[": 1, "{": 1, "]": -1, "}": -1}
 # Escapes that decode to a NUL or to half of a surrogate pair: only then is the parsed value walked.
 _SUSPECT_ESCAPE = re.compile(r"\\u(?:0000|[dD][89abcdefABCDEF])")
 _UNSAFE_CHAR = re.compile("[\x00\ud800-\udfff]")
@@ -39,9 +35,17 @@ def _finite(text: str) -> float:
     return number
 
 
-def _depth(text: str) -> int:
-    brackets = _NOT_BRACKET.sub("", _STRING.sub("", text))
-    return max(accumulate(map(_STEP.__getitem__, brackets)), default=0)
+def _deeper_than(value, limit: int) -> bool:
+    """Whether `value` nests more than `limit` arrays and objects; without recursion, however deep it is."""
+    stack = [(value, 1)]
+    while stack:
+        item, depth = stack.pop()
+        if depth > limit:
+            return True
+        for child in item.values() if isinstance(item, dict) else item:
+            if isinstance(child, dict | list):
+                stack.append((child, depth + 1))
+    return False
 
 
 def _clean(value):
@@ -54,8 +58,10 @@ def _clean(value):
     return value
 
 
-def loads(raw: bytes | str, *, max_depth: int = MAX_DEPTH):
-    """Parse `raw` (bytes must be UTF-8) or raise UnsafeJSON with the reason."""
+def loads(raw: bytes | str, *, max_depth: int | None = MAX_DEPTH):
+    """Parse `raw` (bytes must be UTF-8) or raise UnsafeJSON with the reason. `max_depth=None` leaves out the depth
+    walk (as costly as the parse itself on a page of 100 calls) for bodies that are read field by field and never
+    stored whole; nesting past Python's recursion limit is refused all the same."""
     if isinstance(raw, bytes | bytearray):
         try:
             text = bytes(raw).decode("utf-8")
@@ -63,8 +69,6 @@ def loads(raw: bytes | str, *, max_depth: int = MAX_DEPTH):
             raise UnsafeJSON("the body is not UTF-8") from None
     else:
         text = raw
-    if text.count("[") + text.count("{") > max_depth and _depth(text) > max_depth:
-        raise UnsafeJSON(f"the JSON is nested deeper than {max_depth} levels")
     try:
         data = json.loads(text, parse_constant=_constant, parse_float=_finite)
     except UnsafeJSON:
@@ -72,9 +76,13 @@ def loads(raw: bytes | str, *, max_depth: int = MAX_DEPTH):
     except json.JSONDecodeError as exc:
         raise UnsafeJSON(f"the body is not valid JSON ({exc.msg}, line {exc.lineno} column {exc.colno})") from None
     except RecursionError:
-        raise UnsafeJSON(f"the JSON is nested deeper than {max_depth} levels") from None
+        limit = f"deeper than {max_depth} levels" if max_depth is not None else "too deeply"
+        raise UnsafeJSON(f"the JSON is nested {limit}") from None
     except ValueError:  # an integer past Python's limit on digits
         raise UnsafeJSON("the body holds a number with too many digits") from None
+    containers = max_depth is not None and isinstance(data, dict | list) and text.count("[") + text.count("{")
+    if containers and containers > max_depth and _deeper_than(data, max_depth):
+        raise UnsafeJSON(f"the JSON is nested deeper than {max_depth} levels")
     if _SUSPECT_ESCAPE.search(text):
         data = _clean(data)
     return data

@@ -57,3 +57,11 @@ def test_exactly_the_limit_is_accepted():
     while data:
         data, depth = data[0], depth + 1
     assert depth == 64
+
+
+def test_without_the_depth_walk_only_what_python_cannot_parse_is_refused():
+    assert safejson.loads("[" * 500 + "]" * 500, max_depth=None)
+    with pytest.raises(safejson.UnsafeJSON, match="nested too deeply"):
+        safejson.loads("[" * 100_000 + "]" * 100_000, max_depth=None)
+    with pytest.raises(safejson.UnsafeJSON, match="NaN"):
+        safejson.loads('{"a": NaN}', max_depth=None)
