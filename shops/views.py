@@ -142,5 +142,5 @@ def webhook_receive(request, secret: str):
         data = webhooks.parse(request.META.get("CONTENT_TYPE", ""), body)
     except webhooks.Rejected as exc:
         return JsonResponse({"error": str(exc)}, status=400)
-    event, created = webhooks.receive(shop, data, body)
+    event, created = webhooks.receive(shop, data)
     return JsonResponse({"ok": True, "duplicate": not created, "status": event.status})

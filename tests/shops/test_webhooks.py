@@ -55,7 +55,7 @@ def test_only_post_is_accepted(client, shop):
 
 
 def test_a_repeated_event_is_stored_once(client, shop):
-    event = {"id": "evt-1", "entity": "zl_oa_message", "data": {"message_id": "1"}}
+    event = {"id": "evt-1", "entity": "zl_order", "data": {"order_id": "1"}}
     first, second = post(client, shop, event), post(client, shop, event)
     assert first.json() == {"ok": True, "duplicate": False, "status": "unknown"}
     assert second.json()["duplicate"] is True
@@ -63,9 +63,9 @@ def test_a_repeated_event_is_stored_once(client, shop):
 
 
 def test_events_without_an_id_are_told_apart_by_their_body(client, shop):
-    post(client, shop, {"entity": "zl_oa_message", "data": {"n": 1}})
-    post(client, shop, {"entity": "zl_oa_message", "data": {"n": 1}})
-    post(client, shop, {"entity": "zl_oa_message", "data": {"n": 2}})
+    post(client, shop, {"entity": "zl_order", "data": {"n": 1, "m": 2}})
+    post(client, shop, b'{ "data": {"m": 2, "n": 1},\n "entity": "zl_order" }')  # the same event, written otherwise
+    post(client, shop, {"entity": "zl_order", "data": {"n": 2}})
     assert WebhookEvent.objects.count() == 2
 
 
@@ -77,19 +77,17 @@ def test_unknown_kinds_are_kept_for_inspection(client, shop, admin_client):
     assert [e.pk for e in page.context["cl"].result_list] == [event.pk]
 
 
-def test_an_oa_event_updates_the_oa_and_its_history(client, shops_and_oas):
-    shop, oa = shops_and_oas
-    data = {"oa_id": oa.oa_id, "name": oa.name, "status": "P", "current_quality": "LOW"}
-    data.update(daily_quota=500, remaining_quota=7)
-    response = post(client, shop, {"id": "oa-1", "entity": "zl_oa", "type": "oa_updated", "data": data})
-    assert response.json()["status"] == "processed"
-    oa.refresh_from_db()
-    assert (oa.current_quality, oa.remaining_quota) == ("LOW", 7)
-    assert oa.snapshots.order_by("-taken_at").first().remaining_quota == 7
+def test_the_kind_is_zalos_event_name_or_etelecoms_entity(client, shop):
+    post(client, shop, {"event_name": "user_submit_info", "app_id": "1", "timestamp": "1700000000000"})
+    post(client, shop, {"id": "e2", "entity": "zl_order", "data": {}})
+    post(client, shop, {"id": "e3", "type": "call_log", "data": {}})  # `type` names nothing
+    kinds = dict(WebhookEvent.objects.values_list("dedupe_key", "kind"))
+    assert sorted(kinds.values()) == ["unknown", "user_submit_info", "zl_order"]
+    assert set(WebhookEvent.objects.values_list("status", flat=True)) == {"unknown"}
 
 
 def test_a_broken_known_event_is_kept_as_failed_not_a_500(client, shop):
-    response = post(client, shop, {"id": "oa-2", "entity": "zl_oa", "data": "not an object"})
+    response = post(client, shop, {"id": "c-2", "entity": "call_log", "data": "not an object"})
     assert response.status_code == 200 and response.json()["status"] == "failed"
     assert "data" in WebhookEvent.objects.get().error
 
@@ -139,22 +137,22 @@ def test_the_admin_rotates_and_reports_failures_readably(admin_client, shops_and
 
 @pytest.mark.django_db(transaction=True)
 def test_the_sandbox_delivers_oa_events_to_the_console(live_server, sandbox, settings):
+    """Over real HTTP both ways: a follow, in Zalo's shape, to the URL registering pointed the OA at."""
     settings.CONSOLE_URL = live_server.url
     syncing.run_now("shop_import", services.import_partner_shops_work)
     shop = Shop.objects.get(name=SHOP)
     syncing.run_now("oa_sync", zalo_services.oa_sync_work, shop=shop)
     services.shop_webhook_register(shop=shop)
     oa = OfficialAccount.objects.filter(shop=shop).first()
-    sandbox.control.update_oa(oa.oa_id, remaining_quota=3, current_quality="LOW")
+    sandbox.control.oa_event(oa.oa_id, "follow", zl_user_id="8800000000000000777")
     deadline = time.monotonic() + 10
     while not WebhookEvent.objects.filter(shop=shop).exists() and time.monotonic() < deadline:
         time.sleep(0.05)
     event = WebhookEvent.objects.get(shop=shop)
-    assert (event.kind, event.status) == ("zl_oa", "processed")
-    oa.refresh_from_db()
-    assert (oa.remaining_quota, oa.current_quality) == (3, "LOW")
+    assert (event.kind, event.status) == ("follow", "processed")
+    assert oa.followers.get(zl_user_id="8800000000000000777").state == "follow"
     mine = [d for d in sandbox.control.deliveries() if d["url"].startswith(live_server.url)]
-    assert [d.get("status") for d in mine] == [200]
+    assert [(d["kind"], d.get("status")) for d in mine] == [("follow", 200)]
 
 
 @pytest.mark.parametrize(
