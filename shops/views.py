@@ -6,6 +6,7 @@ expired or someone else's callback is refused before anything is called or store
 """
 
 import hmac
+import re
 import secrets
 from urllib.parse import urlencode
 
@@ -125,17 +126,24 @@ def reconnect(request, model_admin, object_id):
     return _landed(request, result)
 
 
+SECRET = re.compile(r"[A-Za-z0-9_-]{1,64}")
+DECLARED_LENGTH = re.compile(r"[0-9]{1,12}")
+
+
 @csrf_exempt
 @require_POST
 @sensitive_variables("secret")
 def webhook_receive(request, secret: str):
     """eTelecom's events for one shop. Unknown secret: 404 and nothing stored. Bad input: 400 with the reason.
     A repeat of a stored event: 200 and nothing new."""
-    shop = Shop.objects.filter(webhook_secret=secret).first()
+    # Secrets are URL-safe base64; anything else (a NUL, which PostgreSQL refuses in a query) is unknown at once.
+    shop = Shop.objects.filter(webhook_secret=secret).first() if SECRET.fullmatch(secret) else None
     if shop is None or not hmac.compare_digest(shop.webhook_secret, secret):
         return JsonResponse({"error": "unknown webhook"}, status=404)
     declared = request.META.get("CONTENT_LENGTH") or "0"
-    if not declared.isdigit() or int(declared) > webhooks.MAX_BODY:
+    if not DECLARED_LENGTH.fullmatch(declared):
+        return JsonResponse({"error": "Content-Length must be a number of bytes"}, status=400)
+    if int(declared) > webhooks.MAX_BODY:
         return JsonResponse({"error": f"the body is larger than {webhooks.MAX_BODY // 1024} KiB"}, status=400)
     body = request.read(webhooks.MAX_BODY + 1)
     try:

@@ -50,6 +50,22 @@ def test_bad_input_is_400_with_a_reason_and_stores_nothing(client, shop, body, c
     assert not WebhookEvent.objects.exists()
 
 
+@pytest.mark.parametrize(
+    "path", ["abc%00def", "%F0%9F%98%80", "a" * 65, "%ud800"], ids=["nul", "emoji", "long", "junk"]
+)
+def test_a_secret_no_console_would_make_is_404_without_a_query(client, shop, path, django_assert_num_queries):
+    with django_assert_num_queries(0):
+        response = client.post(f"/webhooks/etelecom/{path}/", b"{}", content_type="application/json")
+    assert response.status_code == 404 and response.json() == {"error": "unknown webhook"}
+
+
+@pytest.mark.parametrize("length", ["9" * 5000, "١٢", "-1", "1e3"], ids=["digits", "arabic", "negative", "float"])
+def test_a_declared_length_that_is_no_small_number_is_400(client, shop, length):
+    url = reverse("etelecom_webhook", args=[shop.webhook_secret])
+    response = client.post(url, b"{}", content_type="application/json", CONTENT_LENGTH=length)
+    assert response.status_code == 400 and "Content-Length" in response.json()["error"]
+
+
 def test_only_post_is_accepted(client, shop):
     assert client.get(reverse("etelecom_webhook", args=[shop.webhook_secret])).status_code == 405
 
