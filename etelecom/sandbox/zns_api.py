@@ -123,11 +123,15 @@ def request_consent(call: Call) -> dict:
             "updated_at": iso(now),
         }
         state.zns_consents.setdefault(call.shop.id, []).append(consent)
-    expires = now + timedelta(days=CONSENT_DAYS)
-    _consent_event(
-        state, consent, "oa_send_consent", request_type="SENT", create_time=millis(now), expired_time=millis(expires)
-    )
-    _later(state, state.zns_timing["consent_reply_seconds"], lambda: _answer(state, call.shop.id, consent))
+    # Zalo reports the request sent a moment after eTelecom answered, and before the customer can answer it.
+    sent = {
+        "request_type": "SENT",
+        "create_time": millis(now),
+        "expired_time": millis(now + timedelta(days=CONSENT_DAYS)),
+    }
+    reply_after = state.zns_timing["consent_reply_seconds"]
+    _later(state, reply_after / 2, lambda: _consent_event(state, consent, "oa_send_consent", **sent))
+    _later(state, reply_after, lambda: _answer(state, call.shop.id, consent))
     return dict(consent)
 
 
