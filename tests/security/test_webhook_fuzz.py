@@ -3,8 +3,8 @@ shapes with hostile values, deep nesting, lone surrogates and NULs, other encodi
 any content type, wrong secrets. Whatever comes: never a 5xx, a 4xx always says why in JSON, nothing is stored for a
 wrong secret, and an event sent twice is stored once. Each example runs in a transaction rolled back after it.
 
-350 examples in all (EXAMPLES, the sum of the max_examples below): about 25 s of CPU; 60-70 s on the project's
-2-core machine while other suites share it.
+350 examples in all (EXAMPLES, the sum of the max_examples below): about 20 s for the examples and 30 s for the
+file on the project's 2-core machine when it is quiet, 60-70 s while other suites share it.
 """
 
 import json
