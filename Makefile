@@ -44,4 +44,4 @@ messages: $(VENV)/.installed-dev
 	$(PY) manage.py compilemessages -l vi --ignore=$(VENV)
 
 clean:
-	rm -rf $(VENV) staticfiles test-output .pytest_cache .ruff_cache
+	rm -rf $(VENV) staticfiles test-output .pytest_cache .ruff_cache .hypothesis

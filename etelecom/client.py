@@ -21,7 +21,7 @@ from datetime import UTC, datetime
 import requests
 import urllib3
 
-from . import errors
+from . import errors, safejson
 
 logger = logging.getLogger(__name__)
 
@@ -204,8 +204,8 @@ class Client:
                 raise errors.ConnectionFailed(reason, method=name) from exc
             status = response.status
             try:
-                data = json.loads(response.data)
-            except ValueError:
+                data = safejson.loads(response.data, max_depth=None)  # answers are read field by field
+            except safejson.UnsafeJSON:
                 data = None
             if status == 200 and isinstance(data, dict) and not _is_error_body(data):
                 return data

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 
 
 def pick(data: dict, *names: str, default=None):
@@ -56,3 +56,17 @@ def timestamp(data: dict, *names: str) -> datetime | None:
     if parsed.year <= 1:
         return None
     return parsed
+
+
+def millis(data: dict, *names: str) -> datetime | None:
+    """Zalo's times: milliseconds since 1970 as a string (or a number); None for absent, zero or nonsense."""
+    value = pick(data, *names)
+    if isinstance(value, bool) or not isinstance(value, str | int):
+        return None
+    if isinstance(value, str) and not (value.isascii() and value.isdigit()):
+        return None
+    try:
+        moment = datetime.fromtimestamp(int(value) / 1000, tz=UTC)
+    except (OverflowError, OSError, ValueError):
+        return None
+    return moment if int(value) > 0 else None

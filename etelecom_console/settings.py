@@ -248,11 +248,40 @@ else:
     Q_CLUSTER["orm"] = "default"
 
 # --- Logging --------------------------------------------------------------------------------------------------
+# Every handler, Django's own included (its request log, runserver's request lines, the admins' error mail when
+# ADMINS is set), masks webhook secrets: a shop's webhook URL is its authentication (etelecom_console/logs.py).
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {
+        "redact_secret_paths": {"()": "etelecom_console.logs.RedactSecretPaths"},
+        "require_debug_false": {"()": "django.utils.log.RequireDebugFalse"},
+    },
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        "django.server": {
+            "()": "django.utils.log.ServerFormatter",
+            "format": "[{server_time}] {message}",
+            "style": "{",
+        },
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": "plain"},
+        "django.server": {"class": "logging.StreamHandler", "formatter": "django.server"},
+        "mail_admins": {
+            "level": "ERROR",
+            "filters": ["require_debug_false"],
+            "class": "django.utils.log.AdminEmailHandler",
+        },
+    },
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
-    "loggers": {"django.db.backends": {"level": "INFO"}, "axes": {"level": "WARNING"}},
+    "loggers": {
+        "django": {"handlers": ["mail_admins"], "level": "INFO"},
+        "django.server": {"handlers": ["django.server"], "level": "INFO", "propagate": False},
+        "django.db.backends": {"level": "INFO"},
+        "axes": {"level": "WARNING"},
+    },
 }
+for _handler in LOGGING["handlers"].values():
+    _handler["filters"] = ["redact_secret_paths", *_handler.get("filters", [])]
+DEFAULT_EXCEPTION_REPORTER_FILTER = "etelecom_console.logs.SecretPathReporterFilter"

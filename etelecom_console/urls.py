@@ -5,11 +5,12 @@ from django.views.generic import RedirectView
 from shops.views import webhook_receive
 
 from . import views
+from .logs import WEBHOOK_PREFIX
 
 urlpatterns = [
     path("", RedirectView.as_view(pattern_name="admin:index", permanent=False)),
     path("healthz", views.healthz, name="healthz"),
-    path("webhooks/etelecom/<str:secret>/", webhook_receive, name="etelecom_webhook"),
+    path(f"{WEBHOOK_PREFIX}<str:secret>/", webhook_receive, name="etelecom_webhook"),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]

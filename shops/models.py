@@ -128,10 +128,11 @@ class WebhookEvent(models.Model):
     class Status(models.TextChoices):
         PROCESSED = "processed", _("Processed")
         UNKNOWN = "unknown", _("Kept (kind not handled)")
+        SKIPPED = "skipped", _("Skipped (nothing to update)")
         FAILED = "failed", _("Failed")
 
     shop = models.ForeignKey(Shop, on_delete=models.CASCADE, related_name="webhook_events", verbose_name=_("shop"))
-    kind = models.CharField(_("kind"), max_length=32)
+    kind = models.CharField(_("kind"), max_length=64, help_text=_("Zalo's event_name, or eTelecom's entity."))
     dedupe_key = models.CharField(_("event id"), max_length=64)
     body = models.JSONField(_("body"))
     status = models.CharField(_("status"), max_length=16, choices=Status.choices)

@@ -4,6 +4,7 @@ from django.conf import settings
 from django.contrib import admin, messages
 from django.urls import path
 from django.utils import timezone
+from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 
 from shops.admin import pill, queue_runs
@@ -16,6 +17,7 @@ from .models import (
     BulkJob,
     BulkRow,
     Consent,
+    ConversationMessage,
     Follower,
     Journey,
     Message,
@@ -139,6 +141,21 @@ class FollowerAdmin(ReadOnlyAdmin):
     list_filter = [ShopFilter, "state", "has_conversation"]
     search_fields = ["=phone", "=zl_user_id", "full_name"]
     show_full_result_count = False
+
+
+@admin.register(ConversationMessage)
+class ConversationMessageAdmin(ReadOnlyAdmin):
+    list_display = ["sent_at", "oa", "zl_user_id", "direction", "kind", "short_text", "delivered_at"]
+    list_select_related = ["oa"]
+    list_filter = [ShopFilter, "direction"]
+    search_fields = ["=zl_user_id", "=msg_id"]
+    show_full_result_count = False
+    show_facets = admin.ShowFacets.NEVER
+    paginator = EstimatedCountPaginator
+
+    @admin.display(description=_("text"))
+    def short_text(self, obj):
+        return Truncator(obj.text).chars(80)
 
 
 REPLY_BADGE = {"P": "ok", "N": "bad", "NS": "unknown", "S": "busy"}

@@ -146,7 +146,9 @@ class Follower(models.Model):
     support_read_only = True
 
     oa = models.ForeignKey(OfficialAccount, on_delete=models.CASCADE, related_name="followers", verbose_name=_("OA"))
-    etelecom_id = models.CharField(_("eTelecom id"), max_length=32)
+    # NULL for a follower first seen in a follow event, which carries no eTelecom id: many may wait for the next
+    # follower sync at once, and NULLs do not collide in the unique constraint.
+    etelecom_id = models.CharField(_("eTelecom id"), max_length=32, null=True, blank=True)  # noqa: DJ001
     zl_user_id = models.CharField(_("Zalo user id"), max_length=32, blank=True)
     full_name = models.CharField(_("name"), max_length=255, blank=True)
     phone = models.CharField(_("phone"), max_length=32, blank=True)
@@ -163,7 +165,10 @@ class Follower(models.Model):
         verbose_name_plural = _("followers")
         ordering = ["full_name", "pk"]
         constraints = [models.UniqueConstraint(fields=["oa", "etelecom_id"], name="follower_unique_per_oa")]
-        indexes = [models.Index(fields=["oa", "phone"], name="follower_phone")]
+        indexes = [
+            models.Index(fields=["oa", "phone"], name="follower_phone"),
+            models.Index(fields=["oa", "zl_user_id"], name="follower_zalo_user"),
+        ]
 
     def __str__(self):
         return self.full_name or self.zl_user_id
@@ -380,6 +385,7 @@ class Message(models.Model):
             # Lookups by tracking id or eTelecom id: SQLite will not use the partial unique indexes for them.
             models.Index(fields=["oa", "tracking_id"], name="message_tracking"),
             models.Index(fields=["oa", "etelecom_id"], name="message_etelecom_id"),
+            models.Index(fields=["oa", "msg_id"], name="message_zalo_id"),
             models.Index(fields=["oa", "-created_at"], name="message_oa_time"),
             models.Index(fields=["phone"], name="message_phone"),
             models.Index(fields=["send_state"], name="message_send_state"),
@@ -434,6 +440,49 @@ class Journey(models.Model):
 
     def __str__(self):
         return f"{self.phone} ({self.journey_id})"
+
+
+class ConversationMessage(models.Model):
+    """A message between an OA and a Zalo user (Zalo's `user_send_*` and `oa_send_*` events, which eTelecom forwards
+    to the OA's webhook URL), kept for the conversations to come."""
+
+    shop_lookup = "oa__shop"
+    support_read_only = True
+
+    class Direction(models.TextChoices):
+        IN = "in", _("From the customer")
+        OUT = "out", _("From the OA")
+
+    oa = models.ForeignKey(
+        OfficialAccount, on_delete=models.CASCADE, related_name="conversation_messages", verbose_name=_("OA")
+    )
+    msg_id = models.CharField(_("Zalo message id"), max_length=64, blank=True)
+    direction = models.CharField(_("direction"), max_length=8, choices=Direction.choices)
+    zl_user_id = models.CharField(_("Zalo user id"), max_length=64)
+    kind = models.CharField(_("kind"), max_length=32, help_text=_("text, image, link, file, sticker, ..."))
+    text = models.TextField(_("text"), blank=True)
+    attachments = models.JSONField(_("attachments"), default=list, blank=True)
+    sent_at = models.DateTimeField(_("sent"))
+    delivered_at = models.DateTimeField(_("delivered"), null=True, blank=True)
+    received_at = models.DateTimeField(_("received by the console"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("OA message")
+        verbose_name_plural = _("OA messages")
+        ordering = ["-sent_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["oa", "msg_id"], condition=~models.Q(msg_id=""), name="conversation_message_once"
+            )
+        ]
+        indexes = [
+            models.Index(fields=["oa", "msg_id"], name="conversation_msg_id"),
+            models.Index(fields=["oa", "zl_user_id", "-sent_at"], name="conversation_user_time"),
+            models.Index(fields=["-sent_at"], name="conversation_time"),
+        ]
+
+    def __str__(self):
+        return f"{self.zl_user_id} {self.get_direction_display()} ({self.kind})"
 
 
 class BulkJob(models.Model):

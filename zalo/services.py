@@ -180,17 +180,6 @@ def oas_point_at_webhook(*, shop: Shop, url: str, actor: Actor) -> None:
         _store(shop, zalo_api.update_shop_oa(client, oa_id=oa.oa_id, webhook_url=url))
 
 
-def oa_event(shop: Shop, event: dict) -> None:
-    """Webhook handler for OA events (`entity: zl_oa`): the OA record in `data` is stored like a sync's."""
-    data = event.get("data")
-    if not isinstance(data, dict):
-        raise ValueError("an OA event carries the OA record in 'data'")
-    remote = zalo_api.OfficialAccount.from_api(data)
-    if not remote.oa_id:
-        raise ValueError("the OA record has no oa_id")
-    _store(shop, remote)
-
-
 def oa_sync_work(run: SyncRun) -> dict:
     """Sync-run work for one shop: `ListOA`, then `GetShopOA` for each OA (quota, quality, promotion quotas,
     webhook); upsert every OA, write a snapshot each, and mark OAs eTelecom no longer lists."""
@@ -265,13 +254,19 @@ def _sync_followers(client, run: SyncRun, now) -> int:
 
 
 def _store_followers(batch: list[Follower]) -> int:
+    """Upsert a batch of one OA's followers; a follower a follow event added before (no eTelecom id) gives way to
+    eTelecom's record."""
     if batch:
-        Follower.objects.bulk_create(
-            batch,
-            update_conflicts=True,
-            unique_fields=["oa", "etelecom_id"],
-            update_fields=FOLLOWER_FIELDS,
-        )
+        with transaction.atomic():
+            Follower.objects.bulk_create(
+                batch,
+                update_conflicts=True,
+                unique_fields=["oa", "etelecom_id"],
+                update_fields=FOLLOWER_FIELDS,
+            )
+            Follower.objects.filter(
+                oa=batch[0].oa, etelecom_id__isnull=True, zl_user_id__in=[f.zl_user_id for f in batch if f.zl_user_id]
+            ).delete()
     return len(batch)
 
 
@@ -429,18 +424,6 @@ def consents_sync_work(run: SyncRun) -> dict:
                 batch = []
     count += store(batch)
     return {"consents": count, "unknown_oa": skipped}
-
-
-def consent_event(shop: Shop, event: dict) -> None:
-    """Webhook handler for `zl_consent` events (a reply, or a request that lapsed): stored at once."""
-    data = event.get("data")
-    if not isinstance(data, dict):
-        raise ValueError("a consent event carries the request in 'data'")
-    remote = zns_api.Consent.from_api(data)
-    oa = OfficialAccount.objects.filter(shop=shop, oa_id=remote.oa_id).first()
-    if oa is None or not remote.id:
-        raise ValueError("the consent event names no OA of this shop or no request id")
-    consent_store(oa, remote)
 
 
 def _template_values(remote: zns_api.Template) -> dict:
@@ -714,20 +697,6 @@ def _settle_unconfirmed(client, oa: OfficialAccount) -> list:
             Message.objects.filter(pk=message.pk).update(send_state=Message.SendState.FAILED)
         days.append(message.day)
     return days
-
-
-def message_event(shop: Shop, event: dict) -> None:
-    """Webhook handler for `zl_zns` events (delivered, seen, rated): the message record in `data` is stored."""
-    data = event.get("data")
-    if not isinstance(data, dict):
-        raise ValueError("a ZNS event carries the message in 'data'")
-    remote = zns_api.Message.from_api(data)
-    oa = OfficialAccount.objects.filter(shop=shop, oa_id=remote.oa_id).first()
-    if oa is None or not (remote.id or remote.tracking_id):
-        raise ValueError("the ZNS event names no OA of this shop or no message id")
-    with transaction.atomic():
-        message = message_store(oa, remote)
-        rollups.refresh_messages([(oa.pk, message.day)])
 
 
 # --- journey tokens -----------------------------------------------------------------------------------------

@@ -75,10 +75,26 @@ class SandboxControl:
         """Webhook events the sandbox posted so far, with the answer each got."""
         return self._request("GET", "deliveries")["deliveries"]
 
-    def emit(self, shop_id: str, entity: str, data: dict, type: str = "") -> list[str]:
-        """Post an event to the webhooks registered for `entity`; returns the event ids."""
-        payload = {"shop_id": shop_id, "entity": entity, "data": data, **({"type": type} if type else {})}
-        return self._request("POST", "webhooks/emit", payload)["sent"]
+    def posted(self, kind: str, count: int = 1, timeout: float = 5.0) -> list[dict]:
+        """The events of `kind` (Zalo's `event_name` or eTelecom's `entity`) the sandbox posted, as posted; waits up
+        to `timeout` seconds for `count` of them."""
+        deadline = time.monotonic() + timeout
+        while True:
+            events = [delivery["event"] for delivery in self.deliveries() if delivery["kind"] == kind]
+            if len(events) >= count or time.monotonic() > deadline:
+                return events
+            time.sleep(0.02)
+
+    def emit(self, shop_id: str, entity: str, data: dict) -> list[str]:
+        """Post `data` to the webhooks registered for `entity` (`call_log`, `zl_oa_message`) in eTelecom's envelope;
+        returns the event ids."""
+        return self._request("POST", "webhooks/emit", {"shop_id": shop_id, "entity": entity, "data": data})["sent"]
+
+    def oa_event(self, oa_id: str, event_name: str, **fields) -> dict:
+        """A Zalo event of the OA posted to its webhook URL: `follow`/`unfollow` and `user_send_text`/
+        `oa_send_text` (`zl_user_id=`, `text=`), `event_journey_acknowledged`/`event_journey_time_out`
+        (`journey_id=`). Returns the event as posted."""
+        return self._request("POST", f"oas/{oa_id}/events", {"event_name": event_name, **fields})["event"]
 
     def zns(self, **timing) -> dict:
         """Every consent and message (sandbox only); `consent_reply_seconds=`, `delivery_seconds=` set how long

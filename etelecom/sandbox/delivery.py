@@ -1,7 +1,9 @@
 """The sandbox posting webhook events, as eTelecom would: in the background, each delivery recorded.
 
-eTelecom documents no payload format; the sandbox sends `{"id", "entity", "type", "shop_id", "created_at", "data"}`,
-the shape the console reads (shops/webhooks.py).
+Two shapes, as the console reads them (etelecom/webhook.py). An OA's events go to the OA's webhook URL
+(`Zalo/UpdateShopOA`) as Zalo makes them: `event_name`, `app_id`, the OA and the user, times in milliseconds as
+strings, no id (`zalo_event`). The entities registered with `Webhook/CreateWebhook` (`call_log`, `zl_oa_message`)
+go to the registered URLs in eTelecom's envelope `{"id", "entity", "shop_id", "created_at", "data"}` (`envelope`).
 """
 
 from __future__ import annotations
@@ -9,8 +11,22 @@ from __future__ import annotations
 import threading
 import uuid
 from collections import deque
+from datetime import datetime
 
 import requests
+
+
+def millis(moment: datetime) -> str:
+    return str(int(moment.timestamp() * 1000))
+
+
+def zalo_event(name: str, *, oa, at: datetime, **fields) -> dict:
+    """One of an OA's events in Zalo's shape; `fields` are the event's own (`oa_id`, `sender`, `phone`, ...)."""
+    return {"app_id": oa.app_id, **fields, "event_name": name, "timestamp": millis(at)}
+
+
+def envelope(entity: str, *, shop_id: str, created_at: str, data: dict) -> dict:
+    return {"id": uuid.uuid4().hex, "entity": entity, "shop_id": shop_id, "created_at": created_at, "data": data}
 
 
 class Deliveries:
@@ -18,20 +34,11 @@ class Deliveries:
         self._lock = threading.Lock()
         self.log: deque[dict] = deque(maxlen=keep)
 
-    def post(self, url: str, *, entity: str, type: str, shop_id: str, created_at: str, data: dict) -> str:
-        event = {
-            "id": uuid.uuid4().hex,
-            "entity": entity,
-            "type": type,
-            "shop_id": shop_id,
-            "created_at": created_at,
-            "data": data,
-        }
+    def post(self, url: str, event: dict) -> None:
         threading.Thread(target=self._send, args=(url, event), daemon=True).start()
-        return event["id"]
 
     def _send(self, url: str, event: dict) -> None:
-        record = {"id": event["id"], "url": url, "entity": event["entity"]}
+        record = {"url": url, "kind": event.get("event_name") or event.get("entity"), "event": event}
         try:
             # One connection per delivery, closed after it: a kept-alive one would hold the receiver's worker.
             response = requests.post(url, json=event, headers={"Connection": "close"}, timeout=(2, 10))

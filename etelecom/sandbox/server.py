@@ -11,6 +11,7 @@ import sys
 import threading
 import time
 import traceback
+import uuid
 import wave
 from collections import Counter
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -23,10 +24,11 @@ from . import webhook_api as _webhook_api  # noqa: F401
 from . import zalo_api as _zalo_api  # noqa: F401
 from . import zns_api as _zns_api  # noqa: F401
 from .api import ANY, PARTNER, ROUTES, ApiError, Call, validate
-from .delivery import Deliveries
+from .delivery import Deliveries, envelope, zalo_event
 from .faults import Faults
 from .later import Later
 from .state import State, iso
+from .webhook_api import ENTITIES, registered_urls
 
 logger = logging.getLogger("etelecom.sandbox")
 
@@ -263,6 +265,9 @@ class SandboxApp:
         if path == "/_sandbox/oas" and method == "GET":
             with self.state.lock:
                 return 200, {"oas": [self.state.oa_json(oa, full=True) for oa in self.state.oas.values()]}
+        match = re.fullmatch(r"/_sandbox/oas/(\d+)/events", path)
+        if match and method == "POST":
+            return self._oa_event(match.group(1), payload)
         match = re.fullmatch(r"/_sandbox/oas/(\d+)(/remove)?", path)
         if match and method == "POST":
             return self._oa_action(match.group(1), remove=bool(match.group(2)), changes=payload)
@@ -289,17 +294,7 @@ class SandboxApp:
                 datasets.update_oa(state, oa, changes)
             except ValueError as exc:
                 return 400, {"error": str(exc)}
-            data = state.oa_json(oa, full=True)
-        if oa.webhook_url:
-            self.deliveries.post(
-                oa.webhook_url,
-                entity="zl_oa",
-                type="oa_updated",
-                shop_id=oa.shop_id,
-                created_at=iso(state.now()),
-                data=data,
-            )
-        return 200, data
+            return 200, state.oa_json(oa, full=True)
 
     def _zns(self, method: str, payload: dict) -> tuple[int, dict]:
         """GET: every consent and message of every shop. POST `{"consent_reply_seconds": 0.2,
@@ -358,26 +353,68 @@ class SandboxApp:
             history = state.call_histories.get(shop_id)
             total = history.count if history else 0
         for record in added[:100]:  # a burst of webhooks is capped; the sync finds the rest
-            self._emit({"shop_id": shop_id, "entity": "call_log", "type": "call_log_created", "data": record})
+            self._emit({"shop_id": shop_id, "entity": "call_log", "data": record})
         return 200, {"count": total, "added": [record["id"] for record in added]}
 
     def _emit(self, payload: dict) -> tuple[int, dict]:
-        """Post an event to every webhook registered for `entity` by the shop (its key) or the shop's partner."""
+        """Post an event to every webhook registered for `entity` by the shop (its key) or the shop's partner, in
+        eTelecom's envelope."""
         shop_id, entity, data = payload.get("shop_id"), payload.get("entity"), payload.get("data", {})
         state = self.state
         with state.lock:
-            if shop_id not in state.shops or not isinstance(entity, str) or not isinstance(data, dict):
-                return 400, {"error": "emit takes shop_id (a known shop), entity and data (an object)"}
-            owners = {f"shop:{shop_id}"} | {f"partner:{p.id}" for p in state.partners.values() if shop_id in p.links}
-            urls = [h["url"] for o in owners for h in state.webhooks.get(o, []) if entity in h["entities"]]
+            if shop_id not in state.shops or entity not in ENTITIES or not isinstance(data, dict):
+                return 400, {"error": f"emit takes shop_id (a known shop), entity ({', '.join(ENTITIES)}) and data"}
+            urls = registered_urls(state, shop_id, entity)
             now = iso(state.now())
-        ids = [
-            self.deliveries.post(
-                url, entity=entity, type=payload.get("type", entity), shop_id=shop_id, created_at=now, data=data
-            )
-            for url in urls
-        ]
-        return 200, {"sent": ids}
+        events = [envelope(entity, shop_id=shop_id, created_at=now, data=data) for _ in urls]
+        for url, event in zip(urls, events, strict=True):
+            self.deliveries.post(url, event)
+        return 200, {"sent": [event["id"] for event in events]}
+
+    def _oa_event(self, oa_id: str, payload: dict) -> tuple[int, dict]:
+        """What a Zalo user or Zalo does to an OA, posted to the OA's webhook URL in Zalo's shape:
+        `{"event_name": "follow" | "unfollow", "zl_user_id": ...}` (the follower list changes too),
+        `{"event_name": "user_send_text" | "oa_send_text", "zl_user_id": ..., "text": ...}`,
+        `{"event_name": "event_journey_acknowledged" | "event_journey_time_out", "journey_id": ...}` (the journey
+        token is charged / disabled)."""
+        state = self.state
+        name, user = payload.get("event_name"), str(payload.get("zl_user_id") or "")
+        with state.lock:
+            oa = state.oas.get(oa_id)
+            if oa is None:
+                return 404, {"error": f"no OA {oa_id}"}
+            now = state.now()
+            if name in ("follow", "unfollow") and user:
+                fields = {"oa_id": oa_id, "follower": {"id": user}, "user_id_by_app": user, "source": "oa_profile"}
+                state.set_follow_state(oa, user, name, now)
+            elif name in ("user_send_text", "oa_send_text") and user:
+                sides = ({"id": user}, {"id": oa_id})
+                sender, recipient = sides if name == "user_send_text" else sides[::-1]
+                message = {"msg_id": uuid.uuid4().hex, "text": str(payload.get("text") or "")}
+                fields = {"sender": sender, "recipient": recipient, "user_id_by_app": user, "message": message}
+            elif name in ("event_journey_acknowledged", "event_journey_time_out"):
+                journey = next(
+                    (j for j in state.zns_journeys.get(oa.shop_id, []) if j["journey_id"] == payload.get("journey_id")),
+                    None,
+                )
+                if journey is None:
+                    return 404, {"error": f"no journey {payload.get('journey_id')} of this OA's shop"}
+                if name == "event_journey_acknowledged":
+                    journey["is_charged"] = True
+                else:
+                    journey["status"], journey["expired_at"] = "N", iso(now)
+                journey["updated_at"] = iso(now)
+                fields = {"oa_id": oa_id, "journey_id": journey["journey_id"]}
+            else:
+                return 400, {
+                    "error": "takes follow, unfollow, user_send_text, oa_send_text (with zl_user_id) or a "
+                    "journey event (with journey_id)"
+                }
+            event = zalo_event(name, oa=oa, at=now, **fields)
+            url = oa.webhook_url
+        if url:
+            self.deliveries.post(url, event)
+        return 200, {"event": event, "posted_to": url}
 
     def _shop_action(self, shop_id: str, action: str) -> tuple[int, dict]:
         state = self.state

@@ -305,6 +305,16 @@ class State:
                 }
             )
 
+    def set_follow_state(self, oa: OARecord, zl_user_id: str, state: str, at: datetime) -> None:
+        """A Zalo user follows or unfollows the OA; one never seen before joins its followers."""
+        rows = self.followers.setdefault(oa.oa_id, [])
+        row = next((row for row in rows if row["zl_user_id"] == zl_user_id), None)
+        if row is None:
+            self.add_followers(oa, 1)
+            row = rows[-1]
+            row.update(zl_user_id=zl_user_id, zl_user_id_by_app=zl_user_id, created_at=iso(at))
+        row.update(state=state, updated_at=iso(at))
+
     def oa_json(self, oa: OARecord, *, full: bool) -> dict:
         """ListOA and ConnectOA omit the promotion quotas and the webhook URL; GetShopOA and UpdateShopOA carry them.
         The examples spell `onwer_id` and `oa_id`; `alt_spellings` sends the tables' `owner_id` and `id`."""

@@ -11,6 +11,12 @@ from .state import iso
 ENTITIES = ("call_log", "zl_oa_message")
 
 
+def registered_urls(state, shop_id: str, entity: str) -> list[str]:
+    """The URLs registered for `entity` by the shop (its key) or by a partner it is linked to; under the lock."""
+    owners = {f"shop:{shop_id}"} | {f"partner:{p.id}" for p in state.partners.values() if shop_id in p.links}
+    return [hook["url"] for owner in owners for hook in state.webhooks.get(owner, []) if entity in hook["entities"]]
+
+
 def _owner(call: Call) -> str:
     return f"shop:{call.shop.id}" if call.shop is not None else f"partner:{call.partner.id}"
 

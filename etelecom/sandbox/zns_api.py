@@ -2,9 +2,11 @@
 
 It validates as eTelecom would (unknown OA, disconnected OA, template not approved, missing or too long
 parameters, quota used up, bad phone), charges quota on every live send, and lets time pass: a consent request is
-answered after `consent_reply_seconds` and a ZNS delivered after `delivery_seconds`, each posted to the OA's
-webhook URL (`zl_consent`, `zl_zns`). How a customer answers follows the phone's last digit: 0-5 accept, 6-7
-refuse, 8 never answer, 9 let the request expire; a ZNS to a number ending in 7 is never delivered.
+answered after `consent_reply_seconds` and a ZNS delivered after `delivery_seconds`. Zalo's events go to the OA's
+webhook URL in Zalo's shape (`oa_send_consent` SENT and EXPIRED, `user_reply_consent`, `user_received_message`),
+and a delivered ZNS also to the `zl_oa_message` webhooks in eTelecom's envelope. How a customer answers follows the
+phone's last digit: 0-5 accept, 6-7 refuse, 8 see it and never answer (no event), 9 let the request expire; a ZNS
+to a number ending in 7 is never delivered.
 
 Phones are kept and echoed as they were sent (0…, 84… or +84…), and every phone filter matches the three forms.
 """
@@ -30,7 +32,9 @@ from .api import (
     paginate,
     phone_key,
 )
+from .delivery import envelope, millis, zalo_event
 from .state import OARecord, State, iso
+from .webhook_api import registered_urls
 
 CALL_TYPES = ("audio", "video", "audio_and_video")
 REASON_CODES = (
@@ -81,11 +85,16 @@ def _later(state: State, delay: float, action) -> None:
         state.later.at(delay, action)
 
 
-def _emit(state: State, shop_id: str, entity: str, kind: str, data: dict) -> None:
-    """Zalo's events go where the OA's webhook points (UpdateShopOA), as OA events do."""
-    oa = state.oas.get(data.get("oa_id", ""))
+def _to_oa(state: State, oa: OARecord | None, name: str, **fields) -> None:
+    """Zalo's events go where the OA's webhook points (UpdateShopOA)."""
     if state.deliver is not None and oa is not None and oa.webhook_url:
-        state.deliver(oa.webhook_url, entity=entity, type=kind, shop_id=shop_id, created_at=iso(state.now()), data=data)
+        state.deliver(oa.webhook_url, zalo_event(name, oa=oa, at=state.now(), **fields))
+
+
+def _consent_event(state: State, consent: dict, name: str, **fields) -> None:
+    """Zalo names the OA and the phone (in its 84 form), not eTelecom's request."""
+    phone = consent["phone"]
+    _to_oa(state, state.oas.get(consent["oa_id"]), name, oa_id=consent["oa_id"], phone=f"84{phone[1:]}", **fields)
 
 
 # --- consents -----------------------------------------------------------------------------------------------
@@ -127,7 +136,15 @@ def request_consent(call: Call) -> dict:
             "updated_at": iso(now),
         }
         state.zns_consents.setdefault(call.shop.id, []).append(consent)
-    _later(state, state.zns_timing["consent_reply_seconds"], lambda: _answer(state, call.shop.id, consent))
+    # Zalo reports the request sent a moment after eTelecom answered, and before the customer can answer it.
+    sent = {
+        "request_type": "SENT",
+        "create_time": millis(now),
+        "expired_time": millis(now + timedelta(days=CONSENT_DAYS)),
+    }
+    reply_after = state.zns_timing["consent_reply_seconds"]
+    _later(state, reply_after / 2, lambda: _consent_event(state, consent, "oa_send_consent", **sent))
+    _later(state, reply_after, lambda: _answer(state, call.shop.id, consent))
     return dict(consent)
 
 
@@ -149,8 +166,17 @@ def _answer(state: State, shop_id: str, consent: dict) -> None:
                 consent["expires_at"] = iso(now)
         consent["updated_at"] = iso(now)
         data = dict(consent)
-    kind = "user_reply_consent" if data["reply_status"] in ("P", "N") else "consent_expired"
-    _emit(state, shop_id, "zl_consent", kind, data)
+    if digit <= 7:
+        until = millis(datetime.fromisoformat(data["expires_at"])) if digit <= 5 else "0"
+        reply = "ALLOW" if digit <= 5 else "DENY"
+        _consent_event(
+            state, data, "user_reply_consent", user_consent=reply, confirmed_time=millis(now), expired_time=until
+        )
+    elif digit == 9:
+        created = millis(datetime.fromisoformat(data["created_at"]))
+        _consent_event(
+            state, data, "oa_send_consent", request_type="EXPIRED", create_time=created, expired_time=millis(now)
+        )
 
 
 def add_answered_consents(state: State, oa: OARecord, count: int, *, days: int = 30) -> None:
@@ -598,7 +624,20 @@ def _deliver(state: State, shop_id: str, message: dict) -> None:
         now = iso(state.now())
         message.update(delivery_status="received", delivery_time=now, updated_at=now)
         data = dict(message)
-    _emit(state, shop_id, "zl_zns", "user_received_message", data)
+        urls = registered_urls(state, shop_id, "zl_oa_message")
+    receipt = {"msg_id": data["msg_id"], "delivery_time": millis(state.now()), "tracking_id": data["tracking_id"]}
+    oa = state.oas.get(data["oa_id"])
+    _to_oa(
+        state,
+        oa,
+        "user_received_message",
+        sender={"id": data["oa_id"]},
+        recipient={"id": data["zl_user_id"]},
+        message=receipt,
+    )
+    if state.deliver is not None:
+        for url in urls:
+            state.deliver(url, envelope("zl_oa_message", shop_id=shop_id, created_at=now, data=data))
 
 
 @api(

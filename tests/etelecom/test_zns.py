@@ -176,10 +176,20 @@ def test_a_journey_token_carries_zns_to_its_phone_only(client):
     assert [m.tracking_id for m in zns.iter_messages(client, msg_type="journey")] == ["j-1"]
 
 
-def test_replies_and_deliveries_are_posted_to_the_oa_webhook(client, sandbox):
+def test_replies_and_deliveries_are_posted_to_the_oa_webhook_in_zalos_shape(client, sandbox):
     oa = oa_named(client, "Chăm sóc khách hàng")
     zalo.update_shop_oa(client, oa_id=oa.oa_id, webhook_url=f"{sandbox.url}/_sandbox/health")
-    zns.request_consent(client, oa_id=oa.oa_id, phone="0912345671", call_type="audio", reason_code="update_order")
+    for phone in ("0912345671", "0912345679"):  # 1 accepts, 9 lets the request lapse
+        zns.request_consent(client, oa_id=oa.oa_id, phone=phone, call_type="audio", reason_code="update_order")
     zns.send_zns(client, oa_id=oa.oa_id, phone="0912000001", template_id=410001, template_data=DATA, tracking_id="w")
-    posted = eventually(lambda: {d["entity"] for d in sandbox.control.deliveries()} >= {"zl_consent", "zl_zns"})
-    assert posted
+    control = sandbox.control
+    consent_events = control.posted("oa_send_consent", count=3)
+    [reply] = control.posted("user_reply_consent")
+    [receipt] = control.posted("user_received_message")
+    assert sorted(e["request_type"] for e in consent_events) == ["EXPIRED", "SENT", "SENT"]
+    assert (reply["phone"], reply["user_consent"], reply["oa_id"]) == ("84912345671", "ALLOW", oa.oa_id)
+    sent = next(e for e in consent_events if e["request_type"] == "SENT")
+    assert int(sent["expired_time"]) > int(sent["create_time"]) > 1_600_000_000_000  # milliseconds, as strings
+    assert receipt["sender"] == {"id": oa.oa_id} and receipt["message"]["tracking_id"] == "w"
+    assert all("id" not in e and "entity" not in e for e in (*consent_events, reply, receipt))  # no envelope
+    assert control.received("Zalo/SendZNS") == 1

@@ -7,7 +7,17 @@ from django.utils import timezone
 
 from pbx.models import CallDaily, CallRecord, Extension, Hotline, PbxUser, Tenant
 from shops.models import ApiCall, Shop, ShopMembership, SyncRun, WebhookEvent
-from zalo.models import BulkJob, Consent, Follower, Journey, Message, OASnapshot, OfficialAccount, ZnsTemplate
+from zalo.models import (
+    BulkJob,
+    Consent,
+    ConversationMessage,
+    Follower,
+    Journey,
+    Message,
+    OASnapshot,
+    OfficialAccount,
+    ZnsTemplate,
+)
 
 _counter = iter(range(1, 10**6))
 
@@ -83,6 +93,14 @@ FACTORIES = {
         reply_status="P",
         day=timezone.localdate(),
         synced_at=timezone.now(),
+    ),
+    ConversationMessage: lambda shop: ConversationMessage.objects.create(
+        oa=make_oa(shop),
+        msg_id=str(next(_counter)),
+        direction="in",
+        zl_user_id="88001",
+        kind="text",
+        sent_at=timezone.now(),
     ),
     ZnsTemplate: lambda shop: ZnsTemplate.objects.create(
         oa=make_oa(shop), template_id=next(_counter), name="Mẫu", status="ENABLE", synced_at=timezone.now()

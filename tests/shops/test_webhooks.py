@@ -42,6 +42,7 @@ def test_a_wrong_secret_is_404_and_stores_nothing(client, shop):
         (b"{not json", "application/json", "not valid JSON"),
         (b"[1, 2]", "application/json", "JSON object"),
         (b'{"x": "' + b"a" * 300_000 + b'"}', "application/json", "larger than 256 KiB"),
+        (b'{"id": 1}', "application/json; charset=utf-16", "must be UTF-8"),
     ],
 )
 def test_bad_input_is_400_with_a_reason_and_stores_nothing(client, shop, body, content_type, reason):
@@ -50,12 +51,28 @@ def test_bad_input_is_400_with_a_reason_and_stores_nothing(client, shop, body, c
     assert not WebhookEvent.objects.exists()
 
 
+@pytest.mark.parametrize(
+    "path", ["abc%00def", "%F0%9F%98%80", "a" * 65, "%ud800"], ids=["nul", "emoji", "long", "junk"]
+)
+def test_a_secret_no_console_would_make_is_404_without_a_query(client, shop, path, django_assert_num_queries):
+    with django_assert_num_queries(0):
+        response = client.post(f"/webhooks/etelecom/{path}/", b"{}", content_type="application/json")
+    assert response.status_code == 404 and response.json() == {"error": "unknown webhook"}
+
+
+@pytest.mark.parametrize("length", ["9" * 5000, "١٢", "-1", "1e3"], ids=["digits", "arabic", "negative", "float"])
+def test_a_declared_length_that_is_no_small_number_is_400(client, shop, length):
+    url = reverse("etelecom_webhook", args=[shop.webhook_secret])
+    response = client.post(url, b"{}", content_type="application/json", CONTENT_LENGTH=length)
+    assert response.status_code == 400 and "Content-Length" in response.json()["error"]
+
+
 def test_only_post_is_accepted(client, shop):
     assert client.get(reverse("etelecom_webhook", args=[shop.webhook_secret])).status_code == 405
 
 
 def test_a_repeated_event_is_stored_once(client, shop):
-    event = {"id": "evt-1", "entity": "zl_oa_message", "data": {"message_id": "1"}}
+    event = {"id": "evt-1", "entity": "zl_order", "data": {"order_id": "1"}}
     first, second = post(client, shop, event), post(client, shop, event)
     assert first.json() == {"ok": True, "duplicate": False, "status": "unknown"}
     assert second.json()["duplicate"] is True
@@ -63,9 +80,9 @@ def test_a_repeated_event_is_stored_once(client, shop):
 
 
 def test_events_without_an_id_are_told_apart_by_their_body(client, shop):
-    post(client, shop, {"entity": "zl_oa_message", "data": {"n": 1}})
-    post(client, shop, {"entity": "zl_oa_message", "data": {"n": 1}})
-    post(client, shop, {"entity": "zl_oa_message", "data": {"n": 2}})
+    post(client, shop, {"entity": "zl_order", "data": {"n": 1, "m": 2}})
+    post(client, shop, b'{ "data": {"m": 2, "n": 1},\n "entity": "zl_order" }')  # the same event, written otherwise
+    post(client, shop, {"entity": "zl_order", "data": {"n": 2}})
     assert WebhookEvent.objects.count() == 2
 
 
@@ -77,19 +94,17 @@ def test_unknown_kinds_are_kept_for_inspection(client, shop, admin_client):
     assert [e.pk for e in page.context["cl"].result_list] == [event.pk]
 
 
-def test_an_oa_event_updates_the_oa_and_its_history(client, shops_and_oas):
-    shop, oa = shops_and_oas
-    data = {"oa_id": oa.oa_id, "name": oa.name, "status": "P", "current_quality": "LOW"}
-    data.update(daily_quota=500, remaining_quota=7)
-    response = post(client, shop, {"id": "oa-1", "entity": "zl_oa", "type": "oa_updated", "data": data})
-    assert response.json()["status"] == "processed"
-    oa.refresh_from_db()
-    assert (oa.current_quality, oa.remaining_quota) == ("LOW", 7)
-    assert oa.snapshots.order_by("-taken_at").first().remaining_quota == 7
+def test_the_kind_is_zalos_event_name_or_etelecoms_entity(client, shop):
+    post(client, shop, {"event_name": "user_submit_info", "app_id": "1", "timestamp": "1700000000000"})
+    post(client, shop, {"id": "e2", "entity": "zl_order", "data": {}})
+    post(client, shop, {"id": "e3", "type": "call_log", "data": {}})  # `type` names nothing
+    kinds = dict(WebhookEvent.objects.values_list("dedupe_key", "kind"))
+    assert sorted(kinds.values()) == ["unknown", "user_submit_info", "zl_order"]
+    assert set(WebhookEvent.objects.values_list("status", flat=True)) == {"unknown"}
 
 
 def test_a_broken_known_event_is_kept_as_failed_not_a_500(client, shop):
-    response = post(client, shop, {"id": "oa-2", "entity": "zl_oa", "data": "not an object"})
+    response = post(client, shop, {"id": "c-2", "entity": "call_log", "data": "not an object"})
     assert response.status_code == 200 and response.json()["status"] == "failed"
     assert "data" in WebhookEvent.objects.get().error
 
@@ -139,19 +154,55 @@ def test_the_admin_rotates_and_reports_failures_readably(admin_client, shops_and
 
 @pytest.mark.django_db(transaction=True)
 def test_the_sandbox_delivers_oa_events_to_the_console(live_server, sandbox, settings):
+    """Over real HTTP both ways: a follow, in Zalo's shape, to the URL registering pointed the OA at."""
     settings.CONSOLE_URL = live_server.url
     syncing.run_now("shop_import", services.import_partner_shops_work)
     shop = Shop.objects.get(name=SHOP)
     syncing.run_now("oa_sync", zalo_services.oa_sync_work, shop=shop)
     services.shop_webhook_register(shop=shop)
     oa = OfficialAccount.objects.filter(shop=shop).first()
-    sandbox.control.update_oa(oa.oa_id, remaining_quota=3, current_quality="LOW")
+    sandbox.control.oa_event(oa.oa_id, "follow", zl_user_id="8800000000000000777")
     deadline = time.monotonic() + 10
     while not WebhookEvent.objects.filter(shop=shop).exists() and time.monotonic() < deadline:
         time.sleep(0.05)
     event = WebhookEvent.objects.get(shop=shop)
-    assert (event.kind, event.status) == ("zl_oa", "processed")
-    oa.refresh_from_db()
-    assert (oa.remaining_quota, oa.current_quality) == (3, "LOW")
+    assert (event.kind, event.status) == ("follow", "processed")
+    assert oa.followers.get(zl_user_id="8800000000000000777").state == "follow"
     mine = [d for d in sandbox.control.deliveries() if d["url"].startswith(live_server.url)]
-    assert [d.get("status") for d in mine] == [200]
+    assert [(d["kind"], d.get("status")) for d in mine] == [("follow", 200)]
+
+
+@pytest.mark.parametrize(
+    ("body", "reason"),
+    [
+        (b'{"id": "n1", "amount": NaN}', "NaN is not a JSON number"),
+        (b'{"id": "n2", "amount": -Infinity}', "Infinity is not a JSON number"),
+        (b'{"id": "n3", "amount": 1e400}', "too large"),
+        (b'{"id": "n4", "x": ' + b"[" * 1000 + b"]" * 1000 + b"}", "nested deeper"),
+        (b'{"id": "n5", "n": ' + b"9" * 5000 + b"}", "too many digits"),
+        ('{"id": "n6", "name": "Nhà thuốc"}'.encode("utf-16"), "not UTF-8"),
+        (b'{"id": "n7", "name": "\xed\xa0\x80"}', "not UTF-8"),
+    ],
+    ids=["nan", "infinity", "overflow", "deep", "digits", "utf-16", "encoded-surrogate"],
+)
+def test_hostile_json_is_400_with_a_reason(client, shop, body, reason):
+    response = post(client, shop, body)
+    assert response.status_code == 400 and reason in response.json()["error"]
+    assert not WebhookEvent.objects.exists()
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        rb'{"id": "s1", "name": "\ud800 An Khang"}',
+        rb'{"id": "s2", "name": "An\u0000Khang", "k\u0000": ["\udfff", {"\ud800": "\u0000"}]}',
+    ],
+    ids=["surrogate", "nul"],
+)
+def test_lone_surrogates_and_nuls_are_stored_as_replacement_characters(client, shop, body):
+    response = post(client, shop, body)
+    assert response.status_code == 200
+    stored = WebhookEvent.objects.get().body
+    text = json.dumps(stored, ensure_ascii=False)
+    assert "\x00" not in text and "\ud800" not in text and "\udfff" not in text
+    assert "\ufffd" in stored["name"]

@@ -8,12 +8,13 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from etelecom import zalo as zalo_api
 from etelecom import zns as zns_api
 from etelecom.client import Client
 from shops import syncing
 from shops.roles import SUPPORT
 from zalo import services
-from zalo.models import Consent, OfficialAccount, ZnsTemplate
+from zalo.models import Consent, ConsentDaily, OfficialAccount, ZnsTemplate
 
 SHOP = "Nhà thuốc An Khang Quận 1"
 
@@ -71,13 +72,18 @@ def test_a_refused_request_is_shown_in_words(support_client, oa, sandbox):
 
 
 def test_a_reply_by_webhook_updates_the_row_at_once(support_client, oa, sandbox, client):
+    shop_client = Client(sandbox.partner_base_url, oa.shop.credential)
+    zalo_api.update_shop_oa(shop_client, oa_id=oa.oa_id, webhook_url=f"{sandbox.url}/_sandbox/health")
     request(support_client, oa, "0912345676")
-    wait_for_replies(sandbox, 1)
-    record = sandbox.control.zns()["consents"][0]
+    [sent] = sandbox.control.posted("oa_send_consent")
+    [reply] = sandbox.control.posted("user_reply_consent")
     url = reverse("etelecom_webhook", args=[oa.shop.webhook_secret])
-    answer = client.post(url, {"id": "c-1", "entity": "zl_consent", "data": record}, content_type="application/json")
+    assert client.post(url, sent, content_type="application/json").json()["status"] == "processed"
+    answer = client.post(url, reply, content_type="application/json")
     assert answer.json()["status"] == "processed"
-    assert Consent.objects.get().reply_status == "N"
+    consent = Consent.objects.get()
+    assert (consent.reply_status, consent.delivery_status, consent.permission_until) == ("N", "seen", None)
+    assert ConsentDaily.objects.get(oa=oa).outcome == "refused"
 
 
 def test_the_check_action_asks_etelecom_who_may_be_called(support_client, oa, sandbox):

@@ -6,10 +6,13 @@ import time
 import pytest
 from django.urls import reverse
 
+from etelecom import webhook as webhook_api
+from etelecom import zalo as zalo_api
+from etelecom.client import Client
 from shops import syncing
 from shops.roles import SUPPORT
 from zalo import services
-from zalo.models import Journey, Message, OfficialAccount, ZnsTemplate
+from zalo.models import Journey, Message, OfficialAccount, ZnsDaily, ZnsTemplate
 
 SHOP = "Nhà thuốc An Khang Quận 1"
 DATA = {"param_customer_name": "Nguyễn Văn An", "param_order_code": "DH-1001"}
@@ -159,14 +162,22 @@ def test_a_message_etelecom_lists_with_84_is_stored_and_found_as_0(support_clien
 
 
 def test_a_delivery_webhook_updates_the_message(support_client, template, sandbox, client):
+    """The receipt in Zalo's shape (to the OA's URL) and the record in eTelecom's `zl_oa_message` envelope."""
+    shop = template.oa.shop
+    shop_client = Client(sandbox.partner_base_url, shop.credential)
+    zalo_api.update_shop_oa(shop_client, oa_id=template.oa.oa_id, webhook_url=f"{sandbox.url}/_sandbox/health")
+    webhook_api.create_webhook(shop_client, url=f"{sandbox.url}/_sandbox/health")
     support_client.post(send_url(template), {"phone": "0912000001", **DATA, "send": "1"})
-    time.sleep(0.2)
-    record = sandbox.control.zns()["messages"][0]
-    assert record["delivery_status"] == "received"
-    url = reverse("etelecom_webhook", args=[template.oa.shop.webhook_secret])
-    answer = client.post(url, {"id": "z-1", "entity": "zl_zns", "data": record}, content_type="application/json")
+    [receipt] = sandbox.control.posted("user_received_message")
+    [record] = sandbox.control.posted("zl_oa_message")
+    url = reverse("etelecom_webhook", args=[shop.webhook_secret])
+    answer = client.post(url, receipt, content_type="application/json")
     assert answer.json()["status"] == "processed"
-    assert Message.objects.get().delivery_status == "received"
+    message = Message.objects.get()
+    assert (message.delivery_status, message.tracking_id) == ("received", receipt["message"]["tracking_id"])
+    assert ZnsDaily.objects.get(oa=template.oa).delivered == 1
+    answer = client.post(url, record, content_type="application/json")
+    assert answer.json()["status"] == "processed" and Message.objects.count() == 1
 
 
 def test_a_journey_token_is_created_and_carries_a_send_to_its_phone(support_client, template, sandbox):

@@ -1,0 +1,117 @@
+"""Secrets that travel in URL paths, kept out of every log line and error report.
+
+A shop's webhook URL `/webhooks/etelecom/<secret>/` is its authentication (eTelecom signs nothing), and Django logs
+the path of every 4xx and 5xx (`django.request`), runserver logs every request line (`django.server`), and an error
+report shows the request and the local variables of every frame. `RedactSecretPaths` is a filter on every handler
+in LOGGING; `SecretPathReporterFilter` cleans the error reports (the admins' e-mail, the debug page). This module
+imports no model: LOGGING is configured before the apps are loaded.
+"""
+
+from __future__ import annotations
+
+import copy
+import logging
+import re
+
+from django.http import HttpRequest
+from django.views.debug import SafeExceptionReporterFilter
+
+WEBHOOK_PREFIX = "webhooks/etelecom/"
+MASK = "********"
+_SECRET_PATH = re.compile(rf"(/{re.escape(WEBHOOK_PREFIX)})([^/\s?#\"'<>]+)")
+
+
+def secrets_in(text: str) -> set[str]:
+    """The secrets in the webhook paths of `text`."""
+    return {match.group(2) for match in _SECRET_PATH.finditer(text)} - {MASK}
+
+
+def redact(text: str, secrets: set[str] = frozenset()) -> str:
+    """`text` with every webhook path's secret, and each of `secrets` wherever it stands alone, masked."""
+    text = _SECRET_PATH.sub(rf"\g<1>{MASK}", text)
+    for secret in secrets:
+        text = text.replace(secret, MASK)
+    return text
+
+
+def _request_secrets(request) -> set[str]:
+    """The secrets in the request's path; for a copy made by `redact_request`, the ones it masked."""
+    if not isinstance(request, HttpRequest):
+        return set()
+    return set(getattr(request, "masked_secrets", ())) | secrets_in(request.path) | secrets_in(request.path_info)
+
+
+def redact_request(request: HttpRequest, secrets: set[str]) -> HttpRequest:
+    """A copy of `request` whose path and environment no longer carry `secrets` (kept in `masked_secrets`, so that
+    the error report can mask them in the frames too)."""
+    clean = copy.copy(request)
+    clean.masked_secrets = frozenset(secrets)
+    clean.path = redact(request.path, secrets)
+    clean.path_info = redact(request.path_info, secrets)
+    clean.META = {
+        name: redact(value, secrets) if isinstance(value, str) else value for name, value in request.META.items()
+    }
+    if hasattr(request, "environ"):
+        clean.environ = clean.META
+    return clean
+
+
+class RedactSecretPaths(logging.Filter):
+    """Rewrites a record's message, traceback and request so that no secret path is left; never drops a record."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        request = getattr(record, "request", None)
+        secrets = _request_secrets(request)
+        try:
+            message = record.getMessage()
+        except (TypeError, ValueError):  # arguments that do not fit the format: leave the record to the formatter
+            message = None
+        if message is not None:
+            secrets |= secrets_in(message)
+            clean = redact(message, secrets)
+            if clean != message:
+                record.msg, record.args = clean, None
+        if record.exc_info and not record.exc_text:
+            record.exc_text = logging.Formatter().formatException(record.exc_info)
+        if record.exc_text:
+            record.exc_text = redact(record.exc_text, secrets)
+        if secrets and isinstance(request, HttpRequest):
+            record.request = redact_request(request, secrets)
+        return True
+
+
+class _Shown:
+    """A frame variable as the report will print it, its secrets masked."""
+
+    def __init__(self, text: str):
+        self.text = text
+
+    def __repr__(self) -> str:
+        return self.text
+
+
+class SecretPathReporterFilter(SafeExceptionReporterFilter):
+    """Django's filter for error reports, which also masks the webhook secret of the failing request (and any other
+    secret path) in every frame variable and in the request's environment."""
+
+    def get_traceback_frame_variables(self, request, tb_frame):
+        secrets = _request_secrets(request)
+        variables = super().get_traceback_frame_variables(request, tb_frame)
+        shown = []
+        for name, value in variables:
+            text = _safe_repr(value)
+            clean = redact(text, secrets | secrets_in(text))
+            shown.append((name, value if clean == text else _Shown(clean)))
+        return shown
+
+    def get_safe_request_meta(self, request):
+        secrets = _request_secrets(request)
+        meta = super().get_safe_request_meta(request)
+        return {name: redact(value, secrets) if isinstance(value, str) else value for name, value in meta.items()}
+
+
+def _safe_repr(value) -> str:
+    try:
+        return repr(value)
+    except Exception:  # a broken __repr__ is the report's business, shown as Django shows it
+        return ""
