@@ -1,10 +1,11 @@
 """Hostile values that arrive by webhook (script tags, `javascript:` addresses, spreadsheet formulas) are inert in
 every admin page and every CSV: escaped as text, never a link, a player's source or a formula.
 
-The values reach the console as eTelecom would send them: `call_log`, `zl_oa` and `zl_consent` events posted to the
-shop's webhook URL. Then every admin page a superuser can open (each registered model's list and every stored row's
-page, the dashboard, the reports) and every CSV (the call export, each report table, a bulk upload's results) is
-read and checked."""
+The values reach the console as eTelecom would send them: a `call_log` event in eTelecom's envelope and an OA
+user's message in Zalo's shape, posted to the shop's webhook URL, and an OA and a call permission request as the
+syncs store eTelecom's answers (eTelecom's own webhooks carry neither). Then every admin page a superuser can open
+(each registered model's list and every stored row's page, the dashboard, the reports) and every CSV (the call
+export, each report table, a bulk upload's results) is read and checked."""
 
 import csv
 import io
@@ -16,10 +17,12 @@ from django.contrib import admin
 from django.urls import reverse
 from django.utils import timezone
 
+from etelecom import zns as zns_api
 from etelecom_console.reports import REPORTS
 from shops.links import link, web_url
 from shops.models import WebhookEvent
 from zalo.models import BulkJob, BulkRow, OfficialAccount
+from zalo.services import consent_store
 
 from ..shops.factories import make_shop
 
@@ -102,6 +105,12 @@ def post_event(client, shop, entity: str, event_id: str, data: dict) -> WebhookE
     return WebhookEvent.objects.get(shop=shop, dedupe_key=event_id)
 
 
+def post_zalo_event(client, shop, body: dict) -> WebhookEvent:
+    response = client.post(f"/webhooks/etelecom/{shop.webhook_secret}/", body, content_type="application/json")
+    assert response.status_code == 200, response.content
+    return WebhookEvent.objects.filter(shop=shop, kind=body["event_name"]).latest("pk")
+
+
 @pytest.fixture
 def hostile(db, client):
     """A shop whose call, OA and call permission request arrived by webhook carrying hostile values."""
@@ -145,13 +154,19 @@ def hostile(db, client):
         "created_at": now.isoformat(),
         "updated_at": now.isoformat(),
     }
-    events = [
-        post_event(client, shop, "call_log", "ev-call", call),
-        post_event(client, shop, "zl_oa", "ev-oa", oa),
-        post_event(client, shop, "zl_consent", "ev-consent", consent),
-    ]
-    assert [event.status for event in events] == [WebhookEvent.Status.PROCESSED] * 3, [e.error for e in events]
-    job = BulkJob.objects.create(kind="consent", oa=OfficialAccount.objects.get(shop=shop), file_name=f"{SCRIPT}.csv")
+    stored = OfficialAccount.objects.create(shop=shop, **oa)
+    consent_store(stored, zns_api.Consent.from_api(consent))
+    message = {
+        "event_name": "user_send_text",
+        "app_id": "1",
+        "sender": {"id": TAG},
+        "recipient": {"id": oa["oa_id"]},
+        "message": {"msg_id": "m-1", "text": SCRIPT + JS_URL},
+        "timestamp": str(int(now.timestamp() * 1000)),
+    }
+    events = [post_event(client, shop, "call_log", "ev-call", call), post_zalo_event(client, shop, message)]
+    assert [event.status for event in events] == [WebhookEvent.Status.PROCESSED] * 2, [e.error for e in events]
+    job = BulkJob.objects.create(kind="consent", oa=stored, file_name=f"{SCRIPT}.csv")
     for line, value in enumerate(FORMULAS, start=2):
         # eTelecom's refusal, as its answer's `msg` would carry it into a row's error.
         BulkRow.objects.create(job=job, line=line, phone=value[:32], state=BulkRow.State.FAILED, error=value + SCRIPT)
