@@ -31,7 +31,13 @@ from .models import BulkJob, BulkRow, Consent, Message, ZnsTemplate
 MAX_ROWS = 50_000
 BLOCK = 50  # rows whose message rows are committed together before their sends
 MAX_BYTES = 5 * 1024 * 1024
+# Characters in one field: a longer one is an error of its row (Python's csv module refuses it by default).
+FIELD_LIMIT = 131_072
 QUOTA_CODE = "failed_precondition"
+
+# The reader takes fields up to the size of a whole file, so that one over-long field is an error of its row
+# (`FIELD_LIMIT`) instead of an exception that stops the reading of every row.
+csv.field_size_limit(MAX_BYTES)
 
 
 class UploadError(Exception):
@@ -45,16 +51,30 @@ def _read(upload) -> tuple[list[str], list[dict]]:
         text = upload.read().decode("utf-8-sig")
     except UnicodeDecodeError:
         raise UploadError(_("The file is not UTF-8 text. Save it as “CSV UTF-8”.")) from None
-    reader = csv.DictReader(io.StringIO(text))
-    columns = [name.strip() for name in reader.fieldnames or []]
-    if "phone" not in columns:
-        raise UploadError(_("The first line must name the columns, one of them “phone”."))
-    rows = []
-    for record in reader:
-        rows.append({(k or "").strip(): (v or "").strip() for k, v in record.items() if k})
-        if len(rows) > MAX_ROWS:
-            raise UploadError(_("The file has more than %(rows)d rows; split it.") % {"rows": MAX_ROWS})
+    try:
+        reader = csv.DictReader(io.StringIO(text))
+        columns = [name.strip() for name in reader.fieldnames or []]
+        if "phone" not in columns:
+            raise UploadError(_("The first line must name the columns, one of them “phone”."))
+        rows = []
+        for record in reader:
+            rows.append({(k or "").strip(): (v or "").strip() for k, v in record.items() if isinstance(k, str)})
+            if len(rows) > MAX_ROWS:
+                raise UploadError(_("The file has more than %(rows)d rows; split it.") % {"rows": MAX_ROWS})
+    except csv.Error as exc:
+        raise UploadError(_("The file cannot be read as CSV: %(reason)s.") % {"reason": exc}) from None
     return columns, rows
+
+
+def _too_long(record: dict) -> str:
+    """The row's error when one of its values is longer than FIELD_LIMIT characters (the value is not repeated)."""
+    long = [name or "?" for name, value in record.items() if len(value) > FIELD_LIMIT]
+    if not long:
+        return ""
+    return _("The value in the column %(column)s is longer than %(limit)s characters.") % {
+        "column": long[0][:40],
+        "limit": f"{FIELD_LIMIT:,}",
+    }
 
 
 def _check_zns(template: ZnsTemplate, columns: list[str], records: list[dict]):
@@ -65,6 +85,9 @@ def _check_zns(template: ZnsTemplate, columns: list[str], records: list[dict]):
     if missing:
         raise UploadError(_("The file has no column for the parameters: %(names)s.") % {"names": ", ".join(missing)})
     for record in records:
+        if error := _too_long(record):
+            yield record.get("phone", ""), {}, error
+            continue
         form = SendZnsForm(
             {"phone": record.get("phone", ""), **{f"param_{n}": record.get(n, "") for n in names}}, template=template
         )
@@ -81,6 +104,9 @@ def _field_label(name: str) -> str:
 
 def _check_consents(job: BulkJob, records: list[dict]):
     for record in records:
+        if error := _too_long(record):
+            yield record.get("phone", ""), {}, error
+            continue
         call_type = record.get("call_type") or job.call_type
         reason = record.get("reason_code") or job.reason_code
         try:
@@ -89,9 +115,9 @@ def _check_consents(job: BulkJob, records: list[dict]):
             yield record.get("phone", ""), {}, " ".join(exc.messages)
             continue
         if call_type not in Consent.CallType.values:
-            yield phone, {}, _("Unknown call type %(value)s.") % {"value": call_type}
+            yield phone, {}, _("Unknown call type %(value)s.") % {"value": call_type[:40]}
         elif reason not in Consent.Reason.values:
-            yield phone, {}, _("Unknown reason %(value)s.") % {"value": reason}
+            yield phone, {}, _("Unknown reason %(value)s.") % {"value": reason[:40]}
         else:
             yield phone, {"call_type": call_type, "reason_code": reason}, ""
 

@@ -164,3 +164,33 @@ def test_consents_are_requested_from_a_file(support_client, template, sandbox):
     assert bulk.counts(job)["sent"] == 2
     assert dict(Consent.objects.values_list("phone", "call_type")) == {"0912000001": "audio", "0912000002": "video"}
     assert BulkRow.objects.filter(consent__isnull=False).count() == 2
+
+
+# --- over-long fields ----------------------------------------------------------------------------------------
+
+
+def test_a_field_longer_than_the_csv_limit_is_an_error_of_its_row(support_client, template, sandbox):
+    rows = [*phones(1), ("0912000002", "X" * 131_073, "DH-2"), *phones(1, start=3)]
+    page = upload(support_client, template, rows)
+    assert page.status_code == 200
+    job = BulkJob.objects.get()
+    assert dict(job.rows.values_list("line", "state")) == {2: "pending", 3: "invalid", 4: "pending"}
+    error = job.rows.get(line=3).error
+    assert "customer_name" in error and "131,072" in error and "XXXX" not in error
+    run(job)
+    assert bulk.counts(job)["sent"] == 2
+
+
+def test_an_over_long_value_in_a_consent_file_is_an_error_of_its_row(support_client, template):
+    rows = [("0912000001", "audio"), ("0912000002", "v" * 200_000), ("0912000003", "")]
+    data = {
+        "oa": template.oa.pk,
+        "call_type": "audio",
+        "reason_code": "update_order",
+        "file": csv_file(rows, header=("phone", "call_type")),
+    }
+    page = support_client.post(reverse("admin:zalo_bulkjob_add") + "?kind=consent", data, follow=True)
+    assert page.status_code == 200
+    job = BulkJob.objects.get()
+    assert dict(job.rows.values_list("line", "state")) == {2: "pending", 3: "invalid", 4: "pending"}
+    assert len(job.rows.get(line=3).error) < 200
