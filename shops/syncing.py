@@ -8,7 +8,7 @@ While a run's work goes on, a thread of its worker stamps `heartbeat_at` every J
 when it is running and its worker has been silent for STALE_BEATS heartbeats (SIGKILL, a crashed host), or has run
 longer than the task time limit (django-q2 kills the worker by then), or is queued while no broker queue holds its
 task any more (lost with a Redis broker, or given up after its attempts). `reap` fails dead runs and hands each to
-its kind's `on_abandon` (to go on with the work). It runs on a schedule of its own, in every fan-out and before a run
+its kind's `on_abandon` (a bulk upload resumes). It runs on a schedule of its own, in every fan-out and before a run
 starts, never only inside the task that died: a task redelivered after a SIGKILL finds its run no longer queued.
 """
 

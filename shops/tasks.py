@@ -20,7 +20,8 @@ def import_partner_shops(run_id: int) -> None:
 
 
 def reap_runs() -> int:
-    """Every minute: fail the runs whose worker died or whose task was lost, so the next cycle runs them again."""
+    """Every minute: fail the runs whose worker died or whose task was lost, so the next cycle runs them again
+    (and a bulk upload resumes)."""
     return syncing.reap()
 
 

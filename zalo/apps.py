@@ -10,7 +10,7 @@ class ZaloConfig(AppConfig):
         from shops import webhooks
         from shops.syncing import register_kind
 
-        from . import services
+        from . import bulk, services
 
         register_kind("oa_sync", _("Zalo OA sync"))
         register_kind("follower_sync", _("Zalo follower sync"))
@@ -18,7 +18,7 @@ class ZaloConfig(AppConfig):
         register_kind("template_sync", _("ZNS template sync"))
         register_kind("message_sync", _("ZNS message sync"))
         register_kind("journey_sync", _("Journey token sync"))
-        register_kind("bulk_send", _("Bulk upload"))
+        register_kind("bulk_send", _("Bulk upload"), on_abandon=bulk.resume_abandoned)
         webhooks.register_handler("zl_oa", services.oa_event)
         webhooks.register_handler("zl_consent", services.consent_event)
         webhooks.register_handler("zl_zns", services.message_event)
