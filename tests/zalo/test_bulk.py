@@ -4,6 +4,7 @@ customer gets a ZNS twice for one upload even when eTelecom's answers are lost."
 import contextlib
 import csv
 import io
+import time
 from collections import Counter
 from datetime import timedelta
 
@@ -245,6 +246,17 @@ def test_a_rate_limit_that_lasts_holds_the_rows_until_they_are_sent_later(suppor
     support_client.post(reverse("admin:zalo_bulkjob_start", args=[job.pk]))
     syncing.execute(BulkJob.objects.get().run_id, bulk_run.bulk_work)
     assert bulk.counts(job)["sent"] == 12 and sent_once(sandbox, 12)
+
+
+def test_a_retry_after_longer_than_a_run_waits_holds_the_rows_at_once(support_client, template, sandbox):
+    upload(support_client, template, phones(4))
+    job = BulkJob.objects.get()
+    sandbox.control.faults(next=["ok", "429"], methods=["Zalo/SendZNS"], retry_after=3600)
+    started = time.monotonic()
+    run(job)
+    assert time.monotonic() - started < 30  # an hour's Retry-After is not slept in a worker
+    assert (bulk.counts(job)["sent"], bulk.counts(job)["held"]) == (1, 3)
+    assert sandbox.control.received("Zalo/SendZNS") == 2
 
 
 def test_a_send_etelecom_never_got_goes_again_once_it_is_known_not_sent(support_client, template, sandbox):
