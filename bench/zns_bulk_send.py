@@ -39,7 +39,7 @@ def main():
         from shops import services as shop_services
         from shops import syncing
         from shops.models import Shop
-        from zalo import bulk, services
+        from zalo import bulk, bulk_run, services
         from zalo.models import BulkJob, ZnsTemplate
 
         call_command("migrate", verbosity=0)
@@ -62,7 +62,7 @@ def main():
         bulk.bulk_check(job=job, upload=upload)
         check_s = time.perf_counter() - started
         started = time.perf_counter()
-        run = syncing.execute(bulk.bulk_start(job=job, user=None).pk, bulk.bulk_work)
+        run = syncing.execute(bulk.bulk_start(job=job, user=None).pk, bulk_run.bulk_work)
         send_s = time.perf_counter() - started
         tally = bulk.counts(job)
         sent = Counter(message["phone"] for message in control.zns()["messages"])

@@ -242,6 +242,8 @@ Q_CLUSTER = {
     "ack_failures": True,
     "label": _("Background jobs"),
 }
+# Seconds between a running job's signs of life; a run silent for eight of them is taken for dead and reaped.
+JOB_HEARTBEAT_SECONDS = env.float("JOB_HEARTBEAT_SECONDS", default=15.0)
 if REDIS_URL:
     Q_CLUSTER["redis"] = REDIS_URL
 else:

@@ -132,8 +132,10 @@ def main() -> None:
     infos: list = []
 
     def send(*frame) -> None:
-        data = pickle.dumps((*frame, infos[:]), protocol=pickle.HIGHEST_PROTOCOL)
-        infos.clear()
+        # The read-ahead thread appends the next pages' records meanwhile: take only those there now.
+        taken = len(infos)
+        data = pickle.dumps((*frame, infos[:taken]), protocol=pickle.HIGHEST_PROTOCOL)
+        del infos[:taken]
         out.write(HEADER.pack(len(data)))
         out.write(data)
         out.flush()

@@ -293,6 +293,8 @@ class SyncRunAdmin(ReadOnlyAdmin):
         "queued_at",
         "started_at",
         "finished_at",
+        "heartbeat_at",
+        "worker",
         "counts",
         "error",
         "triggered_by",

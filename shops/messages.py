@@ -25,5 +25,10 @@ def describe_error(exc: errors.EtelecomError) -> str:
         text = _("eTelecom could not be reached. Check the network and the eTelecom address.")
     else:
         text = _("eTelecom had a problem. Try again later.")
+    return f"{text} {reference(exc)}"
+
+
+def reference(exc: errors.EtelecomError) -> str:
+    """The technical reference that follows each explanation: `[Service/Method HTTP-status code]`."""
     status = exc.status if exc.status is not None else "-"
-    return f"{text} [{exc.method} {status} {exc.code or type(exc).__name__}]"
+    return f"[{exc.method} {status} {exc.code or type(exc).__name__}]"

@@ -150,7 +150,7 @@ class WebhookEvent(models.Model):
 
 
 class SyncRun(models.Model):
-    """One run of a background sync (or check) for a shop, or partner-wide without one."""
+    """One run of a background job (a sync, a check, a bulk upload) for a shop, or partner-wide without one."""
 
     shop_lookup = "shop"
     support_read_only = True
@@ -171,6 +171,9 @@ class SyncRun(models.Model):
     queued_at = models.DateTimeField(_("queued"), auto_now_add=True)
     started_at = models.DateTimeField(_("started"), null=True, blank=True)
     finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+    # A running run's worker stamps this every JOB_HEARTBEAT_SECONDS; a run that stops stamping it is dead.
+    heartbeat_at = models.DateTimeField(_("last sign of life"), null=True, blank=True)
+    worker = models.CharField(_("worker"), max_length=128, blank=True, help_text=_("Host and process id."))
     counts = models.JSONField(_("counts"), default=dict, blank=True)
     error = models.TextField(_("error"), blank=True)
     triggered_by = models.ForeignKey(
@@ -181,7 +184,13 @@ class SyncRun(models.Model):
         verbose_name = _("sync run")
         verbose_name_plural = _("sync runs")
         ordering = ["-queued_at", "-pk"]
-        indexes = [models.Index(fields=["shop", "kind", "-queued_at"], name="sync_run_shop_kind")]
+        indexes = [
+            models.Index(fields=["shop", "kind", "-queued_at"], name="sync_run_shop_kind"),
+            # The reaper and the fan-out look at queued and running runs only: a few among many thousands.
+            models.Index(
+                fields=["kind", "shop"], condition=Q(status__in=["queued", "running"]), name="sync_run_active"
+            ),
+        ]
         constraints = [
             # Two runs of one kind for one shop never overlap: the second one to start is recorded as skipped.
             models.UniqueConstraint(

@@ -3,6 +3,12 @@
 from django_q.models import Schedule
 
 SCHEDULES = [
+    {
+        "name": "shops: reap runs whose worker died",
+        "func": "shops.tasks.reap_runs",
+        "schedule_type": Schedule.MINUTES,
+        "minutes": 1,
+    },
     {"name": "shops: check credentials", "func": "shops.tasks.check_all_credentials", "schedule_type": Schedule.HOURLY},
     {"name": "shops: prune the API-call log", "func": "shops.tasks.prune_api_calls", "schedule_type": Schedule.DAILY},
 ]

@@ -19,5 +19,11 @@ def import_partner_shops(run_id: int) -> None:
     syncing.execute(run_id, services.import_partner_shops_work)
 
 
+def reap_runs() -> int:
+    """Every minute: fail the runs whose worker died or whose task was lost, so the next cycle runs them again
+    (and a bulk upload resumes)."""
+    return syncing.reap()
+
+
 def prune_api_calls() -> int:
     return services.api_calls_prune()

@@ -400,13 +400,15 @@ class BulkJobAdmin(MirroredAdmin):
     def render_change_form(self, request, context, *args, obj=None, **kwargs):
         if obj is not None:
             tally = bulk.counts(obj)
+            in_progress = bulk.in_progress(obj)
             context.update(
                 tally=[(BulkRow.State(state).label, n) for state, n in tally.items() if n],
                 total=sum(tally.values()),
                 report=obj.rows.exclude(state=BulkRow.State.SENT).order_by("line")[:REPORT_ROWS],
-                can_start=self.has_change_permission(request, obj)
-                and obj.status not in (BulkJob.Status.QUEUED, BulkJob.Status.RUNNING)
-                and (tally[BulkRow.State.PENDING] + tally[BulkRow.State.HELD] + tally[BulkRow.State.UNCONFIRMED]) > 0,
-                in_progress=obj.status in (BulkJob.Status.QUEUED, BulkJob.Status.RUNNING),
+                can_start=self.has_change_permission(request, obj) and bulk.startable(obj, tally),
+                in_progress=in_progress,
+                # The run sending it died (the reaper will resume it within a minute), or it ended in another way
+                # while the upload still says it is being sent.
+                run_stopped=not in_progress and obj.status in (BulkJob.Status.QUEUED, BulkJob.Status.RUNNING),
             )
         return super().render_change_form(request, context, *args, obj=obj, **kwargs)

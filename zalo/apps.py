@@ -10,7 +10,7 @@ class ZaloConfig(AppConfig):
         from shops import webhooks
         from shops.syncing import register_kind
 
-        from . import events, services
+        from . import bulk, events, services
 
         register_kind("oa_sync", _("Zalo OA sync"))
         register_kind("follower_sync", _("Zalo follower sync"))
@@ -18,6 +18,6 @@ class ZaloConfig(AppConfig):
         register_kind("template_sync", _("ZNS template sync"))
         register_kind("message_sync", _("ZNS message sync"))
         register_kind("journey_sync", _("Journey token sync"))
-        register_kind("bulk_send", _("Bulk upload"))
+        register_kind("bulk_send", _("Bulk upload"), on_abandon=bulk.resume_abandoned)
         events.register()
         webhooks.on_url_change(services.oas_point_at_webhook)

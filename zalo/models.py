@@ -500,7 +500,7 @@ class BulkJob(models.Model):
         QUEUED = "queued", _("Queued")
         RUNNING = "running", _("Sending")
         DONE = "done", _("Done")
-        HELD = "held", _("Waiting for quota")
+        HELD = "held", _("Rows held for later")
         FAILED = "failed", _("Stopped by an error")
 
     kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
@@ -514,8 +514,13 @@ class BulkJob(models.Model):
     file_name = models.CharField(_("file"), max_length=255)
     status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.CHECKED)
     error = models.TextField(_("error"), blank=True)
+    # The run that sends the upload now. A run sends only while it is this one: one taken for dead that wakes up
+    # stops before its next send.
     run = models.ForeignKey(
         "shops.SyncRun", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("run")
+    )
+    resumes = models.PositiveSmallIntegerField(
+        _("automatic resumes"), default=0, help_text=_("Times the upload went on by itself after its worker died.")
     )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, verbose_name=_("uploaded by")
@@ -543,7 +548,7 @@ class BulkRow(models.Model):
         PENDING = "pending", _("To send")
         SENDING = "sending", _("Sending")
         SENT = "sent", _("Sent")
-        HELD = "held", _("Held (quota)")
+        HELD = "held", _("Held, sent later")
         UNCONFIRMED = "unconfirmed", _("Not confirmed yet")
         FAILED = "failed", _("Refused")
 
@@ -560,6 +565,8 @@ class BulkRow(models.Model):
     consent = models.ForeignKey(
         Consent, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("request")
     )
+    # When a run last took the row to send it: a request that may have gone is looked for from then on.
+    attempted_at = models.DateTimeField(_("attempted"), null=True, blank=True)
     updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
     class Meta:

@@ -1,4 +1,5 @@
-"""Writes to the zalo app and its calls to eTelecom: OA sync (quota and quality history) and follower sync."""
+"""Writes to the zalo app and its calls to eTelecom: OAs and their quota and quality history, followers, call
+permission requests, ZNS templates, sends and message history, journey tokens, and their webhook handlers."""
 
 from __future__ import annotations
 
@@ -16,6 +17,7 @@ from etelecom import (
     InvalidResponse,
     NotFound,
     RequestTimeout,
+    ResponseError,
     ServerError,
 )
 from etelecom import zalo as zalo_api
@@ -24,7 +26,7 @@ from shops import bulk
 from shops.clients import Actor, job_client, shop_client
 from shops.crypto import encrypt
 from shops.links import login_page
-from shops.messages import describe_error
+from shops.messages import describe_error, reference
 from shops.models import Shop, SyncRun
 from shops.phones import canonical_phone
 from shops.webhooks import masked_url, webhook_url
@@ -297,15 +299,25 @@ CONSENT_BATCH = 2000
 
 class ZnsError(Exception):
     """eTelecom refused or could not do a consent or ZNS action; the message is for the person who tried, `code`
-    is eTelecom's."""
+    is eTelecom's and `error` the eTelecom error itself (a bulk run holds rows on a 429, stops on a 401)."""
 
-    def __init__(self, message: str, code: str = ""):
+    def __init__(self, message: str, code: str = "", *, error: EtelecomError | None = None):
         super().__init__(message)
         self.code = code
+        self.error = error
 
 
 def _refused(exc: EtelecomError) -> ZnsError:
-    return ZnsError(describe_error(exc), exc.code)
+    return ZnsError(describe_error(exc), exc.code, error=exc)
+
+
+# Errors after which eTelecom may or may not have done a write: settled by reading back, never by writing again.
+# A 200 carrying an error code is one of them: eTelecom answered after the write may have happened.
+AMBIGUOUS = (RequestTimeout, ServerError, ConnectionFailed, InvalidResponse, ResponseError)
+# A send still unconfirmed this long after it was made, and not found by reading back, was not sent.
+UNCONFIRMED_AFTER = timedelta(minutes=30)
+# eTelecom's clock against ours, when a request is looked for among those made since we sent it.
+CLOCK_SKEW = timedelta(minutes=2)
 
 
 def _consent_values(remote: zns_api.Consent) -> dict:
@@ -342,18 +354,46 @@ def consent_store(oa: OfficialAccount, remote: zns_api.Consent, *, recount: bool
 
 
 def consent_request(*, oa: OfficialAccount, user, phone: str, call_type: str, reason_code: str) -> Consent:
-    """`RequestConsent`: the customer gets Zalo's question; the answer comes later (webhook or sync)."""
+    """`RequestConsent`: the customer gets Zalo's question; the answer comes later (webhook or sync). When the
+    answer is lost the request is looked for on eTelecom; not found, the person is told to wait, not to ask again."""
+    client = shop_client(oa.shop, Actor(user=user))
+    request = {"phone": phone, "call_type": call_type, "reason_code": reason_code}
+    since = timezone.now()
     try:
-        remote = zns_api.request_consent(
-            shop_client(oa.shop, Actor(user=user)),
-            oa_id=oa.oa_id,
-            phone=phone,
-            call_type=call_type,
-            reason_code=reason_code,
-        )
+        remote = zns_api.request_consent(client, oa_id=oa.oa_id, **request)
+    except AMBIGUOUS as exc:
+        remote = consent_read_back(client, oa=oa, since=since, **request)
+        if remote is None:
+            raise ZnsError(
+                _(
+                    "eTelecom's answer was lost and the request is not listed yet: it may still have gone. "
+                    "Do not ask again before the next sync shows it or not."
+                )
+                + f" {reference(exc)}",
+                exc.code,
+                error=exc,
+            ) from exc
     except EtelecomError as exc:
         raise _refused(exc) from exc
     return consent_store(oa, remote, requested_by=user if user and user.is_authenticated else None)
+
+
+def consent_read_back(
+    client, *, oa: OfficialAccount, phone: str, call_type: str, reason_code: str, since
+) -> zns_api.Consent | None:
+    """The request eTelecom made for this phone, call type and reason since `since` (less CLOCK_SKEW), if any:
+    `RequestConsent` carries no id of ours, so a request whose answer was lost is found this way. A read that
+    fails finds nothing (the request stays unsettled)."""
+    found = None
+    try:
+        for remote in zns_api.iter_consents(client, oa_id=oa.oa_id, phone=phone):
+            made = remote.created_at
+            same = (remote.call_type, remote.reason_code) == (call_type, reason_code)
+            if same and made is not None and made >= since - CLOCK_SKEW and (found is None or made < found.created_at):
+                found = remote
+    except EtelecomError:
+        return None
+    return found
 
 
 def consent_check(*, consent: Consent, user) -> Consent:
@@ -487,11 +527,7 @@ def templates_sync_work(run: SyncRun) -> dict:
 
 # --- sending ZNS and the message history --------------------------------------------------------------------
 
-# Errors after which eTelecom may or may not have sent the message: settled by reading back.
-AMBIGUOUS = (RequestTimeout, ServerError, ConnectionFailed, InvalidResponse)
 MESSAGE_OVERLAP = timedelta(minutes=15)
-# A send still unconfirmed this long after it was made, and not found by its tracking id, was not sent.
-UNCONFIRMED_AFTER = timedelta(minutes=30)
 
 
 def _message_values(remote: zns_api.Message) -> dict:

@@ -3,7 +3,7 @@
 from shops import syncing
 from shops.models import Shop
 
-from . import bulk, services
+from . import bulk_run, services
 
 
 def sync_oas(run_id: int) -> None:
@@ -31,7 +31,7 @@ def sync_journeys(run_id: int) -> None:
 
 
 def run_bulk(run_id: int) -> None:
-    syncing.execute(run_id, bulk.bulk_work)
+    syncing.execute(run_id, bulk_run.bulk_work)
 
 
 def _syncable():

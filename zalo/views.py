@@ -334,10 +334,9 @@ def bulk_start(request, model_admin, object_id):
     job = model_admin.get_object(request, object_id)
     if job is None or not model_admin.has_change_permission(request, job):
         raise PermissionDenied
-    if job.status in (BulkJob.Status.QUEUED, BulkJob.Status.RUNNING):
+    if bulk.bulk_start(job=job, user=request.user) is None:
         messages.warning(request, _("This upload is already being sent."))
     else:
-        bulk.bulk_start(job=job, user=request.user)
         messages.info(request, _("Sending started; this page shows the progress."))
     return redirect("admin:zalo_bulkjob_change", job.pk)
 

@@ -1,17 +1,23 @@
 """Bulk uploads: every row checked before anything is sent, quota holds rows instead of dropping them, and no
 customer gets a ZNS twice for one upload even when eTelecom's answers are lost."""
 
+import contextlib
 import csv
 import io
+import time
 from collections import Counter
+from datetime import timedelta
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db.models.signals import post_save
 from django.urls import reverse
+from django.utils import timezone
 
-from shops import syncing
+from shops import syncing, tasks
+from shops.models import SyncRun
 from shops.roles import SUPPORT
-from zalo import bulk, services
+from zalo import bulk, bulk_run, services
 from zalo.models import BulkJob, BulkRow, Consent, Message, OfficialAccount, ZnsTemplate
 
 SHOP = "Nhà thuốc An Khang Quận 1"
@@ -48,7 +54,7 @@ def upload(client, template, rows, **extra):
 
 def run(job):
     run = bulk.bulk_start(job=job, user=None)
-    return syncing.execute(run.pk, bulk.bulk_work)
+    return syncing.execute(run.pk, bulk_run.bulk_work)
 
 
 def phones(n, start=0):
@@ -91,7 +97,7 @@ def test_rows_beyond_the_quota_are_held_and_sent_when_it_renews(support_client, 
     job = BulkJob.objects.get()
     page = support_client.post(reverse("admin:zalo_bulkjob_start", args=[job.pk]), follow=True)
     assert "Sending started" in page.content.decode()
-    syncing.execute(BulkJob.objects.get().run_id, bulk.bulk_work)
+    syncing.execute(BulkJob.objects.get().run_id, bulk_run.bulk_work)
     job.refresh_from_db()
     assert job.status == "held" and bulk.counts(job)["sent"] == 3 and bulk.counts(job)["held"] == 2
     sandbox.control.update_oa(template.oa.oa_id, remaining_quota=10)
@@ -164,3 +170,292 @@ def test_consents_are_requested_from_a_file(support_client, template, sandbox):
     assert bulk.counts(job)["sent"] == 2
     assert dict(Consent.objects.values_list("phone", "call_type")) == {"0912000001": "audio", "0912000002": "video"}
     assert BulkRow.objects.filter(consent__isnull=False).count() == 2
+
+
+# --- over-long fields ----------------------------------------------------------------------------------------
+
+
+def test_a_field_longer_than_the_csv_limit_is_an_error_of_its_row(support_client, template, sandbox):
+    rows = [*phones(1), ("0912000002", "X" * 131_073, "DH-2"), *phones(1, start=3)]
+    page = upload(support_client, template, rows)
+    assert page.status_code == 200
+    job = BulkJob.objects.get()
+    assert dict(job.rows.values_list("line", "state")) == {2: "pending", 3: "invalid", 4: "pending"}
+    error = job.rows.get(line=3).error
+    assert "customer_name" in error and "131,072" in error and "XXXX" not in error
+    run(job)
+    assert bulk.counts(job)["sent"] == 2
+
+
+def test_an_over_long_value_in_a_consent_file_is_an_error_of_its_row(support_client, template):
+    rows = [("0912000001", "audio"), ("0912000002", "v" * 200_000), ("0912000003", "")]
+    data = {
+        "oa": template.oa.pk,
+        "call_type": "audio",
+        "reason_code": "update_order",
+        "file": csv_file(rows, header=("phone", "call_type")),
+    }
+    page = support_client.post(reverse("admin:zalo_bulkjob_add") + "?kind=consent", data, follow=True)
+    assert page.status_code == 200
+    job = BulkJob.objects.get()
+    assert dict(job.rows.values_list("line", "state")) == {2: "pending", 3: "invalid", 4: "pending"}
+    assert len(job.rows.get(line=3).error) < 200
+
+
+# --- what eTelecom answers decides a row ----------------------------------------------------------------------
+
+
+def sent_once(sandbox, count):
+    sent = Counter(m["phone"] for m in sandbox.control.zns()["messages"])
+    return len(sent) == count and set(sent.values()) == {1}
+
+
+def test_an_error_in_a_200_after_the_send_happened_is_read_back_not_taken_for_a_refusal(
+    support_client, template, sandbox
+):
+    upload(support_client, template, phones(40))
+    job = BulkJob.objects.get()
+    sandbox.control.faults(rates={"error200": 0.25}, phase="after", methods=["Zalo/SendZNS"], seed=11)
+    run(job)
+    sandbox.control.faults()
+    assert bulk.counts(job)["sent"] == 40 and bulk.counts(job)["failed"] == 0
+    assert sent_once(sandbox, 40) and sandbox.control.received("Zalo/SendZNS") == 40
+
+
+def test_rate_limited_sends_wait_for_retry_after_and_go(support_client, template, sandbox):
+    upload(support_client, template, phones(30))
+    job = BulkJob.objects.get()
+    sandbox.control.faults(rates={"429": 0.3}, methods=["Zalo/SendZNS"], retry_after=0.01, seed=2)
+    run(job)
+    sandbox.control.faults()
+    assert bulk.counts(job)["sent"] == 30 and sent_once(sandbox, 30)
+    assert sandbox.control.received("Zalo/SendZNS") > 30  # some were refused with 429 first
+
+
+def test_a_rate_limit_that_lasts_holds_the_rows_until_they_are_sent_later(support_client, template, sandbox):
+    upload(support_client, template, phones(12))
+    job = BulkJob.objects.get()
+    sandbox.control.faults(rates={"429": 1.0}, methods=["Zalo/SendZNS"], retry_after=0.01)
+    run(job)
+    sandbox.control.faults()
+    job.refresh_from_db()
+    assert job.status == "held" and bulk.counts(job)["held"] == 12 and bulk.counts(job)["failed"] == 0
+    assert "slow down" in job.rows.first().error and not Message.objects.exists()
+    page = support_client.get(reverse("admin:zalo_bulkjob_change", args=[job.pk]))
+    assert "Send the rows left" in page.content.decode()
+    support_client.post(reverse("admin:zalo_bulkjob_start", args=[job.pk]))
+    syncing.execute(BulkJob.objects.get().run_id, bulk_run.bulk_work)
+    assert bulk.counts(job)["sent"] == 12 and sent_once(sandbox, 12)
+
+
+def test_a_retry_after_longer_than_a_run_waits_holds_the_rows_at_once(support_client, template, sandbox):
+    upload(support_client, template, phones(4))
+    job = BulkJob.objects.get()
+    sandbox.control.faults(next=["ok", "429"], methods=["Zalo/SendZNS"], retry_after=3600)
+    started = time.monotonic()
+    run(job)
+    assert time.monotonic() - started < 30  # an hour's Retry-After is not slept in a worker
+    assert (bulk.counts(job)["sent"], bulk.counts(job)["held"]) == (1, 3)
+    assert sandbox.control.received("Zalo/SendZNS") == 2
+
+
+def test_a_send_etelecom_never_got_goes_again_once_it_is_known_not_sent(support_client, template, sandbox):
+    upload(support_client, template, phones(20))
+    job = BulkJob.objects.get()
+    sandbox.control.faults(rates={"error200": 0.3}, methods=["Zalo/SendZNS"], seed=4)
+    run(job)
+    sandbox.control.faults()
+    unconfirmed = bulk.counts(job)["unconfirmed"]
+    assert unconfirmed > 0 and bulk.counts(job)["failed"] == 0
+    Message.objects.filter(send_state="unconfirmed").update(created_at=job.created_at - services.UNCONFIRMED_AFTER)
+    run(job)  # no message sync needed: the run reads them back itself and sends what never went
+    assert bulk.counts(job)["sent"] == 20 and sent_once(sandbox, 20)
+
+
+def test_a_rejected_key_stops_the_run_and_leaves_the_rows_to_send(support_client, template, sandbox):
+    upload(support_client, template, phones(5), development="on")
+    job = BulkJob.objects.get()
+    sandbox.control.shop_action(template.oa.shop.etelecom_id, "revoke")
+    finished = run(job)
+    job.refresh_from_db()
+    template.oa.shop.refresh_from_db()
+    assert finished.status == "failed" and job.status == "failed" and "rejected the key" in job.error
+    assert bulk.counts(job)["pending"] == 5 and not Message.objects.exists()
+    assert template.oa.shop.credential_status == "invalid"
+
+
+def consent_upload(client, template, count):
+    data = {"oa": template.oa.pk, "call_type": "audio", "reason_code": "update_order"}
+    data["file"] = csv_file([(f"09120{n:05d}",) for n in range(count)], header=("phone",))
+    client.post(reverse("admin:zalo_bulkjob_add") + "?kind=consent", data, follow=True)
+    return BulkJob.objects.get()
+
+
+def asked_once(sandbox, count):
+    asked = Counter(c["phone"] for c in sandbox.control.zns()["consents"])
+    return len(asked) == count and set(asked.values()) == {1}
+
+
+def test_consent_requests_whose_answers_are_lost_are_read_back_not_sent_again(support_client, template, sandbox):
+    job = consent_upload(support_client, template, 30)
+    sandbox.control.faults(
+        rates={"5xx": 0.2, "error200": 0.2, "malformed": 0.1}, phase="after", methods=["Zalo/RequestConsent"], seed=9
+    )
+    run(job)
+    sandbox.control.faults()
+    assert bulk.counts(job)["sent"] == 30 and asked_once(sandbox, 30)
+
+
+def test_rate_limited_consent_requests_wait_and_go(support_client, template, sandbox):
+    job = consent_upload(support_client, template, 20)
+    sandbox.control.faults(rates={"429": 0.3}, methods=["Zalo/RequestConsent"], retry_after=0.01, seed=3)
+    run(job)
+    sandbox.control.faults()
+    assert bulk.counts(job)["sent"] == 20 and asked_once(sandbox, 20)
+    assert sandbox.control.received("Zalo/RequestConsent") > 20
+
+
+# --- a run whose worker died ------------------------------------------------------------------------------------
+
+
+class Killed(BaseException):
+    """Stands for a SIGKILL at a chosen point (tests/security/test_kills.py sends real ones)."""
+
+
+@contextlib.contextmanager
+def killed_after(model, sends, *, when=lambda instance: True):
+    """Raise Killed right after the `sends`-th save of `model` that `when` accepts: the write is committed, the
+    row's outcome is not, as when a worker dies between eTelecom's answer and the next commit."""
+    saves = []
+
+    def receiver(sender, instance, **kwargs):
+        if when(instance):
+            saves.append(instance.pk)
+            if len(saves) == sends:
+                raise Killed
+
+    post_save.connect(receiver, sender=model, weak=False)
+    try:
+        yield
+    finally:
+        post_save.disconnect(receiver, sender=model)
+
+
+def long_ago(run_id):
+    """Time passes: the dead run's last heartbeat is far behind."""
+    SyncRun.objects.filter(pk=run_id).update(heartbeat_at=timezone.now() - timedelta(hours=1))
+
+
+def test_a_dead_run_is_resumed_by_the_reaper_and_sends_each_row_once(support_client, template, sandbox):
+    upload(support_client, template, phones(120))
+    job = BulkJob.objects.get()
+    first = bulk.bulk_start(job=job, user=None)
+    with pytest.raises(Killed), killed_after(Message, 70, when=lambda m: m.send_state == "sent"):
+        syncing.execute(first.pk, bulk_run.bulk_work)
+    job.refresh_from_db()
+    assert (job.status, job.run.status) == ("running", "running") and bulk.counts(job)["sending"] > 0
+    assert bulk.in_progress(job) and tasks.reap_runs() == 0  # its last heartbeat is recent: not dead yet
+    long_ago(first.pk)
+    job.refresh_from_db()
+    assert not bulk.in_progress(job)
+    assert tasks.reap_runs() == 1  # the schedule's reaper, not the task that died
+    job.refresh_from_db()
+    assert job.status == "queued" and job.run_id != first.pk and job.resumes == 1
+    assert "Abandoned" in SyncRun.objects.get(pk=first.pk).error
+    syncing.execute(job.run_id, bulk_run.bulk_work)
+    job.refresh_from_db()
+    assert job.status == "done" and bulk.counts(job)["sent"] == 120
+    assert sent_once(sandbox, 120) and sandbox.control.received("Zalo/SendZNS") == 120
+    assert syncing.execute(first.pk, bulk_run.bulk_work).status == "failed"  # its redelivered task does nothing
+
+
+def test_a_dead_runs_row_in_flight_that_etelecom_never_got_waits_and_the_rest_go(
+    support_client, template, sandbox, settings
+):
+    settings.ETELECOM_TIMEOUT = (2, 0.3)
+    upload(support_client, template, phones(30))
+    job = BulkJob.objects.get()
+    first = bulk.bulk_start(job=job, user=None)
+    # The 11th send never reaches eTelecom, and the worker dies before its outcome is committed.
+    sandbox.control.faults(next=["ok"] * 10 + ["hang"], methods=["Zalo/SendZNS"], hang_seconds=0.5)
+    with pytest.raises(Killed), killed_after(BulkRow, 1, when=lambda row: row.state == "unconfirmed"):
+        syncing.execute(first.pk, bulk_run.bulk_work)
+    assert bulk.counts(job)["sending"] == 20
+    long_ago(first.pk)
+    tasks.reap_runs()
+    syncing.execute(BulkJob.objects.get().run_id, bulk_run.bulk_work)
+    tally = bulk.counts(job)
+    assert (tally["sent"], tally["unconfirmed"]) == (29, 1) and sent_once(sandbox, 29)
+    assert job.rows.get(state="unconfirmed").line == 12  # the row in flight: it may have gone, so it waits
+    assert sandbox.control.received("Zalo/SendZNS") == 30
+
+
+def test_a_consent_run_that_died_is_resumed_and_asks_each_customer_once(support_client, template, sandbox):
+    job = consent_upload(support_client, template, 30)
+    first = bulk.bulk_start(job=job, user=None)
+    with pytest.raises(Killed), killed_after(Consent, 12):
+        syncing.execute(first.pk, bulk_run.bulk_work)
+    long_ago(first.pk)
+    tasks.reap_runs()
+    syncing.execute(BulkJob.objects.get().run_id, bulk_run.bulk_work)
+    assert bulk.counts(job)["sent"] == 30 and asked_once(sandbox, 30)
+    assert sandbox.control.received("Zalo/RequestConsent") == 30
+
+
+def test_a_run_taken_for_dead_that_wakes_up_stops_before_its_next_send(support_client, template, sandbox):
+    upload(support_client, template, phones(40))
+    job = BulkJob.objects.get()
+    first = bulk.bulk_start(job=job, user=None)
+    sends = []
+
+    def taken_for_dead(sender, instance, **kwargs):
+        if instance.send_state == "sent":
+            sends.append(instance.pk)
+            if len(sends) == 5:  # the worker stalls: the reaper takes its run for dead and resumes the upload
+                long_ago(first.pk)
+                tasks.reap_runs()
+
+    post_save.connect(taken_for_dead, sender=Message, weak=False)
+    try:
+        syncing.execute(first.pk, bulk_run.bulk_work)
+    finally:
+        post_save.disconnect(taken_for_dead, sender=Message)
+    assert sandbox.control.received("Zalo/SendZNS") == 5
+    assert SyncRun.objects.get(pk=first.pk).status == "failed"
+    syncing.execute(BulkJob.objects.get().run_id, bulk_run.bulk_work)
+    assert bulk.counts(job)["sent"] == 40 and sent_once(sandbox, 40)
+    assert sandbox.control.received("Zalo/SendZNS") == 40
+
+
+def test_the_page_offers_to_resume_an_upload_whose_run_died(support_client, template, sandbox):
+    upload(support_client, template, phones(3))
+    job = BulkJob.objects.get()
+    first = bulk.bulk_start(job=job, user=None)
+    url = reverse("admin:zalo_bulkjob_change", args=[job.pk])
+    page = support_client.get(url).content.decode()
+    assert 'id="bulk-start"' not in page and "bulk-stopped" not in page  # queued: a live run has it
+    SyncRun.objects.filter(pk=first.pk).update(status="running", started_at=timezone.now())
+    long_ago(first.pk)
+    page = support_client.get(url).content.decode()
+    assert 'id="bulk-start"' in page and "bulk-stopped" in page
+    support_client.post(reverse("admin:zalo_bulkjob_start", args=[job.pk]))
+    job.refresh_from_db()
+    assert job.run_id != first.pk and job.status == "queued"
+    again = support_client.post(reverse("admin:zalo_bulkjob_start", args=[job.pk]), follow=True)
+    assert "already being sent" in again.content.decode()
+    syncing.execute(job.run_id, bulk_run.bulk_work)
+    assert bulk.counts(job)["sent"] == 3 and sent_once(sandbox, 3)
+
+
+def test_an_upload_whose_worker_keeps_dying_waits_for_a_person(support_client, template):
+    upload(support_client, template, phones(3))
+    job = BulkJob.objects.get()
+    first = bulk.bulk_start(job=job, user=None)
+    BulkJob.objects.filter(pk=job.pk).update(resumes=bulk.AUTO_RESUMES)
+    SyncRun.objects.filter(pk=first.pk).update(status="running", started_at=timezone.now())
+    long_ago(first.pk)
+    tasks.reap_runs()
+    job.refresh_from_db()
+    assert job.status == "failed" and job.run_id == first.pk and "4 times" in job.error
+    page = support_client.get(reverse("admin:zalo_bulkjob_change", args=[job.pk])).content.decode()
+    assert "Send the rows left" in page

@@ -65,10 +65,26 @@ def test_a_bad_phone_is_a_form_error_and_nothing_is_sent(support_client, oa, san
 
 
 def test_a_refused_request_is_shown_in_words(support_client, oa, sandbox):
+    sandbox.control.update_oa(oa.oa_id, status="N")
+    page = request(support_client, oa, "0912345671")
+    assert "eTelecom refused the request" in page.context["form"].non_field_errors()[0]
+    assert not Consent.objects.exists()
+
+
+@pytest.mark.parametrize("fault", ["5xx", "error200", "malformed"])
+def test_a_request_whose_answer_was_lost_is_found_by_reading_back(support_client, oa, sandbox, fault):
+    sandbox.control.faults(next=[fault], phase="after", methods=["Zalo/RequestConsent"])
+    page = request(support_client, oa, "0912345671")
+    consent = Consent.objects.get()
+    assert consent.phone == "0912345671" and "0912345671" in str(list(page.context["messages"])[0])
+    assert len(sandbox.control.zns()["consents"]) == 1
+
+
+def test_a_request_whose_answer_was_lost_and_is_not_listed_says_not_to_ask_again(support_client, oa, sandbox):
     sandbox.control.faults(next=["5xx"], methods=["Zalo/RequestConsent"])
     page = request(support_client, oa, "0912345671")
-    assert "eTelecom had a problem" in page.context["form"].non_field_errors()[0]
-    assert not Consent.objects.exists()
+    assert "may still have gone" in page.context["form"].non_field_errors()[0]
+    assert not Consent.objects.exists() and sandbox.control.zns()["consents"] == []
 
 
 def test_a_reply_by_webhook_updates_the_row_at_once(support_client, oa, sandbox, client):

@@ -86,7 +86,7 @@ def test_a_test_send_is_free(support_client, template):
     assert message.is_development and not message.is_charged and message.fee_main == 0
 
 
-@pytest.mark.parametrize("fault", ["5xx", "hang"])
+@pytest.mark.parametrize("fault", ["5xx", "hang", "error200", "malformed"])
 def test_a_lost_answer_is_settled_by_reading_back_and_never_sent_twice(
     support_client, template, sandbox, settings, fault
 ):
@@ -111,6 +111,20 @@ def test_a_send_etelecom_never_got_stays_unconfirmed_then_is_settled(support_cli
     message.refresh_from_db()
     assert message.send_state == "failed"
     assert sandbox.control.received("Zalo/SendZNS") == 1 and sandbox.control.zns()["messages"] == []
+
+
+def test_an_error_in_a_200_before_the_send_leaves_it_unconfirmed_not_refused(support_client, template, sandbox):
+    sandbox.control.faults(next=["error200"], methods=["Zalo/SendZNS"])
+    support_client.post(send_url(template), {"phone": "0912000001", **DATA, "send": "1"}, follow=True)
+    assert Message.objects.get().send_state == "unconfirmed"
+    assert sandbox.control.zns()["messages"] == []
+
+
+def test_a_rate_limited_send_is_not_sent_and_says_to_try_again(support_client, template, sandbox):
+    sandbox.control.faults(next=["429"], methods=["Zalo/SendZNS"])
+    page = support_client.post(send_url(template), {"phone": "0912000001", **DATA, "send": "1"})
+    assert "slow down" in page.context["form"].non_field_errors()[0]
+    assert Message.objects.get().send_state == "failed" and sandbox.control.zns()["messages"] == []
 
 
 def test_a_refused_send_is_a_form_error(support_client, template, sandbox):
