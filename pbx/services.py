@@ -436,7 +436,9 @@ def calls_store(shop: Shop, statement: bulk.Statement, prepared: list, days: tup
 
 
 def rollups_refresh(shop: Shop, first: date, last: date) -> None:
-    """Recount the daily and hourly rollups of `shop` from `first` to `last` (local days) from the call records."""
+    """Recount the daily and hourly rollups of `shop` from `first` to `last` (local days) from the call records, in
+    the caller's transaction."""
+    bulk.recount_lock("call_rollups", shop.pk)
     CallDaily.objects.filter(shop=shop, day__gte=first, day__lte=last).delete()
     CallHourly.objects.filter(shop=shop, day__gte=first, day__lte=last).delete()
     quote = connection.ops.quote_name

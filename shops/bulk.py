@@ -131,3 +131,14 @@ def insert(model, columns: list[str], rows: Iterable[tuple], *, unique: list[str
     given. Returns the number of rows sent."""
     statement = Statement(model, columns, unique=unique, update=update)
     return statement.execute(statement.prepare(rows))
+
+
+def recount_lock(scope: str, key: int) -> None:
+    """Within the current transaction, wait for any other transaction recounting `scope` for `key` (an OA's ZNS days,
+    a shop's calls): recounts delete a day's rollup rows and insert them again, and two at once on PostgreSQL would
+    both insert (a unique violation, and the event or batch that lost is rolled back). A transaction-scoped advisory
+    lock takes no row, so nothing else that updates the OA or the shop waits. SQLite runs one writer at a time."""
+    if connection.vendor != "postgresql":
+        return
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_advisory_xact_lock(hashtext(%s), %s)", [scope, key])

@@ -81,7 +81,8 @@ def zns_counts(messages):
 def refresh_messages(pairs: Iterable[tuple[int, date]]) -> None:
     """Recount the ZNS rollups of each (OA pk, local day) in `pairs` from its messages."""
     with transaction.atomic():
-        for oa, days in _by_oa(pairs).items():
+        for oa, days in sorted(_by_oa(pairs).items()):
+            bulk.recount_lock("zns_daily", oa)
             ZnsDaily.objects.filter(oa=oa, day__in=days).delete()
             ZnsDaily.objects.bulk_create(
                 ZnsDaily(
@@ -120,7 +121,8 @@ def consent_counts(consents):
 def refresh_consents(pairs: Iterable[tuple[int, date]]) -> None:
     """Recount the consent rollups of each (OA pk, local day) in `pairs` from its requests."""
     with transaction.atomic():
-        for oa, days in _by_oa(pairs).items():
+        for oa, days in sorted(_by_oa(pairs).items()):
+            bulk.recount_lock("consent_daily", oa)
             ConsentDaily.objects.filter(oa=oa, day__in=days).delete()
             ConsentDaily.objects.bulk_create(
                 ConsentDaily(**row) for row in consent_counts(Consent.objects.filter(oa=oa, day__in=days))
