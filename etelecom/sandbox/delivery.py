@@ -1,4 +1,5 @@
-"""The sandbox posting webhook events, as eTelecom would: in the background, each delivery recorded.
+"""The sandbox posting webhook events, as eTelecom would: in the background, in order, one at a time, each delivery
+recorded.
 
 Two shapes, as the console reads them (etelecom/webhook.py). An OA's events go to the OA's webhook URL
 (`Zalo/UpdateShopOA`) as Zalo makes them: `event_name`, `app_id`, the OA and the user, times in milliseconds as
@@ -8,6 +9,7 @@ go to the registered URLs in eTelecom's envelope `{"id", "entity", "shop_id", "c
 
 from __future__ import annotations
 
+import queue
 import threading
 import uuid
 from collections import deque
@@ -30,12 +32,21 @@ def envelope(entity: str, *, shop_id: str, created_at: str, data: dict) -> dict:
 
 
 class Deliveries:
+    """One sender thread posts the events in the order they were made, as a webhook sender does: a ZNS delivery's
+    Zalo event and its `zl_oa_message` record reach the console one after the other, not racing each other."""
+
     def __init__(self, keep: int = 1000):
         self._lock = threading.Lock()
         self.log: deque[dict] = deque(maxlen=keep)
+        self._pending: queue.SimpleQueue[tuple[str, dict]] = queue.SimpleQueue()
+        threading.Thread(target=self._run, daemon=True, name="sandbox-deliveries").start()
 
     def post(self, url: str, event: dict) -> None:
-        threading.Thread(target=self._send, args=(url, event), daemon=True).start()
+        self._pending.put((url, event))
+
+    def _run(self) -> None:
+        while True:
+            self._send(*self._pending.get())
 
     def _send(self, url: str, event: dict) -> None:
         record = {"url": url, "kind": event.get("event_name") or event.get("entity"), "event": event}
