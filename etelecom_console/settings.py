@@ -109,6 +109,8 @@ LANGUAGES = [("vi", _("Vietnamese")), ("en", _("English"))]
 # The console's own catalogue, then Vietnamese for django-q2's admin strings (it ships none).
 LOCALE_PATHS = [BASE_DIR / "locale", BASE_DIR / "locale-django-q"]
 USE_I18N = True
+# Dates, times and number grouping per language (shops.formats shows every figure through them).
+FORMAT_MODULE_PATH = ["etelecom_console.formats"]
 TIME_ZONE = "Asia/Ho_Chi_Minh"
 USE_TZ = True
 

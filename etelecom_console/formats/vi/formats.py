@@ -1,0 +1,6 @@
+"""Vietnamese formats over Django's own: numbers grouped by thousands (1.839.200), dates as 01/12/2026."""
+
+SHORT_DATE_FORMAT = "d/m/Y"
+SHORT_DATETIME_FORMAT = "d/m/Y H:i"
+TIME_FORMAT = "H:i"
+NUMBER_GROUPING = 3
