@@ -8,6 +8,7 @@ from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
+from shops import formats
 from shops.admin import pill, queue_runs
 from shops.exports import streamed_csv
 from shops.links import link, web_url
@@ -250,12 +251,11 @@ class CallRecordAdmin(PhoneSearch, ReadOnlyAdmin):
 
     @admin.display(description=_("started"), ordering="started_at")
     def started(self, call):
-        return timezone.localtime(call.started_at).strftime("%d/%m/%Y %H:%M:%S")
+        return formats.moment(call.started_at, seconds=True)
 
     @admin.display(description=_("talk time"), ordering="duration")
     def talk_time(self, call):
-        minutes, seconds = divmod(call.duration, 60)
-        return f"{minutes}:{seconds:02d}"
+        return formats.duration(call.duration)
 
     @admin.display(description=_("recording"))
     def recording(self, call):

@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 
+from shops import formats
 from shops.admin import pill, queue_runs
 from shops.listing import DateRangeFilter, EstimatedCountPaginator
 from shops.phones import PhoneSearch
@@ -98,14 +99,17 @@ class OfficialAccountAdmin(ShopScopedAdmin):
         if percent is None:
             return "-"
         level = "bad" if percent < settings.ZALO_QUOTA_LOW_PERCENT else "ok"
-        return pill(level, f"{oa.remaining_quota} / {oa.daily_quota} ({round(percent)}%)")
+        return pill(
+            level,
+            f"{formats.number(oa.remaining_quota)} / {formats.number(oa.daily_quota)} ({formats.percent(percent, 0)})",
+        )
 
     @admin.display(description=_("authorization expires"), ordering="expires_at")
     def expires(self, oa):
         if oa.expires_at is None:
             return "-"
         soon = oa.expires_at < timezone.now() + timedelta(days=settings.ZALO_TOKEN_EXPIRY_DAYS)
-        return pill("bad" if soon else "unknown", timezone.localtime(oa.expires_at).strftime("%d/%m/%Y"))
+        return pill("bad" if soon else "unknown", formats.day(oa.expires_at))
 
     @admin.action(description=_("Sync quota and quality now"), permissions=["change"])
     def sync_now(self, request, queryset):
@@ -212,12 +216,11 @@ class ConsentAdmin(PhoneSearch, ZaloWorkAdmin):
         )
         if until is None:
             return "-"
-        return pill("ok" if until > timezone.now() else "bad", timezone.localtime(until).strftime("%d/%m/%Y %H:%M"))
+        return pill("ok" if until > timezone.now() else "bad", formats.moment(until))
 
     @admin.display(description=_("requested"), ordering="etelecom_created_at")
     def requested(self, consent):
-        moment = consent.etelecom_created_at
-        return timezone.localtime(moment).strftime("%d/%m/%Y %H:%M") if moment else "-"
+        return formats.moment(consent.etelecom_created_at)
 
     @admin.action(description=_("Check the permission with eTelecom"), permissions=["change"])
     def check_now(self, request, queryset):
@@ -325,7 +328,7 @@ class MessageAdmin(PhoneSearch, ZaloWorkAdmin):
 
     @admin.display(description=_("sent"), ordering="created_at")
     def sent_at(self, message):
-        return timezone.localtime(message.created_at).strftime("%d/%m/%Y %H:%M:%S")
+        return formats.moment(message.created_at, seconds=True)
 
     @admin.display(description=_("send"), ordering="send_state")
     def send(self, message):

@@ -74,7 +74,9 @@ def test_an_etelecom_refusal_is_a_form_error_and_nothing_is_stored(support_clien
     page = support_client.post(reverse("admin:pbx_extension_add"), data)
     assert page.status_code == 200
     errors = page.context["form"].non_field_errors()
-    assert "already exists" in errors[0] and "Etelecom/CreateExtension 409" in errors[0]
+    # The sentence for this refusal of this call, then eTelecom's own code and words in brackets.
+    assert errors[0].startswith("This extension number is already taken.")
+    assert f"[Etelecom/CreateExtension 409 already_exists: extension {extension.extension_number} already" in errors[0]
     assert Extension.objects.count() == before
 
 
