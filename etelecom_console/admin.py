@@ -1,21 +1,31 @@
 from functools import partial
 
-from django.contrib import admin
 from django.urls import path
 from django.utils.translation import gettext_lazy as _
+from unfold.sites import UnfoldAdminSite
 
 from zalo.selectors import oa_alerts
 
-from . import dashboard, reports
+from . import dashboard, navigation, reports
 
 
-class ConsoleAdminSite(admin.AdminSite):
-    """The console's admin site: every app registers its models here through `admin.site`."""
+class ConsoleAdminSite(UnfoldAdminSite):
+    """The console's admin site, in django-unfold's theme: every app registers its models here through
+    `admin.site`, on `shops.scoping.ConsoleAdmin` (docs/design.md, "The admin theme")."""
 
     site_header = _("eTelecom Console")
     site_title = _("eTelecom Console")
     index_title = _("Shops at a glance")
     site_url = None  # the console is the admin; there is no public site to link to
+
+    def each_context(self, request):
+        context = super().each_context(request)
+        # The theme writes its colours into an inline <style>, which the Content-Security-Policy refuses: they
+        # come from static/console/theme.css instead.
+        context["colors"] = None
+        if self.has_permission(request):
+            context["sidebar_navigation"] = navigation.sidebar(self, request)
+        return context
 
     def get_urls(self):
         return [

@@ -16,4 +16,9 @@ class ConsoleConfig(AppConfig):
     verbose_name = _("eTelecom Console")
 
     def ready(self):
+        from django.contrib import admin
+
         from . import checks  # noqa: F401  (registers the deploy checks)
+        from .themed_admins import retheme
+
+        retheme(admin.site)

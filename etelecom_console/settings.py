@@ -11,7 +11,8 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import environ
-from csp.constants import NONE, SELF
+from csp.constants import NONE, SELF, UNSAFE_EVAL, UNSAFE_INLINE
+from django.templatetags.static import static
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -29,6 +30,8 @@ CONSOLE_URL = env("CONSOLE_URL", default="http://127.0.0.1:8000")
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
 INSTALLED_APPS = [
+    # The admin theme: its templates and static files come before Django's admin's.
+    "unfold.apps.BasicAppConfig",
     "etelecom_console.apps.ConsoleAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -123,6 +126,20 @@ STORAGES = {
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
 
+# --- Admin theme (django-unfold) ------------------------------------------------------------------------------
+# The theme's settings: titles, the console's stylesheet (its colours too, see etelecom_console/admin.py) and
+# script on every page, the sign-in page included. The sidebar is built per request (etelecom_console/navigation.py).
+UNFOLD = {
+    "SITE_TITLE": _("eTelecom Console"),
+    "SITE_HEADER": _("eTelecom Console"),
+    "SITE_URL": None,
+    "SITE_SYMBOL": "support_agent",
+    "SHOW_HISTORY": True,
+    "SHOW_VIEW_ON_SITE": False,
+    "STYLES": [lambda request: static("console/theme.css"), lambda request: static("console/console.css")],
+    "SCRIPTS": [lambda request: static("console/theme.js"), lambda request: static("console/language.js")],
+}
+
 # --- HTTPS (behind a TLS-terminating proxy in production) -----------------------------------------------------
 HTTPS = env.bool("HTTPS", default=False)
 if HTTPS:
@@ -197,8 +214,9 @@ _ETELECOM_ORIGINS = sorted(
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": [SELF],
-        "script-src": [SELF],
+        "script-src": [SELF, UNSAFE_EVAL],
         "style-src": [SELF],
+        "style-src-attr": [UNSAFE_INLINE],
         "img-src": [SELF],
         "media-src": [SELF, "https:", *_ETELECOM_ORIGINS],
         "connect-src": [SELF],

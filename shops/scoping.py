@@ -9,6 +9,8 @@ choices to the shops the user is a member of.
 from django.contrib import admin
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
+from unfold.admin import ModelAdmin as ThemeModelAdmin
+from unfold.admin import TabularInline as ThemeTabularInline
 
 from .crypto import EncryptedTextField
 from .models import Shop
@@ -44,9 +46,22 @@ class ShopFilter(admin.SimpleListFilter):
         return queryset
 
 
-class ShopScopedAdmin(admin.ModelAdmin):
-    show_facets = admin.ShowFacets.NEVER
+class ConsoleAdmin(ThemeModelAdmin):
+    """The base of every admin in the console (django-unfold's ModelAdmin): compact forms, a warning before leaving
+    a form with unsaved changes, filters in the drawer with one Apply button."""
 
+    show_facets = admin.ShowFacets.NEVER
+    compressed_fields = True
+    warn_unsaved_form = True
+    list_filter_submit = True
+    list_fullwidth = True
+
+
+class ConsoleTabularInline(ThemeTabularInline):
+    """The base of every tabular inline."""
+
+
+class ShopScopedAdmin(ConsoleAdmin):
     def get_queryset(self, request):
         return scope(super().get_queryset(request), request.user)
 
