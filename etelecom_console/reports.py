@@ -1,5 +1,5 @@
 """Manager reports: a date range (local days), a shop filter, tables that export to CSV with the same rows and
-columns as the screen, and charts drawn by the vendored Chart.js from JSON in the page (nothing is fetched from the
+columns as the screen, and charts drawn by the theme's Chart.js from JSON in the page (nothing is fetched from the
 internet).
 
 Who reads them: Managers and superusers. Support works on shops but does not read reports (403).

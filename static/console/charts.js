@@ -1,5 +1,5 @@
-// Draws the reports' charts with the vendored Chart.js from the data each page carries in a `json_script`
-// element (the Content-Security-Policy runs no inline script). Bars stack per day or hour; a rate, when there is
+// Draws the reports' charts with the Chart.js that the theme (django-unfold) loads, from the data each page carries
+// in a `json_script` element (the Content-Security-Policy runs no inline script). Bars stack per day or hour; a rate, when there is
 // one, is a line on a 0-100 % scale of its own. Colours follow the light or dark theme and change with it.
 (function () {
   "use strict";
@@ -25,11 +25,9 @@
   };
   var LINE = ["#222222", "#f2f2f2"];
 
+  // The theme resolves its setting (light, dark, or the system's) into a `dark` class on <html>.
   function dark() {
-    var root = document.documentElement;
-    if (root.classList.contains("dark")) return true;
-    if (root.classList.contains("light")) return false;
-    return window.matchMedia && window.matchMedia("(prefers-color-scheme: dark)").matches;
+    return document.documentElement.classList.contains("dark");
   }
 
   function colour(key, isDark) {
@@ -117,10 +115,7 @@
 
   document.addEventListener("DOMContentLoaded", function () {
     draw();
-    // The theme switches dark mode by a class on <html>, or the system does: redraw in the new colours.
+    // Switching the theme changes the class on <html>: redraw in the new colours.
     new MutationObserver(draw).observe(document.documentElement, { attributes: true, attributeFilter: ["class"] });
-    if (window.matchMedia) {
-      window.matchMedia("(prefers-color-scheme: dark)").addEventListener("change", draw);
-    }
   });
 })();
