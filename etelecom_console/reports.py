@@ -148,7 +148,8 @@ def table(name: str, title, columns: list[tuple], rows, *, empty=None) -> dict:
         "headers": [f"{label} ({UNITS[kind]})" if kind in UNITS else label for _key, label, kind in columns],
         "screen_headers": [label for _key, label, _kind in columns],
         "rows": [[_cell(value) for value, _kind in row] for row in rows],
-        "shown": [[_show(value, kind) for value, kind in row] for row in rows],
+        # (text, numeric) per cell: numbers align right.
+        "shown": [[(_show(value, kind), _numeric(value, kind)) for value, kind in row] for row in rows],
         "empty": empty or _("Nothing in this range."),
     }
 
@@ -159,6 +160,10 @@ def _cell(value):
     if isinstance(value, datetime):
         return formats.clock(value)
     return value.isoformat() if isinstance(value, date) else value
+
+
+def _numeric(value, kind: str) -> bool:
+    return kind in UNITS or (isinstance(value, (int, float)) and not isinstance(value, bool) and kind != "id")
 
 
 def _show(value, kind: str):
