@@ -20,7 +20,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.dates import WEEKDAYS
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
 from pbx.models import CallDaily
 from pbx.selectors import call_report
@@ -252,14 +252,14 @@ QUOTA_PARTS = [
     Part("left", gettext_lazy("left"), lambda row: (row["quota"] or 0) - (row["used"] or 0)),
 ]
 ZNS_PARTS = [
-    Part("delivered", gettext_lazy("delivered"), lambda row: row["delivered"]),
+    Part("delivered", pgettext_lazy("count", "delivered"), lambda row: row["delivered"]),
     Part("sent", gettext_lazy("sent, not delivered"), lambda row: row["sent"] - row["delivered"]),
-    Part("failed", gettext_lazy("failed"), lambda row: row["failed"]),
+    Part("failed", pgettext_lazy("count", "failed"), lambda row: row["failed"]),
 ]
 ZNS_FIGURES = [
-    ("sent", gettext_lazy("sent")),
-    ("delivered", gettext_lazy("delivered")),
-    ("failed", gettext_lazy("failed")),
+    ("sent", pgettext_lazy("count", "sent")),
+    ("delivered", pgettext_lazy("count", "delivered")),
+    ("failed", pgettext_lazy("count", "failed")),
     ("fees", gettext_lazy("fees"), "money"),
 ]
 

@@ -15,7 +15,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 
 from etelecom import METHODS
 
-from . import services, syncing, views
+from . import formats, services, syncing, views
 from .forms import DirectShopForm, ShopChangeForm
 from .models import ApiCall, Shop, ShopMembership, SyncRun, WebhookEvent
 from .scoping import ConsoleTabularInline, ReadOnlyAdmin, ShopFilter, ShopScopedAdmin
@@ -295,7 +295,7 @@ class SyncRunAdmin(ReadOnlyAdmin):
         "finished_at",
         "heartbeat_at",
         "worker",
-        "counts",
+        "counted",
         "error",
         "triggered_by",
     ]
@@ -311,16 +311,20 @@ class SyncRunAdmin(ReadOnlyAdmin):
     def kind_name(self, run):
         return run.kind_label
 
+    @admin.display(description=_("counts"))
+    def counted(self, run):
+        return formats.counts(run.counts)
+
     @admin.display(description=_("took"))
     def took(self, run):
-        return f"{run.duration.total_seconds():.1f} s" if run.duration is not None else "-"
+        return formats.duration(run.duration.total_seconds()) if run.duration is not None else "-"
 
     @admin.display(description=_("outcome"))
     def outcome(self, run):
         """Counts or the error, cut short; the run's page has all of it."""
         if run.error:
             return Truncator(run.error).chars(90)
-        return ", ".join(f"{key}: {value}" for key, value in run.counts.items()) or "-"
+        return formats.counts(run.counts)
 
 
 class ReceivedRecentFilter(RecentFilter):

@@ -8,6 +8,7 @@ from datetime import date, datetime
 
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext_lazy
 
 EMPTY = "-"
 
@@ -73,3 +74,46 @@ def clock(value) -> str:
         return EMPTY
     local = timezone.localtime(value) if timezone.is_aware(value) else value
     return formats.time_format(local, "TIME_FORMAT")
+
+
+# What a sync run or an upload counted, in words: the keys the jobs return (see each app's `*_work`).
+COUNT_LABELS = {
+    "listed": pgettext_lazy("counted", "listed"),
+    "created": pgettext_lazy("counted", "new"),
+    "new": pgettext_lazy("counted", "new"),
+    "updated": pgettext_lazy("counted", "updated"),
+    "needs_login": pgettext_lazy("counted", "awaiting the shop's login"),
+    "failed": pgettext_lazy("counted", "failed"),
+    "checked": pgettext_lazy("counted", "checked"),
+    "oas": pgettext_lazy("counted", "OAs"),
+    "missing": pgettext_lazy("counted", "no longer on eTelecom"),
+    "removed": pgettext_lazy("counted", "removed"),
+    "followers": pgettext_lazy("counted", "followers"),
+    "consents": pgettext_lazy("counted", "call permissions"),
+    "unknown_oa": pgettext_lazy("counted", "for an OA not in the console"),
+    "templates": pgettext_lazy("counted", "templates"),
+    "messages": pgettext_lazy("counted", "messages"),
+    "journeys": pgettext_lazy("counted", "journeys"),
+    "tenant": pgettext_lazy("counted", "PBX tenant"),
+    "hotlines": pgettext_lazy("counted", "hotlines"),
+    "users": pgettext_lazy("counted", "users"),
+    "extensions": pgettext_lazy("counted", "extensions"),
+    "calls": pgettext_lazy("counted", "calls"),
+    "resumed": pgettext_lazy("counted", "resumed"),
+    "invalid": pgettext_lazy("counted", "invalid"),
+    "pending": pgettext_lazy("counted", "to send"),
+    "sending": pgettext_lazy("counted", "sending"),
+    "sent": pgettext_lazy("counted", "sent"),
+    "held": pgettext_lazy("counted", "held"),
+    "unconfirmed": pgettext_lazy("counted", "not confirmed yet"),
+}
+
+
+def counts(values: dict | None) -> str:
+    """A run's counts in words, nothing for the zeros: `12 mới, 3 cập nhật`; `-` when all are zero."""
+    shown = [
+        f"{number(value)} {COUNT_LABELS.get(key, str(key).replace('_', ' '))}"
+        for key, value in (values or {}).items()
+        if value
+    ]
+    return ", ".join(shown) or EMPTY

@@ -6,6 +6,7 @@ from django.urls import path
 from django.utils import timezone
 from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from shops import formats
 from shops.admin import pill, queue_runs
@@ -273,7 +274,7 @@ DELIVERY_BADGE = {"received": "ok", "seen": "ok", "unknown": "unknown"}
 
 
 class RequestedFilter(DateRangeFilter):
-    title = _("sent")
+    title = pgettext_lazy("moment", "sent")
     parameter_name = "sent"
     field_name = "created_at"
 
@@ -326,7 +327,7 @@ class MessageAdmin(PhoneSearch, ZaloWorkAdmin):
     paginator = EstimatedCountPaginator
     show_full_result_count = False
 
-    @admin.display(description=_("sent"), ordering="created_at")
+    @admin.display(description=pgettext_lazy("moment", "sent"), ordering="created_at")
     def sent_at(self, message):
         return formats.moment(message.created_at, seconds=True)
 

@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from shops.crypto import EncryptedTextField, Secret
 from shops.models import Shop
@@ -215,7 +216,7 @@ class Consent(models.Model):
     status = models.CharField(_("status"), max_length=8, choices=Status.choices, blank=True)
     reply_status = models.CharField(_("reply"), max_length=8, choices=Reply.choices, blank=True)
     delivery_status = models.CharField(_("delivery"), max_length=16, choices=Delivery.choices, blank=True)
-    delivery_time = models.DateTimeField(_("delivered"), null=True, blank=True)
+    delivery_time = models.DateTimeField(pgettext_lazy("moment", "delivered"), null=True, blank=True)
     is_charged = models.BooleanField(_("charged"), default=False)
     error_code = models.IntegerField(_("error code"), default=0)
     error_message = models.TextField(_("error"), blank=True)
@@ -322,7 +323,7 @@ class Message(models.Model):
 
     class Status(models.TextChoices):
         NEW = "Z", _("New")
-        ACCEPTED = "P", _("Accepted")
+        ACCEPTED = "P", pgettext_lazy("zns status", "Accepted")
         FAILED = "N", _("Failed")
 
     oa = models.ForeignKey(OfficialAccount, on_delete=models.CASCADE, related_name="messages", verbose_name=_("OA"))
@@ -343,8 +344,8 @@ class Message(models.Model):
     type = models.CharField(_("type"), max_length=16, blank=True)
     status = models.CharField(_("status"), max_length=8, choices=Status.choices, blank=True)
     delivery_status = models.CharField(_("delivery"), max_length=16, choices=Consent.Delivery.choices, blank=True)
-    delivery_time = models.DateTimeField(_("delivered"), null=True, blank=True)
-    sent_time = models.DateTimeField(_("sent"), null=True, blank=True)
+    delivery_time = models.DateTimeField(pgettext_lazy("moment", "delivered"), null=True, blank=True)
+    sent_time = models.DateTimeField(pgettext_lazy("moment", "sent"), null=True, blank=True)
     request_time = models.DateTimeField(_("requested"), null=True, blank=True)
     error_code = models.IntegerField(_("error code"), default=0)
     error_message = models.TextField(_("error"), blank=True)
@@ -462,8 +463,8 @@ class ConversationMessage(models.Model):
     kind = models.CharField(_("kind"), max_length=32, help_text=_("text, image, link, file, sticker, ..."))
     text = models.TextField(_("text"), blank=True)
     attachments = models.JSONField(_("attachments"), default=list, blank=True)
-    sent_at = models.DateTimeField(_("sent"))
-    delivered_at = models.DateTimeField(_("delivered"), null=True, blank=True)
+    sent_at = models.DateTimeField(pgettext_lazy("moment", "sent"))
+    delivered_at = models.DateTimeField(pgettext_lazy("moment", "delivered"), null=True, blank=True)
     received_at = models.DateTimeField(_("received by the console"), auto_now_add=True)
 
     class Meta:
@@ -590,8 +591,8 @@ class ZnsDaily(models.Model):
     oa = models.ForeignKey(OfficialAccount, on_delete=models.CASCADE, related_name="zns_days", verbose_name=_("OA"))
     day = models.DateField(_("day"))
     template_id = models.BigIntegerField(_("Zalo template id"))
-    sent = models.PositiveIntegerField(_("sent"))
-    delivered = models.PositiveIntegerField(_("delivered"))
+    sent = models.PositiveIntegerField(pgettext_lazy("count", "sent"))
+    delivered = models.PositiveIntegerField(pgettext_lazy("count", "delivered"))
     failed = models.PositiveIntegerField(_("failed"))
     fees = models.PositiveBigIntegerField(_("fees (VND)"))
 

@@ -6,5 +6,5 @@ from django import template
 from shops import formats
 
 register = template.Library()
-for name in ("number", "money", "percent", "duration", "day", "moment", "clock"):
+for name in ("number", "money", "percent", "duration", "day", "moment", "clock", "counts"):
     register.filter(name, getattr(formats, name))

@@ -30,6 +30,8 @@ def test_the_compiled_catalogue_matches_the_source(catalogue):
     for entry in po.translated_entries():
         if entry.msgid_plural:
             assert compiled.ngettext(entry.msgid, entry.msgid_plural, 1) == entry.msgstr_plural[0], entry.msgid
+        elif entry.msgctxt:  # one English word, two meanings: each context has its own translation
+            assert compiled.pgettext(entry.msgctxt, entry.msgid) == entry.msgstr, (entry.msgctxt, entry.msgid)
         else:
             assert compiled.gettext(entry.msgid) == entry.msgstr, entry.msgid
 
