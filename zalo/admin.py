@@ -150,7 +150,7 @@ class FollowerAdmin(ReadOnlyAdmin):
 
 @admin.register(ConversationMessage)
 class ConversationMessageAdmin(ReadOnlyAdmin):
-    list_display = ["sent_at", "oa", "zl_user_id", "direction", "kind", "short_text", "delivered_at"]
+    list_display = ["sent_at", "oa", "zl_user_id", "direction", "kind_label", "short_text", "delivered_at"]
     list_select_related = ["oa"]
     list_filter = [ShopFilter, "direction"]
     search_fields = ["=zl_user_id", "=msg_id"]
@@ -161,6 +161,13 @@ class ConversationMessageAdmin(ReadOnlyAdmin):
     @admin.display(description=_("text"))
     def short_text(self, obj):
         return Truncator(obj.text).chars(80)
+
+    @admin.display(description=_("kind"), ordering="kind")
+    def kind_label(self, obj):
+        return ConversationMessage.KINDS.get(obj.kind, obj.kind)
+
+    def get_fields(self, request, obj=None):
+        return [("kind_label" if name == "kind" else name) for name in super().get_fields(request, obj)]
 
 
 REPLY_BADGE = {"P": "ok", "N": "bad", "NS": "unknown", "S": "busy"}

@@ -460,6 +460,20 @@ class ConversationMessage(models.Model):
     msg_id = models.CharField(_("Zalo message id"), max_length=64, blank=True)
     direction = models.CharField(_("direction"), max_length=8, choices=Direction.choices)
     zl_user_id = models.CharField(_("Zalo user id"), max_length=64)
+    # Zalo's message kinds, in words; a kind Zalo adds later shows as it came. Not `choices`: the list is Zalo's.
+    KINDS = {
+        "text": pgettext_lazy("message kind", "text"),
+        "image": pgettext_lazy("message kind", "image"),
+        "gif": pgettext_lazy("message kind", "GIF"),
+        "link": pgettext_lazy("message kind", "link"),
+        "file": pgettext_lazy("message kind", "file"),
+        "sticker": pgettext_lazy("message kind", "sticker"),
+        "audio": pgettext_lazy("message kind", "voice"),
+        "video": pgettext_lazy("message kind", "video"),
+        "location": pgettext_lazy("message kind", "location"),
+        "list": pgettext_lazy("message kind", "list"),
+    }
+
     kind = models.CharField(_("kind"), max_length=32, help_text=_("text, image, link, file, sticker, ..."))
     text = models.TextField(_("text"), blank=True)
     attachments = models.JSONField(_("attachments"), default=list, blank=True)
