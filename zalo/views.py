@@ -22,6 +22,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from shops import formats
 from shops.crypto import decrypt, encrypt
 from shops.exports import streamed_csv
 from shops.models import Shop
@@ -233,10 +234,10 @@ def zns_send(request, model_admin):
         context["pick"] = TemplatePickForm(templates=templates)
         return TemplateResponse(request, "admin/zalo/message/send.html", context)
     form = SendZnsForm(request.POST or None, template=chosen)
-    context.update(template=chosen, form=form)
+    context.update(template=chosen, form=form, preview=composer_preview(form), cost=composer_cost(chosen))
     if request.method == "POST" and form.is_valid():
         if "preview" in request.POST:
-            context["preview"] = form.template_data()
+            context["previewed"] = True
         else:
             try:
                 journey = form.cleaned_data["journey"]
@@ -265,6 +266,32 @@ def zns_send(request, model_admin):
                     messages.success(request, _("ZNS sent to %(phone)s.") % {"phone": message.phone})
                 return redirect("admin:zalo_message_change", message.pk)
     return TemplateResponse(request, "admin/zalo/message/send.html", context)
+
+
+def composer_preview(form) -> list[dict]:
+    """The message as the customer reads it: each parameter's words and the value typed (or the field's name in
+    brackets until something is typed), in the template's order."""
+    lines = []
+    for name, field in form.fields.items():
+        if not name.startswith("param_"):
+            continue
+        value = form[name].value() or ""
+        lines.append({"name": name[len("param_") :], "label": field.label, "value": str(value).strip()})
+    return lines
+
+
+def composer_cost(template) -> dict:
+    """What one send costs and what is left to send today, before sending."""
+    oa = template.oa
+    own = template.apply_template_quota and template.remaining_quota is not None
+    return {
+        "price": formats.money(template.price),
+        "oa_left": formats.number(oa.remaining_quota),
+        "oa_quota": formats.number(oa.daily_quota),
+        "template_left": formats.number(template.remaining_quota) if own else "",
+        "spent": oa.remaining_quota == 0 or (own and template.remaining_quota == 0),
+        "synced": formats.moment(oa.synced_at),
+    }
 
 
 def journey_create(request, model_admin):
