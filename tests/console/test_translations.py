@@ -29,8 +29,13 @@ def test_the_compiled_catalogue_matches_the_source(catalogue):
     with open(catalogue / "django.mo", "rb") as handle:
         compiled = gettext.GNUTranslations(handle)
     for entry in po.translated_entries():
-        if entry.msgid_plural:
+        if entry.msgid_plural and entry.msgctxt:
+            found = compiled.npgettext(entry.msgctxt, entry.msgid, entry.msgid_plural, 1)
+            assert found == entry.msgstr_plural[0], entry.msgid
+        elif entry.msgid_plural:
             assert compiled.ngettext(entry.msgid, entry.msgid_plural, 1) == entry.msgstr_plural[0], entry.msgid
+        elif entry.msgctxt:
+            assert compiled.pgettext(entry.msgctxt, entry.msgid) == entry.msgstr, entry.msgid
         else:
             assert compiled.gettext(entry.msgid) == entry.msgstr, entry.msgid
 
