@@ -41,10 +41,14 @@ class ConsoleAdminSite(UnfoldAdminSite):
         ]
 
     def index(self, request, extra_context=None):
-        rows, page = dashboard.shop_rows(request.user, request.GET.get("page"))
+        sort = request.GET.get("sort") if request.GET.get("sort") in dashboard.SORTS else "trouble"
+        rows, page, columns = dashboard.shop_rows(request.user, request.GET.get("page"), sort)
         context = {
             "shop_rows": rows,
             "shop_page": page,
+            "sync_columns": columns,
+            "sort": sort,
+            "sorts": dashboard.SORTS,
             "shop_alerts": dashboard.shop_alerts(request.user),
             "oa_alerts": oa_alerts(request.user),
             "can_read_reports": reports.can_read_reports(request.user),

@@ -1,3 +1,4 @@
+from axes.apps import AppConfig as AxesAppConfig
 from django.apps import AppConfig
 from django.contrib.admin import apps as admin_apps
 from django.utils.translation import gettext_lazy as _
@@ -8,6 +9,12 @@ class ConsoleAdminConfig(admin_apps.AdminConfig):
 
     default = False
     default_site = "etelecom_console.admin.ConsoleAdminSite"
+
+
+class AxesConfig(AxesAppConfig):
+    """django-axes under a name the menu can translate (it has none of its own, so the menu read "Axes")."""
+
+    verbose_name = _("Sign-in security")
 
 
 class ConsoleConfig(AppConfig):

@@ -40,7 +40,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django_q",
-    "axes",
+    "etelecom_console.apps.AxesConfig",
     "etelecom_console",
     "shops",
     "zalo",
@@ -109,8 +109,9 @@ AUTH_PASSWORD_VALIDATORS = [
 # --- Language and time ----------------------------------------------------------------------------------------
 LANGUAGE_CODE = "vi"
 LANGUAGES = [("vi", _("Vietnamese")), ("en", _("English"))]
-# The console's own catalogue, then Vietnamese for django-q2's admin strings (it ships none).
-LOCALE_PATHS = [BASE_DIR / "locale", BASE_DIR / "locale-django-q"]
+# The console's own catalogue, then Vietnamese for the admin strings of django-q2, django-axes and the theme
+# (django-unfold), which ship none.
+LOCALE_PATHS = [BASE_DIR / "locale", BASE_DIR / "locale-django-q", BASE_DIR / "locale-axes", BASE_DIR / "locale-unfold"]
 USE_I18N = True
 # Dates, times and number grouping per language (shops.formats shows every figure through them).
 FORMAT_MODULE_PATH = ["etelecom_console.formats"]

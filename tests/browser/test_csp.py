@@ -19,7 +19,7 @@ def log_in(page, username="quantri"):
     page.fill("#id_username", username)
     page.fill("#id_password", PASSWORD)
     page.click("#login-form [type=submit]")
-    expect(page.locator("#content h1")).to_be_visible()
+    expect(page.locator("#header-inner h1")).to_be_visible()
 
 
 @pytest.fixture
@@ -54,7 +54,7 @@ def test_admin_pages_reports_and_the_language_switcher_work_under_the_policy(pag
     page.keyboard.press("Escape")
     page.goto("/admin/")
     page.select_option("#language-select", "en")
-    expect(page.locator("#content h1")).to_have_text("Shops at a glance")
+    expect(page.locator("#header-inner h1")).to_have_text("Shops at a glance")
 
 
 def test_the_policy_stops_inline_scripts_handlers_and_javascript_links(browser, live_server, superuser):
