@@ -401,6 +401,11 @@ class BulkJobAdmin(MirroredAdmin):
                 wrap(lambda r, object_id: views.bulk_results(r, self, object_id)),
                 name="zalo_bulkjob_results",
             ),
+            path(
+                "sample/<str:template_id>/",
+                wrap(lambda r, template_id: views.bulk_sample(r, self, template_id)),
+                name="zalo_bulkjob_sample",
+            ),
             *super().get_urls(),
         ]
 

@@ -24,7 +24,7 @@ from django.views.decorators.http import require_POST
 
 from shops import formats
 from shops.crypto import decrypt, encrypt
-from shops.exports import streamed_csv
+from shops.exports import csv_download, streamed_csv
 from shops.models import Shop
 from shops.pages import DIGITS, form_action, form_page, query_value
 from shops.scoping import scope, user_shops
@@ -39,6 +39,7 @@ from .forms import (
     SendZnsForm,
     TemplatePickForm,
     TemplateRegisterForm,
+    param_rule,
 )
 from .models import BulkJob, OfficialAccount, ZnsTemplate
 
@@ -353,7 +354,37 @@ def bulk_upload(request, model_admin):
         "form_id": "bulk-upload-form",
         "multipart": True,
     }
-    return TemplateResponse(request, "console/form_page.html", context)
+    if kind == BulkJob.Kind.ZNS:
+        templates = form.fields["template"].queryset
+        context["columns"] = {str(template.pk): bulk_columns(template) for template in templates}
+        context["chosen"] = str(form["template"].value() or request.GET.get("template") or "")
+    return TemplateResponse(request, "admin/zalo/bulkjob/upload.html", context)
+
+
+def bulk_columns(template) -> dict:
+    """The columns a ZNS upload for `template` takes, each with what it holds, and the sample file's address."""
+    columns = [("phone", _("The customer's phone: 0912345678, 84912345678 or +84 912 345 678."))]
+    columns += [(param["name"], param_rule(param)) for param in template.params if param.get("name")]
+    return {"columns": columns, "sample": reverse("admin:zalo_bulkjob_sample", args=[template.pk])}
+
+
+def bulk_sample(request, model_admin, template_id):
+    """A CSV to fill in: the template's columns and one example row."""
+    if not model_admin.has_add_permission(request):
+        raise PermissionDenied
+    template = _sendable_templates(request).filter(pk=template_id).first() if template_id.isdigit() else None
+    if template is None:
+        raise PermissionDenied
+    names = [param["name"] for param in template.params if param.get("name")]
+    example = ["0912345678", *(_sample_value(param) for param in template.params if param.get("name"))]
+    return csv_download(f"zns-{template.template_id}-sample.csv", ["phone", *names], [example])
+
+
+def _sample_value(param: dict) -> str:
+    size = param.get("max_length") or 10
+    if param.get("type") == "number":
+        return "1" * max(param.get("min_length") or 1, min(size, 6))
+    return "Nguyễn Văn An"[:size]
 
 
 @require_POST

@@ -476,3 +476,24 @@ def test_an_upload_whose_worker_keeps_dying_waits_for_a_person(support_client, t
     assert job.status == "failed" and job.run_id == first.pk and "4 times" in job.error
     page = support_client.get(reverse("admin:zalo_bulkjob_change", args=[job.pk])).content.decode()
     assert "Send the rows left" in page
+
+
+def test_the_upload_form_shows_the_templates_columns_and_offers_a_sample(support_client, template):
+    page = support_client.get(reverse("admin:zalo_bulkjob_add") + "?kind=zns")
+    columns = page.context["columns"][str(template.pk)]
+    assert [name for name, _rule in columns["columns"]] == ["phone", "customer_name", "order_code", "note"]
+    assert f'data-columns-for="{template.pk}"' in page.content.decode()
+    sample = support_client.get(columns["sample"])
+    lines = list(csv.reader(io.StringIO(sample.content.decode("utf-8-sig"))))
+    assert lines[0] == ["phone", "customer_name", "order_code", "note"] and len(lines) == 2
+    # The sample, filled in as it is, is a file the upload accepts.
+    data = {"template": template.pk, "file": SimpleUploadedFile("mau.csv", sample.content, content_type="text/csv")}
+    support_client.post(reverse("admin:zalo_bulkjob_add") + "?kind=zns", data, follow=True)
+    assert bulk.counts(BulkJob.objects.get())["pending"] == 1
+
+
+def test_no_sample_for_a_template_the_user_cannot_send(support_client, template):
+    other = ZnsTemplate.objects.exclude(oa__shop=template.oa.shop).first() or template
+    for template_id in (str(other.pk) if other != template else "999999", "abc", "-1"):
+        response = support_client.get(reverse("admin:zalo_bulkjob_sample", args=[template_id]))
+        assert response.status_code == 403
