@@ -15,7 +15,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 
 from etelecom import METHODS
 
-from . import formats, services, syncing, views
+from . import formats, hub, services, syncing, views
 from .forms import DirectShopForm, ShopChangeForm
 from .models import ApiCall, Shop, ShopMembership, SyncRun, WebhookEvent
 from .scoping import ConsoleTabularInline, ReadOnlyAdmin, ShopFilter, ShopScopedAdmin
@@ -74,7 +74,7 @@ class ShopAdmin(ShopScopedAdmin):
         "email",
         "phone",
         "connection",
-        "credential_hint",
+        "key_hint",
         "credential_badge",
         "credential_checked_at",
         "credential_error",
@@ -84,6 +84,10 @@ class ShopAdmin(ShopScopedAdmin):
     change_list_template = "admin/shops/shop/change_list.html"
     change_form_template = "admin/shops/shop/change_form.html"
 
+    @admin.display(description=_("key ends in"))
+    def key_hint(self, shop):
+        return shop.credential_hint or "-"
+
     @admin.display(description=_("credential"), ordering="credential_status")
     def credential_badge(self, shop):
         return badge(shop.credential_status, shop.get_credential_status_display())
@@ -91,7 +95,7 @@ class ShopAdmin(ShopScopedAdmin):
     def get_fieldsets(self, request, obj=None):
         if obj is None:
             return [(None, {"fields": ["api_key", "notes"]})]
-        credential = ["connection", "credential_hint", "credential_badge", "credential_checked_at", "credential_error"]
+        credential = ["connection", "key_hint", "credential_badge", "credential_checked_at", "credential_error"]
         if obj.connection == Shop.Connection.DIRECT and self.has_change_permission(request, obj):
             credential.append("new_api_key")
         return [
@@ -142,12 +146,31 @@ class ShopAdmin(ShopScopedAdmin):
             ),
             path("import/", wrap(self.import_view), name="shops_shop_import"),
             path(
+                "<path:object_id>/webhook/",
+                wrap(lambda r, object_id: self.webhook_view(r, object_id)),
+                name="shops_shop_webhook_register",
+            ),
+            path(
                 "<path:object_id>/reconnect/",
                 wrap(lambda r, object_id: views.reconnect(r, self, object_id)),
                 name="shops_shop_reconnect",
             ),
             *super().get_urls(),
         ]
+
+    def webhook_view(self, request, object_id):
+        """The hub's one-click re-registration of the shop's webhook."""
+        shop = self.get_object(request, object_id)
+        if request.method != "POST" or shop is None or not self.has_change_permission(request, shop):
+            raise PermissionDenied
+        self._webhooks(request, [shop], services.shop_webhook_register, _("Webhooks registered for %(count)d shops."))
+        return redirect("admin:shops_shop_change", shop.pk)
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        shop = self.get_object(request, object_id)
+        if shop is not None:
+            extra_context = {**(extra_context or {}), "hub": hub.sections(shop, request.user)}
+        return super().change_view(request, object_id, form_url, extra_context)
 
     def import_view(self, request):
         if request.method != "POST" or not request.user.is_superuser:

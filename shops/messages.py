@@ -82,8 +82,13 @@ def explain(exc: errors.EtelecomError) -> str:
 def reference(exc: errors.EtelecomError) -> str:
     """The technical reference that follows each explanation: `[Service/Method HTTP-status code: message]`."""
     status = exc.status if exc.status is not None else "-"
-    raw = ADDRESS.sub(r"\1/…", " ".join(str(exc.msg or "").split()))
+    raw = without_addresses(" ".join(str(exc.msg or "").split()))
     if len(raw) > RAW_LIMIT:
         raw = raw[: RAW_LIMIT - 1] + "…"
     said = f": {raw}" if raw else ""
     return f"[{exc.method} {status} {exc.code or type(exc).__name__}{said}]"
+
+
+def without_addresses(text: str) -> str:
+    """`text` with each web address cut to its scheme and host: words from outside may echo a secret path."""
+    return ADDRESS.sub(r"\1/…", text)

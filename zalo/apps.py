@@ -8,9 +8,10 @@ class ZaloConfig(AppConfig):
 
     def ready(self):
         from shops import webhooks
+        from shops.hub import register_section
         from shops.syncing import register_kind
 
-        from . import bulk, events, services
+        from . import bulk, events, hub, services
 
         register_kind("oa_sync", _("Zalo OA sync"))
         register_kind("follower_sync", _("Zalo follower sync"))
@@ -21,3 +22,5 @@ class ZaloConfig(AppConfig):
         register_kind("bulk_send", _("Bulk upload"), on_abandon=bulk.resume_abandoned)
         events.register()
         webhooks.on_url_change(services.oas_point_at_webhook)
+        register_section(hub.oas)
+        register_section(hub.templates)
