@@ -9,7 +9,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from shops import formats
-from shops.admin import pill, queue_runs
+from shops.admin import json_table, pill, queue_runs
 from shops.exports import streamed_csv
 from shops.links import link, web_url
 from shops.listing import DateRangeFilter, EstimatedCountPaginator
@@ -247,11 +247,16 @@ class CallRecordAdmin(PhoneSearch, ReadOnlyAdmin):
         ]
 
     def get_readonly_fields(self, request, obj=None):
-        return ["recordings", *[f.name for f in self.model._meta.fields if f.name != "recording_urls"]]
+        shown = {"recording_urls": "recordings", "call_targets": "targets"}
+        return [shown.get(f.name, f.name) for f in self.model._meta.fields]
 
     @admin.display(description=_("started"), ordering="started_at")
     def started(self, call):
         return formats.moment(call.started_at, seconds=True)
+
+    @admin.display(description=_("targets"))
+    def targets(self, call):
+        return json_table(call.call_targets)
 
     @admin.display(description=_("talk time"), ordering="duration")
     def talk_time(self, call):

@@ -1,3 +1,4 @@
+import json
 from datetime import timedelta
 
 from django.contrib import admin, messages
@@ -7,7 +8,7 @@ from django.shortcuts import redirect
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.decorators import method_decorator
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
@@ -39,6 +40,38 @@ def pill(level: str, label) -> str:
 
 def badge(value: str, label) -> str:
     return pill(BADGES.get(value, "unknown"), label)
+
+
+def json_table(value) -> str:
+    """JSON from eTelecom as a person reads it: a list of objects as a table (one column per key, in the order
+    they first appear), an object as key/value rows, anything else as text; every value escaped."""
+    if isinstance(value, dict):
+        value = [value] if value else []
+    if not isinstance(value, list) or not value:
+        return "-" if value in (None, "", [], {}) else str(value)
+    rows = [row if isinstance(row, dict) else {"": row} for row in value]
+    keys = list(dict.fromkeys(key for row in rows for key in row))
+    head = format_html_join("", "<th>{}</th>", ((str(key).replace("_", " "),) for key in keys))
+    body = format_html_join(
+        "",
+        "<tr>{}</tr>",
+        ((format_html_join("", "<td>{}</td>", ((_json_cell(row.get(key)),) for key in keys)),) for row in rows),
+    )
+    return format_html(
+        '<div class="table-box"><table class="json-table"><thead><tr>{}</tr></thead><tbody>{}</tbody></table></div>',
+        head,
+        body,
+    )
+
+
+def _json_cell(value) -> str:
+    if value is None or value == "":
+        return "-"
+    if isinstance(value, bool):
+        return _("yes") if value else _("no")
+    if isinstance(value, (dict, list)):
+        return json.dumps(value, ensure_ascii=False)
+    return str(value)
 
 
 def queue_runs(request, shops, kind: str, task: str) -> None:

@@ -9,7 +9,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from shops import formats
-from shops.admin import pill, queue_runs
+from shops.admin import json_table, pill, queue_runs
 from shops.listing import DateRangeFilter, EstimatedCountPaginator
 from shops.phones import PhoneSearch
 from shops.scoping import MirroredAdmin, ReadOnlyAdmin, ShopFilter, ShopScopedAdmin, scope
@@ -264,6 +264,13 @@ class ZnsTemplateAdmin(ZaloWorkAdmin):
     @admin.display(description=_("status"), ordering="status")
     def status_badge(self, template):
         return pill(TEMPLATE_BADGE.get(template.status, "unknown"), template.get_status_display() or "-")
+
+    @admin.display(description=_("parameters"))
+    def params_table(self, template):
+        return json_table(template.params)
+
+    def get_readonly_fields(self, request, obj=None):
+        return [("params_table" if name == "params" else name) for name in super().get_readonly_fields(request, obj)]
 
     @admin.display(description=_("left today"))
     def quota(self, template):
