@@ -16,7 +16,7 @@ from shops.listing import DateRangeFilter, EstimatedCountPaginator
 from shops.phones import PhoneSearch
 from shops.scoping import MirroredAdmin, ReadOnlyAdmin, ShopFilter, scope
 
-from . import views
+from . import hub, views
 from .models import CallDaily, CallRecord, Extension, Hotline, PbxUser, Status, Tenant
 
 STATUS_BADGE = {"P": "ok", "Z": "busy", "N": "bad"}
@@ -47,6 +47,12 @@ class TenantAdmin(PbxAdmin):
     actions = ["sync_directory_now", "sync_calls_now"]
     add_page = staticmethod(views.tenant_create)
     change_form_template = "admin/pbx/tenant/change_form.html"
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        obj = self.get_object(request, object_id)
+        if obj is not None:
+            extra_context = {**(extra_context or {}), "hub": hub.tenant_sections(obj, request.user)}
+        return super().change_view(request, object_id, form_url, extra_context)
 
     def get_urls(self):
         wrap = self.admin_site.admin_view

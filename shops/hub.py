@@ -29,6 +29,7 @@ class Section:
     note: str = ""
     numeric: set[int] = field(default_factory=set)  # columns that align right
     action: tuple[str, str] | None = None  # (address to POST to, button label): the section's one action
+    chart: dict | None = None  # data for static/console/charts.js: labels, axis, series of {key, label, values}
 
 
 # Each builds its section for (shop, user), or None when it does not apply to the shop.

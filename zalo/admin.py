@@ -14,7 +14,7 @@ from shops.listing import DateRangeFilter, EstimatedCountPaginator
 from shops.phones import PhoneSearch
 from shops.scoping import MirroredAdmin, ReadOnlyAdmin, ShopFilter, ShopScopedAdmin, scope
 
-from . import bulk, services, views
+from . import bulk, hub, services, views
 from .models import (
     BulkJob,
     BulkRow,
@@ -58,6 +58,12 @@ class OfficialAccountAdmin(ShopScopedAdmin):
     exclude = ["app_secret_ciphertext"]
     change_list_template = "admin/zalo/officialaccount/change_list.html"
     change_form_template = "admin/zalo/officialaccount/change_form.html"
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        obj = self.get_object(request, object_id)
+        if obj is not None:
+            extra_context = {**(extra_context or {}), "hub": hub.oa_sections(obj, request.user)}
+        return super().change_view(request, object_id, form_url, extra_context)
 
     def get_urls(self):
         wrap = self.admin_site.admin_view

@@ -82,3 +82,26 @@ def test_recent_etelecom_errors_are_listed_without_addresses(client, make_user, 
     client.force_login(make_user("hotro-loi", SUPPORT, shops=[shop]))
     page = client.get(reverse("admin:shops_shop_change", args=[shop.pk]))
     assert [row[1] for row in hub(page)["errors"].rows] == ["Webhook/CreateWebhook"]
+
+
+def test_an_oas_page_shows_its_quota_chart_templates_and_recent_zns(client, make_user, shop):
+    oa = OfficialAccount.objects.filter(shop=shop, templates__isnull=False).first()
+    client.force_login(make_user("hotro-oa", SUPPORT, shops=[shop]))
+    page = client.get(reverse("admin:zalo_officialaccount_change", args=[oa.pk]))
+    sections = hub(page)
+    assert list(sections) == ["quota", "templates", "messages"]
+    chart = sections["quota"].chart
+    assert len(chart["labels"]) == 30 and chart["series"][1]["values"][-1] == oa.remaining_quota
+    assert "history starts" in sections["quota"].note  # the console has synced only today
+    assert 'id="oa-quota" type="application/json"' in page.content.decode()
+    assert len(sections["templates"].rows) == oa.templates.count()
+
+
+def test_a_tenants_page_shows_its_hotlines_and_extensions(client, make_user, shop):
+    from pbx.models import Extension, Hotline, Tenant
+
+    client.force_login(make_user("hotro-pbx", SUPPORT, shops=[shop]))
+    page = client.get(reverse("admin:pbx_tenant_change", args=[Tenant.objects.get(shop=shop).pk]))
+    sections = hub(page)
+    assert len(sections["hotlines"].rows) == Hotline.objects.filter(shop=shop).count() > 0
+    assert len(sections["extensions"].rows) == Extension.objects.filter(shop=shop).count() > 0
