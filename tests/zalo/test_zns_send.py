@@ -129,6 +129,10 @@ def test_a_send_etelecom_never_got_stays_unconfirmed_then_is_settled(support_cli
     page = support_client.post(send_url(template), {"phone": "0912000001", **DATA, "send": "1"}, follow=True)
     message = Message.objects.get()
     assert message.send_state == "unconfirmed" and "do not send it again" in str(list(page.context["messages"])[0])
+    # The page says one thing: it may have gone, do not send it again; never "try again later".
+    message.refresh_from_db()
+    assert "Do not send it again" in message.error_message and "Try again" not in message.error_message
+    assert "Try again" not in page.content.decode()
     Message.objects.filter(pk=message.pk).update(created_at=message.created_at - services.UNCONFIRMED_AFTER)
     syncing.run_now("message_sync", services.messages_sync_work, shop=template.oa.shop)
     message.refresh_from_db()
