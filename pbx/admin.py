@@ -303,11 +303,18 @@ class CallRecordAdmin(PhoneSearch, ReadOnlyAdmin):
         rows = changelist.queryset.values_list(*[name for name, _label in EXPORT_COLUMNS]).iterator(chunk_size=2000)
         names = [name for name, _label in EXPORT_COLUMNS]
         started, recordings = names.index("started_at"), names.index("recording_urls")
+        # Values in the user's language, as the list shows them (a code eTelecom adds later stays as it came).
+        words = {
+            names.index("direction"): dict(CallRecord.Direction.choices),
+            names.index("call_state"): dict(CallRecord.CallState.choices),
+        }
 
         def flat(row):
             row = list(row)
             row[started] = timezone.localtime(row[started]).isoformat(timespec="seconds")
             row[recordings] = " ".join(row[recordings] or [])
+            for column, labels in words.items():
+                row[column] = str(labels.get(row[column], row[column]))
             return row
 
         stamp = timezone.localtime().strftime("%Y%m%d-%H%M")

@@ -214,7 +214,17 @@ def resume_abandoned(run: SyncRun) -> None:
         _hand_to_new_run(job, user=None, resumes=job.resumes + 1)
 
 
-RESULT_HEADER = ["line", "phone", "state", "error", "tracking_id", "etelecom_id", "delivery"]
+def result_header() -> list[str]:
+    """The results download's header, in the user's language."""
+    return [
+        _("line"),
+        _("phone"),
+        _("state"),
+        _("error"),
+        _("tracking id"),
+        _("eTelecom id"),
+        _("delivery or reply"),
+    ]
 
 
 def result_rows(job: BulkJob):
@@ -222,7 +232,12 @@ def result_rows(job: BulkJob):
     rows = job.rows.select_related("message", "consent").order_by("line")
     for row in rows.iterator(chunk_size=1000):
         linked = row.message or row.consent
-        delivery = getattr(row.message, "delivery_status", "") or getattr(row.consent, "reply_status", "")
+        if row.message is not None:
+            delivery = row.message.get_delivery_status_display()
+        elif row.consent is not None:
+            delivery = row.consent.get_reply_status_display()
+        else:
+            delivery = ""
         yield [
             row.line,
             row.phone,

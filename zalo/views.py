@@ -403,4 +403,4 @@ def bulk_results(request, model_admin, object_id):
     job = model_admin.get_object(request, object_id)
     if job is None:
         raise PermissionDenied
-    return streamed_csv(f"upload-{job.pk}-results.csv", bulk.RESULT_HEADER, bulk.result_rows(job))
+    return streamed_csv(f"upload-{job.pk}-results.csv", bulk.result_header(), bulk.result_rows(job))

@@ -162,7 +162,12 @@ def test_the_csv_export_streams_the_filtered_list(support_client, calls):
     rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig"))))
     assert rows[0][:3] == ["started", "shop", "direction"]
     assert len(rows) - 1 == calls.filter(direction="out").count()
-    assert {row[2] for row in rows[1:]} == {"out"}
+    assert {row[2] for row in rows[1:]} == {"Outbound"}  # values in words, as the list shows them
+    vietnamese = support_client.get(
+        reverse("admin:pbx_callrecord_export"), {"direction__exact": "out"}, HTTP_ACCEPT_LANGUAGE="vi"
+    )
+    rows = list(csv.reader(io.StringIO(b"".join(vietnamese.streaming_content).decode("utf-8-sig"))))
+    assert rows[0][:3] == ["bắt đầu lúc", "cửa hàng", "chiều gọi"] and {row[2] for row in rows[1:]} == {"Gọi ra"}
     assert rows[1][0].endswith("+07:00")
 
 

@@ -170,6 +170,7 @@ def test_the_results_download_lists_every_row(support_client, template):
     lines = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig"))))
     assert lines[0][:3] == ["line", "phone", "state"] and len(lines) == 4
     assert [line[2] for line in lines[1:]] == ["Sent", "Sent", "Invalid"]
+    assert lines[0][4:] == ["tracking id", "eTelecom id", "delivery or reply"]
 
 
 def test_consents_are_requested_from_a_file(support_client, template, sandbox):
