@@ -56,8 +56,15 @@ def sidebar(site, request) -> list[dict]:
             for pk, name in shops[:SIDEBAR_SHOPS]
         ]
         if len(shops) > SIDEBAR_SHOPS:
+            everything = reverse("admin:shops_shop_changelist")
+            # Lit only on the list itself, not on every shop's page under it.
             items.append(
-                {"title": _("All shops"), "icon": "more_horiz", "link": reverse("admin:shops_shop_changelist")}
+                {
+                    "title": _("All shops"),
+                    "icon": "more_horiz",
+                    "link": everything,
+                    "active": lambda r: r.path == everything,
+                }
             )
         groups.append({"title": _("Your shops"), "items": items})
     if reports.can_read_reports(request.user):
