@@ -14,3 +14,6 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]
+
+handler403 = views.permission_denied
+handler404 = views.page_not_found
