@@ -5,9 +5,16 @@ Samples of the parts other engineers own (`owner`) are left out here; the client
 import pytest
 import requests
 
+from etelecom import sms
+
 from .conftest import OTHER_OWNERS, SAMPLES, sample_id
 
-MINE = [s for s in SAMPLES if s.get("owner") not in OTHER_OWNERS and s.get("implemented") is not False]
+# SMS Brandname's samples are replayed in test_sms_samples.py (another gateway, another error shape).
+MINE = [
+    s
+    for s in SAMPLES
+    if s.get("owner") not in OTHER_OWNERS and s.get("implemented") is not False and s["method"] not in sms.METHODS
+]
 REQUESTS = [s for s in MINE if s["kind"] == "request"]
 SHAPES = [s for s in MINE if s["kind"] == "response" and s.get("shape")]
 LEFT_OUT = [s for s in SAMPLES if s["kind"] == "request" and s.get("implemented") is False and "/" in s["method"]]
@@ -79,4 +86,4 @@ def test_a_documented_method_left_out_answers_the_documented_bad_route(context, 
 
 def test_what_is_replayed():
     """The counts the issue's closing note gives."""
-    assert (len(SAMPLES), len(REQUESTS), len(SHAPES)) == (83, 32, 15)
+    assert (len(SAMPLES), len(REQUESTS), len(SHAPES)) == (85, 32, 15)
