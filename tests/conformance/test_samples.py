@@ -33,9 +33,12 @@ def test_each_file_is_one_service_and_its_samples_name_a_method():
             assert sample["kind"] == "error" or "/" in sample["method"], sample["id"]
 
 
-@pytest.mark.parametrize("sample", [s for s in SAMPLES if s.get("implemented") is False], ids=sample_id)
-def test_what_is_left_out_says_why(sample):
-    assert len(sample["why"]) > 20
+def test_what_is_left_out_says_why():
+    """Every documented method is implemented now (issue 19 added the last ones); a sample marked
+    `"implemented": false` later must say why."""
+    for sample in SAMPLES:
+        if sample.get("implemented") is False:
+            assert len(sample["why"]) > 20, sample["id"]
 
 
 @pytest.mark.parametrize(

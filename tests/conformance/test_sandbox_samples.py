@@ -78,10 +78,11 @@ def test_the_sandbox_answers_exactly_the_documented_fields_and_types(context, sa
             assert answer[name], f"the sandbox listed no {name} to compare"
 
 
-@pytest.mark.parametrize("sample", LEFT_OUT, ids=sample_id)
-def test_a_documented_method_left_out_answers_the_documented_bad_route(context, sample):
-    status, answer = post(context, sample, sample["body"])
-    assert (status, answer["code"], set(answer)) == (404, "bad_route", {"code", "msg", "meta"})
+def test_a_documented_method_left_out_answers_the_documented_bad_route(context):
+    """None is left out now; one that is later must answer `bad_route`, as an unknown method does."""
+    for sample in [*LEFT_OUT, {"method": "Zalo/UploadGif", "body": {}}]:
+        status, answer = post(context, sample, sample["body"])
+        assert (status, answer["code"], set(answer)) == (404, "bad_route", {"code", "msg", "meta"}), sample["method"]
 
 
 def test_what_is_replayed():

@@ -281,3 +281,16 @@ def test_createdatetime_is_local_time_made_aware_utc(value, expected):
 )
 def test_list_param_is_decoded_a_second_time(value, expected):
     assert sms.decode_params(value) == expected
+
+
+def test_a_status_read_waits_as_long_as_retry_after_asks_and_a_send_does_not_retry(sandbox, account):
+    waits = []
+    client = sms.SmsClient(sandbox.sms_base_url, account["username"], account["password"], sleep=waits.append)
+    sent = send(client)
+    sandbox.control.faults(next=["429"], retry_after=3)
+    assert sms.get_status(client, id_omni_mess=sent.id_omni_mess).status == sms.PROCESSING
+    assert len(waits) == 1 and waits[0] >= 3
+    sandbox.control.faults(next=["429"], retry_after=3)
+    with pytest.raises(errors.RateLimited) as limited:
+        send(client)
+    assert limited.value.retry_after == 3 and len(waits) == 1
