@@ -86,6 +86,19 @@ POOL = [
     410001,
     410003,
     "1001",
+    # OA conversations: the demo's first OA's followers (the second wrote an hour ago), upload data and types,
+    # transaction message enums
+    "8800000000000250001",
+    "8800000000000250002",
+    "iVBORw0KGgoAAAAA",  # a PNG's first bytes, base64
+    "JVBERi0xLjQK",  # "%PDF-1.4\n"
+    "image/png",
+    "application/pdf",
+    "https://example.vn/a.png",
+    "oa.open.url",
+    "oa.query.show",
+    "transaction_order",
+    "VI",
 ]
 # The demo's ids (shops, owners, OAs, tenants, hotlines, users, extensions) are the first ones the sandbox makes.
 IDS = [str(1_150_000_000_000_000_000 + n) for n in range(1, 90)]
