@@ -1,7 +1,7 @@
 """The eTelecom API, free of Django: `Client`, the error hierarchy, one module per service, and `sandbox`."""
 
 from . import pbx, shop, webhook, zalo, zns
-from .client import CallInfo, Client
+from .client import CallInfo, Client, time_budget
 from .errors import (
     AlreadyExists,
     AuthenticationError,
@@ -36,4 +36,5 @@ __all__ = [
     "RequestTimeout",
     "ResponseError",
     "ServerError",
+    "time_budget",
 ]
