@@ -94,10 +94,11 @@ def _schedule_state() -> dict:
 
 def _answer(checks: dict) -> JsonResponse:
     healthy = all(check["ok"] for check in checks.values())
-    return JsonResponse(
-        {"status": "ok" if healthy else "unavailable", **checks},
-        status=200 if healthy else 503,
-    )
+    response = JsonResponse({"status": "ok" if healthy else "unavailable", **checks}, status=200 if healthy else 503)
+    # The failed check is logged once as a warning; Django's own error line for a 503 would mail ADMINS on every
+    # probe, every few seconds, for as long as the outage lasts.
+    response._has_been_logged = True
+    return response
 
 
 @never_cache

@@ -132,3 +132,13 @@ def test_readyz_sees_a_live_cluster_that_reports_to_the_broker(client, settings)
         assert time.monotonic() < deadline, "a stopped cluster still counts as alive"
         time.sleep(0.5)
     assert client.get("/readyz").status_code == 503
+
+
+@pytest.mark.django_db
+def test_a_failing_probe_mails_nobody(client, monkeypatch, settings, mailoutbox):
+    settings.ADMINS = [("Ops", "ops@example.vn")]
+    monkeypatch.setattr(Conf, "ORM", None)
+    monkeypatch.setattr(Conf, "REDIS", f"redis://127.0.0.1:{free_port()}/0")
+    for _ in range(3):
+        assert client.get("/healthz").status_code == 503
+    assert mailoutbox == []
