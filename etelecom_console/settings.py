@@ -39,6 +39,9 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django_q",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "etelecom_console",
     "shops",
     "zalo",
@@ -55,6 +58,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -154,6 +158,14 @@ AXES_LOCKOUT_TEMPLATE = "console/locked_out.html"
 AXES_CLIENT_IP_CALLABLE = "etelecom_console.security.client_ip"
 # Proxies in front of the console that append to X-Forwarded-For; 0 trusts no header and uses REMOTE_ADDR.
 TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+
+# --- Two-factor sign-in (django-otp; etelecom_console/twofactor.py) -----------------------------------------------
+# Superusers always sign in with a second step (an authenticator app's code or a recovery code); True: every staff
+# member does. Anyone who enrolled does in any case.
+REQUIRE_2FA = env.bool("REQUIRE_2FA", default=False)
+OTP_TOTP_ISSUER = env("OTP_TOTP_ISSUER", default="eTelecom Console")
+# The admin lists devices (delete a lost phone's authenticator so its owner enrols anew) without their secrets.
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 
 # --- eTelecom -------------------------------------------------------------------------------------------------
 # Defaults point at the local sandbox (`python -m etelecom.sandbox --port 8100`) and its documented demo partner key.
