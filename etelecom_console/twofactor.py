@@ -91,7 +91,9 @@ def _signed_in_staff(request) -> bool:
 
 
 def _context(admin_site, request, title: str, **extra) -> dict:
-    return {**admin_site.each_context(request), "title": title, **extra}
+    # Before the second step the admin's sidebar would list every model the person may see: none is shown.
+    shown = {"is_nav_sidebar_enabled": False, "available_apps": []} if not request.user.is_verified() else {}
+    return {**admin_site.each_context(request), "title": title, **shown, **extra}
 
 
 def _failed(request, user) -> None:
