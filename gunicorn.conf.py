@@ -30,6 +30,10 @@ preload_app = True
 # The proxy in front sets X-Forwarded-*; trust it only from the addresses listed (default: loopback).
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1,::1")
 
+# No runtime control socket: systemd or the container runtime manages the process (and a container's home is
+# not writable).
+control_socket_disable = True
+
 accesslog = "-"
 errorlog = "-"
 loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")
