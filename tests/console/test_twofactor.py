@@ -136,3 +136,13 @@ def test_cancel_signs_out(client, boss):
     password_login(client, "sep")
     assert client.post(VERIFY, {"cancel": "1"})["Location"] == LOGIN
     assert "_auth_user_id" not in client.session
+
+
+def test_moving_to_a_new_phone_replaces_the_authenticator(client, boss):
+    old = enrol(boss)
+    password_login(client, "sep")
+    client.post(VERIFY, {"code": code_for(old.key)})
+    client.get(SETUP)
+    key = client.session[SETUP_SESSION_KEY]
+    assert client.post(SETUP, {"code": code_for(key)})["Location"] == CODES
+    assert list(TOTPDevice.objects.filter(user=boss).values_list("key", flat=True)) == [key]
