@@ -1,9 +1,12 @@
 """Request ids, log lines (plain and JSON, UTC with an offset, no secrets), /metrics and Sentry's scrubbing."""
 
+import gzip
+import http.server
 import io
 import json
 import logging
 import re
+import threading
 from contextlib import contextmanager
 from datetime import timedelta
 
@@ -130,3 +133,51 @@ def test_sentry_events_lose_secrets_cookies_and_bodies():
     text = json.dumps(clean)
     assert "abcDEF123456" not in text and "sessionid" not in text and "shop1:secret" not in text
     assert "Bearer k" not in text and clean["request"]["headers"] == {"User-Agent": "ua"}
+
+
+class _SentryInbox(http.server.BaseHTTPRequestHandler):
+    """A Sentry ingest endpoint on loopback that keeps what it receives."""
+
+    received: list[bytes] = []
+
+    def do_POST(self):
+        body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
+        if self.headers.get("Content-Encoding") == "gzip":
+            body = gzip.decompress(body)
+        elif self.headers.get("Content-Encoding") == "br":
+            import brotli
+
+            body = brotli.decompress(body)
+        type(self).received.append(body)
+        self.send_response(200)
+        self.end_headers()
+        self.wfile.write(b"{}")
+
+    def log_message(self, *args):
+        pass
+
+
+def test_sentry_gets_the_error_without_the_webhook_secret():
+    import sentry_sdk
+
+    from etelecom_console.logs import init_sentry
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), _SentryInbox)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    _SentryInbox.received = []
+    try:
+        init_sentry(f"http://publickey@127.0.0.1:{server.server_port}/1", environment="test", traces_sample_rate=0)
+        try:
+            key = "shop1:frame-local-secret-key"  # a local variable of the failing frame
+            raise ValueError(f"eTelecom posted to /webhooks/etelecom/AbCdEf0123456789secret/ and broke ({len(key)})")
+        except ValueError:
+            sentry_sdk.capture_exception()
+        sentry_sdk.flush(timeout=5)
+    finally:
+        sentry_sdk.get_client().close()
+        sentry_sdk.init()  # off again for the other tests
+        server.shutdown()
+    body = b"".join(_SentryInbox.received)
+    assert b"and broke" in body, "Sentry received nothing"
+    assert b"AbCdEf0123456789secret" not in body and b"/webhooks/etelecom/********/" in body
+    assert b"frame-local-secret-key" not in body
