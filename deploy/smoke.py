@@ -1,7 +1,9 @@
 """The production shape, started for real and used over HTTP: gunicorn with gunicorn.conf.py, two django-q2
 clusters on Redis, PostgreSQL, and the eTelecom sandbox. Then, as a person would: sign in (password, then an
-authenticator enrolled on the way), connect a shop with its key, import the partner's shops through the clusters,
-and export 2,000,000 calls to the last row. Everything started here is stopped at the end.
+authenticator enrolled on the way), add a shop while eTelecom hangs (the page answers with the readable message
+within the request's budget), connect a shop with its key, import the partner's shops through the clusters, kill
+one cluster (the console stays ready on the other), and export 2,000,000 calls to the last row. Everything started
+here is stopped at the end.
 
     python deploy/smoke.py --database-url postgres://postgres@127.0.0.1:5432/smoke --redis-url redis://127.0.0.1:6379/14
 
@@ -37,6 +39,8 @@ from etelecom.sandbox.control import SandboxControl  # noqa: E402 (after the pat
 
 PYTHON = sys.executable
 USERNAME, PASSWORD = "smoke-admin", "Khói-thử-" + secrets.token_urlsafe(12)
+# Seconds the eTelecom calls of one page may take (ETELECOM_REQUEST_BUDGET), short here to keep the run short.
+BUDGET = 4
 
 
 def free_port() -> int:
@@ -80,7 +84,7 @@ class Processes:
     """Children in sessions of their own, stopped by SIGTERM to their main process (then SIGKILL)."""
 
     def __init__(self, logs: Path, env: dict):
-        self.logs, self.env, self.children = logs, env, []
+        self.logs, self.env, self.children, self.killed = logs, env, [], set()
 
     def start(self, name: str, *command: str) -> subprocess.Popen:
         out = open(self.logs / f"{name}.log", "wb")  # noqa: SIM115 (closed with the process)
@@ -90,9 +94,16 @@ class Processes:
         self.children.append((name, child, out))
         return child
 
+    def kill(self, name: str) -> None:
+        """SIGKILL a child and its own children, as a node that dies."""
+        child = next(child for known, child, _out in self.children if known == name)
+        os.killpg(child.pid, signal.SIGKILL)
+        child.wait()
+        self.killed.add(name)
+
     def check_alive(self) -> None:
         for name, child, _out in self.children:
-            if child.poll() is not None:
+            if name not in self.killed and child.poll() is not None:
                 raise SystemExit(f"smoke: {name} exited with {child.returncode}; see {self.logs / name}.log")
 
     def stop(self) -> None:
@@ -233,6 +244,7 @@ def main() -> None:
             "GUNICORN_BIND": f"127.0.0.1:{web_port}",
             "WEB_CONCURRENCY": "2",
             "Q_WORKERS": "2",
+            "ETELECOM_REQUEST_BUDGET": str(BUDGET),
             "DJANGO_SUPERUSER_PASSWORD": PASSWORD,
         }
         step("a fresh database and Redis database")
@@ -272,8 +284,19 @@ def main() -> None:
             browser = Browser(base)
             sign_in(browser)
 
+            step("a slow eTelecom: the page answers with the readable message within its budget")
+            shops = [shop for shop in sandbox.shops() if shop.get("api_key")]
+            sandbox.faults(rates={"hang": 1.0}, hang_seconds=BUDGET * 4)
+            asked = time.monotonic()
+            slow = browser.post("/admin/shops/shop/add/", {"api_key": shops[-1]["api_key"]})
+            figures["slow_etelecom_s"] = round(time.monotonic() - asked, 1)
+            sandbox.faults()
+            readable = "eTelecom không phản hồi kịp" in slow.text or "eTelecom did not answer in time" in slow.text
+            if slow.status_code != 200 or not readable or figures["slow_etelecom_s"] > BUDGET * 3:
+                raise SystemExit(f"smoke: a slow eTelecom gave {slow.status_code} in {figures['slow_etelecom_s']} s")
+
             step("connect a shop with its own key")
-            record = next(shop for shop in sandbox.shops() if shop.get("api_key"))
+            record = shops[0]
             added = browser.post("/admin/shops/shop/add/", {"api_key": record["api_key"]})
             if added.status_code != 200 or "/admin/shops/shop/add/" in added.url:
                 raise SystemExit(f"smoke: adding the shop failed ({added.url})")
@@ -292,6 +315,14 @@ def main() -> None:
             )
             figures["api_calls"] = metric(
                 base, metrics_token, "etelecom_console_api_calls_last_hour", '{method="Shop/CurrentShop"}'
+            )
+
+            step("a cluster killed: the other one keeps the console ready")
+            processes.kill("qcluster-2")
+            wait_for(
+                "readiness with one cluster",
+                lambda: (r := requests.get(f"{base}/readyz", timeout=10)).ok and r.json()["cluster"]["alive"] == 1,
+                60,
             )
 
             step(f"seed {args.calls:,} calls")
