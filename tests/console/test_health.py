@@ -142,3 +142,11 @@ def test_a_failing_probe_mails_nobody(client, monkeypatch, settings, mailoutbox)
     for _ in range(3):
         assert client.get("/healthz").status_code == 503
     assert mailoutbox == []
+
+
+@pytest.mark.django_db
+def test_probes_answer_plain_http_behind_the_https_redirect(client, settings):
+    settings.SECURE_SSL_REDIRECT = True
+    assert client.get("/admin/login/").status_code == 301
+    for path in ("/livez", "/healthz", "/readyz"):
+        assert client.get(path, HTTP_HOST="10.1.2.3").status_code in (200, 503), path
