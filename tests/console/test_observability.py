@@ -5,8 +5,11 @@ import http.server
 import io
 import json
 import logging
+import os
 import re
 import secrets
+import subprocess
+import sys
 import threading
 from contextlib import contextmanager
 from datetime import timedelta
@@ -183,3 +186,19 @@ def test_sentry_gets_the_error_without_the_webhook_secret():
     assert b"and broke" in body, "Sentry received nothing"
     assert b"AbCdEf0123456789secret" not in body and b"/webhooks/etelecom/********/" in body
     assert key.encode() not in body
+
+
+def test_admins_come_from_the_environment():
+    # Settings are read once per process: a fresh one with ADMINS set, as a deploy would start.
+    shown = subprocess.run(
+        [sys.executable, "-c", "from django.conf import settings; print(settings.ADMINS)"],
+        env={
+            **os.environ,
+            "DJANGO_SETTINGS_MODULE": "etelecom_console.settings",
+            "ADMINS": "Trực ca <ops@example.vn>,lead@example.vn, not-an-address-line <>",
+        },
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    assert shown.strip() == "[('Trực ca', 'ops@example.vn'), ('', 'lead@example.vn')]"

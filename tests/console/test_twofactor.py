@@ -146,3 +146,22 @@ def test_moving_to_a_new_phone_replaces_the_authenticator(client, boss):
     key = client.session[SETUP_SESSION_KEY]
     assert client.post(SETUP, {"code": code_for(key)})["Location"] == CODES
     assert list(TOTPDevice.objects.filter(user=boss).values_list("key", flat=True)) == [key]
+
+
+def test_no_admin_page_opens_to_a_superuser_with_a_password_alone(client, boss):
+    # Every routed admin URL, parameters filled with anything: refused before the page is looked at.
+    from tests.security.test_access_walker import PARAMETER, routes
+
+    client.force_login(boss)  # the password step done, the second not
+    opened = []
+    for route, name in routes():
+        if not route.startswith("admin/") or name in {"login", "logout", "otp_verify", "otp_setup", "otp_codes"}:
+            continue
+        path = "/" + PARAMETER.sub("1", route).replace("^", "").replace("$", "")
+        for method in (client.get, client.post):
+            response = method(path)
+            if response.status_code not in (301, 302) or "/admin/login/" not in response.get(
+                "Location", "/admin/login/"
+            ):
+                opened.append((method.__name__, path, response.status_code))
+    assert opened == []
