@@ -13,7 +13,7 @@ from playwright.sync_api import expect
 
 from shops.models import Shop
 
-from .conftest import csp_refusals
+from .conftest import csp_refusals, log_in
 
 pytestmark = pytest.mark.browser
 
@@ -74,10 +74,7 @@ def open_console(browser, live_server, *, locale="vi-VN", dark=False):
     context.set_default_timeout(20_000)
     page = context.new_page()
     refused = csp_refusals(page)
-    page.goto("/admin/login/")
-    page.fill("#id_username", "admin")
-    page.fill("#id_password", PASSWORD)
-    page.click("#login-form [type=submit]")
+    log_in(page, "admin", PASSWORD)  # the demo's superuser signs in in two steps
     expect(page.locator("#shop-dashboard")).to_be_visible()
     return context, page, refused
 
