@@ -6,6 +6,7 @@ for the first shops; the page costs the same whatever the number of shops."""
 from __future__ import annotations
 
 from django.urls import reverse
+from django.utils.html import escape
 from django.utils.translation import gettext_lazy as _
 
 from shops.scoping import user_shops
@@ -89,5 +90,9 @@ def sidebar(site, request) -> list[dict]:
         ]
         groups.append({"title": app["name"], "collapsible": True, "items": items})
     for group in groups:
+        for item in group["items"]:
+            # The theme prints an item's title with |safe: a shop's name is anyone's text, and Alpine.js would run
+            # markup in it (x-init). Escaped here, it is shown as written.
+            item["title"] = escape(item["title"])
         group["items"] = site._get_navigation_items(request, group["items"])
     return groups
