@@ -45,6 +45,9 @@ ICONS = {
     "accessattempt": "lock",
     "accesslog": "login",
     "accessfailurelog": "gpp_bad",
+    "totpdevice": "phonelink_lock",
+    "staticdevice": "password",
+    "statictoken": "key",
 }
 
 
