@@ -1,12 +1,13 @@
 """The eTelecom API, free of Django: `Client`, the error hierarchy, one module per service, and `sandbox`."""
 
-from . import pbx, shop, webhook, zalo, zns
-from .client import CallInfo, Client
+from . import oa, pbx, shop, sms, webhook, zalo, zns
+from .client import CallInfo, Client, time_budget
 from .errors import (
     AlreadyExists,
     AuthenticationError,
     ConnectionFailed,
     EtelecomError,
+    FailedPrecondition,
     InvalidArgument,
     InvalidResponse,
     NotFound,
@@ -17,8 +18,8 @@ from .errors import (
     ServerError,
 )
 
-# Every `Service/Method` the service modules call.
-METHODS = (*shop.METHODS, *zalo.METHODS, *zns.METHODS, *webhook.METHODS, *pbx.METHODS)
+# Every `Service/Method` the service modules call (SMS Brandname's on its own gateway: `sms.METHODS`).
+METHODS = (*shop.METHODS, *zalo.METHODS, *zns.METHODS, *oa.METHODS, *webhook.METHODS, *pbx.METHODS, *sms.METHODS)
 
 __all__ = [
     "METHODS",
@@ -28,6 +29,7 @@ __all__ = [
     "Client",
     "ConnectionFailed",
     "EtelecomError",
+    "FailedPrecondition",
     "InvalidArgument",
     "InvalidResponse",
     "NotFound",
@@ -36,4 +38,5 @@ __all__ = [
     "RequestTimeout",
     "ResponseError",
     "ServerError",
+    "time_budget",
 ]

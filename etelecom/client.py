@@ -15,6 +15,8 @@ import random
 import re
 import time
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -35,6 +37,28 @@ USER_AGENT = "etelecom-console/1.0"
 # shop_key). The client appends `.Service/Method`, so `…/v1` (a public n8n node's default) would call
 # `…/v1.Misc/CurrentAccount`, which does not exist.
 BASE_URL = re.compile(r"^https?://[^/?#\s]+(/[^?#\s]*)?/v1/(shop|partner)$")
+
+
+# The monotonic time by which every eTelecom call in the current context must have finished, retries included,
+# or None. A web request sets it (`time_budget`) so that a slow eTelecom ends in RequestTimeout, a readable
+# message, before the server or the proxy in front of it gives up on the request; background jobs set none.
+_DEADLINE: ContextVar[float | None] = ContextVar("etelecom_deadline", default=None)
+
+
+@contextmanager
+def time_budget(seconds: float | None) -> Iterator[None]:
+    """Every call made inside the block, all its attempts and waits together, ends within `seconds` from now
+    (None: no limit). A budget inside another never extends it."""
+    if seconds is None:
+        yield
+        return
+    deadline = time.monotonic() + seconds
+    outer = _DEADLINE.get()
+    token = _DEADLINE.set(deadline if outer is None else min(outer, deadline))
+    try:
+        yield
+    finally:
+        _DEADLINE.reset(token)
 
 
 def check_base_url(base_url: str) -> str:
@@ -80,13 +104,16 @@ def mask(secret: str) -> str:
     return "…" + secret[-4:] if len(secret) > 8 else "…"
 
 
-class Client:
-    """A client for one base URL and one key (a partner key, a shop's `shop_key` or a shop's own `api_key`)."""
+class Transport:
+    """What every eTelecom HTTP client shares: keep-alive connections to one host, timeouts, the retry rule for
+    reads (capped exponential backoff with jitter, `Retry-After` honoured up to `max_retry_after`), the `on_call`
+    hook and the redaction of secrets from error texts. `Client` speaks the JSON API; `etelecom.sms.SmsClient`
+    the SMS Brandname gateway."""
 
     def __init__(
         self,
         base_url: str,
-        api_key: str,
+        secrets: tuple[str, ...],
         *,
         timeout: float | tuple[float, float] = (5.0, 30.0),
         max_retries: int = 3,
@@ -97,12 +124,11 @@ class Client:
         sleep: Callable[[float], None] = time.sleep,
         rng: random.Random | None = None,
     ):
-        self.base_url = check_base_url(base_url)
-        self._api_key = api_key
+        self.base_url = base_url
+        self._secrets = tuple(secret for secret in secrets if secret)
         self._pool = _pool_for(self.base_url)
         self.timeout = timeout
-        connect, read = timeout if isinstance(timeout, tuple) else (timeout, timeout)
-        self._timeout = urllib3.Timeout(connect=connect, read=read)
+        self._connect, self._read = timeout if isinstance(timeout, tuple) else (timeout, timeout)
         self.max_retries = max_retries
         self.on_call = on_call
         self.backoff_base = backoff_base
@@ -110,6 +136,82 @@ class Client:
         self.max_retry_after = max_retry_after
         self._sleep = sleep
         self._rng = rng or random.Random()
+
+    def _options(self) -> dict:
+        """The settings `handover()` passes on beside the base URL and the credentials."""
+        return {
+            "timeout": self.timeout,
+            "max_retries": self.max_retries,
+            "backoff_base": self.backoff_base,
+            "backoff_cap": self.backoff_cap,
+            "max_retry_after": self.max_retry_after,
+        }
+
+    def _retry_delay(self, exc: errors.EtelecomError, attempt: int) -> float | None:
+        """Seconds to wait before the next attempt of a read, or None to give up."""
+        if not exc.retryable or attempt > self.max_retries:
+            return None
+        ceiling = min(self.backoff_cap, self.backoff_base * 2 ** (attempt - 1))
+        delay = ceiling / 2 + self._rng.uniform(0, ceiling / 2)
+        retry_after = getattr(exc, "retry_after", None)
+        if retry_after is not None:
+            if retry_after > self.max_retry_after:
+                return None  # the caller (a scheduled job) comes back later instead of holding a worker
+            delay = max(delay, retry_after)
+        return delay
+
+    def _wait_to_retry(self, exc: errors.EtelecomError, attempt: int, read: bool) -> None:
+        """Sleep before the next attempt, or raise: `exc` when the call is a write or out of retries, a timeout when
+        the wait would run past the request's time budget."""
+        delay = self._retry_delay(exc, attempt) if read else None
+        if delay is None:
+            raise exc
+        deadline = _DEADLINE.get()
+        if deadline is not None and time.monotonic() + delay >= deadline:
+            raise errors.RequestTimeout(f"no answer within the time budget after {exc}", method=exc.method) from exc
+        logger.info("eTelecom %s; retry %d in %.2fs", exc, attempt, delay)
+        self._sleep(delay)
+
+    def _timeout_now(self, name: str) -> urllib3.Timeout:
+        """The connect and read timeouts of the next attempt, cut to what is left of the request's time budget."""
+        connect, read = self._connect, self._read
+        deadline = _DEADLINE.get()
+        if deadline is not None:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                raise errors.RequestTimeout("the time budget was spent before the call", method=name)
+            connect, read = min(connect, remaining), min(read, remaining)
+        return urllib3.Timeout(connect=connect, read=read)
+
+    def _connection_error(
+        self, exc: urllib3.exceptions.HTTPError, name: str, timeout: urllib3.Timeout
+    ) -> errors.EtelecomError:
+        # urllib3 makes a refused or unreachable connection (NewConnectionError) a TimeoutError too.
+        if isinstance(exc, urllib3.exceptions.TimeoutError) and not isinstance(
+            exc, urllib3.exceptions.NewConnectionError
+        ):
+            return errors.RequestTimeout(f"no answer within {timeout.read_timeout:g}s", method=name)
+        return errors.ConnectionFailed(self._redact(_snippet(f"{type(exc).__name__}: {exc}")), method=name)
+
+    def _report(self, info: CallInfo) -> None:
+        try:
+            self.on_call(info)
+        except Exception:  # an audit hook must never break the call it observes
+            logger.exception("on_call hook failed for %s", info.endpoint)
+
+    def _redact(self, text: str) -> str:
+        for secret in self._secrets:
+            if secret in text:
+                text = text.replace(secret, mask(secret))
+        return text
+
+
+class Client(Transport):
+    """A client for one base URL and one key (a partner key, a shop's `shop_key` or a shop's own `api_key`)."""
+
+    def __init__(self, base_url: str, api_key: str, **options):
+        super().__init__(check_base_url(base_url), (api_key,), **options)
+        self._api_key = api_key
         self._headers = {
             "Content-Type": "application/json",
             "Accept": "application/json",
@@ -125,15 +227,7 @@ class Client:
         """The arguments that build the same client in another process (its hook, session, sleep and random source
         stay here). They hold the key: pass them through a pipe, never on a command line, in the environment or in
         a log."""
-        return {
-            "base_url": self.base_url,
-            "api_key": self._api_key,
-            "timeout": self.timeout,
-            "max_retries": self.max_retries,
-            "backoff_base": self.backoff_base,
-            "backoff_cap": self.backoff_cap,
-            "max_retry_after": self.max_retry_after,
-        }
+        return {"base_url": self.base_url, "api_key": self._api_key, **self._options()}
 
     # --- calls ----------------------------------------------------------------------------------------------
 
@@ -152,11 +246,7 @@ class Client:
             try:
                 return self._send(url, body, service, method, attempt)
             except errors.EtelecomError as exc:
-                delay = self._retry_delay(exc, attempt) if read else None
-                if delay is None:
-                    raise
-                logger.info("eTelecom %s; retry %d in %.2fs", exc, attempt, delay)
-                self._sleep(delay)
+                self._wait_to_retry(exc, attempt, read)
 
     def paginate(
         self,
@@ -191,17 +281,13 @@ class Client:
         status = None
         code = message = ""
         try:
+            timeout = self._timeout_now(name)
             try:
                 response = self._pool.urlopen(
-                    "POST", url, body=body, headers=self._headers, timeout=self._timeout, retries=False, redirect=False
+                    "POST", url, body=body, headers=self._headers, timeout=timeout, retries=False, redirect=False
                 )
             except urllib3.exceptions.HTTPError as exc:
-                # urllib3 makes a refused or unreachable connection (NewConnectionError) a TimeoutError too.
-                timeout = urllib3.exceptions.TimeoutError
-                if isinstance(exc, timeout) and not isinstance(exc, urllib3.exceptions.NewConnectionError):
-                    raise errors.RequestTimeout(f"no answer within {self.timeout}s", method=name) from exc
-                reason = self._redact(_snippet(f"{type(exc).__name__}: {exc}"))
-                raise errors.ConnectionFailed(reason, method=name) from exc
+                raise self._connection_error(exc, name, timeout) from exc
             status = response.status
             try:
                 data = safejson.loads(response.data, max_depth=None)  # answers are read field by field
@@ -232,30 +318,6 @@ class Client:
         if cls is errors.RateLimited:
             return cls(msg, code=code, status=status, method=name, meta=meta, retry_after=_retry_after(response))
         return cls(msg, code=code, status=status, method=name, meta=meta)
-
-    def _retry_delay(self, exc: errors.EtelecomError, attempt: int) -> float | None:
-        """Seconds to wait before the next attempt of a read, or None to give up."""
-        if not exc.retryable or attempt > self.max_retries:
-            return None
-        ceiling = min(self.backoff_cap, self.backoff_base * 2 ** (attempt - 1))
-        delay = ceiling / 2 + self._rng.uniform(0, ceiling / 2)
-        retry_after = getattr(exc, "retry_after", None)
-        if retry_after is not None:
-            if retry_after > self.max_retry_after:
-                return None  # the caller (a scheduled job) comes back later instead of holding a worker
-            delay = max(delay, retry_after)
-        return delay
-
-    def _report(self, info: CallInfo) -> None:
-        try:
-            self.on_call(info)
-        except Exception:  # an audit hook must never break the call it observes
-            logger.exception("on_call hook failed for %s", info.endpoint)
-
-    def _redact(self, text: str) -> str:
-        if self._api_key and self._api_key in text:
-            text = text.replace(self._api_key, mask(self._api_key))
-        return text
 
 
 def _pool_for(base_url: str) -> urllib3.PoolManager:

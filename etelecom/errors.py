@@ -49,6 +49,11 @@ class InvalidArgument(EtelecomError):
     """400 `invalid_argument`: a value in the request is wrong."""
 
 
+class FailedPrecondition(InvalidArgument):
+    """`failed_precondition`: the request is well formed but the state forbids it now (a quota used up, a
+    conversation window closed). `meta.reason` says which, where eTelecom gives one."""
+
+
 class AuthenticationError(EtelecomError):
     """401 `unauthenticated`: the key is missing, wrong or revoked."""
 
@@ -112,6 +117,7 @@ STATUS_ERRORS: dict[int, type[EtelecomError]] = {
 
 CODE_ERRORS: dict[str, type[EtelecomError]] = {
     "invalid_argument": InvalidArgument,
+    "failed_precondition": FailedPrecondition,
     "unauthenticated": AuthenticationError,
     "permission_denied": PermissionDenied,
     "not_found": NotFound,

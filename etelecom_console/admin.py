@@ -2,11 +2,12 @@ from functools import partial
 
 from django.urls import path
 from django.utils.translation import gettext_lazy as _
+from django.views.decorators.cache import never_cache
 from unfold.sites import UnfoldAdminSite
 
 from zalo.selectors import oa_alerts
 
-from . import dashboard, navigation, reports
+from . import dashboard, navigation, reports, twofactor
 
 
 class ConsoleAdminSite(UnfoldAdminSite):
@@ -27,8 +28,21 @@ class ConsoleAdminSite(UnfoldAdminSite):
             context["sidebar_navigation"] = navigation.sidebar(self, request)
         return context
 
+    def has_permission(self, request):
+        """Staff who have done the second sign-in step, or who need none (twofactor.py)."""
+        return super().has_permission(request) and twofactor.satisfied(request)
+
+    def login(self, request, extra_context=None):
+        # Signed in with a password but without the second step: on to the code, or to enrolment.
+        return twofactor.next_step(request) or super().login(request, extra_context)
+
     def get_urls(self):
+        otp_pages = {"verify": twofactor.verify, "setup": twofactor.setup, "codes": twofactor.codes}
         return [
+            *(
+                path(f"otp/{name}/", never_cache(partial(view, admin_site=self)), name=f"otp_{name}")
+                for name, view in otp_pages.items()
+            ),
             *(
                 path(
                     f"reports/{name}/",

@@ -6,6 +6,7 @@ for the first shops; the page costs the same whatever the number of shops."""
 from __future__ import annotations
 
 from django.urls import reverse
+from django.utils.html import escape
 from django.utils.translation import gettext_lazy as _
 
 from shops.scoping import user_shops
@@ -44,6 +45,9 @@ ICONS = {
     "accessattempt": "lock",
     "accesslog": "login",
     "accessfailurelog": "gpp_bad",
+    "totpdevice": "phonelink_lock",
+    "staticdevice": "password",
+    "statictoken": "key",
 }
 
 
@@ -56,8 +60,15 @@ def sidebar(site, request) -> list[dict]:
             for pk, name in shops[:SIDEBAR_SHOPS]
         ]
         if len(shops) > SIDEBAR_SHOPS:
+            everything = reverse("admin:shops_shop_changelist")
+            # Lit only on the list itself, not on every shop's page under it.
             items.append(
-                {"title": _("All shops"), "icon": "more_horiz", "link": reverse("admin:shops_shop_changelist")}
+                {
+                    "title": _("All shops"),
+                    "icon": "more_horiz",
+                    "link": everything,
+                    "active": lambda r: r.path == everything,
+                }
             )
         groups.append({"title": _("Your shops"), "items": items})
     if reports.can_read_reports(request.user):
@@ -82,5 +93,9 @@ def sidebar(site, request) -> list[dict]:
         ]
         groups.append({"title": app["name"], "collapsible": True, "items": items})
     for group in groups:
+        for item in group["items"]:
+            # The theme prints an item's title with |safe: a shop's name is anyone's text, and Alpine.js would run
+            # markup in it (x-init). Escaped here, it is shown as written.
+            item["title"] = escape(item["title"])
         group["items"] = site._get_navigation_items(request, group["items"])
     return groups

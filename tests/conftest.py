@@ -33,6 +33,7 @@ class SandboxHandle:
         self.url = server.url
         self.shop_base_url = server.shop_base_url
         self.partner_base_url = server.partner_base_url
+        self.sms_base_url = server.sms_base_url
         self.partner_key = DEMO_PARTNER_KEY
         self.control = SandboxControl(server.url)
 
@@ -54,10 +55,38 @@ def console_on_sandbox(sandbox, settings):
     settings.ETELECOM_SHOP_BASE_URL = sandbox.shop_base_url
     settings.ETELECOM_PARTNER_BASE_URL = sandbox.partner_base_url
     settings.ETELECOM_PARTNER_API_KEY = sandbox.partner_key
+    settings.ETELECOM_SMS_BASE_URL = sandbox.sms_base_url
     return sandbox
 
 
 PASSWORD = "Mật-khẩu-thử-2026"
+
+
+def enrol(user):
+    """A confirmed authenticator for `user`, as the enrolment page leaves it."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    return TOTPDevice.objects.create(user=user, name="authenticator", confirmed=True)
+
+
+def verified_login(client, user):
+    """`client.force_login(user)` plus the second sign-in step done, as django_otp.login records it; superusers (and
+    everyone under REQUIRE_2FA) reach no admin page without it."""
+    from django_otp import DEVICE_ID_SESSION_KEY
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first() or enrol(user)
+    client.force_login(user)
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()
+    return client
+
+
+@pytest.fixture
+def admin_client(client, admin_user):
+    """pytest-django's admin_client, signed in through the second step."""
+    return verified_login(client, admin_user)
 
 
 @pytest.fixture

@@ -92,9 +92,44 @@ class SandboxControl:
 
     def oa_event(self, oa_id: str, event_name: str, **fields) -> dict:
         """A Zalo event of the OA posted to its webhook URL: `follow`/`unfollow` and `user_send_text`/
-        `oa_send_text` (`zl_user_id=`, `text=`), `event_journey_acknowledged`/`event_journey_time_out`
+        `oa_send_text` (`zl_user_id=`, `text=`), `user_submit_info` (`zl_user_id=`, `info={"phone": ...}`: the
+        answer to RequestUserInfo), `event_journey_acknowledged`/`event_journey_time_out`
         (`journey_id=`). Returns the event as posted."""
         return self._request("POST", f"oas/{oa_id}/events", {"event_name": event_name, **fields})["event"]
+
+    def oa_messages(self, oa_id: str) -> list[dict]:
+        """The consulting and transaction messages the OA sent (sandbox only)."""
+        return self._request("GET", f"oas/{oa_id}/messages")["messages"]
+
+    def interacted(self, oa_id: str, zl_user_id: str, *, hours_ago: float = 0) -> dict:
+        """Set when the user last interacted with the OA (`hours_ago` > 48 closes the consulting window); the free
+        replies start again. Returns every interaction of the OA."""
+        return self._request("POST", f"oas/{oa_id}/interactions", {"zl_user_id": zl_user_id, "hours_ago": hours_ago})
+
+    def sms(self, *, status_seconds: float | None = None) -> dict:
+        """SMS Brandname accounts (username, password, shop_id, quota, allowed_ips, channels, templates), messages
+        and timing; `status_seconds=` sets how long each channel takes to deliver or fail."""
+        if status_seconds is None:
+            return self._request("GET", "sms")
+        return self._request("POST", "sms", {"status_seconds": status_seconds})
+
+    def sms_account(self, shop_id: str) -> dict:
+        """The SMS Brandname account of a shop (its `username` and `password` for `etelecom.sms.SmsClient`)."""
+        return next(account for account in self.sms()["accounts"] if account["shop_id"] == shop_id)
+
+    def update_sms_account(self, username: str, **changes) -> dict:
+        """Change an SMS account: `password=`, `quota=`, `allowed_ips=[...]` (loopback is allowed by default),
+        `channels=["1", "3"]`, `templates=[{"code", "text", "params": {name: pattern}, "routes": [...]}]`."""
+        return self._request("POST", f"sms/accounts/{username}", changes)
+
+    def settle_sms(self, *ids: str) -> list[dict]:
+        """Play every channel step of these (or all) PROCESSING SMS messages now; returns them as the control API
+        shows them (with `fallbacks`)."""
+        return self._request("POST", "sms/settle", {"ids": list(ids)} if ids else {})["messages"]
+
+    def set_sms_status(self, id_omni_mess: str, status: str, error_code: str = "") -> dict:
+        """Force an SMS message's status (`SUCCESS`, `FAIL` or back to `PROCESSING`)."""
+        return self._request("POST", f"sms/messages/{id_omni_mess}", {"status": status, "errorCode": error_code})
 
     def zns(self, **timing) -> dict:
         """Every consent and message (sandbox only); `consent_reply_seconds=`, `delivery_seconds=` set how long

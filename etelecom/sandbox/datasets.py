@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
-from . import pbx_api, zns_api
+from . import pbx_api, sms_api, zns_api
 from .pbx_state import CallHistory
 from .state import DEMO_PARTNER_ID, DEMO_PARTNER_KEY, State
 
@@ -39,6 +39,8 @@ DEMO_OAS = [
     [("Hỗ trợ", {"remaining_quota": 0})],
 ]
 QUOTA_FIELDS = (
+    "consult_quota_total",
+    "consult_quota_remain",
     "daily_quota",
     "remaining_quota",
     "daily_quota_promotion",
@@ -70,6 +72,7 @@ def demo(state: State, params: dict) -> None:
         if linked:
             state.link(partner, shop)
             linked_shops.append(shop)
+            sms_api.add_account(state, shop.id)
     for shop, oas in zip(linked_shops, DEMO_OAS, strict=False):
         for suffix, changes in oas:
             oa = state.add_oa(shop, app_id=DEMO_APP_ID, name=f"{shop.name} – {suffix}", is_verified=True)
@@ -77,6 +80,7 @@ def demo(state: State, params: dict) -> None:
             oa.remaining_monthly_promotion_quota, oa.estimated_next_month_promotion_quota = 1200, 1500
             update_oa(state, oa, {"remaining_quota": 420, **changes})
             state.add_followers(oa, 12)
+            add_interactions(state, oa)
             for template_id, kind in DEMO_TEMPLATES:
                 state.zns_templates[(oa.oa_id, template_id)] = zns_api.template_for(state, oa, template_id, kind)
             if history_days:
@@ -92,6 +96,16 @@ DEMO_TEMPLATES = [(410001, "text"), (410002, "otp"), (410003, "table"), (410009,
 # Demo shops (by position among the linked ones) with a cloud PBX, and how many calls each has had.
 DEMO_PBX_CALLS = [2_400, 1_200, 600]
 DEMO_STAFF = ["Nguyễn Thị Lan", "Trần Văn Minh", "Lê Hoàng Yến", "Phạm Quốc Bảo"]
+
+
+def add_interactions(state: State, oa) -> None:
+    """The followers with a conversation wrote to the OA lately: every fourth one three days ago (its consulting
+    window is closed), the others one to twelve hours ago (open)."""
+    now = state.now()
+    for number, row in enumerate(state.followers.get(oa.oa_id, []), start=1):
+        if row["has_conversation"]:
+            ago = timedelta(days=3) if number % 4 == 0 else timedelta(hours=number)
+            state.interacted(oa, row["zl_user_id"], now - ago)
 
 
 def add_pbx(state: State, partner, shop, *, number: int, extensions: int, calls: int, days: int = 60) -> None:
@@ -156,7 +170,7 @@ def generated(state: State, params: dict) -> None:
     `templates_per_oa`, each OA has the first that many demo ZNS templates, with `consents_per_oa` that many
     answered call permission requests; with
     `calls_per_shop`, each also has a PBX with `extensions_per_shop` extensions and that many calls over
-    `call_days` days."""
+    `call_days` days; the first `sms_accounts` shops have an SMS Brandname account."""
     shops = _count(params, "shops", 10, 100_000)
     oas_per_shop = _count(params, "oas_per_shop", 0, 1_000)
     followers_per_oa = _count(params, "followers_per_oa", 0, 100_000)
@@ -165,6 +179,7 @@ def generated(state: State, params: dict) -> None:
     call_days = _count(params, "call_days", 365, 10_000)
     templates_per_oa = _count(params, "templates_per_oa", 0, len(DEMO_TEMPLATES))
     consents_per_oa = _count(params, "consents_per_oa", 0, 1_000_000)
+    sms_accounts = _count(params, "sms_accounts", 0, 100_000)
     empty(state, params)
     partner = state.partners[DEMO_PARTNER_ID]
     qualities = ("HIGH", "HIGH", "HIGH", "MEDIUM", "LOW", "UNDEFINED")
@@ -176,6 +191,8 @@ def generated(state: State, params: dict) -> None:
             created_at=EPOCH + timedelta(minutes=n),
         )
         state.link(partner, shop)
+        if n <= sms_accounts:
+            sms_api.add_account(state, shop.id)
         for m in range(1, oas_per_shop + 1):
             daily = state.rng.choice((500, 1000, 2000))
             oa = state.add_oa(

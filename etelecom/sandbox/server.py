@@ -14,10 +14,12 @@ import traceback
 import uuid
 import wave
 from collections import Counter
+from datetime import timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qsl, urlsplit
 
-from . import datasets, pages
+from . import datasets, pages, sms_api
+from . import oa_api as _oa_api  # noqa: F401
 from . import pbx_api as _pbx_api  # noqa: F401  (each module registers its handlers)
 from . import shop_api as _shop_api  # noqa: F401
 from . import webhook_api as _webhook_api  # noqa: F401
@@ -38,7 +40,8 @@ PAGES = {
     "/zalo/oa/permission": (pages.zalo_consent_form, pages.zalo_consent_submit, "state"),
 }
 API_PATH = re.compile(r"^/v1/(shop|partner)\.([A-Za-z]+)/([A-Za-z]+)$")
-MAX_BODY = 5 * 1024 * 1024
+# An upload of the largest file (5 MiB, oa_api.FILE_MAX_BYTES) is base64 in JSON: about 6.7 MiB.
+MAX_BODY = 8 * 1024 * 1024
 # How long a request's body may take to arrive once its headers have, and how long a kept-alive connection may
 # wait for its next request: a client that sends less than its Content-Length gets a 400, not a thread for ever.
 BODY_SECONDS = 5.0
@@ -192,6 +195,20 @@ class SandboxApp:
             return self._fault(fault, config, answer=(status, data))
         return status, data, {}
 
+    def sms(self, name: str, body: bytes, client_ip: str) -> tuple[int, dict | str | bytes, dict]:
+        """One SMS gateway call, with the same fault injection as the API (by `Service/Method` name)."""
+        self.requests.received(name)
+        config = self.faults.config
+        if config.latency_ms:
+            time.sleep(config.latency_ms / 1000)
+        fault = self.faults.draw(name)
+        if fault and config.phase == "before":
+            return self._fault(fault, config)
+        status, data = sms_api.handle(self.state, name, body, client_ip)
+        if fault:
+            return self._fault(fault, config, answer=(status, data))
+        return status, data, {}
+
     def _call(self, base, name, route, headers, body, origin) -> dict:
         auth = headers.get("Authorization", "")
         key = auth[7:].strip() if auth[:7].lower() == "bearer " else ""
@@ -268,9 +285,14 @@ class SandboxApp:
         match = re.fullmatch(r"/_sandbox/oas/(\d+)/events", path)
         if match and method == "POST":
             return self._oa_event(match.group(1), payload)
+        match = re.fullmatch(r"/_sandbox/oas/(\d+)/(interactions|messages)", path)
+        if match:
+            return self._conversations(*match.groups(), method, payload)
         match = re.fullmatch(r"/_sandbox/oas/(\d+)(/remove)?", path)
         if match and method == "POST":
             return self._oa_action(match.group(1), remove=bool(match.group(2)), changes=payload)
+        if path.startswith("/_sandbox/sms"):
+            return self._sms_control(method, path, payload)
         if path == "/_sandbox/zns":
             return self._zns(method, payload)
         if path == "/_sandbox/pbx" and method == "GET":
@@ -295,6 +317,77 @@ class SandboxApp:
             except ValueError as exc:
                 return 400, {"error": str(exc)}
             return 200, state.oa_json(oa, full=True)
+
+    def _conversations(self, oa_id: str, what: str, method: str, payload: dict) -> tuple[int, dict]:
+        """`messages` (GET): what the OA sent (consulting and transaction messages). `interactions` (POST
+        `{"zl_user_id": ..., "hours_ago": 50}`): move a user's last interaction, as time would (the consulting window
+        closes after 48 hours); GET lists them with the free replies used since."""
+        state = self.state
+        with state.lock:
+            oa = state.oas.get(oa_id)
+            if oa is None:
+                return 404, {"error": f"no OA {oa_id}"}
+            if what == "messages":
+                return 200, {"messages": [dict(m) for m in state.oa_messages.get(oa_id, [])]}
+            if method == "POST":
+                user, hours = payload.get("zl_user_id"), payload.get("hours_ago", 0)
+                known = any(row["zl_user_id"] == user for row in state.followers.get(oa_id, []))
+                if not known or not isinstance(hours, int | float) or isinstance(hours, bool) or hours < 0:
+                    return 400, {"error": "takes zl_user_id (a user of this OA) and hours_ago (at least 0)"}
+                state.interacted(oa, user, state.now() - timedelta(hours=hours))
+            rows = [
+                {"zl_user_id": user, "at": iso(at), "replies_used": state.replies_used.get((oid, user), 0)}
+                for (oid, user), at in state.interactions.items()
+                if oid == oa_id
+            ]
+            return 200, {"interactions": rows, "window_hours": state.consult_window.total_seconds() / 3600}
+
+    def _sms_control(self, method: str, path: str, payload: dict) -> tuple[int, dict]:
+        """`GET /_sandbox/sms`: accounts (credentials, allow-list, quota, channels, templates), messages and timing.
+        `POST /_sandbox/sms {"status_seconds": 0.2}`: how long a channel takes to answer.
+        `POST /_sandbox/sms/accounts/<username>`: change `password`, `quota`, `allowed_ips`, `channels`, or add or
+        replace `templates` ([{code, text, params: {name: pattern}, routes}]).
+        `POST /_sandbox/sms/settle {"ids": [...]}`: every step of those (or all) PROCESSING messages now.
+        `POST /_sandbox/sms/messages/<id> {"status": "SUCCESS" | "FAIL", "errorCode": "..."}`: force an outcome."""
+        state = self.state
+        with state.lock:
+            if path == "/_sandbox/sms":
+                if method == "POST":
+                    seconds = payload.get("status_seconds")
+                    if set(payload) != {"status_seconds"} or not isinstance(seconds, int | float) or seconds < 0:
+                        return 400, {"error": "takes status_seconds: seconds of at least 0"}
+                    state.sms_timing["status_seconds"] = float(seconds)
+                return 200, {
+                    "timing": dict(state.sms_timing),
+                    "accounts": [account.to_json() for account in state.sms_accounts.values()],
+                    "messages": [sms_api.message_json(m) for m in state.sms_messages.values()],
+                }
+            match = re.fullmatch(r"/_sandbox/sms/accounts/([A-Za-z0-9_.-]+)", path)
+            if match and method == "POST":
+                account = state.sms_accounts.get(match.group(1))
+                if account is None:
+                    return 404, {"error": f"no SMS account {match.group(1)}"}
+                try:
+                    sms_api.update_account(account, payload)
+                except ValueError as exc:
+                    return 400, {"error": str(exc)}
+                return 200, account.to_json()
+            if path == "/_sandbox/sms/settle" and method == "POST":
+                ids = payload.get("ids")
+                if ids is not None and (not isinstance(ids, list) or not all(isinstance(i, str) for i in ids)):
+                    return 400, {"error": "ids is a list of idOmniMess"}
+                return 200, {"messages": sms_api.settle(state, ids)}
+            match = re.fullmatch(r"/_sandbox/sms/messages/(ICOMNI[A-Z0-9]+)", path)
+            if match and method == "POST":
+                message = state.sms_messages.get(match.group(1))
+                status, code = payload.get("status"), payload.get("errorCode", "")
+                if message is None:
+                    return 404, {"error": f"no SMS message {match.group(1)}"}
+                if status not in ("SUCCESS", "FAIL", "PROCESSING") or not isinstance(code, str):
+                    return 400, {"error": "takes status (SUCCESS, FAIL or PROCESSING) and errorCode (a string)"}
+                sms_api.finish(message, status, code or ("0" if status == "SUCCESS" else ""))
+                return 200, sms_api.message_json(message)
+        return 404, {"error": f"no control endpoint {method} {path}"}
 
     def _zns(self, method: str, payload: dict) -> tuple[int, dict]:
         """GET: every consent and message of every shop. POST `{"consent_reply_seconds": 0.2,
@@ -375,6 +468,8 @@ class SandboxApp:
         """What a Zalo user or Zalo does to an OA, posted to the OA's webhook URL in Zalo's shape:
         `{"event_name": "follow" | "unfollow", "zl_user_id": ...}` (the follower list changes too),
         `{"event_name": "user_send_text" | "oa_send_text", "zl_user_id": ..., "text": ...}`,
+        `{"event_name": "user_submit_info", "zl_user_id": ..., "info": {"name", "phone", "address", ...}}` (the answer
+        to RequestUserInfo's form: the follower's `shared_info` changes),
         `{"event_name": "event_journey_acknowledged" | "event_journey_time_out", "journey_id": ...}` (the journey
         token is charged / disabled)."""
         state = self.state
@@ -387,11 +482,29 @@ class SandboxApp:
             if name in ("follow", "unfollow") and user:
                 fields = {"oa_id": oa_id, "follower": {"id": user}, "user_id_by_app": user, "source": "oa_profile"}
                 state.set_follow_state(oa, user, name, now)
+                if name == "follow":
+                    state.interacted(oa, user, now)
             elif name in ("user_send_text", "oa_send_text") and user:
                 sides = ({"id": user}, {"id": oa_id})
                 sender, recipient = sides if name == "user_send_text" else sides[::-1]
                 message = {"msg_id": uuid.uuid4().hex, "text": str(payload.get("text") or "")}
+                if name == "user_send_text":
+                    if not any(row["zl_user_id"] == user for row in state.followers.get(oa_id, [])):
+                        state.set_follow_state(oa, user, "unfollow", now)
+                    state.interacted(oa, user, now)
                 fields = {"sender": sender, "recipient": recipient, "user_id_by_app": user, "message": message}
+            elif name == "user_submit_info" and user:
+                info = payload.get("info") or {}
+                names = ("name", "phone", "address", "city", "district", "ward")
+                if not isinstance(info, dict) or not all(k in names and isinstance(v, str) for k, v in info.items()):
+                    return 400, {"error": f"user_submit_info takes info: an object of strings among {', '.join(names)}"}
+                row = next((row for row in state.followers.get(oa_id, []) if row["zl_user_id"] == user), None)
+                if row is None:
+                    return 404, {"error": f"Zalo user {user} has never interacted with OA {oa_id}"}
+                row["shared_info"] = {**row["shared_info"], **info}
+                row["updated_at"] = iso(now)
+                state.interacted(oa, user, now)
+                fields = {"sender": {"id": user}, "recipient": {"id": oa_id}, "user_id_by_app": user, "info": info}
             elif name in ("event_journey_acknowledged", "event_journey_time_out"):
                 journey = next(
                     (j for j in state.zns_journeys.get(oa.shop_id, []) if j["journey_id"] == payload.get("journey_id")),
@@ -407,8 +520,8 @@ class SandboxApp:
                 fields = {"oa_id": oa_id, "journey_id": journey["journey_id"]}
             else:
                 return 400, {
-                    "error": "takes follow, unfollow, user_send_text, oa_send_text (with zl_user_id) or a "
-                    "journey event (with journey_id)"
+                    "error": "takes follow, unfollow, user_send_text, oa_send_text, user_submit_info (with "
+                    "zl_user_id) or a journey event (with journey_id)"
                 }
             event = zalo_event(name, oa=oa, at=now, **fields)
             url = oa.webhook_url
@@ -533,7 +646,7 @@ class Handler(BaseHTTPRequestHandler):
                 return b"".join(parts)
             total += size
             if total > MAX_BODY:
-                raise BodyError("the body is over 5 MiB")
+                raise BodyError(f"the body is over {MAX_BODY // 1024 // 1024} MiB")
             parts.append(self._read_exactly(size, deadline))
             if self._read_exactly(2, deadline) != b"\r\n":
                 raise BodyError("a chunk does not end with CRLF")
@@ -556,6 +669,8 @@ class Handler(BaseHTTPRequestHandler):
                 status, data, headers = app.api(base, name, self.headers, body, self._origin())
                 app.requests.answered(name, status)
                 return self._send(status, data, headers)
+            if url.path.startswith(sms_api.PREFIX):
+                return self._sms(url.path, body)
             if RECORDING.match(url.path):
                 return self._send(200, SILENCE, {"Content-Type": "audio/wav"})
             if url.path in PAGES:
@@ -582,6 +697,18 @@ class Handler(BaseHTTPRequestHandler):
         except Exception:
             traceback.print_exc(file=sys.stderr)
             self._json(500, _error("internal", "sandbox error"))
+
+    def _sms(self, path: str, body: bytes):
+        """The SMS Brandname gateway: every call a POST; its 401s and 400s in plain text, as that gateway answers."""
+        name = sms_api.PATHS.get(path)
+        text = {"Content-Type": "text/plain; charset=utf-8"}
+        if name is None or self.command != "POST":
+            return self._send(404, b"Not Found", text)
+        status, data, headers = self.server.app.sms(name, body, self.client_address[0])
+        self.server.app.requests.answered(name, status)
+        if isinstance(data, str):
+            return self._send(status, data.encode(), {**text, **headers})
+        return self._send(status, data, headers)
 
     def _origin(self) -> str:
         host = self.headers.get("Host") or "{}:{}".format(*self.server.server_address[:2])

@@ -6,8 +6,10 @@ import pytest
 from playwright.sync_api import expect
 
 from shops.models import Shop, ShopMembership
+from tests.conftest import enrol
 
 from .conftest import csp_refusals
+from .conftest import log_in as sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -15,10 +17,7 @@ PASSWORD = "Chính-sách-nội-dung-2026"
 
 
 def log_in(page, username="quantri"):
-    page.goto("/admin/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
-    page.click("#login-form [type=submit]")
+    sign_in(page, username, PASSWORD)
     expect(page.locator("#header-inner h1")).to_be_visible()
 
 
@@ -26,6 +25,7 @@ def log_in(page, username="quantri"):
 def superuser(django_user_model):
     shop = Shop.objects.create(name="Cửa hàng An", etelecom_id="1000001", connection=Shop.Connection.DIRECT)
     user = django_user_model.objects.create_superuser("quantri", "quantri@example.vn", PASSWORD)
+    enrol(user)
     ShopMembership.objects.create(user=user, shop=shop)
     return user
 
@@ -88,3 +88,15 @@ def test_the_policy_stops_inline_scripts_handlers_and_javascript_links(browser, 
     assert page.evaluate("() => window.__pwned") is None
     assert len(refused) >= 3, refused
     context.close()
+
+
+def test_alpine_markup_in_a_value_stays_text(page, superuser):
+    """The theme's Alpine.js evaluates x-* attributes (the reason for 'unsafe-eval'): a value written as Alpine
+    markup must reach the page as text, so Alpine never sees it as an element to run."""
+    hostile = '<div x-data x-init="window.__pwned = 1">Cửa hàng độc</div>'
+    Shop.objects.create(name=hostile, etelecom_id="1000666", connection=Shop.Connection.DIRECT)
+    log_in(page)
+    for path in ["/admin/", "/admin/shops/shop/", "/admin/shops/shop/?q=độc"]:
+        page.goto(path)
+        expect(page.get_by_text(hostile).first).to_be_visible()
+        assert page.evaluate("() => window.__pwned") is None, path

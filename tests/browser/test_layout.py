@@ -13,7 +13,7 @@ from playwright.sync_api import expect
 
 from shops.models import Shop
 
-from .conftest import csp_refusals
+from .conftest import csp_refusals, log_in
 
 pytestmark = pytest.mark.browser
 
@@ -64,20 +64,14 @@ def demo(console_on_sandbox, transactional_db, settings):
     call_command("load_demo")
 
 
-def open_console(browser, live_server, *, locale="vi-VN", dark=False):
+def open_console(browser, live_server):
     context = browser.new_context(
-        base_url=live_server.url,
-        locale=locale,
-        viewport={"width": 1440, "height": 900},
-        color_scheme="dark" if dark else "light",
+        base_url=live_server.url, locale="vi-VN", viewport={"width": 1440, "height": 900}, color_scheme="light"
     )
     context.set_default_timeout(20_000)
     page = context.new_page()
     refused = csp_refusals(page)
-    page.goto("/admin/login/")
-    page.fill("#id_username", "admin")
-    page.fill("#id_password", PASSWORD)
-    page.click("#login-form [type=submit]")
+    log_in(page, "admin", PASSWORD)  # the demo's superuser signs in in two steps
     expect(page.locator("#shop-dashboard")).to_be_visible()
     return context, page, refused
 
@@ -97,19 +91,25 @@ def test_every_changelist_and_the_dashboard_fit_at_1440_by_900(browser, live_ser
 
 
 def test_the_main_pages_are_photographed_in_both_languages_light_and_dark(browser, live_server, demo):
+    # One sign-in: a second one within the same 30 s would offer the same one-time code, which is refused.
     SCREENS.mkdir(parents=True, exist_ok=True)
     pages = main_pages()
-    for locale, language in (("vi-VN", "vi"), ("en-US", "en")):
-        for dark in (False, True):
-            context, page, refused = open_console(browser, live_server, locale=locale, dark=dark)
-            if language == "en":
-                page.select_option("#language-select", "en")
-                expect(page.locator("html")).to_have_attribute("lang", "en")
+    context, page, refused = open_console(browser, live_server)
+    for language in ("vi", "en"):
+        page.select_option("#language-select", language)
+        expect(page.locator("html")).to_have_attribute("lang", language)
+        for scheme in ("light", "dark"):
+            page.emulate_media(color_scheme=scheme)
             for name, path in pages:
                 assert page.goto(path).status == 200, path
                 page.wait_for_load_state("networkidle")
-                page.screenshot(path=str(SCREENS / f"{name}-{language}-{'dark' if dark else 'light'}.png"))
-            assert page.evaluate("() => document.documentElement.classList.contains('dark')") == dark
-            context.close()
-            assert refused == []
-    assert len(list(SCREENS.glob("*.png"))) >= len(pages) * 4
+                page.screenshot(path=str(SCREENS / f"{name}-{language}-{scheme}.png"))
+            assert page.evaluate("() => document.documentElement.classList.contains('dark')") == (scheme == "dark")
+    context.close()
+    assert refused == []
+    assert {path.name for path in SCREENS.glob("*.png")} >= {
+        f"{name}-{language}-{scheme}.png"
+        for name, _ in pages
+        for language in ("vi", "en")
+        for scheme in ("light", "dark")
+    }
