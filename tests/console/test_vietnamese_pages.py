@@ -14,6 +14,7 @@ from django.urls import reverse
 from ..shops.factories import FACTORIES, make_shop
 
 CATALOGUE = Path(settings.BASE_DIR) / "locale" / "vi" / "LC_MESSAGES" / "django.po"
+OURS = {"shops", "zalo", "pbx"}
 
 
 def english_strings() -> set[str]:
@@ -69,13 +70,15 @@ def untranslated(html: str, english: set[str]) -> set[str]:
 @pytest.fixture
 def pages(db, admin_client):
     """A shop with one row of every model, and the URLs of the main pages (as a superuser sees them): the
-    dashboard, every changelist, every row's page, the reports."""
+    dashboard, the reports, and every changelist and row's page of our apps."""
     shop = make_shop("Cửa hàng dịch thuật")
     for make in FACTORIES.values():
         make(shop)
     urls = [reverse("admin:index"), *(reverse(f"admin:report_{name}") for name in ("calls", "zalo", "consents"))]
     for model in admin.site._registry:
         meta = model._meta
+        if meta.app_label not in OURS:  # other packages' pages speak their own catalogues
+            continue
         urls.append(reverse(f"admin:{meta.app_label}_{meta.model_name}_changelist"))
         row = model._default_manager.order_by("pk").first()
         if row is not None:
