@@ -244,7 +244,7 @@ class CallRecordAdmin(PhoneSearch, ReadOnlyAdmin):
     list_per_page = 50
     change_list_template = "admin/pbx/callrecord/change_list.html"
     actions = None
-    exclude = ["recording_urls"]
+    exclude = ["recording_urls", "call_targets"]
 
     def get_urls(self):
         return [
@@ -253,7 +253,7 @@ class CallRecordAdmin(PhoneSearch, ReadOnlyAdmin):
         ]
 
     def get_readonly_fields(self, request, obj=None):
-        shown = {"recording_urls": "recordings", "call_targets": "targets"}
+        shown = {"recording_urls": "recordings", "call_targets": "targets"}  # the raw lists, as a person reads them
         return [shown.get(f.name, f.name) for f in self.model._meta.fields]
 
     @admin.display(description=_("started"), ordering="started_at")

@@ -276,7 +276,10 @@ class ZnsTemplateAdmin(ZaloWorkAdmin):
         return json_table(template.params)
 
     def get_readonly_fields(self, request, obj=None):
-        return [("params_table" if name == "params" else name) for name in super().get_readonly_fields(request, obj)]
+        return [*super().get_readonly_fields(request, obj), "params_table"]
+
+    def get_fields(self, request, obj=None):
+        return [name for name in super().get_fields(request, obj) if name != "params"]  # shown as params_table
 
     @admin.display(description=_("left today"))
     def quota(self, template):

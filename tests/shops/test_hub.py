@@ -95,6 +95,9 @@ def test_an_oas_page_shows_its_quota_chart_templates_and_recent_zns(client, make
     assert "history starts" in sections["quota"].note  # the console has synced only today
     assert 'id="oa-quota" type="application/json"' in page.content.decode()
     assert len(sections["templates"].rows) == oa.templates.count()
+    template = oa.templates.first()
+    page = client.get(reverse("admin:zalo_znstemplate_change", args=[template.pk])).content.decode()
+    assert 'class="json-table"' in page and "<td>customer_name</td>" in page and 'name="params"' not in page
 
 
 def test_a_tenants_page_shows_its_hotlines_and_extensions(client, make_user, shop):
