@@ -249,6 +249,15 @@ if REDIS_URL:
 else:
     Q_CLUSTER["orm"] = "default"
 
+# --- Alerts by mail and retention (issue 20 part B) ---------------------------------------------------------
+# Days each kind of row is kept; a daily job (shops.retention) deletes older ones in short batches. The latest run
+# of each kind for each shop, runs still going and webhook events that failed or were not handled are always kept.
+RETENTION_SYNC_RUNS_DAYS = env.int("RETENTION_SYNC_RUNS_DAYS", default=30)
+RETENTION_WEBHOOK_EVENTS_DAYS = env.int("RETENTION_WEBHOOK_EVENTS_DAYS", default=30)
+RETENTION_AXES_DAYS = env.int("RETENTION_AXES_DAYS", default=90)
+# Rows per batch (a primary-key range), each deleted in a transaction of its own.
+RETENTION_BATCH_SIZE = env.int("RETENTION_BATCH_SIZE", default=2000)
+
 # --- Logging --------------------------------------------------------------------------------------------------
 # Every handler, Django's own included (its request log, runserver's request lines, the admins' error mail when
 # ADMINS is set), masks webhook secrets: a shop's webhook URL is its authentication (etelecom_console/logs.py).

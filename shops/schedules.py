@@ -10,5 +10,9 @@ SCHEDULES = [
         "minutes": 1,
     },
     {"name": "shops: check credentials", "func": "shops.tasks.check_all_credentials", "schedule_type": Schedule.HOURLY},
-    {"name": "shops: prune the API-call log", "func": "shops.tasks.prune_api_calls", "schedule_type": Schedule.DAILY},
+    {
+        "name": "shops: delete rows past their retention",
+        "func": "shops.tasks.prune_old_rows",
+        "schedule_type": Schedule.DAILY,
+    },
 ]
