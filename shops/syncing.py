@@ -65,6 +65,7 @@ def register_kind(kind: str, label, *, on_abandon: Callable[[SyncRun], None] | N
 register_kind("credential_check", gettext_lazy("Credential check"))
 register_kind("shop_import", gettext_lazy("Import partner shops"))
 register_kind("retention", gettext_lazy("Delete rows past their retention"))
+register_kind("alert_digest", gettext_lazy("Mail new alerts"))
 
 
 def _new_run(kind: str, shop: Shop | None, user) -> SyncRun:
