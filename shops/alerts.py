@@ -24,6 +24,7 @@ from django.utils.translation import gettext_lazy as _
 
 from . import selectors
 from .models import SentAlert, Shop, ShopMembership, SyncRun, UserPreference
+from .syncing import KINDS
 
 logger = logging.getLogger(__name__)
 
@@ -71,8 +72,6 @@ def credential_alerts(shop_ids: list[int]) -> Iterable[Alert]:
 
 
 def sync_alerts(shop_ids: list[int]) -> Iterable[Alert]:
-    from .syncing import KINDS
-
     for failing in selectors.failing_syncs(shop_ids, consecutive=settings.ALERT_SYNC_FAILURES):
         yield Alert(
             failing.shop_id,
