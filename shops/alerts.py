@@ -16,7 +16,6 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.core.mail import EmailMessage, get_connection
 from django.db import transaction
-from django.db.models import Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
@@ -136,18 +135,20 @@ def send_digests(run: SyncRun | None = None) -> dict:
     """Mail each member of each active shop the alerts that are new since the last digest, and forget the alerts
     whose condition cleared. Runs as one partner-wide job at a time (shops.tasks.send_alerts), so two clusters do
     not both mail the same alert. The new alerts are recorded in the same transaction that mails them: if the
-    mail server refuses, nothing is recorded and the next run tries again."""
+    mail server refuses, nothing is recorded and the next run tries again (a member it had already taken a digest
+    for may then get it twice, never none)."""
     shop_ids = list(Shop.objects.filter(is_active=True).values_list("pk", flat=True))
     alerts = {alert.key: alert for alert in current_alerts(shop_ids)}
-    sent = set(SentAlert.objects.values_list("shop_id", "kind", "subject", "fingerprint"))
-    cleared = sent - alerts.keys()
+    sent = {
+        (shop_id, kind, subject, fingerprint): pk
+        for pk, shop_id, kind, subject, fingerprint in SentAlert.objects.values_list(
+            "pk", "shop_id", "kind", "subject", "fingerprint"
+        )
+    }
+    cleared = [pk for key, pk in sent.items() if key not in alerts]
     new = [alert for key, alert in alerts.items() if key not in sent]
     with transaction.atomic():
-        stale = Q(pk__in=[])
-        for shop_id, kind, subject, fingerprint in cleared:
-            stale |= Q(shop_id=shop_id, kind=kind, subject=subject, fingerprint=fingerprint)
-        if cleared:
-            SentAlert.objects.filter(stale).delete()
+        SentAlert.objects.filter(pk__in=cleared).delete()
         SentAlert.objects.bulk_create(
             [SentAlert(shop_id=a.shop_id, kind=a.kind, subject=a.subject, fingerprint=a.key[3]) for a in new]
         )
