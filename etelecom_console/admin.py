@@ -5,6 +5,7 @@ from django.urls import path
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 
+from shops.preferences import alert_preferences
 from zalo.selectors import oa_alerts
 
 from . import dashboard, reports, twofactor
@@ -40,6 +41,9 @@ class ConsoleAdminSite(admin.AdminSite):
                     name=f"report_{name}",
                 )
                 for name in reports.REPORTS
+            ),
+            path(
+                "preferences/", self.admin_view(partial(alert_preferences, admin_site=self)), name="alert_preferences"
             ),
             *super().get_urls(),
         ]
