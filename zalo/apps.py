@@ -7,9 +7,10 @@ class ZaloConfig(AppConfig):
     verbose_name = _("Zalo")
 
     def ready(self):
-        from shops import webhooks
+        from shops import alerts, webhooks
         from shops.syncing import register_kind
 
+        from . import alerts as oa_alerts
         from . import bulk, events, services
 
         register_kind("oa_sync", _("Zalo OA sync"))
@@ -20,4 +21,5 @@ class ZaloConfig(AppConfig):
         register_kind("journey_sync", _("Journey token sync"))
         register_kind("bulk_send", _("Bulk upload"), on_abandon=bulk.resume_abandoned)
         events.register()
+        alerts.register_source(oa_alerts.oa_alerts)
         webhooks.on_url_change(services.oas_point_at_webhook)
