@@ -5,6 +5,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from unfold.sites import UnfoldAdminSite
 
+from shops.preferences import alert_preferences
 from zalo.selectors import oa_alerts
 
 from . import dashboard, navigation, reports, twofactor
@@ -50,6 +51,9 @@ class ConsoleAdminSite(UnfoldAdminSite):
                     name=f"report_{name}",
                 )
                 for name in reports.REPORTS
+            ),
+            path(
+                "preferences/", self.admin_view(partial(alert_preferences, admin_site=self)), name="alert_preferences"
             ),
             *super().get_urls(),
         ]

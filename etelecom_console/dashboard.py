@@ -131,7 +131,7 @@ def shop_alerts(user) -> list[dict]:
     """Shops whose key eTelecom rejects, and shops with a sync whose latest run failed."""
     shops = user_shops(user)
     alerts = []
-    invalid = shop_selectors.invalid_credentials(shops)
+    invalid = shop_selectors.invalid_credential_shops(shops).count()
     if invalid:
         alerts.append(
             {

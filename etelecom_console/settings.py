@@ -314,6 +314,22 @@ if SENTRY_DSN:
         traces_sample_rate=env.float("SENTRY_TRACES_SAMPLE_RATE", default=0.0),
     )
 
+# --- Alerts by mail and retention (issue 20 part B) ---------------------------------------------------------
+# Outgoing mail as a URL (django-environ): smtp+tls://user:password@host:587, or consolemail:// (the default: mails
+# are printed to the log, for the demo and development).
+vars().update(env.email_url("EMAIL_URL", default="consolemail://"))
+DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="etelecom-console@localhost")
+# Minutes between alert digests; a sync alerts once its last this many runs have failed.
+ALERT_DIGEST_MINUTES = env.int("ALERT_DIGEST_MINUTES", default=15)
+ALERT_SYNC_FAILURES = env.int("ALERT_SYNC_FAILURES", default=3)
+# Days each kind of row is kept; a daily job (shops.retention) deletes older ones in short batches. The latest run
+# of each kind for each shop, runs still going and webhook events that failed or were not handled are always kept.
+RETENTION_SYNC_RUNS_DAYS = env.int("RETENTION_SYNC_RUNS_DAYS", default=30)
+RETENTION_WEBHOOK_EVENTS_DAYS = env.int("RETENTION_WEBHOOK_EVENTS_DAYS", default=30)
+RETENTION_AXES_DAYS = env.int("RETENTION_AXES_DAYS", default=90)
+# Rows per batch (a primary-key range), each deleted in a transaction of its own.
+RETENTION_BATCH_SIZE = env.int("RETENTION_BATCH_SIZE", default=2000)
+
 # --- Logging --------------------------------------------------------------------------------------------------
 # Every handler, Django's own included (its request log, runserver's request lines, the admins' error mail when
 # ADMINS is set), masks webhook secrets: a shop's webhook URL is its authentication (etelecom_console/logs.py),

@@ -7,6 +7,7 @@ from django.shortcuts import redirect
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from shops import audit
 from shops.models import Shop
 from shops.pages import form_action
 from shops.scoping import user_shops
@@ -43,6 +44,7 @@ def tenant_create(request, model_admin):
         intro=_("eTelecom creates the shop's switchboard; the partner then activates it with a first hotline."),
         submit=_("Create the tenant"),
         form_id="tenant-create-form",
+        added=True,
     )
 
 
@@ -76,6 +78,7 @@ def hotline_add(request, model_admin):
         intro=_("The number joins the partner's hotlines on eTelecom, for this shop."),
         submit=_("Add the hotline"),
         form_id="hotline-add-form",
+        added=True,
     )
 
 
@@ -93,6 +96,7 @@ def pbx_user_create(request, model_admin):
         intro=_("A staff account on the shop's eTelecom; give it an extension so that it can call."),
         submit=_("Create the user"),
         form_id="pbx-user-create-form",
+        added=True,
     )
 
 
@@ -116,6 +120,7 @@ def extension_create(request, model_admin):
         intro=_("The shop's tenant must be activated and the hotline attached to it."),
         submit=_("Create the extension"),
         form_id="extension-create-form",
+        added=True,
     )
 
 
@@ -168,7 +173,7 @@ def extension_remove_user(request, model_admin, object_id):
     except services.PbxError as exc:
         messages.error(request, str(exc))
     else:
-        messages.success(
-            request, _("%(user)s no longer holds extension %(number)s.") % {"user": holder, "number": extension}
-        )
+        done = _("%(user)s no longer holds extension %(number)s.") % {"user": holder, "number": extension}
+        audit.record(request.user, extension, done)
+        messages.success(request, done)
     return redirect("admin:pbx_extension_change", extension.pk)

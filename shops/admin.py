@@ -16,7 +16,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 
 from etelecom import METHODS
 
-from . import formats, hub, services, syncing, views
+from . import audit, formats, hub, services, syncing, views
 from .forms import DirectShopForm, ShopChangeForm
 from .models import ApiCall, Shop, ShopMembership, SyncRun, WebhookEvent
 from .scoping import ConsoleTabularInline, ReadOnlyAdmin, ShopFilter, ShopScopedAdmin
@@ -196,7 +196,7 @@ class ShopAdmin(ShopScopedAdmin):
         shop = self.get_object(request, object_id)
         if request.method != "POST" or shop is None or not self.has_change_permission(request, shop):
             raise PermissionDenied
-        self._webhooks(request, [shop], services.shop_webhook_register, _("Webhooks registered for %(count)d shops."))
+        self.register_webhooks(request, [shop])
         return redirect("admin:shops_shop_change", shop.pk)
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
@@ -213,7 +213,7 @@ class ShopAdmin(ShopScopedAdmin):
         messages.info(request, format_html(_("Importing the partner's shops in the background: {}."), run_link(run)))
         return redirect("admin:shops_shop_changelist")
 
-    def _webhooks(self, request, queryset, service, done):
+    def _webhooks(self, request, queryset, service, done, logged):
         succeeded = 0
         for shop in queryset:
             try:
@@ -221,18 +221,22 @@ class ShopAdmin(ShopScopedAdmin):
             except services.WebhookError as exc:
                 messages.error(request, f"{shop}: {exc}")
             else:
+                audit.record(request.user, shop, logged)
                 succeeded += 1
         if succeeded:
             messages.success(request, done % {"count": succeeded})
 
     @admin.action(description=_("Register webhooks with eTelecom"), permissions=["change"])
     def register_webhooks(self, request, queryset):
-        self._webhooks(request, queryset, services.shop_webhook_register, _("Webhooks registered for %(count)d shops."))
+        done = _("Webhooks registered for %(count)d shops.")
+        logged = _("Registered the webhook with eTelecom.")
+        self._webhooks(request, queryset, services.shop_webhook_register, done, logged)
 
     @admin.action(description=_("Rotate webhook secrets"), permissions=["change"])
     def rotate_webhook_secrets(self, request, queryset):
         done = _("New webhook secrets for %(count)d shops; the old addresses answer 404 from now on.")
-        self._webhooks(request, queryset, services.shop_webhook_rotate, done)
+        logged = _("Rotated the webhook secret and registered the new address; the old one answers 404.")
+        self._webhooks(request, queryset, services.shop_webhook_rotate, done, logged)
 
     @admin.action(description=_("Check credentials with eTelecom"), permissions=["change"])
     def check_credentials(self, request, queryset):
@@ -257,6 +261,28 @@ class ShopMembershipAdmin(ShopScopedAdmin):
     list_filter = [ShopFilter]
     search_fields = ["user__username", "shop__name"]
     autocomplete_fields = ["user", "shop"]
+
+    # Django logs each change on the membership; the shop's and the user's histories say it too, and outlive it.
+    def _on_both(self, request, membership, message) -> None:
+        audit.record(request.user, membership.shop, message)
+        audit.record(request.user, membership.user, message)
+
+    def log_addition(self, request, obj, message):
+        self._on_both(request, obj, _("Gave %(user)s access to %(shop)s.") % {"user": obj.user, "shop": obj.shop})
+        return super().log_addition(request, obj, message)
+
+    def log_change(self, request, obj, message):
+        self._on_both(
+            request, obj, _("Changed a membership: %(user)s on %(shop)s.") % {"user": obj.user, "shop": obj.shop}
+        )
+        return super().log_change(request, obj, message)
+
+    def log_deletions(self, request, queryset):
+        for obj in queryset:
+            self._on_both(
+                request, obj, _("Took away the access of %(user)s to %(shop)s.") % {"user": obj.user, "shop": obj.shop}
+            )
+        return super().log_deletions(request, queryset)
 
 
 class MethodFilter(admin.SimpleListFilter):

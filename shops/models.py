@@ -215,3 +215,49 @@ class SyncRun(models.Model):
         from .syncing import KINDS
 
         return str(KINDS.get(self.kind, self.kind))
+
+
+class SentAlert(models.Model):
+    """An alert mailed to a shop's staff, kept while its condition lasts so that it is mailed once: `kind` is what is
+    wrong, `subject` what it is wrong with (the shop, a sync kind, an OA), `fingerprint` the detail that makes it a
+    new alert (an expiry date, today's date). When the condition clears the row goes, and the alert can come again."""
+
+    shop_lookup = "shop"
+    support_read_only = True
+
+    shop = models.ForeignKey(Shop, on_delete=models.CASCADE, related_name="sent_alerts", verbose_name=_("shop"))
+    kind = models.CharField(_("kind"), max_length=32)
+    subject = models.CharField(_("subject"), max_length=64)
+    fingerprint = models.CharField(_("fingerprint"), max_length=64, blank=True)
+    sent_at = models.DateTimeField(_("sent"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("alert sent")
+        verbose_name_plural = _("alerts sent")
+        constraints = [
+            models.UniqueConstraint(fields=["shop", "kind", "subject", "fingerprint"], name="sent_alert_once"),
+        ]
+
+    def __str__(self):
+        return f"{self.kind} {self.subject}"
+
+
+class UserPreference(models.Model):
+    """What a staff user chose for themselves: whether alerts reach them by mail, and in which language."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="preference", verbose_name=_("user")
+    )
+    alert_emails = models.BooleanField(
+        _("mail me alerts"),
+        default=True,
+        help_text=_("A digest of new problems in your shops: rejected keys, failing syncs, OA quality and quota."),
+    )
+    language = models.CharField(_("language"), max_length=8, choices=settings.LANGUAGES, default=settings.LANGUAGE_CODE)
+
+    class Meta:
+        verbose_name = _("user preference")
+        verbose_name_plural = _("user preferences")
+
+    def __str__(self):
+        return str(self.user)

@@ -6,6 +6,8 @@ from django.contrib import messages
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 
+from . import audit
+
 # An id or integer as eTelecom and Zalo write them on a callback: ASCII digits (\d would take any script's), int64.
 DIGITS = re.compile(r"[0-9]{1,20}")
 
@@ -24,16 +26,21 @@ def form_page(request, model_admin, *, form, title, intro, submit: str, form_id:
     return TemplateResponse(request, "console/form_page.html", context)
 
 
-def form_action(request, model_admin, form, *, perform, done, refused, title, intro, submit: str, form_id: str):
+def form_action(
+    request, model_admin, form, *, perform, done, refused, title, intro, submit: str, form_id: str, added: bool = False
+):
     """Show `form`; on a valid POST run `perform(cleaned_data)` and go to the page of what it returns with the
-    message `done(it)`. A `refused` exception (eTelecom said no, in words) becomes the form's error instead."""
+    message `done(it)`, which is also written to its history (an addition when `added`). A `refused` exception
+    (eTelecom said no, in words) becomes the form's error instead."""
     if request.method == "POST" and form.is_valid():
         try:
             result = perform(form.cleaned_data)
         except refused as exc:
             form.add_error(None, str(exc))
         else:
-            messages.success(request, done(result))
+            message = done(result)
+            audit.record(request.user, result, message, added=added)
+            messages.success(request, message)
             opts = result._meta
             return redirect(f"admin:{opts.app_label}_{opts.model_name}_change", result.pk)
     return form_page(request, model_admin, form=form, title=title, intro=intro, submit=submit, form_id=form_id)

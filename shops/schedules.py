@@ -1,5 +1,6 @@
 """The schedules this app needs; `manage.py setup_schedules` creates or updates them by name."""
 
+from django.conf import settings
 from django_q.models import Schedule
 
 SCHEDULES = [
@@ -10,5 +11,15 @@ SCHEDULES = [
         "minutes": 1,
     },
     {"name": "shops: check credentials", "func": "shops.tasks.check_all_credentials", "schedule_type": Schedule.HOURLY},
-    {"name": "shops: prune the API-call log", "func": "shops.tasks.prune_api_calls", "schedule_type": Schedule.DAILY},
+    {
+        "name": "shops: mail new alerts to each shop's staff",
+        "func": "shops.tasks.send_alerts",
+        "schedule_type": Schedule.MINUTES,
+        "minutes": settings.ALERT_DIGEST_MINUTES,
+    },
+    {
+        "name": "shops: delete rows past their retention",
+        "func": "shops.tasks.prune_old_rows",
+        "schedule_type": Schedule.DAILY,
+    },
 ]

@@ -5,7 +5,6 @@ from __future__ import annotations
 import dataclasses
 import logging
 from dataclasses import dataclass, field
-from datetime import timedelta
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -21,7 +20,7 @@ from . import webhooks
 from .clients import Actor, job_client, key_client, partner_client, shop_client
 from .links import login_page
 from .messages import describe_error
-from .models import ApiCall, Shop, ShopMembership, SyncRun, new_webhook_secret
+from .models import Shop, ShopMembership, SyncRun, new_webhook_secret
 
 logger = logging.getLogger(__name__)
 
@@ -299,17 +298,3 @@ def shop_webhook_rotate(*, shop: Shop, user=None) -> str:
     shop.webhook_secret = new_webhook_secret()
     shop.save(update_fields=["webhook_secret", "updated_at"])
     return shop_webhook_register(shop=shop, user=user)
-
-
-# --- the audit log --------------------------------------------------------------------------------------------
-
-
-def api_calls_prune(*, days: int | None = None, batch: int = 5000) -> int:
-    """Delete audit rows older than `days` (API_CALL_RETENTION_DAYS), in batches that keep locks short."""
-    cutoff = timezone.now() - timedelta(days=days if days is not None else settings.API_CALL_RETENTION_DAYS)
-    deleted = 0
-    while True:
-        ids = list(ApiCall.objects.filter(created_at__lt=cutoff).order_by().values_list("pk", flat=True)[:batch])
-        if not ids:
-            return deleted
-        deleted += ApiCall.objects.filter(pk__in=ids).delete()[0]

@@ -64,6 +64,8 @@ def register_kind(kind: str, label, *, on_abandon: Callable[[SyncRun], None] | N
 
 register_kind("credential_check", gettext_lazy("Credential check"))
 register_kind("shop_import", gettext_lazy("Import partner shops"))
+register_kind("retention", gettext_lazy("Delete rows past their retention"))
+register_kind("alert_digest", gettext_lazy("Mail new alerts"))
 
 
 def _new_run(kind: str, shop: Shop | None, user) -> SyncRun:
@@ -106,15 +108,20 @@ def execute(run_id: int, work: Work) -> SyncRun:
     run = SyncRun.objects.select_related("shop").get(pk=run_id)
     if run.status != SyncRun.Status.QUEUED:
         return run  # a redelivered task whose run already happened, or was reaped
-    now = timezone.now()
     try:
         # One transaction (one turn at SQLite's write lock): a dead run of this kind for this shop is failed first,
         # or the unique index would skip this one.
         with transaction.atomic():
-            reaped = _fail_dead(SyncRun.objects.filter(kind=run.kind, shop=run.shop), now)
+            reaped = _fail_dead(SyncRun.objects.filter(kind=run.kind, shop=run.shop), timezone.now())
             started = SyncRun.objects.filter(pk=run.pk, status=SyncRun.Status.QUEUED).update(
-                status=SyncRun.Status.RUNNING, started_at=now, heartbeat_at=now, worker=_worker()
+                status=SyncRun.Status.RUNNING, worker=_worker()
             )
+            # The start is read from the clock once the slot is held, so it comes after the previous run's end: a
+            # worker that read the clock, then waited (for the index, or for a CPU on a busy host), and took the
+            # slot after the other run ended would otherwise be recorded as overlapping it (bench/scale_out.py).
+            now = timezone.now()
+            if started:
+                SyncRun.objects.filter(pk=run.pk).update(started_at=now, heartbeat_at=now)
     except IntegrityError:
         _finish(run, SyncRun.Status.SKIPPED, error=_("Another run of this kind for this shop was still running."))
         return run

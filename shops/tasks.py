@@ -1,6 +1,6 @@
 """django-q2 entry points: take ids, call one service through the sync-run helper."""
 
-from . import services, syncing
+from . import alerts, retention, services, syncing
 from .models import Shop
 
 
@@ -25,5 +25,13 @@ def reap_runs() -> int:
     return syncing.reap()
 
 
-def prune_api_calls() -> int:
-    return services.api_calls_prune()
+def prune_old_rows() -> dict:
+    """Daily: delete the rows past their retention (shops.retention), as one partner-wide run whose counts say
+    how many of each kind went."""
+    return syncing.run_now("retention", lambda run: retention.prune()).counts
+
+
+def send_alerts() -> dict:
+    """Every ALERT_DIGEST_MINUTES: mail each shop's staff the alerts that are new since the last digest, as one
+    partner-wide run (never two at once, whatever the number of clusters)."""
+    return syncing.run_now("alert_digest", alerts.send_digests).counts

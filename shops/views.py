@@ -28,7 +28,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.debug import sensitive_variables
 from django.views.decorators.http import require_POST
 
-from . import services, webhooks
+from . import audit, services, webhooks
 from .forms import ConnectShopForm
 from .models import Shop
 from .pages import DIGITS, form_page, query_value
@@ -88,7 +88,9 @@ def _landed(request, nonce: str, result: services.ConnectStart, **bound) -> Http
     if result.auth_url:
         _remember(request, nonce, result, **bound)
         return HttpResponseRedirect(result.auth_url)
-    messages.success(request, _("%(shop)s is connected and its key works.") % {"shop": result.shop.name})
+    done = _("%(shop)s is connected and its key works.") % {"shop": result.shop.name}
+    audit.record(request.user, result.shop, done, added=bound.get("shop") is None)
+    messages.success(request, done)
     return redirect("admin:shops_shop_change", result.shop.pk)
 
 

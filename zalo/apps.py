@@ -7,10 +7,11 @@ class ZaloConfig(AppConfig):
     verbose_name = _("Zalo")
 
     def ready(self):
-        from shops import webhooks
+        from shops import alerts, webhooks
         from shops.hub import register_section
         from shops.syncing import register_kind
 
+        from . import alerts as oa_alerts
         from . import bulk, events, hub, services
 
         register_kind("oa_sync", _("Zalo OA sync"))
@@ -21,6 +22,7 @@ class ZaloConfig(AppConfig):
         register_kind("journey_sync", _("Journey token sync"))
         register_kind("bulk_send", _("Bulk upload"), on_abandon=bulk.resume_abandoned)
         events.register()
+        alerts.register_source(oa_alerts.oa_alerts)
         webhooks.on_url_change(services.oas_point_at_webhook)
         register_section(hub.oas)
         register_section(hub.templates)

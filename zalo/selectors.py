@@ -9,6 +9,7 @@ from django.conf import settings
 from django.db.models import Case, Count, ExpressionWrapper, F, FloatField, IntegerField, Min, Q, Sum, Value, When
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
 
 from shops.scoping import scope
@@ -17,6 +18,8 @@ from .models import ConsentDaily, OADaily, OfficialAccount, ZnsDaily, ZnsTemplat
 from .rollups import ZNS_SUMS
 
 QUALITY_RANK = {"LOW": 0, "MEDIUM": 1, "HIGH": 2}
+# An OA the console can act for: connected, and still on eTelecom.
+LIVE = Q(status=OfficialAccount.Status.CONNECTED, missing_since__isnull=True)
 
 
 def _labels() -> dict[str, str]:
@@ -27,6 +30,11 @@ def _labels() -> dict[str, str]:
         "token_expiring": _("Authorization expires within %(days)s days") % {"days": settings.ZALO_TOKEN_EXPIRY_DAYS},
         "disconnected": _("Disconnected or gone from eTelecom"),
     }
+
+
+def health_label(kind: str):
+    """The label of one health problem, translated when it is read (a mail in its reader's language)."""
+    return lazy(lambda: _labels()[kind], str)()
 
 
 def health_choices() -> list[tuple[str, str]]:
@@ -79,7 +87,6 @@ def oa_alerts(user, *, examples: int = 5) -> list[dict]:
 def oa_health_by_shop(shop_ids) -> dict[int, dict]:
     """Per shop, in one query: OAs connected, the worst quality now, the lowest share of today's ZNS quota left
     (percent), and authorizations expiring within ZALO_TOKEN_EXPIRY_DAYS."""
-    live = Q(status=OfficialAccount.Status.CONNECTED, missing_since__isnull=True)
     rank = Case(*(When(current_quality=q, then=Value(r)) for q, r in QUALITY_RANK.items()), output_field=IntegerField())
     left = Case(
         When(daily_quota__gt=0, then=F("remaining_quota") * 100.0 / F("daily_quota")),
@@ -90,10 +97,10 @@ def oa_health_by_shop(shop_ids) -> dict[int, dict]:
         .values("shop_id")
         .annotate(
             oas=Count("pk"),
-            connected=Count("pk", filter=live),
+            connected=Count("pk", filter=LIVE),
             worst=Min(rank),
             lowest_percent=Min(left),
-            expiring=Count("pk", filter=live & health_q("token_expiring")),
+            expiring=Count("pk", filter=LIVE & health_q("token_expiring")),
         )
     )
     names = {rank: quality for quality, rank in QUALITY_RANK.items()}

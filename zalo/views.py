@@ -22,7 +22,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from shops import formats
+from shops import audit, formats
 from shops.crypto import decrypt, encrypt
 from shops.exports import csv_download, streamed_csv
 from shops.models import Shop
@@ -139,7 +139,9 @@ def connect_callback(request, model_admin):
     except services.OAConnectError as exc:
         messages.error(request, str(exc))
         return HttpResponseRedirect(changelist)
-    messages.success(request, _("%(oa)s is connected to %(shop)s.") % {"oa": oa, "shop": shop})
+    done = _("%(oa)s is connected to %(shop)s.") % {"oa": oa, "shop": shop}
+    audit.record(request.user, oa, done, added=not entry["oa_id"])
+    messages.success(request, done)
     return redirect("admin:zalo_officialaccount_change", oa.pk)
 
 
@@ -187,6 +189,7 @@ def consent_request(request, model_admin):
         ),
         submit=_("Send the request"),
         form_id="consent-request-form",
+        added=True,
     )
 
 
@@ -310,6 +313,7 @@ def journey_create(request, model_admin):
         intro=_("One token per customer and delivery or trip; ZNS sent with it are billed with the token."),
         submit=_("Create the token"),
         form_id="journey-create-form",
+        added=True,
     )
 
 
@@ -342,7 +346,9 @@ def bulk_upload(request, model_admin):
         except bulk.UploadError as exc:
             form.add_error("file", str(exc))
         else:
-            messages.success(request, _("The file is checked. Review the rows, then start sending."))
+            done = _("The file is checked. Review the rows, then start sending.")
+            audit.record(request.user, job, done, added=True)
+            messages.success(request, done)
             return redirect("admin:zalo_bulkjob_change", job.pk)
     context = {
         **model_admin.admin_site.each_context(request),
@@ -395,7 +401,9 @@ def bulk_start(request, model_admin, object_id):
     if bulk.bulk_start(job=job, user=request.user) is None:
         messages.warning(request, _("This upload is already being sent."))
     else:
-        messages.info(request, _("Sending started; this page shows the progress."))
+        done = _("Sending started; this page shows the progress.")
+        audit.record(request.user, job, done)
+        messages.info(request, done)
     return redirect("admin:zalo_bulkjob_change", job.pk)
 
 

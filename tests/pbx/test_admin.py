@@ -4,12 +4,14 @@ import csv
 import io
 
 import pytest
+from django.contrib.admin.models import ADDITION, CHANGE
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from pbx.models import CallRecord, Extension, Hotline, PbxUser, Tenant
 from shops.roles import MANAGER, SUPPORT
+from tests.history import assert_no_secret_in_history, history
 
 from .conftest import BARE_SHOP, sync_calls
 
@@ -65,6 +67,17 @@ def test_a_shop_is_provisioned_from_tenant_to_extension(support_client, shops):
     follow(support_client, reverse("admin:pbx_extension_assign", args=[extension.pk]), {"user": user.pk})
     extension.refresh_from_db()
     assert extension.user == user
+
+    # Each step is in its object's History, by whom, in the words the person was shown, and no password.
+    assert [(flag, who) for flag, _, who in history(tenant)] == [(ADDITION, "hotro-pbx"), (CHANGE, "hotro-pbx")]
+    assert [flag for flag, _, _ in history(hotline)] == [ADDITION]
+    assert history(user) == [(ADDITION, f"{user} is created.", "hotro-pbx")]
+    assert [message for _, message, _ in history(extension)] == [
+        "Extension 301 is created.",
+        f"{user} no longer holds extension 301.",
+        f"Extension 301 now belongs to {user}.",
+    ]
+    assert_no_secret_in_history("mat-khau-1", extension.password, shop.credential)
 
 
 def test_an_etelecom_refusal_is_a_form_error_and_nothing_is_stored(support_client, pbx_shop):

@@ -4,11 +4,13 @@ from urllib.parse import urlsplit
 
 import pytest
 import requests
+from django.contrib.admin.models import ADDITION, CHANGE
 from django.contrib.messages import get_messages
 from django.urls import reverse
 
 from shops import services, syncing
 from shops.models import ApiCall, Shop, SyncRun
+from tests.history import assert_no_secret_in_history, history
 
 CONNECT = "/admin/shops/shop/connect/"
 CONTACT = {"email": "moi@example.vn", "phone": "0909123456", "name": "Cửa hàng Mới"}
@@ -65,6 +67,8 @@ def test_a_support_user_connects_a_shop_end_to_end(support_client, support, sand
     ]
     assert (shop.email, shop.phone) == (CONTACT["email"], CONTACT["phone"])
     assert texts(landed) == ["Cửa hàng Mới is connected and its key works."]
+    assert history(shop) == [(ADDITION, "Cửa hàng Mới is connected and its key works.", "hotro")]
+    assert_no_secret_in_history(shop.credential, shop.webhook_secret)
 
 
 def test_the_shop_page_never_shows_the_key(support_client, sandbox):
@@ -106,6 +110,8 @@ def test_reconnect_of_a_linked_shop_stores_a_fresh_key(admin_client, sandbox):
     shop.refresh_from_db()
     assert response.url == reverse("admin:shops_shop_change", args=[shop.pk])
     assert shop.credential == record["shop_key"] and shop.name == "Spa Thảo Mộc"
+    assert history(shop) == [(CHANGE, "Spa Thảo Mộc is connected and its key works.", "admin")]
+    assert_no_secret_in_history(shop.credential)
 
 
 def test_a_shop_that_must_log_in_again_is_sent_to_etelecom(admin_client, sandbox):
@@ -177,6 +183,9 @@ def test_a_direct_shop_gets_a_new_key_only_if_it_is_its_own(admin_client, sandbo
     response = admin_client.post(change, {"new_api_key": renewed, "notes": "", "is_active": "on", **_no_inline()})
     shop.refresh_from_db()
     assert response.status_code == 302 and shop.credential == renewed
+    # Django's own entries for the add and change forms name the fields changed, never a key.
+    assert [flag for flag, _, _ in history(shop)] == [ADDITION, CHANGE]
+    assert_no_secret_in_history(record["api_key"], other, renewed)
 
 
 def _no_inline() -> dict:

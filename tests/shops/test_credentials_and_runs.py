@@ -198,15 +198,6 @@ def test_every_call_is_audited_without_the_key(db, sandbox):
         assert all(secret not in str(value) for value in run)
 
 
-def test_old_audit_rows_are_pruned(db, settings):
-    settings.API_CALL_RETENTION_DAYS = 30
-    now = timezone.now()
-    for days in (1, 29, 31, 400):
-        ApiCall.objects.create(method="Shop/CurrentShop", duration_ms=1, created_at=now - timedelta(days=days))
-    assert tasks.prune_api_calls() == 2
-    assert ApiCall.objects.count() == 2
-
-
 def test_the_audit_admin_filters_and_cannot_be_edited(admin_client, sandbox):
     imported(sandbox)
     url = reverse("admin:shops_apicall_changelist")

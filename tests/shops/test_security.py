@@ -112,6 +112,6 @@ def test_setup_schedules_is_idempotent(db, capsys):
     call_command("setup_schedules")
     call_command("setup_schedules")
     names = set(Schedule.objects.values_list("name", flat=True))
-    assert {"shops: check credentials", "shops: prune the API-call log"} <= names
+    assert {"shops: check credentials", "shops: delete rows past their retention"} <= names
     assert Schedule.objects.count() == len(names)
     assert Schedule.objects.get(name="shops: check credentials").schedule_type == Schedule.HOURLY

@@ -4,6 +4,7 @@ import json
 import time
 
 import pytest
+from django.contrib.admin.models import CHANGE
 from django.urls import reverse
 
 from etelecom import webhook as webhook_api
@@ -11,6 +12,7 @@ from etelecom.client import Client
 from shops import services, syncing
 from shops.models import ApiCall, Shop, WebhookEvent
 from shops.webhooks import masked_url
+from tests.history import assert_no_secret_in_history, history
 from zalo import services as zalo_services
 from zalo.models import OfficialAccount
 
@@ -206,3 +208,21 @@ def test_lone_surrogates_and_nuls_are_stored_as_replacement_characters(client, s
     text = json.dumps(stored, ensure_ascii=False)
     assert "\x00" not in text and "\ud800" not in text and "\udfff" not in text
     assert "\ufffd" in stored["name"]
+
+
+def test_registering_and_rotating_from_the_admin_are_in_the_shops_history(admin_client, shops_and_oas, sandbox):
+    shop, _ = shops_and_oas
+    changelist = reverse("admin:shops_shop_changelist")
+    admin_client.post(changelist, {"action": "register_webhooks", "_selected_action": [shop.pk]})
+    old_secret = Shop.objects.get(pk=shop.pk).webhook_secret
+    admin_client.post(changelist, {"action": "rotate_webhook_secrets", "_selected_action": [shop.pk]})
+    shop.refresh_from_db()
+    assert shop.webhook_secret != old_secret
+    assert history(shop) == [
+        (CHANGE, "Registered the webhook with eTelecom.", "admin"),
+        (CHANGE, "Rotated the webhook secret and registered the new address; the old one answers 404.", "admin"),
+    ]
+    assert_no_secret_in_history(old_secret, shop.webhook_secret, shop.credential)
+    sandbox.control.faults(next=["5xx"] * 4, methods=["Webhook/GetWebhooks"])
+    admin_client.post(changelist, {"action": "rotate_webhook_secrets", "_selected_action": [shop.pk]})
+    assert len(history(shop)) == 2  # what failed is not recorded as done

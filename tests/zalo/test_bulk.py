@@ -9,6 +9,7 @@ from collections import Counter
 from datetime import timedelta
 
 import pytest
+from django.contrib.admin.models import ADDITION, CHANGE
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db.models.signals import post_save
 from django.urls import reverse
@@ -17,6 +18,7 @@ from django.utils import timezone
 from shops import syncing, tasks
 from shops.models import SyncRun
 from shops.roles import SUPPORT
+from tests.history import assert_no_secret_in_history, history
 from zalo import bulk, bulk_run, services
 from zalo.models import BulkJob, BulkRow, Consent, Message, OfficialAccount, ZnsTemplate
 
@@ -498,3 +500,16 @@ def test_no_sample_for_a_template_the_user_cannot_send(support_client, template)
     for template_id in (str(other.pk) if other != template else "999999", "abc", "-1"):
         response = support_client.get(reverse("admin:zalo_bulkjob_sample", args=[template_id]))
         assert response.status_code == 403
+
+
+def test_an_upload_and_its_start_are_in_its_history(support_client, template, django_capture_on_commit_callbacks):
+    upload(support_client, template, phones(2))
+    job = BulkJob.objects.get()
+    with django_capture_on_commit_callbacks():  # the run is queued, not run, here
+        support_client.post(reverse("admin:zalo_bulkjob_start", args=[job.pk]))
+    support_client.post(reverse("admin:zalo_bulkjob_start", args=[job.pk]))  # already going: nothing more
+    assert history(job) == [
+        (ADDITION, "The file is checked. Review the rows, then start sending.", "hotro-bulk"),
+        (CHANGE, "Sending started; this page shows the progress.", "hotro-bulk"),
+    ]
+    assert_no_secret_in_history(template.oa.shop.credential, template.oa.shop.webhook_secret)

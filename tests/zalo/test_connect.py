@@ -5,12 +5,14 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 import requests
+from django.contrib.admin.models import ADDITION, CHANGE
 from django.contrib.messages import get_messages
 from django.urls import reverse
 from django.utils import timezone
 
 from shops.models import ApiCall
 from shops.webhooks import masked_url, webhook_url
+from tests.history import assert_no_secret_in_history, history
 from zalo.models import OfficialAccount
 
 CONNECT = "/admin/zalo/officialaccount/connect/"
@@ -73,6 +75,8 @@ def test_support_connects_an_oa_end_to_end(staff, shops, sandbox):
         ApiCall.objects.filter(method__startswith="Zalo/").order_by("pk").values_list("method", "user__username")
     )
     assert calls == [("Zalo/AuthorizeOA", "hotro"), ("Zalo/ConnectOA", "hotro"), ("Zalo/UpdateShopOA", "hotro")]
+    assert history(oa) == [(ADDITION, f"OA Nhà thuốc Mới is connected to {SHOP}.", "hotro")]
+    assert_no_secret_in_history("bí-mật-ứng-dụng", shops[SHOP].credential, shops[SHOP].webhook_secret)
 
 
 def test_a_code_etelecom_refuses_ends_on_a_readable_message(staff, shops, sandbox):
@@ -123,6 +127,8 @@ def test_renewal_extends_the_authorization_and_never_runs_twice_at_once(staff, s
     oa.refresh_from_db()
     assert landed.url == reverse("admin:zalo_officialaccount_change", args=[oa.pk])
     assert oa.expires_at > timezone.now() + timedelta(days=80) and oa.renewal_started_at is None
+    assert [flag for flag, _, _ in history(oa)] == [ADDITION, CHANGE]
+    assert_no_secret_in_history(oa.shop.credential)
     assert staff.post(renew).url.startswith(sandbox.url)  # free to renew again
 
 
