@@ -172,8 +172,11 @@ class ConversationMessageAdmin(ReadOnlyAdmin):
     def kind_label(self, obj):
         return ConversationMessage.KINDS.get(obj.kind, obj.kind)
 
+    def get_readonly_fields(self, request, obj=None):
+        return [*super().get_readonly_fields(request, obj), "kind_label"]
+
     def get_fields(self, request, obj=None):
-        return [("kind_label" if name == "kind" else name) for name in super().get_fields(request, obj)]
+        return [name for name in super().get_fields(request, obj) if name != "kind"]  # shown as kind_label
 
 
 REPLY_BADGE = {"P": "ok", "N": "bad", "NS": "unknown", "S": "busy"}
