@@ -6,7 +6,7 @@ from django.utils.translation import gettext_lazy as _
 
 from zalo.selectors import oa_alerts
 
-from . import dashboard, reports
+from . import customers, dashboard, reports
 
 
 class ConsoleAdminSite(admin.AdminSite):
@@ -19,6 +19,7 @@ class ConsoleAdminSite(admin.AdminSite):
 
     def get_urls(self):
         return [
+            path("customer/", self.admin_view(partial(customers.page, admin_site=self)), name="customer"),
             *(
                 path(
                     f"reports/{name}/",

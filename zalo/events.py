@@ -9,6 +9,7 @@ to that phone still awaiting one (else the newest), in any of the phone's spelli
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.utils import timezone
 
 from etelecom import zns as zns_api
@@ -17,7 +18,7 @@ from shops.models import Shop
 from shops.phones import normalise_phone
 from shops.webhooks import Skipped, register_handler
 
-from . import rollups
+from . import conversations, rollups
 from .models import Consent, ConversationMessage, Follower, Journey, Message, OfficialAccount
 from .services import message_store
 
@@ -147,10 +148,12 @@ def conversation_message(shop: Shop, data: dict) -> None:
         "attachments": event.attachments,
         "sent_at": event.at or timezone.now(),
     }
-    if event.msg_id:
-        ConversationMessage.objects.update_or_create(oa=oa, msg_id=event.msg_id[:64], defaults=values)
-    else:
-        ConversationMessage.objects.create(oa=oa, **values)
+    with transaction.atomic():
+        if event.msg_id:
+            ConversationMessage.objects.update_or_create(oa=oa, msg_id=event.msg_id[:64], defaults=values)
+        else:
+            ConversationMessage.objects.create(oa=oa, **values)
+        conversations.noted(oa, values["zl_user_id"][:32], direction=values["direction"], at=values["sent_at"])
 
 
 def journey_event(shop: Shop, data: dict) -> None:

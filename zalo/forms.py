@@ -1,4 +1,5 @@
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -6,6 +7,7 @@ from shops.forms import ShopLabelledChoice
 from shops.models import Shop
 from shops.phones import normalise_phone
 
+from . import conversations
 from .models import Consent, Journey, OfficialAccount, ZnsTemplate
 
 
@@ -187,3 +189,44 @@ class BulkConsentForm(forms.Form):
     def __init__(self, *args, oas, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["oa"].queryset = oas
+
+
+class ReplyForm(forms.Form):
+    """A consulting reply from a follower's conversation page: one kind, and what that kind needs."""
+
+    TEXT_LIMIT = 2000
+    kind = forms.ChoiceField(label=_("Send"), choices=conversations.Kind.choices, initial=conversations.Kind.TEXT)
+    text = forms.CharField(
+        label=_("Message"), required=False, max_length=TEXT_LIMIT, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    sticker_id = forms.RegexField(
+        label=_("Sticker id"), required=False, regex=r"^[A-Za-z0-9_-]{1,64}$", help_text=_("Zalo's id of the sticker.")
+    )
+    attachment = forms.FileField(label=_("Image or file"), required=False)
+    title = forms.CharField(label=_("Card title"), required=False, max_length=100)
+    subtitle = forms.CharField(label=_("Card text"), required=False, max_length=500)
+
+    def clean(self):
+        data = super().clean()
+        kind = data.get("kind")
+        if kind == conversations.Kind.TEXT and not (data.get("text") or "").strip():
+            self.add_error("text", _("Write the message."))
+        elif kind == conversations.Kind.STICKER and not data.get("sticker_id"):
+            self.add_error("sticker_id", _("Enter the sticker's id."))
+        elif kind in (conversations.Kind.IMAGE, conversations.Kind.FILE) and "attachment" not in self.errors:
+            try:
+                data["upload"] = conversations.check_upload(data.get("attachment"), kind=kind)
+            except ValidationError as exc:
+                self.add_error("attachment", exc)
+        return data
+
+    def reply_args(self) -> dict:
+        data = self.cleaned_data
+        return {
+            "kind": data["kind"],
+            "text": (data.get("text") or "").strip() if data["kind"] == conversations.Kind.TEXT else "",
+            "sticker_id": data.get("sticker_id") or "",
+            "upload": data.get("upload"),
+            "title": data.get("title") or "",
+            "subtitle": data.get("subtitle") or "",
+        }

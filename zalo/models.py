@@ -140,7 +140,9 @@ class OADaily(models.Model):
 
 
 class Follower(models.Model):
-    """A Zalo user of an OA (`ListFollowers`)."""
+    """A Zalo user of an OA (`ListFollowers`), and the console's view of the conversation with them: when the customer
+    last wrote (Zalo's consulting window runs from there), the newest message either way, and when staff last read
+    it (what the unread count counts from)."""
 
     shop_lookup = "oa__shop"
     support_read_only = True
@@ -157,8 +159,12 @@ class Follower(models.Model):
     has_conversation = models.BooleanField(_("has a conversation"), default=False)
     tags = models.JSONField(_("tags"), default=list, blank=True)
     shared_info = models.JSONField(_("shared information"), default=dict, blank=True)
+    assigned_user_id = models.CharField(_("assigned staff id"), max_length=32, blank=True)
     etelecom_updated_at = models.DateTimeField(_("updated on eTelecom"), null=True, blank=True)
     synced_at = models.DateTimeField(_("last synced"))
+    last_customer_message_at = models.DateTimeField(_("customer last wrote"), null=True, blank=True)
+    last_message_at = models.DateTimeField(_("last message"), null=True, blank=True)
+    read_at = models.DateTimeField(_("read by staff"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("follower")
@@ -168,6 +174,8 @@ class Follower(models.Model):
         indexes = [
             models.Index(fields=["oa", "phone"], name="follower_phone"),
             models.Index(fields=["oa", "zl_user_id"], name="follower_zalo_user"),
+            models.Index(fields=["oa", "-last_message_at"], name="follower_conversation_time"),
+            models.Index(fields=["assigned_user_id", "-last_message_at"], name="follower_assigned_time"),
         ]
 
     def __str__(self):
@@ -465,6 +473,12 @@ class ConversationMessage(models.Model):
     sent_at = models.DateTimeField(_("sent"))
     delivered_at = models.DateTimeField(_("delivered"), null=True, blank=True)
     received_at = models.DateTimeField(_("received by the console"), auto_now_add=True)
+    # What a send from the console answered: which allowance paid for it and how many are left in it.
+    quota_type = models.CharField(_("paid from"), max_length=32, blank=True)
+    quota_remaining = models.IntegerField(_("left in that allowance"), null=True, blank=True)
+    sent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, verbose_name=_("sent by")
+    )
 
     class Meta:
         verbose_name = _("OA message")

@@ -28,13 +28,14 @@ from shops.models import Shop
 from shops.pages import DIGITS, form_action, form_page, query_value
 from shops.scoping import scope, user_shops
 
-from . import bulk, services
+from . import bulk, conversations, services
 from .forms import (
     BulkConsentForm,
     BulkZnsForm,
     ConnectOAForm,
     ConsentRequestForm,
     JourneyCreateForm,
+    ReplyForm,
     SendZnsForm,
     TemplatePickForm,
     TemplateRegisterForm,
@@ -346,3 +347,45 @@ def bulk_results(request, model_admin, object_id):
     if job is None:
         raise PermissionDenied
     return streamed_csv(f"upload-{job.pk}-results.csv", bulk.RESULT_HEADER, bulk.result_rows(job))
+
+
+# --- conversations --------------------------------------------------------------------------------------------
+
+
+def conversation(request, model_admin, follower, form=None):
+    """A follower's page: the conversation (the newest SHOWN_MESSAGES, oldest first), whether the OA may reply and
+    what its allowance has left, and the reply form. Opening it marks the conversation read."""
+    newest = list(conversations.messages_of(follower).order_by("-sent_at", "-pk")[: model_admin.SHOWN_MESSAGES])
+    closes = conversations.window_closes_at(follower)
+    context = {
+        **model_admin.admin_site.each_context(request),
+        "opts": model_admin.model._meta,
+        "title": _("Conversation with %(customer)s") % {"customer": follower},
+        "follower": follower,
+        "original": follower,
+        "messages_shown": list(reversed(newest)),
+        "window_open": conversations.window_open(follower),
+        "window_closes": closes,
+        "quota": conversations.quota_left(follower),
+        "can_reply": request.user.has_perm("zalo.add_conversationmessage"),
+        "form": form or ReplyForm(),
+    }
+    conversations.mark_read(follower)
+    return TemplateResponse(request, model_admin.change_form_template, context)
+
+
+@require_POST
+def conversation_reply(request, model_admin, object_id):
+    follower = model_admin.get_object(request, object_id)
+    if follower is None or not request.user.has_perm("zalo.add_conversationmessage"):
+        raise PermissionDenied
+    form = ReplyForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            conversations.reply(follower=follower, user=request.user, **form.reply_args())
+        except conversations.ConversationError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, _("Sent to %(customer)s.") % {"customer": follower})
+            return redirect("admin:zalo_follower_change", follower.pk)
+    return conversation(request, model_admin, follower, form=form)

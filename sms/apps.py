@@ -1,0 +1,12 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class SmsConfig(AppConfig):
+    name = "sms"
+    verbose_name = _("SMS Brandname")
+
+    def ready(self):
+        from shops.syncing import register_kind
+
+        register_kind("sms_status", _("SMS status check"))
