@@ -233,7 +233,8 @@ class FollowerAdmin(ReadOnlyAdmin):
         return pill("ok", _("until %(time)s") % {"time": timezone.localtime(closes).strftime("%d/%m %H:%M")})
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
-        follower = self.get_object(request, object_id)
+        # Replies go to their own URL; a POST here is an edit, refused as on every record of what happened.
+        follower = self.get_object(request, object_id) if request.method in ("GET", "HEAD") else None
         if follower is None or not self.has_view_permission(request, follower):
             return super().change_view(request, object_id, form_url, extra_context)
         return views.conversation(request, self, follower)
