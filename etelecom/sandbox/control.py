@@ -96,6 +96,15 @@ class SandboxControl:
         (`journey_id=`). Returns the event as posted."""
         return self._request("POST", f"oas/{oa_id}/events", {"event_name": event_name, **fields})["event"]
 
+    def oa_messages(self, oa_id: str) -> list[dict]:
+        """The consulting and transaction messages the OA sent (sandbox only)."""
+        return self._request("GET", f"oas/{oa_id}/messages")["messages"]
+
+    def interacted(self, oa_id: str, zl_user_id: str, *, hours_ago: float = 0) -> dict:
+        """Set when the user last interacted with the OA (`hours_ago` > 48 closes the consulting window); the free
+        replies start again. Returns every interaction of the OA."""
+        return self._request("POST", f"oas/{oa_id}/interactions", {"zl_user_id": zl_user_id, "hours_ago": hours_ago})
+
     def zns(self, **timing) -> dict:
         """Every consent and message (sandbox only); `consent_reply_seconds=`, `delivery_seconds=` set how long
         customers and phones take."""

@@ -39,6 +39,8 @@ DEMO_OAS = [
     [("Hỗ trợ", {"remaining_quota": 0})],
 ]
 QUOTA_FIELDS = (
+    "consult_quota_total",
+    "consult_quota_remain",
     "daily_quota",
     "remaining_quota",
     "daily_quota_promotion",
@@ -77,6 +79,7 @@ def demo(state: State, params: dict) -> None:
             oa.remaining_monthly_promotion_quota, oa.estimated_next_month_promotion_quota = 1200, 1500
             update_oa(state, oa, {"remaining_quota": 420, **changes})
             state.add_followers(oa, 12)
+            add_interactions(state, oa)
             for template_id, kind in DEMO_TEMPLATES:
                 state.zns_templates[(oa.oa_id, template_id)] = zns_api.template_for(state, oa, template_id, kind)
             if history_days:
@@ -92,6 +95,16 @@ DEMO_TEMPLATES = [(410001, "text"), (410002, "otp"), (410003, "table"), (410009,
 # Demo shops (by position among the linked ones) with a cloud PBX, and how many calls each has had.
 DEMO_PBX_CALLS = [2_400, 1_200, 600]
 DEMO_STAFF = ["Nguyễn Thị Lan", "Trần Văn Minh", "Lê Hoàng Yến", "Phạm Quốc Bảo"]
+
+
+def add_interactions(state: State, oa) -> None:
+    """The followers with a conversation wrote to the OA lately: every fourth one three days ago (its consulting
+    window is closed), the others one to twelve hours ago (open)."""
+    now = state.now()
+    for number, row in enumerate(state.followers.get(oa.oa_id, []), start=1):
+        if row["has_conversation"]:
+            ago = timedelta(days=3) if number % 4 == 0 else timedelta(hours=number)
+            state.interacted(oa, row["zl_user_id"], now - ago)
 
 
 def add_pbx(state: State, partner, shop, *, number: int, extensions: int, calls: int, days: int = 60) -> None:

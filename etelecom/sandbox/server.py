@@ -14,10 +14,12 @@ import traceback
 import uuid
 import wave
 from collections import Counter
+from datetime import timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qsl, urlsplit
 
 from . import datasets, pages
+from . import oa_api as _oa_api  # noqa: F401
 from . import pbx_api as _pbx_api  # noqa: F401  (each module registers its handlers)
 from . import shop_api as _shop_api  # noqa: F401
 from . import webhook_api as _webhook_api  # noqa: F401
@@ -38,7 +40,8 @@ PAGES = {
     "/zalo/oa/permission": (pages.zalo_consent_form, pages.zalo_consent_submit, "state"),
 }
 API_PATH = re.compile(r"^/v1/(shop|partner)\.([A-Za-z]+)/([A-Za-z]+)$")
-MAX_BODY = 5 * 1024 * 1024
+# An upload of the largest file (5 MiB, oa_api.FILE_MAX_BYTES) is base64 in JSON: about 6.7 MiB.
+MAX_BODY = 8 * 1024 * 1024
 # How long a request's body may take to arrive once its headers have, and how long a kept-alive connection may
 # wait for its next request: a client that sends less than its Content-Length gets a 400, not a thread for ever.
 BODY_SECONDS = 5.0
@@ -268,6 +271,9 @@ class SandboxApp:
         match = re.fullmatch(r"/_sandbox/oas/(\d+)/events", path)
         if match and method == "POST":
             return self._oa_event(match.group(1), payload)
+        match = re.fullmatch(r"/_sandbox/oas/(\d+)/(interactions|messages)", path)
+        if match:
+            return self._conversations(*match.groups(), method, payload)
         match = re.fullmatch(r"/_sandbox/oas/(\d+)(/remove)?", path)
         if match and method == "POST":
             return self._oa_action(match.group(1), remove=bool(match.group(2)), changes=payload)
@@ -295,6 +301,30 @@ class SandboxApp:
             except ValueError as exc:
                 return 400, {"error": str(exc)}
             return 200, state.oa_json(oa, full=True)
+
+    def _conversations(self, oa_id: str, what: str, method: str, payload: dict) -> tuple[int, dict]:
+        """`messages` (GET): what the OA sent (consulting and transaction messages). `interactions` (POST
+        `{"zl_user_id": ..., "hours_ago": 50}`): move a user's last interaction, as time would (the consulting window
+        closes after 48 hours); GET lists them with the free replies used since."""
+        state = self.state
+        with state.lock:
+            oa = state.oas.get(oa_id)
+            if oa is None:
+                return 404, {"error": f"no OA {oa_id}"}
+            if what == "messages":
+                return 200, {"messages": [dict(m) for m in state.oa_messages.get(oa_id, [])]}
+            if method == "POST":
+                user, hours = payload.get("zl_user_id"), payload.get("hours_ago", 0)
+                known = any(row["zl_user_id"] == user for row in state.followers.get(oa_id, []))
+                if not known or not isinstance(hours, int | float) or isinstance(hours, bool) or hours < 0:
+                    return 400, {"error": "takes zl_user_id (a user of this OA) and hours_ago (at least 0)"}
+                state.interacted(oa, user, state.now() - timedelta(hours=hours))
+            rows = [
+                {"zl_user_id": user, "at": iso(at), "replies_used": state.replies_used.get((oid, user), 0)}
+                for (oid, user), at in state.interactions.items()
+                if oid == oa_id
+            ]
+            return 200, {"interactions": rows, "window_hours": state.consult_window.total_seconds() / 3600}
 
     def _zns(self, method: str, payload: dict) -> tuple[int, dict]:
         """GET: every consent and message of every shop. POST `{"consent_reply_seconds": 0.2,
@@ -387,10 +417,16 @@ class SandboxApp:
             if name in ("follow", "unfollow") and user:
                 fields = {"oa_id": oa_id, "follower": {"id": user}, "user_id_by_app": user, "source": "oa_profile"}
                 state.set_follow_state(oa, user, name, now)
+                if name == "follow":
+                    state.interacted(oa, user, now)
             elif name in ("user_send_text", "oa_send_text") and user:
                 sides = ({"id": user}, {"id": oa_id})
                 sender, recipient = sides if name == "user_send_text" else sides[::-1]
                 message = {"msg_id": uuid.uuid4().hex, "text": str(payload.get("text") or "")}
+                if name == "user_send_text":
+                    if not any(row["zl_user_id"] == user for row in state.followers.get(oa_id, [])):
+                        state.set_follow_state(oa, user, "unfollow", now)
+                    state.interacted(oa, user, now)
                 fields = {"sender": sender, "recipient": recipient, "user_id_by_app": user, "message": message}
             elif name in ("event_journey_acknowledged", "event_journey_time_out"):
                 journey = next(
@@ -533,7 +569,7 @@ class Handler(BaseHTTPRequestHandler):
                 return b"".join(parts)
             total += size
             if total > MAX_BODY:
-                raise BodyError("the body is over 5 MiB")
+                raise BodyError(f"the body is over {MAX_BODY // 1024 // 1024} MiB")
             parts.append(self._read_exactly(size, deadline))
             if self._read_exactly(2, deadline) != b"\r\n":
                 raise BodyError("a chunk does not end with CRLF")

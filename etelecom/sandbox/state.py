@@ -80,6 +80,9 @@ class OARecord:
     tag3_whitelisted: bool = False
     # The app's "Official Account Callback Url" eTelecom keeps from AuthorizeOA; RefreshToken sends Zalo back there.
     redirect_uri: str = ""
+    # The consulting messages of the OA's package (`sub_quota`), used once a reply window's are (oa_api).
+    consult_quota_total: int = 2000
+    consult_quota_remain: int = 2000
     updated_at: datetime | None = None
 
 
@@ -139,6 +142,13 @@ class State:
         # set by the app: schedules what happens later (later.Later), posts an event (Deliveries.post)
         self.later = None
         self.deliver = None
+        # OA conversations (oa_api): (oa id, Zalo user id) -> the user's last interaction, and the replies sent since;
+        # the consulting window's length; what each OA sent; uploads (attachment_id or token -> record)
+        self.interactions: dict[tuple[str, str], datetime] = {}
+        self.replies_used: dict[tuple[str, str], int] = {}
+        self.consult_window = timedelta(hours=48)
+        self.oa_messages: dict[str, list[dict]] = {}
+        self.uploads: dict[str, dict] = {}
         # webhook owner ("partner:<id>" or "shop:<id>") -> registered webhooks
         self.webhooks: dict[str, list[dict]] = {}
         # Bearer key -> (base URL kind, partner id, shop id): one lookup per request whatever the data size.
@@ -314,6 +324,11 @@ class State:
             row = rows[-1]
             row.update(zl_user_id=zl_user_id, zl_user_id_by_app=zl_user_id, created_at=iso(at))
         row.update(state=state, updated_at=iso(at))
+
+    def interacted(self, oa: OARecord, zl_user_id: str, at: datetime) -> None:
+        """A Zalo user wrote to, or followed, the OA: the consulting window opens again with its free replies."""
+        self.interactions[(oa.oa_id, zl_user_id)] = at
+        self.replies_used.pop((oa.oa_id, zl_user_id), None)
 
     def oa_json(self, oa: OARecord, *, full: bool) -> dict:
         """ListOA and ConnectOA omit the promotion quotas and the webhook URL; GetShopOA and UpdateShopOA carry them.

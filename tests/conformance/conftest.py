@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from etelecom import Client, pbx, zalo, zns
+from etelecom import Client, oa, pbx, zalo, zns
 
 SAMPLES_DIR = Path(__file__).parent / "samples"
 SAMPLE_FILES = sorted(SAMPLES_DIR.glob("*.json"))
@@ -26,11 +26,17 @@ SHOP_WITHOUT_TENANT = "Nha khoa Nụ Cười"
 OA_SUFFIX = "Chăm sóc khách hàng"
 PARTNER_METHODS = (
     "Shop/GetShops",
+    "Shop/CreateShopAccount",
     "Etelecom/GetPartnerTenantList",
     "Etelecom/PartnerAddHotline",
     "Etelecom/GetPartnerHotlineList",
     "Etelecom/PartnerActivateTenant",
 )
+
+
+PNG = b"\x89PNG\r\n\x1a\n" + bytes(64)
+PDF = b"%PDF-1.4\n%\xe2\xe3\xcf\xd3\n"
+PDF_TYPE = "application/pdf"
 
 
 def samples(**wanted) -> list[dict]:
@@ -77,6 +83,19 @@ class Context:
     @property
     def oa_name(self) -> str:
         return OA_SUFFIX
+
+    @cached_property
+    def zl_user_id(self) -> str:
+        """A follower whose consulting window is open (the demo's second follower wrote an hour ago)."""
+        return next(f for f in zalo.iter_followers(self.client, oa_id=self.oa_id) if f.has_conversation).zl_user_id
+
+    @cached_property
+    def attachment_id(self) -> str:
+        return oa.upload_image(self.client, oa_id=self.oa_id, name="anh.png", content=PNG, content_type="image/png")
+
+    @cached_property
+    def file_token(self) -> str:
+        return oa.upload_file(self.client, oa_id=self.oa_id, name="hoa-don.pdf", content=PDF, content_type=PDF_TYPE)
 
     phone = "0912345671"
     template_id = 410001

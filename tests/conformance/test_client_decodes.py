@@ -6,7 +6,7 @@ from datetime import datetime
 
 import pytest
 
-from etelecom import Client, errors, pbx, shop, zalo, zns
+from etelecom import Client, errors, oa, pbx, shop, zalo, zns
 
 from .conftest import SAMPLES, sample_id
 
@@ -14,6 +14,13 @@ from .conftest import SAMPLES, sample_id
 CALLS = {
     "Shop/AuthorizeShop": lambda c: shop.authorize_shop(c, redirect_url="https://example.com/cb", shop_id="1"),
     "Shop/CurrentShop": shop.current_shop,
+    "Shop/CreateShopAccount": lambda c: shop.create_shop_account(c, name="n", phone="0912345678", email="a@b.vn"),
+    "Zalo/OASendText": lambda c: oa.send_text(c, oa_id="1", user_id="2", text="t"),
+    "Zalo/OASendSticker": lambda c: oa.send_sticker(c, oa_id="1", user_id="2", sticker_id="s"),
+    "Zalo/OASendImage": lambda c: oa.send_image(c, oa_id="1", user_id="2", image_url="https://a/b.png"),
+    "Zalo/OASendFile": lambda c: oa.send_file(c, oa_id="1", user_id="2", token="t"),
+    "Zalo/RequestUserInfo": lambda c: oa.request_user_info(c, oa_id="1", zl_user_id="2"),
+    "Zalo/SendZNSTxn": lambda c: oa.send_txn(c, oa_id="1", user_id="2", message=oa.TxnMessage(header="h")),
     "Zalo/ConnectOA": lambda c: zalo.connect_oa(c, code="c", oa_id="1", state="2"),
     "Zalo/AuthorizeOA": lambda c: zalo.authorize_oa(c, app_id="1", app_secret="s", redirect_uri="https://a/cb"),
     "Zalo/RefreshToken": lambda c: zalo.refresh_token(c, oa_id="1"),
@@ -57,10 +64,14 @@ def test_the_client_decodes_the_sample_without_loss(replay, sample):
         assert [item.raw for item in result] == body[LIST_KEYS[sample["method"]]]
     elif hasattr(result, "raw"):
         assert result.raw == body
-    elif isinstance(result, str):  # an authorization link
-        assert result == body["url"]
+    elif isinstance(result, str):  # an authorization link, a transaction message's id
+        assert result == body.get("url", body.get("message_id"))
     elif isinstance(result, bool):  # `{"updated": 1}` or 0
         assert result is (body["updated"] == 1)
+    elif isinstance(result, int):  # RequestUserInfo's `updated`
+        assert result == body["updated"]
+    elif isinstance(result, shop.CreatedShop):
+        assert (result.api_key, result.shop_key, result.shop.raw) == (body["api_key"], body["shop_key"], body["shop"])
     elif isinstance(result, shop.Authorization):
         carried = {"type": result.type, "auth_token": result.auth_token, "expires_in": result.expires_in}
         assert carried == {name: body[name] for name in carried}
