@@ -104,10 +104,10 @@ def key_client(connection: str, key: str, actor: Actor, *, shop: Shop | None = N
 
 
 def sms_client(shop: Shop, actor: Actor, *, username: str, password: str, batch: int | None = 1) -> SmsClient:
-    """A client for the shop's SMS Brandname account on the gateway (`SMS_BASE_URL`), audited like the others.
+    """A client for the shop's SMS Brandname account on the gateway (`ETELECOM_SMS_BASE_URL`), audited like the others.
     With `batch` other than 1, flush the client's `on_call` when done."""
     return SmsClient(
-        settings.SMS_BASE_URL,
+        settings.ETELECOM_SMS_BASE_URL,
         username,
         password,
         timeout=settings.ETELECOM_TIMEOUT,
