@@ -200,6 +200,11 @@ class FollowerAdmin(ReadOnlyAdmin):
                 wrap(lambda r, object_id: views.conversation_reply(r, self, object_id)),
                 name="zalo_follower_reply",
             ),
+            path(
+                "<path:object_id>/transaction/",
+                wrap(lambda r, object_id: views.transaction(r, self, object_id)),
+                name="zalo_follower_transaction",
+            ),
             *super().get_urls(),
         ]
 

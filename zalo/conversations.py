@@ -272,6 +272,7 @@ def _keep(follower, sent, *, kind, text, sticker_id, upload, user) -> Conversati
         "text": text,
         "attachments": attachments,
         "sent_at": now,
+        "send_state": ConversationMessage.SendState.SENT,
         "quota_type": sent.quota.quota_type[:32] if sent.quota else "",
         "quota_remaining": sent.quota.remain if sent.quota else None,
         "sent_by": user,
@@ -286,3 +287,58 @@ def _keep(follower, sent, *, kind, text, sticker_id, upload, user) -> Conversati
             message = ConversationMessage.objects.create(oa=follower.oa, **values)
         noted(follower.oa, follower.zl_user_id, direction=ConversationMessage.Direction.OUT, at=now)
     return message
+
+
+# --- transaction messages -----------------------------------------------------------------------------------
+
+
+def txn_send(
+    *, follower: Follower, user, message: oa_api.TxnMessage, template_type: str, language: str, tracking_id: str
+) -> ConversationMessage:
+    """Send a transaction message once. The row (with the form's `tracking_id`) is committed before eTelecom is
+    called, so a form posted twice finds the first send instead of sending again; `SendZNSTxn` takes no tracking id
+    and nothing lists these messages, so an answer that never came leaves the row unconfirmed, never sent again.
+    Raises ConversationError when eTelecom refused (nothing was sent) or the form was already sent."""
+    oa = follower.oa
+    wire = message.to_api()
+    row, created = ConversationMessage.objects.get_or_create(
+        oa=oa,
+        tracking_id=tracking_id[:64],
+        defaults={
+            "direction": ConversationMessage.Direction.OUT,
+            "zl_user_id": follower.zl_user_id,
+            "kind": "transaction",
+            "text": "\n".join(part for part in (message.header, message.text) if part),
+            "attachments": [{"type": "transaction", "payload": {**wire, "template_type": template_type}}],
+            "sent_at": timezone.now(),
+            "send_state": ConversationMessage.SendState.SENDING,
+            "sent_by": user,
+        },
+    )
+    if not created:
+        raise ConversationError(_("This message was already sent (or is being sent); it is not sent twice."))
+    client = shop_client(oa.shop, Actor(user=user))
+    try:
+        message_id = oa_api.send_txn(
+            client,
+            oa_id=oa.oa_id,
+            user_id=follower.zl_user_id,
+            message=message,
+            template_type=template_type,
+            language=language,
+        )
+    except AMBIGUOUS as exc:
+        row.send_state, row.error = ConversationMessage.SendState.UNCONFIRMED, describe_error(exc)
+        row.save(update_fields=["send_state", "error"])
+        return row
+    except EtelecomError as exc:
+        row.send_state, row.error = ConversationMessage.SendState.FAILED, describe_error(exc)
+        row.save(update_fields=["send_state", "error"])
+        raise ConversationError(row.error) from exc
+    row.send_state, row.msg_id = ConversationMessage.SendState.SENT, (message_id or "")[:64]
+    with transaction.atomic():
+        if row.msg_id:  # the OA's own event about this message may have come first: this row is the one kept
+            ConversationMessage.objects.filter(oa=oa, msg_id=row.msg_id).exclude(pk=row.pk).delete()
+        row.save(update_fields=["send_state", "msg_id"])
+    noted(oa, follower.zl_user_id, direction=ConversationMessage.Direction.OUT, at=row.sent_at)
+    return row

@@ -3,6 +3,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from etelecom import oa as oa_api
 from shops.forms import ShopLabelledChoice
 from shops.models import Shop
 from shops.phones import normalise_phone
@@ -230,3 +231,106 @@ class ReplyForm(forms.Form):
             "title": data.get("title") or "",
             "subtitle": data.get("subtitle") or "",
         }
+
+
+TXN_TYPES = [
+    ("transaction_order", _("Order")),
+    ("transaction_billing", _("Bill")),
+    ("transaction_booking", _("Booking")),
+    ("transaction_reward", _("Reward points")),
+    ("transaction_contract", _("Contract")),
+    ("transaction_membership", _("Membership")),
+    ("transaction_event", _("Event")),
+    ("transaction_account", _("Account")),
+    ("transaction_transaction", _("Payment")),
+    ("transaction_internal", _("Internal notice")),
+    ("transaction_partnership", _("Partnership")),
+    ("transaction_education", _("Education")),
+]
+TXN_LANGUAGES = [("VI", _("Vietnamese")), ("EN", _("English"))]
+BUTTON_HELP = _(
+    "One button a line, at most 4: “link | title | https://…”, “reply | title | text sent back”, "
+    "“call | title | phone number”."
+)
+BUTTON_KINDS = {"link": "oa.open.url", "reply": "oa.query.show", "call": "oa.open.phone"}
+
+
+class TxnForm(forms.Form):
+    """A transaction message (`SendZNSTxn`): header, text, a key/value table, up to four buttons, a banner image
+    by URL, the kind and the language; previewed before it is sent."""
+
+    tracking_id = forms.RegexField(regex=r"^[0-9a-f]{32}$", widget=forms.HiddenInput)
+    template_type = forms.ChoiceField(label=_("Kind"), choices=TXN_TYPES)
+    language = forms.ChoiceField(
+        label=_("Language"), choices=TXN_LANGUAGES, help_text=_("Zalo's own wording on the card follows it.")
+    )
+    header = forms.CharField(label=_("Header"), max_length=100)
+    text = forms.CharField(label=_("Text"), required=False, max_length=1000, widget=forms.Textarea(attrs={"rows": 3}))
+    table = forms.CharField(
+        label=_("Table"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("One row a line: “key: value”, at most 8 rows."),
+    )
+    banner_url = forms.URLField(label=_("Banner image URL"), required=False, max_length=1000, assume_scheme="https")
+    buttons = forms.CharField(
+        label=_("Buttons"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=BUTTON_HELP,
+    )
+
+    MAX_ROWS = 8
+
+    def clean_table(self):
+        rows = []
+        for number, line in enumerate(self.cleaned_data["table"].splitlines(), 1):
+            if not line.strip():
+                continue
+            key, colon, value = line.partition(":")
+            if not colon or not key.strip() or not value.strip():
+                raise ValidationError(_("Line %(line)d is not “key: value”.") % {"line": number})
+            rows.append((key.strip()[:100], value.strip()[:100]))
+        if len(rows) > self.MAX_ROWS:
+            raise ValidationError(_("At most %(rows)d rows.") % {"rows": self.MAX_ROWS})
+        return tuple(rows)
+
+    def clean_banner_url(self):
+        url = self.cleaned_data["banner_url"]
+        if url and not url.startswith("https://"):
+            raise ValidationError(_("The image must be on an https:// address."))
+        return url
+
+    def clean_buttons(self):
+        buttons = []
+        for number, line in enumerate(self.cleaned_data["buttons"].splitlines(), 1):
+            if not line.strip():
+                continue
+            parts = [part.strip() for part in line.split("|")]
+            if len(parts) != 3 or parts[0] not in BUTTON_KINDS or not parts[1] or not parts[2]:
+                raise ValidationError(_("Line %(line)d is not a button as shown below.") % {"line": number})
+            kind, title, value = BUTTON_KINDS[parts[0]], parts[1][:100], parts[2]
+            if kind == "oa.open.url":
+                if not value.startswith("https://") or len(value) > 1000 or any(c.isspace() for c in value):
+                    raise ValidationError(_("Line %(line)d: a link must be an https:// address.") % {"line": number})
+                payload = {"url": value}
+            elif kind == "oa.open.phone":
+                payload = {"phone_code": normalise_phone(value)}
+            else:
+                payload = {"content": value[:1000]}
+            buttons.append(oa_api.TxnButton(title=title, type=kind, payload=payload))
+        if len(buttons) > oa_api.MAX_BUTTONS:
+            raise ValidationError(_("At most %(buttons)d buttons.") % {"buttons": oa_api.MAX_BUTTONS})
+        return tuple(buttons)
+
+    def message(self) -> oa_api.TxnMessage:
+        data = self.cleaned_data
+        return oa_api.TxnMessage(
+            header=data["header"],
+            text=data["text"],
+            table=data["table"],
+            buttons=data["buttons"],
+            banner_image_url=data["banner_url"],
+        )

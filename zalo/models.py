@@ -451,15 +451,16 @@ class Journey(models.Model):
 
 
 class ConversationMessage(models.Model):
-    """A message between an OA and a Zalo user (Zalo's `user_send_*` and `oa_send_*` events, which eTelecom forwards
-    to the OA's webhook URL), kept for the conversations to come."""
+    """A message between an OA and a Zalo user: Zalo's `user_send_*` and `oa_send_*` events, which eTelecom forwards
+    to the OA's webhook URL, and what the console sent (`OASend*`, `RequestUserInfo`, `SendZNSTxn`)."""
 
     shop_lookup = "oa__shop"
-    support_read_only = True
 
     class Direction(models.TextChoices):
         IN = "in", _("From the customer")
         OUT = "out", _("From the OA")
+
+    SendState = Message.SendState
 
     oa = models.ForeignKey(
         OfficialAccount, on_delete=models.CASCADE, related_name="conversation_messages", verbose_name=_("OA")
@@ -473,7 +474,11 @@ class ConversationMessage(models.Model):
     sent_at = models.DateTimeField(_("sent"))
     delivered_at = models.DateTimeField(_("delivered"), null=True, blank=True)
     received_at = models.DateTimeField(_("received by the console"), auto_now_add=True)
-    # What a send from the console answered: which allowance paid for it and how many are left in it.
+    # A send from the console: its own tracking id (a form posted twice finds the first send), how it went, and
+    # what it answered: which allowance paid for it and how many are left in it. Blank for what webhooks brought.
+    tracking_id = models.CharField(_("tracking id"), max_length=64, blank=True)
+    send_state = models.CharField(_("send"), max_length=16, choices=Message.SendState.choices, blank=True)
+    error = models.TextField(_("error"), blank=True)
     quota_type = models.CharField(_("paid from"), max_length=32, blank=True)
     quota_remaining = models.IntegerField(_("left in that allowance"), null=True, blank=True)
     sent_by = models.ForeignKey(
@@ -487,7 +492,10 @@ class ConversationMessage(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["oa", "msg_id"], condition=~models.Q(msg_id=""), name="conversation_message_once"
-            )
+            ),
+            models.UniqueConstraint(
+                fields=["oa", "tracking_id"], condition=~models.Q(tracking_id=""), name="conversation_tracking_once"
+            ),
         ]
         indexes = [
             models.Index(fields=["oa", "msg_id"], name="conversation_msg_id"),

@@ -12,6 +12,7 @@ eTelecom can check.
 """
 
 import time
+import uuid
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
@@ -39,6 +40,7 @@ from .forms import (
     SendZnsForm,
     TemplatePickForm,
     TemplateRegisterForm,
+    TxnForm,
 )
 from .models import BulkJob, OfficialAccount, ZnsTemplate
 
@@ -389,3 +391,43 @@ def conversation_reply(request, model_admin, object_id):
             messages.success(request, _("Sent to %(customer)s.") % {"customer": follower})
             return redirect("admin:zalo_follower_change", follower.pk)
     return conversation(request, model_admin, follower, form=form)
+
+
+def transaction(request, model_admin, object_id):
+    """A transaction message to a follower: build it, preview it, send it once (the form's tracking id)."""
+    follower = model_admin.get_object(request, object_id)
+    if follower is None or not request.user.has_perm("zalo.add_conversationmessage"):
+        raise PermissionDenied
+    form = TxnForm(request.POST or None, initial={"tracking_id": uuid.uuid4().hex, "language": "VI"})
+    context = {
+        **model_admin.admin_site.each_context(request),
+        "opts": model_admin.model._meta,
+        "title": _("Transaction message to %(customer)s") % {"customer": follower},
+        "follower": follower,
+        "form": form,
+    }
+    if request.method == "POST" and form.is_valid():
+        if "preview" in request.POST:
+            context["preview"] = form.message().to_api()
+        else:
+            try:
+                sent = conversations.txn_send(
+                    follower=follower,
+                    user=request.user,
+                    message=form.message(),
+                    template_type=form.cleaned_data["template_type"],
+                    language=form.cleaned_data["language"],
+                    tracking_id=form.cleaned_data["tracking_id"],
+                )
+            except conversations.ConversationError as exc:
+                form.add_error(None, str(exc))
+            else:
+                if sent.send_state == sent.SendState.UNCONFIRMED:
+                    messages.warning(
+                        request,
+                        _("eTelecom did not confirm the transaction message; do not send it again before checking."),
+                    )
+                else:
+                    messages.success(request, _("Transaction message sent to %(customer)s.") % {"customer": follower})
+                return redirect("admin:zalo_follower_change", follower.pk)
+    return TemplateResponse(request, "admin/zalo/follower/transaction.html", context)

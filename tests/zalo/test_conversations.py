@@ -181,3 +181,57 @@ def test_another_shops_follower_is_neither_shown_nor_answered(db, make_user, cli
         oa=oa, zl_user_id="78", last_customer_message_at=timezone.now(), synced_at=timezone.now()
     )
     assert client.get(reverse("admin:zalo_follower_change", args=[mine.pk])).status_code == 200
+
+
+def txn(admin_client, follower, **data):
+    fields = {
+        "tracking_id": "a" * 32,
+        "template_type": "transaction_order",
+        "language": "VI",
+        "header": "Đơn hàng DH-1001 đã xác nhận",
+        "text": "Cảm ơn quý khách",
+        "table": "Mã đơn: DH-1001\nTổng tiền: 250.000đ",
+        "buttons": "link | Xem đơn | https://shop.example.vn/don/DH-1001\ncall | Gọi shop | 0912345678",
+        "send": "1",
+        **data,
+    }
+    return admin_client.post(reverse("admin:zalo_follower_transaction", args=[follower.pk]), fields)
+
+
+def test_a_transaction_message_is_previewed_then_sent_once(customer_writes, admin_client, sandbox, oa):
+    follower = customer_writes("Đặt hàng giúp mình")
+    preview = txn(admin_client, follower, send="", preview="1")
+    body = preview.content.decode()
+    assert "Tổng tiền" in body and "250.000đ" in body and "Xem đơn" in body
+    assert not ConversationMessage.objects.filter(kind="transaction").exists()
+    assert txn(admin_client, follower).status_code == 302
+    sent = ConversationMessage.objects.get(kind="transaction")
+    assert sent.send_state == "sent" and sent.msg_id
+    wire = [m for m in sandbox.control.oa_messages(oa.oa_id) if m.get("type") == "transaction"]
+    assert len(wire) == 1 and wire[0]["message"]["content_table"][1] == {"key": "Tổng tiền", "value": "250.000đ"}
+    again = txn(admin_client, follower)  # the same form posted twice (a double click, a reload)
+    assert "not sent twice" in again.content.decode()
+    assert len([m for m in sandbox.control.oa_messages(oa.oa_id) if m.get("type") == "transaction"]) == 1
+
+
+@pytest.mark.parametrize(
+    ("data", "error"),
+    [
+        ({"header": ""}, "This field is required"),
+        ({"table": "không có dấu hai chấm"}, "is not “key: value”"),
+        ({"table": "\n".join(f"k{n}: v" for n in range(9))}, "At most 8 rows"),
+        ({"buttons": "link | Xem | javascript:alert(1)"}, "https:// address"),
+        ({"buttons": "\n".join(f"reply | Nút {n} | ok" for n in range(5))}, "At most 4 buttons"),
+        ({"buttons": "teleport | Xem | x"}, "is not a button"),
+        ({"banner_url": "http://example.vn/a.png"}, "https:// address"),
+        ({"tracking_id": "../../etc"}, "out of date"),
+        ({"template_type": "transaction_nuclear"}, "Select a valid choice"),
+    ],
+)
+def test_bad_transaction_input_is_a_form_error_and_nothing_is_sent(customer_writes, admin_client, data, error):
+    follower = customer_writes("Chào shop")
+    calls = ApiCall.objects.count()
+    response = txn(admin_client, follower, **data)
+    assert response.status_code == 200
+    assert error in response.content.decode()
+    assert ApiCall.objects.count() == calls

@@ -1,0 +1,158 @@
+"""SMS Brandname in the console, over real HTTP to the sandbox's gateway: an account checked before it is kept
+(and stored encrypted), a send from a template (with ZNS first and SMS as the fallback), the status followed by the
+scheduled check until it leaves PROCESSING with its segments and cost, refusals as form errors, and another shop's
+templates and messages out of reach."""
+
+import pytest
+from django.urls import reverse
+
+from shops import syncing
+from shops.models import ApiCall
+from shops.roles import SUPPORT
+from sms import services
+from sms.models import SmsAccount, SmsMessage, SmsTemplate
+
+SHOP = "Nhà thuốc An Khang Quận 1"
+OTHER = "Thời trang Hà My"
+
+
+@pytest.fixture
+def shop(shops):
+    return shops[SHOP]
+
+
+@pytest.fixture
+def gateway(sandbox, shop):
+    """The shop's account on the sandbox's gateway."""
+    return sandbox.control.sms_account(shop.etelecom_id)
+
+
+@pytest.fixture
+def account(shop, gateway, admin_user):
+    return services.account_save(shop=shop, username=gateway["username"], password=gateway["password"], user=admin_user)
+
+
+@pytest.fixture
+def otp(shop):
+    return SmsTemplate.objects.create(
+        shop=shop, code="OTP", name="Mã OTP", params=["otp"], content="Ma xac thuc cua ban la {otp}.", price=800
+    )
+
+
+def enter(client, shop, username, password):
+    return client.post(
+        reverse("admin:sms_smsaccount_add"), {"shop": shop.pk, "username": username, "password": password}
+    )
+
+
+def send(client, template, **data):
+    url = reverse("admin:sms_smsmessage_add") + f"?template={template.pk}"
+    return client.post(url, {"phone": "0912345678", "route": "3", "param_otp": "123456", "send": "1", **data})
+
+
+def poll(shop):
+    return syncing.run_now("sms_status", services.status_poll_work, shop=shop)
+
+
+def test_an_account_is_checked_then_kept_encrypted(admin_client, shop, gateway):
+    response = enter(admin_client, shop, gateway["username"], gateway["password"])
+    assert response.status_code == 302
+    account = SmsAccount.objects.get(shop=shop)
+    assert account.status == SmsAccount.Status.VALID
+    assert account.password == gateway["password"]
+    assert gateway["password"] not in account.password_ciphertext
+    page = admin_client.get(reverse("admin:sms_smsaccount_change", args=[account.pk])).content.decode()
+    assert gateway["password"] not in page
+    assert not ApiCall.objects.filter(error__contains=gateway["password"]).exists()
+
+
+def test_a_wrong_password_or_an_ip_off_the_whitelist_is_refused_and_nothing_kept(admin_client, shop, gateway, sandbox):
+    response = enter(admin_client, shop, gateway["username"], "sai-mat-khau")
+    assert "refused the username or password" in response.content.decode()
+    sandbox.control.update_sms_account(gateway["username"], allowed_ips=["203.0.113.9"])
+    response = enter(admin_client, shop, gateway["username"], gateway["password"])
+    assert "whitelist" in response.content.decode()
+    assert not SmsAccount.objects.exists()
+
+
+def test_an_sms_is_sent_then_followed_until_delivered_with_its_segments_and_cost(
+    admin_client, account, otp, sandbox, shop
+):
+    preview = admin_client.post(
+        reverse("admin:sms_smsmessage_add") + f"?template={otp.pk}",
+        {"phone": "0912345678", "route": "3", "param_otp": "123456", "preview": "1"},
+    )
+    assert "Ma xac thuc cua ban la 123456." in preview.content.decode()
+    assert not SmsMessage.objects.exists()
+    assert send(admin_client, otp).status_code == 302
+    message = SmsMessage.objects.get()
+    assert (message.send_state, message.status) == ("sent", "PROCESSING")
+    assert message.omni_id.startswith("ICOMNI")
+    poll(shop)
+    message.refresh_from_db()
+    assert message.status == "PROCESSING" and message.finished_at is None
+    sandbox.control.settle_sms(message.omni_id)
+    poll(shop)
+    message.refresh_from_db()
+    assert (message.status, message.channel) == ("SUCCESS", "SMS")
+    assert message.mtcount >= 1 and message.cost == 800 * message.mtcount
+    assert message.finished_at is not None
+    calls = ApiCall.objects.filter(method="OmniReport/GetStatusOmni").count()
+    poll(shop)
+    assert ApiCall.objects.filter(method="OmniReport/GetStatusOmni").count() == calls  # final: not asked again
+
+
+def test_zns_first_falls_back_to_sms_when_the_zns_fails(admin_client, account, otp, sandbox, shop):
+    assert send(admin_client, otp, phone="0912345677", route="1,3").status_code == 302
+    message = SmsMessage.objects.get()
+    sandbox.control.settle_sms(message.omni_id)
+    poll(shop)
+    message.refresh_from_db()
+    assert message.status == "SUCCESS" and message.channel == "SMS" and message.fell_back
+    listing = admin_client.get(reverse("admin:sms_smsmessage_changelist")).content.decode()
+    assert "after ZNS failed" in listing
+
+
+@pytest.mark.parametrize(
+    ("data", "error"),
+    [
+        ({"param_otp": "12ab"}, "refused a parameter"),
+        ({"phone": "0212345678"}, "Vietnamese phone number"),
+        ({"phone": "+84 91 234 5678<script>"}, "Vietnamese phone number"),
+        ({"route": "2"}, "Select a valid choice"),
+        ({"param_otp": ""}, "This field is required"),
+    ],
+)
+def test_refusals_and_bad_input_are_form_errors(admin_client, account, otp, data, error):
+    response = send(admin_client, otp, **data)
+    assert response.status_code == 200
+    assert error in response.content.decode()
+    assert not SmsMessage.objects.filter(send_state="sent").exists()
+
+
+def test_an_unknown_template_code_is_refused_and_recorded(admin_client, account, shop):
+    ghost = SmsTemplate.objects.create(shop=shop, code="KHONGCO", params=["otp"])
+    response = send(admin_client, ghost)
+    assert "does not know this template code" in response.content.decode()
+    assert SmsMessage.objects.get().send_state == "failed"
+
+
+def test_a_shop_without_an_account_is_told_so(admin_client, otp):
+    response = send(admin_client, otp)
+    assert "has no SMS Brandname account" in response.content.decode()
+    assert not ApiCall.objects.filter(method__startswith="Omni").exists()
+
+
+def test_another_shops_templates_and_messages_are_out_of_reach(client, make_user, shops, otp, account):
+    other = SmsTemplate.objects.create(shop=shops[OTHER], code="OTP", params=["otp"])
+    client.force_login(make_user("hotro-a", SUPPORT, shops=[otp.shop]))
+    response = send(client, other)
+    assert response.status_code == 200 and 'id="sms-pick-form"' in response.content.decode()
+    assert not SmsMessage.objects.exists()
+    mine = send(client, otp)
+    assert mine.status_code == 302
+    stranger = SmsMessage.objects.create(
+        shop=shops[OTHER], template_code="OTP", phone="0987654321", day=SmsMessage.objects.get().day
+    )
+    assert client.get(reverse("admin:sms_smsmessage_change", args=[stranger.pk])).status_code in (302, 404)
+    assert "0987654321" not in client.get(reverse("admin:sms_smsmessage_changelist")).content.decode()
