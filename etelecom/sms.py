@@ -305,4 +305,7 @@ def send_message(
 
 def get_status(client: SmsClient, *, id_omni_mess: str) -> MessageStatus:
     """Where a message is: `PROCESSING` until it leaves for `SUCCESS` or `FAIL`; `channel` says which carried it."""
-    return MessageStatus.from_api(client.call(STATUS, {"idOmniMess": id_omni_mess}), id_omni_mess)
+    answer = client.call(STATUS, {"idOmniMess": id_omni_mess})
+    if not isinstance(answer.get("status"), str) or not answer["status"]:
+        raise errors.InvalidResponse("the status answer carries no status", method=STATUS, status=200)
+    return MessageStatus.from_api(answer, id_omni_mess)

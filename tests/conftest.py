@@ -33,6 +33,7 @@ class SandboxHandle:
         self.url = server.url
         self.shop_base_url = server.shop_base_url
         self.partner_base_url = server.partner_base_url
+        self.sms_base_url = server.sms_base_url
         self.partner_key = DEMO_PARTNER_KEY
         self.control = SandboxControl(server.url)
 

@@ -36,6 +36,11 @@ class Sandbox:
     def partner_base_url(self) -> str:
         return f"{self.url}/v1/partner"
 
+    @property
+    def sms_base_url(self) -> str:
+        """The SMS Brandname gateway's base URL (`etelecom.sms.SmsClient`)."""
+        return f"{self.url}/omni/api"
+
     def start(self) -> Sandbox:
         self._thread = threading.Thread(target=self.server.serve_forever, kwargs={"poll_interval": 0.1}, daemon=True)
         self._thread.start()

@@ -105,6 +105,31 @@ class SandboxControl:
         replies start again. Returns every interaction of the OA."""
         return self._request("POST", f"oas/{oa_id}/interactions", {"zl_user_id": zl_user_id, "hours_ago": hours_ago})
 
+    def sms(self, *, status_seconds: float | None = None) -> dict:
+        """SMS Brandname accounts (username, password, shop_id, quota, allowed_ips, channels, templates), messages
+        and timing; `status_seconds=` sets how long each channel takes to deliver or fail."""
+        if status_seconds is None:
+            return self._request("GET", "sms")
+        return self._request("POST", "sms", {"status_seconds": status_seconds})
+
+    def sms_account(self, shop_id: str) -> dict:
+        """The SMS Brandname account of a shop (its `username` and `password` for `etelecom.sms.SmsClient`)."""
+        return next(account for account in self.sms()["accounts"] if account["shop_id"] == shop_id)
+
+    def update_sms_account(self, username: str, **changes) -> dict:
+        """Change an SMS account: `password=`, `quota=`, `allowed_ips=[...]` (loopback is allowed by default),
+        `channels=["1", "3"]`, `templates=[{"code", "text", "params": {name: pattern}, "routes": [...]}]`."""
+        return self._request("POST", f"sms/accounts/{username}", changes)
+
+    def settle_sms(self, *ids: str) -> list[dict]:
+        """Play every channel step of these (or all) PROCESSING SMS messages now; returns them as the control API
+        shows them (with `fallbacks`)."""
+        return self._request("POST", "sms/settle", {"ids": list(ids)} if ids else {})["messages"]
+
+    def set_sms_status(self, id_omni_mess: str, status: str, error_code: str = "") -> dict:
+        """Force an SMS message's status (`SUCCESS`, `FAIL` or back to `PROCESSING`)."""
+        return self._request("POST", f"sms/messages/{id_omni_mess}", {"status": status, "errorCode": error_code})
+
     def zns(self, **timing) -> dict:
         """Every consent and message (sandbox only); `consent_reply_seconds=`, `delivery_seconds=` set how long
         customers and phones take."""

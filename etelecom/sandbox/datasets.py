@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
-from . import pbx_api, zns_api
+from . import pbx_api, sms_api, zns_api
 from .pbx_state import CallHistory
 from .state import DEMO_PARTNER_ID, DEMO_PARTNER_KEY, State
 
@@ -72,6 +72,7 @@ def demo(state: State, params: dict) -> None:
         if linked:
             state.link(partner, shop)
             linked_shops.append(shop)
+            sms_api.add_account(state, shop.id)
     for shop, oas in zip(linked_shops, DEMO_OAS, strict=False):
         for suffix, changes in oas:
             oa = state.add_oa(shop, app_id=DEMO_APP_ID, name=f"{shop.name} – {suffix}", is_verified=True)

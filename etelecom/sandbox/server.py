@@ -18,7 +18,7 @@ from datetime import timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qsl, urlsplit
 
-from . import datasets, pages
+from . import datasets, pages, sms_api
 from . import oa_api as _oa_api  # noqa: F401
 from . import pbx_api as _pbx_api  # noqa: F401  (each module registers its handlers)
 from . import shop_api as _shop_api  # noqa: F401
@@ -195,6 +195,20 @@ class SandboxApp:
             return self._fault(fault, config, answer=(status, data))
         return status, data, {}
 
+    def sms(self, name: str, body: bytes, client_ip: str) -> tuple[int, dict | str | bytes, dict]:
+        """One SMS gateway call, with the same fault injection as the API (by `Service/Method` name)."""
+        self.requests.received(name)
+        config = self.faults.config
+        if config.latency_ms:
+            time.sleep(config.latency_ms / 1000)
+        fault = self.faults.draw(name)
+        if fault and config.phase == "before":
+            return self._fault(fault, config)
+        status, data = sms_api.handle(self.state, name, body, client_ip)
+        if fault:
+            return self._fault(fault, config, answer=(status, data))
+        return status, data, {}
+
     def _call(self, base, name, route, headers, body, origin) -> dict:
         auth = headers.get("Authorization", "")
         key = auth[7:].strip() if auth[:7].lower() == "bearer " else ""
@@ -277,6 +291,8 @@ class SandboxApp:
         match = re.fullmatch(r"/_sandbox/oas/(\d+)(/remove)?", path)
         if match and method == "POST":
             return self._oa_action(match.group(1), remove=bool(match.group(2)), changes=payload)
+        if path.startswith("/_sandbox/sms"):
+            return self._sms_control(method, path, payload)
         if path == "/_sandbox/zns":
             return self._zns(method, payload)
         if path == "/_sandbox/pbx" and method == "GET":
@@ -325,6 +341,53 @@ class SandboxApp:
                 if oid == oa_id
             ]
             return 200, {"interactions": rows, "window_hours": state.consult_window.total_seconds() / 3600}
+
+    def _sms_control(self, method: str, path: str, payload: dict) -> tuple[int, dict]:
+        """`GET /_sandbox/sms`: accounts (credentials, allow-list, quota, channels, templates), messages and timing.
+        `POST /_sandbox/sms {"status_seconds": 0.2}`: how long a channel takes to answer.
+        `POST /_sandbox/sms/accounts/<username>`: change `password`, `quota`, `allowed_ips`, `channels`, or add or
+        replace `templates` ([{code, text, params: {name: pattern}, routes}]).
+        `POST /_sandbox/sms/settle {"ids": [...]}`: every step of those (or all) PROCESSING messages now.
+        `POST /_sandbox/sms/messages/<id> {"status": "SUCCESS" | "FAIL", "errorCode": "..."}`: force an outcome."""
+        state = self.state
+        with state.lock:
+            if path == "/_sandbox/sms":
+                if method == "POST":
+                    seconds = payload.get("status_seconds")
+                    if set(payload) != {"status_seconds"} or not isinstance(seconds, int | float) or seconds < 0:
+                        return 400, {"error": "takes status_seconds: seconds of at least 0"}
+                    state.sms_timing["status_seconds"] = float(seconds)
+                return 200, {
+                    "timing": dict(state.sms_timing),
+                    "accounts": [account.to_json() for account in state.sms_accounts.values()],
+                    "messages": [sms_api.message_json(m) for m in state.sms_messages.values()],
+                }
+            match = re.fullmatch(r"/_sandbox/sms/accounts/([A-Za-z0-9_.-]+)", path)
+            if match and method == "POST":
+                account = state.sms_accounts.get(match.group(1))
+                if account is None:
+                    return 404, {"error": f"no SMS account {match.group(1)}"}
+                try:
+                    sms_api.update_account(account, payload)
+                except ValueError as exc:
+                    return 400, {"error": str(exc)}
+                return 200, account.to_json()
+            if path == "/_sandbox/sms/settle" and method == "POST":
+                ids = payload.get("ids")
+                if ids is not None and (not isinstance(ids, list) or not all(isinstance(i, str) for i in ids)):
+                    return 400, {"error": "ids is a list of idOmniMess"}
+                return 200, {"messages": sms_api.settle(state, ids)}
+            match = re.fullmatch(r"/_sandbox/sms/messages/(ICOMNI[A-Z0-9]+)", path)
+            if match and method == "POST":
+                message = state.sms_messages.get(match.group(1))
+                status, code = payload.get("status"), payload.get("errorCode", "")
+                if message is None:
+                    return 404, {"error": f"no SMS message {match.group(1)}"}
+                if status not in ("SUCCESS", "FAIL", "PROCESSING") or not isinstance(code, str):
+                    return 400, {"error": "takes status (SUCCESS, FAIL or PROCESSING) and errorCode (a string)"}
+                sms_api.finish(message, status, code or ("0" if status == "SUCCESS" else ""))
+                return 200, sms_api.message_json(message)
+        return 404, {"error": f"no control endpoint {method} {path}"}
 
     def _zns(self, method: str, payload: dict) -> tuple[int, dict]:
         """GET: every consent and message of every shop. POST `{"consent_reply_seconds": 0.2,
@@ -592,6 +655,8 @@ class Handler(BaseHTTPRequestHandler):
                 status, data, headers = app.api(base, name, self.headers, body, self._origin())
                 app.requests.answered(name, status)
                 return self._send(status, data, headers)
+            if url.path.startswith(sms_api.PREFIX):
+                return self._sms(url.path, body)
             if RECORDING.match(url.path):
                 return self._send(200, SILENCE, {"Content-Type": "audio/wav"})
             if url.path in PAGES:
@@ -618,6 +683,18 @@ class Handler(BaseHTTPRequestHandler):
         except Exception:
             traceback.print_exc(file=sys.stderr)
             self._json(500, _error("internal", "sandbox error"))
+
+    def _sms(self, path: str, body: bytes):
+        """The SMS Brandname gateway: every call a POST; its 401s and 400s in plain text, as that gateway answers."""
+        name = sms_api.PATHS.get(path)
+        text = {"Content-Type": "text/plain; charset=utf-8"}
+        if name is None or self.command != "POST":
+            return self._send(404, b"Not Found", text)
+        status, data, headers = self.server.app.sms(name, body, self.client_address[0])
+        self.server.app.requests.answered(name, status)
+        if isinstance(data, str):
+            return self._send(status, data.encode(), {**text, **headers})
+        return self._send(status, data, headers)
 
     def _origin(self) -> str:
         host = self.headers.get("Host") or "{}:{}".format(*self.server.server_address[:2])

@@ -149,6 +149,10 @@ class State:
         self.consult_window = timedelta(hours=48)
         self.oa_messages: dict[str, list[dict]] = {}
         self.uploads: dict[str, dict] = {}
+        # SMS Brandname (sms_api): accounts by username, messages by idOmniMess, seconds a channel takes to answer
+        self.sms_accounts: dict = {}
+        self.sms_messages: dict[str, dict] = {}
+        self.sms_timing = {"status_seconds": 1.0}
         # webhook owner ("partner:<id>" or "shop:<id>") -> registered webhooks
         self.webhooks: dict[str, list[dict]] = {}
         # Bearer key -> (base URL kind, partner id, shop id): one lookup per request whatever the data size.
