@@ -5,12 +5,16 @@ templates and messages out of reach."""
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from shops import syncing
 from shops.models import ApiCall
-from shops.roles import SUPPORT
+from shops.roles import MANAGER, SUPPORT
 from sms import services
 from sms.models import SmsAccount, SmsMessage, SmsTemplate
+from zalo.models import OfficialAccount, ZnsDaily
+
+from ..shops.factories import make_oa
 
 SHOP = "Nhà thuốc An Khang Quận 1"
 
@@ -156,3 +160,32 @@ def test_another_shops_templates_and_messages_are_out_of_reach(client, make_user
     )
     assert client.get(reverse("admin:sms_smsmessage_change", args=[stranger.pk])).status_code in (302, 404)
     assert "0987654321" not in client.get(reverse("admin:sms_smsmessage_changelist")).content.decode()
+
+
+def test_the_messaging_report_puts_zns_sms_and_fallbacks_side_by_side(
+    admin_client, account, otp, sandbox, shop, make_user, client
+):
+    today = timezone.localdate()
+    assert send(admin_client, otp).status_code == 302
+    assert send(admin_client, otp, phone="0912345677", route="1,3").status_code == 302
+    sandbox.control.settle_sms()
+    poll(shop)
+    oa = OfficialAccount.objects.filter(shop=shop).first() or make_oa(shop)
+    ZnsDaily.objects.create(oa=oa, day=today, template_id=4321, sent=5, delivered=4, failed=1, fees=1500)
+    manager = make_user("quanly", MANAGER, shops=[shop])
+    client.force_login(manager)
+    page = client.get(reverse("admin:report_messaging"), {"start": today.isoformat(), "end": today.isoformat()})
+    assert page.status_code == 200
+    total = page.context["raw"]["total"]
+    assert (total["sent"], total["fees"], total["sms_sent"], total["fallbacks"]) == (5, 1500, 2, 1)
+    segments = sum(m.mtcount for m in SmsMessage.objects.all())
+    assert total["sms_cost"] == 800 * segments
+    export = client.get(
+        reverse("admin:report_messaging"),
+        {"start": today.isoformat(), "end": today.isoformat(), "export": "templates"},
+    )
+    body = b"".join(export.streaming_content if export.streaming else [export.content]).decode("utf-8-sig")
+    assert "OTP" in body and "4321" in body
+    support = make_user("hotro-bc", SUPPORT, shops=[shop])
+    client.force_login(support)
+    assert client.get(reverse("admin:report_messaging")).status_code == 403
