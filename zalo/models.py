@@ -3,7 +3,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from shops.crypto import EncryptedTextField, Secret
-from shops.models import Shop
+from shops.models import BulkJobBase, BulkRowBase, Shop
 
 
 class OfficialAccount(models.Model):
@@ -507,23 +507,17 @@ class ConversationMessage(models.Model):
         return f"{self.zl_user_id} {self.get_direction_display()} ({self.kind})"
 
 
-class BulkJob(models.Model):
+class BulkJob(BulkJobBase):
     """A CSV of call permission requests or ZNS sends: every row checked first, then sent by a background run,
     rows beyond the OA's quota held for later, each row's outcome kept for download."""
 
     shop_lookup = "oa__shop"
+    run_kind = "bulk_send"
+    run_task = "zalo.tasks.run_bulk"
 
     class Kind(models.TextChoices):
         CONSENT = "consent", _("Call permission requests")
         ZNS = "zns", _("ZNS sends")
-
-    class Status(models.TextChoices):
-        CHECKED = "checked", _("Checked, not started")
-        QUEUED = "queued", _("Queued")
-        RUNNING = "running", _("Sending")
-        DONE = "done", _("Done")
-        HELD = "held", _("Rows held for later")
-        FAILED = "failed", _("Stopped by an error")
 
     kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
     oa = models.ForeignKey(OfficialAccount, on_delete=models.CASCADE, related_name="bulk_jobs", verbose_name=_("OA"))
@@ -533,22 +527,6 @@ class BulkJob(models.Model):
     call_type = models.CharField(_("call type"), max_length=16, choices=Consent.CallType.choices, blank=True)
     reason_code = models.CharField(_("reason"), max_length=40, choices=Consent.Reason.choices, blank=True)
     development = models.BooleanField(_("test send"), default=False)
-    file_name = models.CharField(_("file"), max_length=255)
-    status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.CHECKED)
-    error = models.TextField(_("error"), blank=True)
-    # The run that sends the upload now. A run sends only while it is this one: one taken for dead that wakes up
-    # stops before its next send.
-    run = models.ForeignKey(
-        "shops.SyncRun", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("run")
-    )
-    resumes = models.PositiveSmallIntegerField(
-        _("automatic resumes"), default=0, help_text=_("Times the upload went on by itself after its worker died.")
-    )
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, verbose_name=_("uploaded by")
-    )
-    created_at = models.DateTimeField(_("uploaded"), auto_now_add=True)
-    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("bulk upload")
@@ -558,38 +536,23 @@ class BulkJob(models.Model):
     def __str__(self):
         return f"{self.get_kind_display()} – {self.file_name}"
 
+    @property
+    def shop(self):
+        return self.oa.shop
 
-class BulkRow(models.Model):
-    """One row of a bulk upload and what became of it. Its tracking id is fixed when the file is checked, so a
-    send that is retried after a crash is found on eTelecom instead of being sent again."""
+
+class BulkRow(BulkRowBase):
+    """One row of a bulk upload of ZNS or call permission requests, and the message or request it made."""
 
     shop_lookup = "job__oa__shop"
 
-    class State(models.TextChoices):
-        INVALID = "invalid", _("Invalid")
-        PENDING = "pending", _("To send")
-        SENDING = "sending", _("Sending")
-        SENT = "sent", _("Sent")
-        HELD = "held", _("Held, sent later")
-        UNCONFIRMED = "unconfirmed", _("Not confirmed yet")
-        FAILED = "failed", _("Refused")
-
     job = models.ForeignKey(BulkJob, on_delete=models.CASCADE, related_name="rows", verbose_name=_("upload"))
-    line = models.PositiveIntegerField(_("line"))
-    phone = models.CharField(_("phone"), max_length=32)
-    data = models.JSONField(_("values"), default=dict, blank=True)
-    state = models.CharField(_("state"), max_length=16, choices=State.choices)
-    error = models.TextField(_("error"), blank=True)
-    tracking_id = models.CharField(_("tracking id"), max_length=64, blank=True)
     message = models.ForeignKey(
         Message, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("message")
     )
     consent = models.ForeignKey(
         Consent, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("request")
     )
-    # When a run last took the row to send it: a request that may have gone is looked for from then on.
-    attempted_at = models.DateTimeField(_("attempted"), null=True, blank=True)
-    updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
     class Meta:
         verbose_name = _("bulk upload row")
