@@ -6,10 +6,11 @@ from shops.admin import pill, queue_runs
 from shops.listing import DateRangeFilter, EstimatedCountPaginator
 from shops.phones import PhoneSearch
 from shops.scoping import MirroredAdmin, ShopFilter, ShopScopedAdmin
+from shops.upload_pages import UploadAdmin
 
-from . import views
+from . import bulk, views
 from .forms import TemplateForm
-from .models import SmsAccount, SmsMessage, SmsTemplate
+from .models import SmsAccount, SmsBulkJob, SmsMessage, SmsTemplate
 
 ACCOUNT_BADGE = {"valid": "ok", "invalid": "bad", "unchecked": "unknown"}
 SEND_BADGE = {"sent": "ok", "sending": "busy", "unconfirmed": "busy", "failed": "bad"}
@@ -80,3 +81,15 @@ class SmsMessageAdmin(PhoneSearch, MirroredAdmin):
     @admin.action(description=_("Check the status with the gateway now"), permissions=["change"])
     def check_now(self, request, queryset):
         queue_runs(request, {m.shop for m in queryset.select_related("shop")}, "sms_status", "sms.tasks.poll_statuses")
+
+
+@admin.register(SmsBulkJob)
+class SmsBulkJobAdmin(UploadAdmin):
+    list_display = ["created_at", "shop", "template", "route", "file_name", "status_badge", "created_by"]
+    list_select_related = ["shop", "template", "created_by"]
+    list_filter = [ShopFilter, "status"]
+    add_page = staticmethod(views.bulk_upload)
+    result_header = bulk.RESULT_HEADER
+
+    def result_rows(self, job):
+        return bulk.result_rows(job)

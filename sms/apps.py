@@ -9,4 +9,7 @@ class SmsConfig(AppConfig):
     def ready(self):
         from shops.syncing import register_kind
 
+        from . import bulk
+
         register_kind("sms_status", _("SMS status check"))
+        register_kind("sms_bulk_send", _("Bulk SMS upload"), on_abandon=bulk.resume_abandoned)

@@ -103,3 +103,20 @@ class SendForm(forms.Form):
 
     def params(self) -> dict[str, str]:
         return {name: self.cleaned_data[f"param_{name}"] for name in self.template.params}
+
+
+class BulkSmsForm(forms.Form):
+    template = ShopLabelledChoice(label=_("Template"), queryset=SmsTemplate.objects.none())
+    route = forms.ChoiceField(
+        label=_("Route"),
+        choices=SmsMessage.Route.choices,
+        help_text=_("With ZNS first, each customer gets a ZNS if they can, and an SMS when the ZNS fails."),
+    )
+    file = forms.FileField(
+        label=_("CSV file"),
+        help_text=_("UTF-8, a “phone” column and one column per variable of the template, named as the variable."),
+    )
+
+    def __init__(self, *args, templates, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["template"].queryset = templates

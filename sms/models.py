@@ -7,7 +7,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from shops.crypto import EncryptedTextField, Secret
-from shops.models import Shop
+from shops.models import BulkJobBase, BulkRowBase, Shop
 
 
 class SmsAccount(models.Model):
@@ -109,6 +109,8 @@ class SmsMessage(models.Model):
     phone = models.CharField(_("phone"), max_length=16)
     params = models.JSONField(_("parameters"), default=dict, blank=True)
     route = models.CharField(_("route"), max_length=16, choices=Route.choices, default=Route.SMS)
+    # The console's own id of the send (the gateway takes none): how a bulk upload's row finds its attempt.
+    tracking_id = models.CharField(_("tracking id"), max_length=64, blank=True)
     send_state = models.CharField(_("send"), max_length=16, choices=SendState.choices, default=SendState.SENDING)
     omni_id = models.CharField(_("gateway message id"), max_length=64, blank=True)
     status = models.CharField(_("status"), max_length=16, choices=Status.choices, blank=True)
@@ -131,7 +133,10 @@ class SmsMessage(models.Model):
         verbose_name_plural = _("SMS messages")
         ordering = ["-created_at", "-pk"]
         constraints = [
-            models.UniqueConstraint(fields=["shop", "omni_id"], condition=~models.Q(omni_id=""), name="sms_omni_once")
+            models.UniqueConstraint(fields=["shop", "omni_id"], condition=~models.Q(omni_id=""), name="sms_omni_once"),
+            models.UniqueConstraint(
+                fields=["shop", "tracking_id"], condition=~models.Q(tracking_id=""), name="sms_tracking_once"
+            ),
         ]
         indexes = [
             models.Index(fields=["phone", "-created_at"], name="sms_phone"),
@@ -150,3 +155,45 @@ class SmsMessage(models.Model):
     def fell_back(self) -> bool:
         """Sent as ZNS first and carried by SMS in the end."""
         return self.route == self.Route.ZNS_SMS and self.channel == self.Channel.SMS
+
+
+class SmsBulkJob(BulkJobBase):
+    """A CSV of SMS from one template (`shops.uploads`): every row checked first, then sent by a background run,
+    rows held when the account runs out of messages, each row's outcome kept for download."""
+
+    shop_lookup = "shop"
+    run_kind = "sms_bulk_send"
+    run_task = "sms.tasks.run_bulk"
+
+    shop = models.ForeignKey(Shop, on_delete=models.CASCADE, related_name="sms_bulk_jobs", verbose_name=_("shop"))
+    template = models.ForeignKey(SmsTemplate, on_delete=models.PROTECT, related_name="+", verbose_name=_("template"))
+    route = models.CharField(_("route"), max_length=16, choices=SmsMessage.Route.choices, default=SmsMessage.Route.SMS)
+
+    class Meta:
+        verbose_name = _("bulk SMS upload")
+        verbose_name_plural = _("bulk SMS uploads")
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self):
+        return f"{self.template.code} – {self.file_name}"
+
+
+class SmsBulkRow(BulkRowBase):
+    """One row of a bulk SMS upload, and the message it made."""
+
+    shop_lookup = "job__shop"
+
+    job = models.ForeignKey(SmsBulkJob, on_delete=models.CASCADE, related_name="rows", verbose_name=_("upload"))
+    message = models.ForeignKey(
+        SmsMessage, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("message")
+    )
+
+    class Meta:
+        verbose_name = _("bulk SMS upload row")
+        verbose_name_plural = _("bulk SMS upload rows")
+        ordering = ["job", "line"]
+        constraints = [models.UniqueConstraint(fields=["job", "line"], name="sms_bulk_row_once")]
+        indexes = [models.Index(fields=["job", "state"], name="sms_bulk_row_state")]
+
+    def __str__(self):
+        return f"{self.job} #{self.line}"

@@ -36,7 +36,13 @@ PROBE_ID = "ICOMNI-console-credential-check"
 
 
 class SmsSendError(Exception):
-    """The gateway refused (nothing was sent), or there is no usable account; the message is for the person."""
+    """The gateway refused (nothing was sent), or there is no usable account; the message is for the person,
+    `error` the gateway's error itself (a bulk run holds rows when the account is out of messages or rate limited,
+    stops on a 401)."""
+
+    def __init__(self, message: str, *, error: EtelecomError | None = None):
+        super().__init__(message)
+        self.error = error
 
 
 def describe_sms_error(exc: EtelecomError) -> str:
@@ -93,7 +99,7 @@ def account_save(*, shop: Shop, username: str, password: str, user, account: Sms
     return account
 
 
-def _usable_account(shop: Shop) -> SmsAccount:
+def usable_account(shop: Shop) -> SmsAccount:
     account = SmsAccount.objects.filter(shop=shop).first()
     if account is None:
         raise SmsSendError(_("%(shop)s has no SMS Brandname account in the console.") % {"shop": shop})
@@ -102,7 +108,9 @@ def _usable_account(shop: Shop) -> SmsAccount:
     return account
 
 
-def new_message(*, template: SmsTemplate, phone: str, params: dict[str, str], route: str, user=None) -> SmsMessage:
+def new_message(
+    *, template: SmsTemplate, phone: str, params: dict[str, str], route: str, user=None, tracking_id: str = ""
+) -> SmsMessage:
     """The row of a send, not saved: what `sms_send_stored` sends."""
     return SmsMessage(
         shop=template.shop,
@@ -111,6 +119,7 @@ def new_message(*, template: SmsTemplate, phone: str, params: dict[str, str], ro
         phone=phone,
         params={name: params.get(name, "") for name in template.params},
         route=route,
+        tracking_id=tracking_id,
         sent_by=user if user is not None and user.is_authenticated else None,
         day=timezone.localdate(),
     )
@@ -118,7 +127,7 @@ def new_message(*, template: SmsTemplate, phone: str, params: dict[str, str], ro
 
 def sms_send(*, template: SmsTemplate, phone: str, params: dict[str, str], route: str, user) -> SmsMessage:
     """Send one message exactly once (see the module). Raises SmsSendError when the gateway refused."""
-    account = _usable_account(template.shop)
+    account = usable_account(template.shop)
     message = new_message(template=template, phone=phone, params=params, route=route, user=user)
     message.save()
     return sms_send_stored(message, client=account_client(account, Actor(user=user)), account=account)
@@ -141,7 +150,7 @@ def sms_send_stored(message: SmsMessage, *, client, account: SmsAccount) -> SmsM
         )
         if isinstance(exc, ACCOUNT_REFUSED):
             _refused(account, reason)
-        raise SmsSendError(reason) from exc
+        raise SmsSendError(reason, error=exc) from exc
     except EtelecomError as exc:
         message.send_state, message.error = SmsMessage.SendState.UNCONFIRMED, describe_sms_error(exc)
         message.save(update_fields=["send_state", "error"])

@@ -3,12 +3,16 @@
 from shops import syncing
 from shops.models import Shop
 
-from . import services
+from . import bulk_run, services
 from .models import SmsMessage
 
 
 def poll_statuses(run_id: int) -> None:
     syncing.execute(run_id, services.status_poll_work)
+
+
+def run_bulk(run_id: int) -> None:
+    syncing.execute(run_id, bulk_run.bulk_work)
 
 
 def poll_all_statuses() -> int:

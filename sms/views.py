@@ -9,10 +9,11 @@ from django.utils.translation import gettext as _
 
 from shops.pages import form_action
 from shops.scoping import scope, user_shops
+from shops.uploads import UploadError
 
-from . import services
-from .forms import AccountForm, SendForm, TemplatePickForm
-from .models import SmsAccount, SmsMessage, SmsTemplate
+from . import bulk, services
+from .forms import AccountForm, BulkSmsForm, SendForm, TemplatePickForm
+from .models import SmsAccount, SmsBulkJob, SmsMessage, SmsTemplate
 
 
 def account_enter(request, model_admin):
@@ -100,3 +101,37 @@ def sms_send(request, model_admin):
                     messages.success(request, _("SMS sent to %(phone)s.") % {"phone": message.phone})
                 return redirect("admin:sms_smsmessage_change", message.pk)
     return TemplateResponse(request, "admin/sms/smsmessage/send.html", context)
+
+
+def bulk_upload(request, model_admin):
+    """Check a CSV row by row; the upload's page then shows the report and starts the sending."""
+    if not model_admin.has_add_permission(request):
+        raise PermissionDenied
+    form = BulkSmsForm(request.POST or None, request.FILES or None, templates=_sendable_templates(request))
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        job = SmsBulkJob(
+            shop=data["template"].shop,
+            template=data["template"],
+            route=data["route"],
+            file_name=data["file"].name[:255],
+            created_by=request.user,
+        )
+        try:
+            bulk.bulk_check(job=job, upload=data["file"])
+        except UploadError as exc:
+            form.add_error("file", str(exc))
+        else:
+            messages.success(request, _("The file is checked. Review the rows, then start sending."))
+            return redirect("admin:sms_smsbulkjob_change", job.pk)
+    context = {
+        **model_admin.admin_site.each_context(request),
+        "opts": model_admin.model._meta,
+        "form": form,
+        "title": _("Send SMS from a CSV file"),
+        "intro": _("Every row is checked first; nothing is sent until you start it on the next page."),
+        "submit": _("Check the file"),
+        "form_id": "sms-bulk-form",
+        "multipart": True,
+    }
+    return TemplateResponse(request, "console/form_page.html", context)

@@ -12,11 +12,11 @@ from shops.admin import pill, queue_runs
 from shops.listing import DateRangeFilter, EstimatedCountPaginator
 from shops.phones import PhoneSearch
 from shops.scoping import MirroredAdmin, ReadOnlyAdmin, ShopFilter, ShopScopedAdmin, scope
+from shops.upload_pages import UploadAdmin
 
 from . import bulk, conversations, services, views
 from .models import (
     BulkJob,
-    BulkRow,
     Consent,
     ConversationMessage,
     Follower,
@@ -466,51 +466,14 @@ class JourneyAdmin(PhoneSearch, ZaloWorkAdmin):
         self._sync(request, queryset, "journey_sync", "zalo.tasks.sync_journeys")
 
 
-BULK_BADGE = {"done": "ok", "running": "busy", "queued": "busy", "held": "busy", "failed": "bad", "checked": "unknown"}
-REPORT_ROWS = 200
-
-
 @admin.register(BulkJob)
-class BulkJobAdmin(MirroredAdmin):
+class BulkJobAdmin(UploadAdmin):
     list_display = ["created_at", "kind", "oa", "file_name", "status_badge", "created_by"]
     list_select_related = ["oa", "oa__shop", "created_by"]
     list_filter = [ShopFilter, "kind", "status"]
-    change_form_template = "admin/zalo/bulkjob/change_form.html"
     change_list_template = "admin/zalo/bulkjob/change_list.html"
     add_page = staticmethod(views.bulk_upload)
+    result_header = bulk.RESULT_HEADER
 
-    def get_urls(self):
-        wrap = self.admin_site.admin_view
-        return [
-            path(
-                "<path:object_id>/start/",
-                wrap(lambda r, object_id: views.bulk_start(r, self, object_id)),
-                name="zalo_bulkjob_start",
-            ),
-            path(
-                "<path:object_id>/results/",
-                wrap(lambda r, object_id: views.bulk_results(r, self, object_id)),
-                name="zalo_bulkjob_results",
-            ),
-            *super().get_urls(),
-        ]
-
-    @admin.display(description=_("status"), ordering="status")
-    def status_badge(self, job):
-        return pill(BULK_BADGE.get(job.status, "unknown"), job.get_status_display())
-
-    def render_change_form(self, request, context, *args, obj=None, **kwargs):
-        if obj is not None:
-            tally = bulk.counts(obj)
-            in_progress = bulk.in_progress(obj)
-            context.update(
-                tally=[(BulkRow.State(state).label, n) for state, n in tally.items() if n],
-                total=sum(tally.values()),
-                report=obj.rows.exclude(state=BulkRow.State.SENT).order_by("line")[:REPORT_ROWS],
-                can_start=self.has_change_permission(request, obj) and bulk.startable(obj, tally),
-                in_progress=in_progress,
-                # The run sending it died (the reaper will resume it within a minute), or it ended in another way
-                # while the upload still says it is being sent.
-                run_stopped=not in_progress and obj.status in (BulkJob.Status.QUEUED, BulkJob.Status.RUNNING),
-            )
-        return super().render_change_form(request, context, *args, obj=obj, **kwargs)
+    def result_rows(self, job):
+        return bulk.result_rows(job)

@@ -24,7 +24,6 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from shops.crypto import decrypt, encrypt
-from shops.exports import streamed_csv
 from shops.models import Shop
 from shops.pages import DIGITS, form_action, form_page, query_value
 from shops.scoping import scope, user_shops
@@ -330,25 +329,6 @@ def bulk_upload(request, model_admin):
         "multipart": True,
     }
     return TemplateResponse(request, "console/form_page.html", context)
-
-
-@require_POST
-def bulk_start(request, model_admin, object_id):
-    job = model_admin.get_object(request, object_id)
-    if job is None or not model_admin.has_change_permission(request, job):
-        raise PermissionDenied
-    if bulk.bulk_start(job=job, user=request.user) is None:
-        messages.warning(request, _("This upload is already being sent."))
-    else:
-        messages.info(request, _("Sending started; this page shows the progress."))
-    return redirect("admin:zalo_bulkjob_change", job.pk)
-
-
-def bulk_results(request, model_admin, object_id):
-    job = model_admin.get_object(request, object_id)
-    if job is None:
-        raise PermissionDenied
-    return streamed_csv(f"upload-{job.pk}-results.csv", bulk.RESULT_HEADER, bulk.result_rows(job))
 
 
 # --- conversations --------------------------------------------------------------------------------------------

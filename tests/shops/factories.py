@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from pbx.models import CallDaily, CallRecord, Extension, Hotline, PbxUser, Tenant
 from shops.models import ApiCall, Shop, ShopMembership, SyncRun, WebhookEvent
-from sms.models import SmsAccount, SmsMessage, SmsTemplate
+from sms.models import SmsAccount, SmsBulkJob, SmsMessage, SmsTemplate
 from zalo.models import (
     BulkJob,
     Consent,
@@ -152,5 +152,8 @@ FACTORIES = {
         omni_id=f"ICOMNI{next(_counter):030d}",
         status="PROCESSING",
         day=timezone.localdate(),
+    ),
+    SmsBulkJob: lambda shop: SmsBulkJob.objects.create(
+        shop=shop, template=make_sms_template(shop), file_name="sms.csv"
     ),
 }

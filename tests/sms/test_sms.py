@@ -4,14 +4,16 @@ scheduled check until it leaves PROCESSING with its segments and cost, refusals 
 templates and messages out of reach."""
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db.models import Count
 from django.urls import reverse
 from django.utils import timezone
 
-from shops import syncing
+from shops import syncing, uploads
 from shops.models import ApiCall
 from shops.roles import MANAGER, SUPPORT
-from sms import services
-from sms.models import SmsAccount, SmsMessage, SmsTemplate
+from sms import bulk_run, services
+from sms.models import SmsAccount, SmsBulkJob, SmsMessage, SmsTemplate
 from zalo.models import OfficialAccount, ZnsDaily
 
 from ..shops.factories import make_oa
@@ -189,3 +191,71 @@ def test_the_messaging_report_puts_zns_sms_and_fallbacks_side_by_side(
     support = make_user("hotro-bc", SUPPORT, shops=[shop])
     client.force_login(support)
     assert client.get(reverse("admin:report_messaging")).status_code == 403
+
+
+def upload(client, template, text, route="3"):
+    data = {"template": template.pk, "route": route, "file": SimpleUploadedFile("khach.csv", text.encode("utf-8-sig"))}
+    return client.post(reverse("admin:sms_smsbulkjob_add"), data)
+
+
+def send_upload(job):
+    uploads.bulk_start(job=job, user=None)
+    job.refresh_from_db()
+    return syncing.execute(job.run_id, bulk_run.bulk_work)
+
+
+def test_a_bulk_upload_is_checked_then_sent_once_per_row_with_fallback(admin_client, account, otp, sandbox, shop):
+    text = "phone,otp\n0912000001,1111\n0912000001,2222\n0912000007,3333\nkhông phải số,4444\n0912000003,12ab\n"
+    response = upload(admin_client, otp, text, route="1,3")
+    assert response.status_code == 302
+    job = SmsBulkJob.objects.get()
+    rows = {row.line: row for row in job.rows.all()}
+    assert [rows[n].state for n in (2, 3, 4, 5, 6)] == ["pending", "invalid", "pending", "invalid", "pending"]
+    assert "earlier line" in rows[3].error
+    page = admin_client.get(reverse("admin:sms_smsbulkjob_change", args=[job.pk])).content.decode()
+    assert 'id="bulk-start"' in page
+    run = send_upload(job)
+    assert run.status == "succeeded", run.error
+    states = dict(job.rows.values_list("line", "state"))
+    assert states == {2: "sent", 3: "invalid", 4: "sent", 5: "invalid", 6: "failed"}  # the gateway refused 12ab
+    assert sandbox.control.received("OmniMessage/SendMessage") == 3
+    sandbox.control.settle_sms()
+    poll(shop)
+    fell_back = SmsMessage.objects.get(phone="0912000007")
+    assert fell_back.fell_back and fell_back.status == "SUCCESS"
+    send_upload(job)  # again: nothing is sent twice
+    assert sandbox.control.received("OmniMessage/SendMessage") == 3
+    results = admin_client.get(reverse("admin:sms_smsbulkjob_results", args=[job.pk]))
+    body = b"".join(results.streaming_content).decode("utf-8-sig")
+    assert fell_back.omni_id in body and "SMS" in body
+
+
+def test_an_account_out_of_messages_holds_the_rest(admin_client, account, otp, sandbox, gateway):
+    sandbox.control.update_sms_account(gateway["username"], quota=2)
+    text = "phone,otp\n" + "".join(f"091200010{n},1234\n" for n in range(5))
+    upload(admin_client, otp, text)
+    job = SmsBulkJob.objects.get()
+    send_upload(job)
+    job.refresh_from_db()
+    tally = dict(job.rows.values_list("state").annotate(n=Count("pk")))
+    assert tally == {"sent": 2, "held": 3} and job.status == "held"
+    assert SmsMessage.objects.filter(send_state="sent").count() == 2
+    sandbox.control.update_sms_account(gateway["username"], quota=100)
+    send_upload(job)
+    assert dict(job.rows.values_list("state").annotate(n=Count("pk"))) == {"sent": 5}
+    assert SmsMessage.objects.count() == 5
+
+
+@pytest.mark.parametrize(
+    ("text", "error"),
+    [
+        ("so_dien_thoai,otp\n0912000001,1234\n", "one of them “phone”"),
+        ("phone\n0912000001\n", "no column for the variables: otp"),
+        ("phone,otp\n", "no rows"),
+        ("\ufffe\x00\x01", "“phone”"),
+    ],
+)
+def test_a_file_that_cannot_be_used_is_refused_whole(admin_client, account, otp, text, error):
+    response = upload(admin_client, otp, text)
+    assert response.status_code == 200 and error in response.content.decode()
+    assert not SmsBulkJob.objects.exists()
