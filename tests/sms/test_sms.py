@@ -10,9 +10,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from shops import syncing, uploads
-from shops.models import ApiCall
+from shops.models import ApiCall, SyncRun
 from shops.roles import MANAGER, SUPPORT
-from sms import bulk_run, services
+from sms import bulk_run, services, tasks
 from sms.models import SmsAccount, SmsBulkJob, SmsMessage, SmsTemplate
 from zalo.models import OfficialAccount, ZnsDaily
 
@@ -259,3 +259,24 @@ def test_a_file_that_cannot_be_used_is_refused_whole(admin_client, account, otp,
     response = upload(admin_client, otp, text)
     assert response.status_code == 200 and error in response.content.decode()
     assert not SmsBulkJob.objects.exists()
+
+
+def test_the_schedule_queues_a_status_check_only_for_shops_with_sms_in_progress(admin_client, account, otp, shop):
+    assert tasks.poll_all_statuses() == 0
+    send(admin_client, otp)
+    assert tasks.poll_all_statuses() == 1
+    assert SyncRun.objects.get(kind="sms_status", status="queued").shop == shop
+    assert tasks.poll_all_statuses() == 0  # one queued already: not piled on
+
+
+def test_a_401_while_checking_marks_the_sms_account_not_the_shops_key(admin_client, account, otp, sandbox, shop):
+    send(admin_client, otp)
+    sandbox.control.update_sms_account(account.username, password="da-doi-mat-khau")
+    run = poll(shop)
+    assert run.status == "succeeded" and run.counts["account_refused"] == 1
+    account.refresh_from_db()
+    shop.refresh_from_db()
+    assert account.status == SmsAccount.Status.INVALID and "refused the username or password" in account.check_error
+    assert shop.credential_status != "invalid"
+    response = send(admin_client, otp)
+    assert "enter it again" in response.content.decode()
