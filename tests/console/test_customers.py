@@ -5,7 +5,7 @@ from datetime import timedelta
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from pbx.models import CallRecord
 from shops.roles import SUPPORT
@@ -15,6 +15,13 @@ from zalo.models import Consent, ConversationMessage, Follower, Message
 from ..shops.factories import FACTORIES, make_oa, make_shop
 
 PHONE = "0912345678"
+
+
+@pytest.fixture(autouse=True)
+def _in_english(settings):
+    settings.LANGUAGE_CODE = "en"
+    with translation.override("en"):
+        yield
 
 
 @pytest.fixture
