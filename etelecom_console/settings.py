@@ -164,6 +164,9 @@ ETELECOM_TIMEOUT = (
     env.float("ETELECOM_READ_TIMEOUT", default=30.0),
 )
 ETELECOM_MAX_RETRIES = env.int("ETELECOM_MAX_RETRIES", default=3)
+# SMS Brandname's own gateway (etelecom.sms): `https://omni.incom.vn/api` in production (older accounts:
+# `https://sms.etelecom.vn/api`); each shop's username and password are its own. Same timeouts and retries.
+ETELECOM_SMS_BASE_URL = env("ETELECOM_SMS_BASE_URL", default="http://127.0.0.1:8100/omni/api")
 # Days the API-call audit log is kept; a daily job deletes older rows.
 API_CALL_RETENTION_DAYS = env.int("API_CALL_RETENTION_DAYS", default=30)
 # Password `manage.py load_demo` gives the demo superuser `admin` (written to `.env` by `make run`).

@@ -55,6 +55,7 @@ def console_on_sandbox(sandbox, settings):
     settings.ETELECOM_SHOP_BASE_URL = sandbox.shop_base_url
     settings.ETELECOM_PARTNER_BASE_URL = sandbox.partner_base_url
     settings.ETELECOM_PARTNER_API_KEY = sandbox.partner_key
+    settings.ETELECOM_SMS_BASE_URL = sandbox.sms_base_url
     return sandbox
 
 

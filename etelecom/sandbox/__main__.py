@@ -51,6 +51,7 @@ def main(argv: list[str] | None = None) -> int:
     print(f"eTelecom sandbox on http://{host}:{port} (data set {args.dataset}); partner key {DEMO_PARTNER_KEY}")
     print(f"  shop base URL    http://{host}:{port}/v1/shop", flush=True)
     print(f"  partner base URL http://{host}:{port}/v1/partner", flush=True)
+    print(f"  SMS base URL     http://{host}:{port}/omni/api", flush=True)
     try:
         server.serve_forever(poll_interval=0.2)
     except (KeyboardInterrupt, SystemExit):

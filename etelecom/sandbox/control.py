@@ -92,7 +92,8 @@ class SandboxControl:
 
     def oa_event(self, oa_id: str, event_name: str, **fields) -> dict:
         """A Zalo event of the OA posted to its webhook URL: `follow`/`unfollow` and `user_send_text`/
-        `oa_send_text` (`zl_user_id=`, `text=`), `event_journey_acknowledged`/`event_journey_time_out`
+        `oa_send_text` (`zl_user_id=`, `text=`), `user_submit_info` (`zl_user_id=`, `info={"phone": ...}`: the
+        answer to RequestUserInfo), `event_journey_acknowledged`/`event_journey_time_out`
         (`journey_id=`). Returns the event as posted."""
         return self._request("POST", f"oas/{oa_id}/events", {"event_name": event_name, **fields})["event"]
 

@@ -170,7 +170,7 @@ def generated(state: State, params: dict) -> None:
     `templates_per_oa`, each OA has the first that many demo ZNS templates, with `consents_per_oa` that many
     answered call permission requests; with
     `calls_per_shop`, each also has a PBX with `extensions_per_shop` extensions and that many calls over
-    `call_days` days."""
+    `call_days` days; the first `sms_accounts` shops have an SMS Brandname account."""
     shops = _count(params, "shops", 10, 100_000)
     oas_per_shop = _count(params, "oas_per_shop", 0, 1_000)
     followers_per_oa = _count(params, "followers_per_oa", 0, 100_000)
@@ -179,6 +179,7 @@ def generated(state: State, params: dict) -> None:
     call_days = _count(params, "call_days", 365, 10_000)
     templates_per_oa = _count(params, "templates_per_oa", 0, len(DEMO_TEMPLATES))
     consents_per_oa = _count(params, "consents_per_oa", 0, 1_000_000)
+    sms_accounts = _count(params, "sms_accounts", 0, 100_000)
     empty(state, params)
     partner = state.partners[DEMO_PARTNER_ID]
     qualities = ("HIGH", "HIGH", "HIGH", "MEDIUM", "LOW", "UNDEFINED")
@@ -190,6 +191,8 @@ def generated(state: State, params: dict) -> None:
             created_at=EPOCH + timedelta(minutes=n),
         )
         state.link(partner, shop)
+        if n <= sms_accounts:
+            sms_api.add_account(state, shop.id)
         for m in range(1, oas_per_shop + 1):
             daily = state.rng.choice((500, 1000, 2000))
             oa = state.add_oa(

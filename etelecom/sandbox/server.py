@@ -468,6 +468,8 @@ class SandboxApp:
         """What a Zalo user or Zalo does to an OA, posted to the OA's webhook URL in Zalo's shape:
         `{"event_name": "follow" | "unfollow", "zl_user_id": ...}` (the follower list changes too),
         `{"event_name": "user_send_text" | "oa_send_text", "zl_user_id": ..., "text": ...}`,
+        `{"event_name": "user_submit_info", "zl_user_id": ..., "info": {"name", "phone", "address", ...}}` (the answer
+        to RequestUserInfo's form: the follower's `shared_info` changes),
         `{"event_name": "event_journey_acknowledged" | "event_journey_time_out", "journey_id": ...}` (the journey
         token is charged / disabled)."""
         state = self.state
@@ -491,6 +493,18 @@ class SandboxApp:
                         state.set_follow_state(oa, user, "unfollow", now)
                     state.interacted(oa, user, now)
                 fields = {"sender": sender, "recipient": recipient, "user_id_by_app": user, "message": message}
+            elif name == "user_submit_info" and user:
+                info = payload.get("info") or {}
+                names = ("name", "phone", "address", "city", "district", "ward")
+                if not isinstance(info, dict) or not all(k in names and isinstance(v, str) for k, v in info.items()):
+                    return 400, {"error": f"user_submit_info takes info: an object of strings among {', '.join(names)}"}
+                row = next((row for row in state.followers.get(oa_id, []) if row["zl_user_id"] == user), None)
+                if row is None:
+                    return 404, {"error": f"Zalo user {user} has never interacted with OA {oa_id}"}
+                row["shared_info"] = {**row["shared_info"], **info}
+                row["updated_at"] = iso(now)
+                state.interacted(oa, user, now)
+                fields = {"sender": {"id": user}, "recipient": {"id": oa_id}, "user_id_by_app": user, "info": info}
             elif name in ("event_journey_acknowledged", "event_journey_time_out"):
                 journey = next(
                     (j for j in state.zns_journeys.get(oa.shop_id, []) if j["journey_id"] == payload.get("journey_id")),
@@ -506,8 +520,8 @@ class SandboxApp:
                 fields = {"oa_id": oa_id, "journey_id": journey["journey_id"]}
             else:
                 return 400, {
-                    "error": "takes follow, unfollow, user_send_text, oa_send_text (with zl_user_id) or a "
-                    "journey event (with journey_id)"
+                    "error": "takes follow, unfollow, user_send_text, oa_send_text, user_submit_info (with "
+                    "zl_user_id) or a journey event (with journey_id)"
                 }
             event = zalo_event(name, oa=oa, at=now, **fields)
             url = oa.webhook_url

@@ -6,7 +6,7 @@ from datetime import datetime
 
 import pytest
 
-from etelecom import Client, errors, oa, pbx, shop, zalo, zns
+from etelecom import Client, errors, oa, pbx, shop, sms, zalo, zns
 
 from .conftest import SAMPLES, sample_id
 
@@ -43,7 +43,12 @@ CALLS = {
 }
 LIST_KEYS = {"Zalo/ListRequestConsent": "consents"}
 
-DECODED = [s for s in SAMPLES if s["kind"] == "response" and s.get("implemented") is not False]
+# SMS Brandname's answers are decoded in test_sms_samples.py (another gateway, another error shape).
+DECODED = [
+    s
+    for s in SAMPLES
+    if s["kind"] == "response" and s.get("implemented") is not False and s["method"] not in sms.METHODS
+]
 
 
 def test_every_documented_answer_of_a_method_the_client_calls_is_decoded_here():

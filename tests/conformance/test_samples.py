@@ -6,6 +6,7 @@ from collections import Counter
 
 import pytest
 
+from etelecom import sms
 from etelecom.sandbox.api import ROUTES
 
 from .conftest import OTHER_OWNERS, SAMPLE_FILES, SAMPLES, ids, sample_id
@@ -32,16 +33,19 @@ def test_each_file_is_one_service_and_its_samples_name_a_method():
             assert sample["kind"] == "error" or "/" in sample["method"], sample["id"]
 
 
-@pytest.mark.parametrize("sample", [s for s in SAMPLES if s.get("implemented") is False], ids=sample_id)
-def test_what_is_left_out_says_why(sample):
-    assert len(sample["why"]) > 20
+def test_what_is_left_out_says_why():
+    """Every documented method is implemented now (issue 19 added the last ones); a sample marked
+    `"implemented": false` later must say why."""
+    for sample in SAMPLES:
+        if sample.get("implemented") is False:
+            assert len(sample["why"]) > 20, sample["id"]
 
 
 @pytest.mark.parametrize(
     "sample", [s for s in SAMPLES if s["kind"] == "request" and s.get("implemented") is not False], ids=sample_id
 )
 def test_every_documented_request_names_a_method_the_sandbox_serves(sample):
-    assert sample["method"] in ROUTES
+    assert sample["method"] in (*ROUTES, *sms.METHODS)
 
 
 def test_the_samples_cover_every_page_of_the_shared_docs_that_has_json():

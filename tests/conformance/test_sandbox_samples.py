@@ -5,9 +5,16 @@ Samples of the parts other engineers own (`owner`) are left out here; the client
 import pytest
 import requests
 
+from etelecom import sms
+
 from .conftest import OTHER_OWNERS, SAMPLES, sample_id
 
-MINE = [s for s in SAMPLES if s.get("owner") not in OTHER_OWNERS and s.get("implemented") is not False]
+# SMS Brandname's samples are replayed in test_sms_samples.py (another gateway, another error shape).
+MINE = [
+    s
+    for s in SAMPLES
+    if s.get("owner") not in OTHER_OWNERS and s.get("implemented") is not False and s["method"] not in sms.METHODS
+]
 REQUESTS = [s for s in MINE if s["kind"] == "request"]
 SHAPES = [s for s in MINE if s["kind"] == "response" and s.get("shape")]
 LEFT_OUT = [s for s in SAMPLES if s["kind"] == "request" and s.get("implemented") is False and "/" in s["method"]]
@@ -71,12 +78,13 @@ def test_the_sandbox_answers_exactly_the_documented_fields_and_types(context, sa
             assert answer[name], f"the sandbox listed no {name} to compare"
 
 
-@pytest.mark.parametrize("sample", LEFT_OUT, ids=sample_id)
-def test_a_documented_method_left_out_answers_the_documented_bad_route(context, sample):
-    status, answer = post(context, sample, sample["body"])
-    assert (status, answer["code"], set(answer)) == (404, "bad_route", {"code", "msg", "meta"})
+def test_a_documented_method_left_out_answers_the_documented_bad_route(context):
+    """None is left out now; one that is later must answer `bad_route`, as an unknown method does."""
+    for sample in [*LEFT_OUT, {"method": "Zalo/UploadGif", "body": {}}]:
+        status, answer = post(context, sample, sample["body"])
+        assert (status, answer["code"], set(answer)) == (404, "bad_route", {"code", "msg", "meta"}), sample["method"]
 
 
 def test_what_is_replayed():
     """The counts the issue's closing note gives."""
-    assert (len(SAMPLES), len(REQUESTS), len(SHAPES)) == (83, 32, 15)
+    assert (len(SAMPLES), len(REQUESTS), len(SHAPES)) == (85, 32, 15)

@@ -114,6 +114,19 @@ def test_sticker_image_file_and_the_information_form(sandbox, client, the_oa, us
     ]
 
 
+def test_the_customer_answers_the_information_form_by_webhook_and_shares_it(sandbox, client, the_oa, user):
+    zalo.update_shop_oa(client, oa_id=the_oa.oa_id, webhook_url="http://127.0.0.1:9/hook")
+    assert oa.request_user_info(client, oa_id=the_oa.oa_id, zl_user_id=user, title="Địa chỉ giao hàng") == 1
+    info = {"name": "Nguyễn Văn An", "phone": "0912345678", "address": "12 Lê Lợi", "city": "Hồ Chí Minh"}
+    event = sandbox.control.oa_event(the_oa.oa_id, "user_submit_info", zl_user_id=user, info=info)
+    assert (event["event_name"], event["sender"], event["info"]) == ("user_submit_info", {"id": user}, info)
+    assert sandbox.control.posted("user_submit_info")[0]["info"] == info
+    [follower] = zalo.iter_followers(client, oa_id=the_oa.oa_id, zl_user_id=user)
+    assert {name: follower.shared_info[name] for name in info} == info
+    # Answering is an interaction: eight free replies again.
+    assert oa.send_text(client, oa_id=the_oa.oa_id, user_id=user, text="Cảm ơn anh").quota.remain == 7
+
+
 def test_what_a_send_refers_to_must_be_an_upload_of_that_kind_for_that_oa(client, the_oa, user):
     other = next(account for account in zalo.iter_oas(client) if account.oa_id != the_oa.oa_id)
     elsewhere = oa.upload_image(client, oa_id=other.oa_id, name="a.png", content=PNG, content_type="image/png")

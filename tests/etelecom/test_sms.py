@@ -281,3 +281,43 @@ def test_createdatetime_is_local_time_made_aware_utc(value, expected):
 )
 def test_list_param_is_decoded_a_second_time(value, expected):
     assert sms.decode_params(value) == expected
+
+
+def test_a_status_read_waits_as_long_as_retry_after_asks_and_a_send_does_not_retry(sandbox, account):
+    waits = []
+    client = sms.SmsClient(sandbox.sms_base_url, account["username"], account["password"], sleep=waits.append)
+    sent = send(client)
+    sandbox.control.faults(next=["429"], retry_after=3)
+    assert sms.get_status(client, id_omni_mess=sent.id_omni_mess).status == sms.PROCESSING
+    assert len(waits) == 1 and waits[0] >= 3
+    sandbox.control.faults(next=["429"], retry_after=3)
+    with pytest.raises(errors.RateLimited) as limited:
+        send(client)
+    assert limited.value.retry_after == 3 and len(waits) == 1
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {"quota": -1},
+        {"quota": True},
+        {"allowed_ips": "127.0.0.1"},
+        {"channels": ["4"]},
+        {"password": ""},
+        {"templates": [{"code": "X", "text": "{a}", "params": {"a": "("}, "routes": ["3"]}]},
+        {"templates": [{"code": "X", "text": "{b}", "params": {"a": ".*"}, "routes": ["3"]}]},
+        {"templates": [{"code": "X", "text": "a", "routes": ["9"]}]},
+        {"colour": "red"},
+    ],
+)
+def test_the_control_api_refuses_a_bad_account_change_and_changes_nothing(sandbox, account, changes):
+    with pytest.raises(ValueError):
+        sandbox.control.update_sms_account(account["username"], **changes)
+    assert sandbox.control.sms_account(account["shop_id"]) == account
+
+
+def test_generated_shops_get_sms_accounts_on_request(sandbox):
+    sandbox.control.reset("generated", shops=3, sms_accounts=2)
+    accounts = sandbox.control.sms()["accounts"]
+    shops = {shop["id"] for shop in sandbox.control.shops()}
+    assert len(accounts) == 2 and {a["shop_id"] for a in accounts} < shops
