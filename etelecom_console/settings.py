@@ -226,8 +226,6 @@ ZALO_JOURNEY_SYNC_MINUTES = env.int("ZALO_JOURNEY_SYNC_MINUTES", default=60)
 ZALO_CONSULTING_WINDOW_HOURS = env.int("ZALO_CONSULTING_WINDOW_HOURS", default=48)
 
 # --- SMS Brandname -------------------------------------------------------------------------------------------
-# eTelecom's SMS gateway (its own host; the sandbox serves it under /omni/api).
-ETELECOM_SMS_BASE_URL = env("ETELECOM_SMS_BASE_URL", default="http://127.0.0.1:8100/omni/api")
 # Minutes between status checks of the SMS still in progress, and how long a message is followed at most.
 SMS_STATUS_POLL_MINUTES = env.int("SMS_STATUS_POLL_MINUTES", default=2)
 SMS_STATUS_POLL_DAYS = env.int("SMS_STATUS_POLL_DAYS", default=3)

@@ -198,9 +198,9 @@ def reply(
     upload: Upload | None = None,
     title: str = "",
     subtitle: str = "",
-) -> ConversationMessage | None:
+) -> ConversationMessage:
     """Send one consulting message to `follower` from their OA; the sent message is kept with what its quota
-    answered (None for the information request, which Zalo reports by webhook). Refused before eTelecom is called
+    answered (the information request answers no message id and no quota). Refused before eTelecom is called
     when the consulting window is closed. A consulting send has no tracking id and nothing reads it back: an answer
     that never came is reported as unknown (the OA's `oa_send_*` event records it if it went), never sent again."""
     oa = follower.oa
@@ -223,7 +223,7 @@ def reply(
             oa_api.request_user_info(
                 client, oa_id=oa.oa_id, zl_user_id=follower.zl_user_id, title=title, subtitle=subtitle
             )
-            return None
+            sent, text = None, "\n".join(part for part in (title, subtitle) if part)
         else:
             raise ValueError(f"unknown reply kind {kind!r}")
     except oa_api.ConsultingWindowClosed as exc:
@@ -273,12 +273,12 @@ def _keep(follower, sent, *, kind, text, sticker_id, upload, user) -> Conversati
         "attachments": attachments,
         "sent_at": now,
         "send_state": ConversationMessage.SendState.SENT,
-        "quota_type": sent.quota.quota_type[:32] if sent.quota else "",
-        "quota_remaining": sent.quota.remain if sent.quota else None,
+        "quota_type": sent.quota.quota_type[:32] if sent and sent.quota else "",
+        "quota_remaining": sent.quota.remain if sent and sent.quota else None,
         "sent_by": user,
     }
     with transaction.atomic():
-        if sent.msg_id:
+        if sent and sent.msg_id:
             # The OA's own `oa_send_*` event may have come first: this send's row completes it.
             message, _created = ConversationMessage.objects.update_or_create(
                 oa=follower.oa, msg_id=sent.msg_id[:64], defaults=values

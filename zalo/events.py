@@ -12,6 +12,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from etelecom import fields
 from etelecom import zns as zns_api
 from etelecom.webhook import ZaloEvent
 from shops.models import Shop
@@ -156,6 +157,30 @@ def conversation_message(shop: Shop, data: dict) -> None:
         conversations.noted(oa, values["zl_user_id"][:32], direction=values["direction"], at=values["sent_at"])
 
 
+SHARED_INFO = ("name", "phone", "address", "city", "district", "ward")
+
+
+def info_shared(shop: Shop, data: dict) -> None:
+    """`user_submit_info`: the customer answered the OA's information request (`RequestUserInfo`). What they shared
+    joins the follower's `shared_info`, and the answer is an interaction: the consulting window opens again."""
+    sender = data.get("sender") if isinstance(data.get("sender"), dict) else {}
+    recipient = data.get("recipient") if isinstance(data.get("recipient"), dict) else {}
+    oa = _oa(shop, fields.ident(data, "oa_id") or fields.ident(recipient, "id"))
+    user_id = fields.ident(sender, "id")[:32]
+    info = data.get("info")
+    if not user_id:
+        raise ValueError("the answer names no Zalo user")
+    if not isinstance(info, dict):
+        raise ValueError("the answer carries no info object")
+    shared = {name: info[name][:255] for name in SHARED_INFO if isinstance(info.get(name), str)}
+    at = ZaloEvent.from_api(data).at or timezone.now()
+    with transaction.atomic():
+        conversations.noted(oa, user_id, direction=ConversationMessage.Direction.IN, at=at)
+        for follower in Follower.objects.select_for_update().filter(oa=oa, zl_user_id=user_id):
+            follower.shared_info = {**follower.shared_info, **shared}
+            follower.save(update_fields=["shared_info"])
+
+
 def journey_event(shop: Shop, data: dict) -> None:
     """`event_journey_acknowledged` (the journey token is charged) and `event_journey_time_out` (it expired)."""
     event = ZaloEvent.from_api(data)
@@ -199,6 +224,7 @@ def register() -> None:
         register_handler(f"user_send_{kind}", conversation_message)
     for kind in OA_MESSAGES:
         register_handler(f"oa_send_{kind}", conversation_message)
+    register_handler("user_submit_info", info_shared)
     register_handler("event_journey_acknowledged", journey_event)
     register_handler("event_journey_time_out", journey_event)
     register_handler("zl_oa_message", zns_record)

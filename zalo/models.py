@@ -176,6 +176,8 @@ class Follower(models.Model):
             models.Index(fields=["oa", "zl_user_id"], name="follower_zalo_user"),
             models.Index(fields=["oa", "-last_message_at"], name="follower_conversation_time"),
             models.Index(fields=["assigned_user_id", "-last_message_at"], name="follower_assigned_time"),
+            # The customer view looks a number up across every OA of the user's shops.
+            models.Index(fields=["phone"], name="follower_phone_any_oa"),
         ]
 
     def __str__(self):

@@ -25,7 +25,6 @@ def test_support_replies_to_a_webhook_message_and_sends_an_sms_that_falls_back(
 ):
     sandbox = console_on_sandbox
     settings.CONSOLE_URL = live_server.url
-    settings.ETELECOM_SMS_BASE_URL = sandbox.sms_base_url
     syncing.run_now("shop_import", services.import_partner_shops_work)
     shop = Shop.objects.get(name=SHOP)
     syncing.run_now("oa_sync", zalo_services.oa_sync_work, shop=shop)

@@ -7,7 +7,6 @@ from shops.models import Shop
 
 @pytest.fixture(autouse=True)
 def _etelecom_is_the_sandbox(console_on_sandbox, settings):
-    settings.ETELECOM_SMS_BASE_URL = console_on_sandbox.sms_base_url
     settings.LANGUAGE_CODE = "en"
     with translation.override("en"):
         yield

@@ -105,7 +105,7 @@ def test_sticker_image_file_and_information_request_are_sent(customer_writes, ad
     assert reply(admin_client, follower, kind="file", attachment=invoice).status_code == 302
     assert reply(admin_client, follower, kind="request_user_info", title="Địa chỉ giao hàng").status_code == 302
     kinds = ConversationMessage.objects.filter(direction="out").values_list("kind", flat=True)
-    assert sorted(kinds) == ["file", "image", "sticker"]
+    assert sorted(kinds) == ["file", "image", "request_user_info", "sticker"]
     methods = set(ApiCall.objects.values_list("method", flat=True))
     assert {"Zalo/UploadImage", "Zalo/OASendImage", "Zalo/UploadFile", "Zalo/OASendFile"} <= methods
     assert "Zalo/RequestUserInfo" in methods
@@ -235,3 +235,52 @@ def test_bad_transaction_input_is_a_form_error_and_nothing_is_sent(customer_writ
     assert response.status_code == 200
     assert error in response.content.decode()
     assert ApiCall.objects.count() == calls
+
+
+def test_the_customers_answer_to_the_information_request_is_shared_and_reopens_the_window(
+    customer_writes, client, admin_client, oa, sandbox
+):
+    follower = customer_writes("Chào shop")
+    old = timezone.now() - timedelta(hours=60)
+    Follower.objects.filter(pk=follower.pk).update(last_customer_message_at=old)
+    assert reply(admin_client, follower, kind="request_user_info", title="Địa chỉ giao hàng").status_code == 200
+    info = {"name": "Nguyễn Văn An", "address": "12 Lê Lợi, Quận 1"}
+    sandbox.control.interacted(oa.oa_id, USER, hours_ago=60)
+    event = sandbox.control.oa_event(oa.oa_id, "user_submit_info", zl_user_id=USER, info=info)
+    response = client.post(
+        reverse("etelecom_webhook", args=[oa.shop.webhook_secret]), event, content_type="application/json"
+    )
+    assert response.status_code == 200 and response.json()["status"] == "processed"
+    follower.refresh_from_db()
+    assert follower.shared_info["address"] == "12 Lê Lợi, Quận 1"
+    assert follower.last_customer_message_at > old
+    body = page(admin_client, follower)
+    assert "12 Lê Lợi, Quận 1" in body and "The OA may reply" in body
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"info": "not an object"},
+        {"info": {"address": "<script>alert(1)</script>" * 100, "evil": "x"}},
+        {"sender": {}},
+    ],
+)
+def test_a_hostile_information_answer_changes_nothing_it_should_not(customer_writes, client, oa, change):
+    follower = customer_writes("Chào shop")
+    event = {
+        "app_id": oa.app_id,
+        "event_name": "user_submit_info",
+        "timestamp": "1767225600000",
+        "sender": {"id": USER},
+        "recipient": {"id": oa.oa_id},
+        "info": {"phone": "0912345678"},
+        **change,
+    }
+    response = client.post(
+        reverse("etelecom_webhook", args=[oa.shop.webhook_secret]), event, content_type="application/json"
+    )
+    assert response.status_code in (200, 400)
+    follower.refresh_from_db()
+    assert "evil" not in follower.shared_info
+    assert all(len(value) <= 255 for value in follower.shared_info.values())

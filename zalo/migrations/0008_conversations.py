@@ -108,5 +108,9 @@ class Migration(migrations.Migration):
                 name="conversation_tracking_once",
             ),
         ),
+        migrations.AddIndex(
+            model_name="follower",
+            index=models.Index(fields=["phone"], name="follower_phone_any_oa"),
+        ),
         migrations.RunPython(conversation_times, migrations.RunPython.noop),
     ]
