@@ -1,7 +1,7 @@
 """The eTelecom API, free of Django: `Client`, the error hierarchy, one module per service, and `sandbox`."""
 
 from . import oa, pbx, shop, sms, webhook, zalo, zns
-from .client import CallInfo, Client
+from .client import CallInfo, Client, time_budget
 from .errors import (
     AlreadyExists,
     AuthenticationError,
@@ -38,4 +38,5 @@ __all__ = [
     "RequestTimeout",
     "ResponseError",
     "ServerError",
+    "time_budget",
 ]

@@ -15,6 +15,8 @@ import random
 import re
 import time
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -35,6 +37,28 @@ USER_AGENT = "etelecom-console/1.0"
 # shop_key). The client appends `.Service/Method`, so `…/v1` (a public n8n node's default) would call
 # `…/v1.Misc/CurrentAccount`, which does not exist.
 BASE_URL = re.compile(r"^https?://[^/?#\s]+(/[^?#\s]*)?/v1/(shop|partner)$")
+
+
+# The monotonic time by which every eTelecom call in the current context must have finished, retries included,
+# or None. A web request sets it (`time_budget`) so that a slow eTelecom ends in RequestTimeout, a readable
+# message, before the server or the proxy in front of it gives up on the request; background jobs set none.
+_DEADLINE: ContextVar[float | None] = ContextVar("etelecom_deadline", default=None)
+
+
+@contextmanager
+def time_budget(seconds: float | None) -> Iterator[None]:
+    """Every call made inside the block, all its attempts and waits together, ends within `seconds` from now
+    (None: no limit). A budget inside another never extends it."""
+    if seconds is None:
+        yield
+        return
+    deadline = time.monotonic() + seconds
+    outer = _DEADLINE.get()
+    token = _DEADLINE.set(deadline if outer is None else min(outer, deadline))
+    try:
+        yield
+    finally:
+        _DEADLINE.reset(token)
 
 
 def check_base_url(base_url: str) -> str:
@@ -104,8 +128,7 @@ class Transport:
         self._secrets = tuple(secret for secret in secrets if secret)
         self._pool = _pool_for(self.base_url)
         self.timeout = timeout
-        connect, read = timeout if isinstance(timeout, tuple) else (timeout, timeout)
-        self._timeout = urllib3.Timeout(connect=connect, read=read)
+        self._connect, self._read = timeout if isinstance(timeout, tuple) else (timeout, timeout)
         self.max_retries = max_retries
         self.on_call = on_call
         self.backoff_base = backoff_base
@@ -137,11 +160,37 @@ class Transport:
             delay = max(delay, retry_after)
         return delay
 
-    def _connection_error(self, exc: urllib3.exceptions.HTTPError, name: str) -> errors.EtelecomError:
+    def _wait_to_retry(self, exc: errors.EtelecomError, attempt: int, read: bool) -> None:
+        """Sleep before the next attempt, or raise: `exc` when the call is a write or out of retries, a timeout when
+        the wait would run past the request's time budget."""
+        delay = self._retry_delay(exc, attempt) if read else None
+        if delay is None:
+            raise exc
+        deadline = _DEADLINE.get()
+        if deadline is not None and time.monotonic() + delay >= deadline:
+            raise errors.RequestTimeout(f"no answer within the time budget after {exc}", method=exc.method) from exc
+        logger.info("eTelecom %s; retry %d in %.2fs", exc, attempt, delay)
+        self._sleep(delay)
+
+    def _timeout_now(self, name: str) -> urllib3.Timeout:
+        """The connect and read timeouts of the next attempt, cut to what is left of the request's time budget."""
+        connect, read = self._connect, self._read
+        deadline = _DEADLINE.get()
+        if deadline is not None:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                raise errors.RequestTimeout("the time budget was spent before the call", method=name)
+            connect, read = min(connect, remaining), min(read, remaining)
+        return urllib3.Timeout(connect=connect, read=read)
+
+    def _connection_error(
+        self, exc: urllib3.exceptions.HTTPError, name: str, timeout: urllib3.Timeout
+    ) -> errors.EtelecomError:
         # urllib3 makes a refused or unreachable connection (NewConnectionError) a TimeoutError too.
-        timeout = urllib3.exceptions.TimeoutError
-        if isinstance(exc, timeout) and not isinstance(exc, urllib3.exceptions.NewConnectionError):
-            return errors.RequestTimeout(f"no answer within {self.timeout}s", method=name)
+        if isinstance(exc, urllib3.exceptions.TimeoutError) and not isinstance(
+            exc, urllib3.exceptions.NewConnectionError
+        ):
+            return errors.RequestTimeout(f"no answer within {timeout.read_timeout:g}s", method=name)
         return errors.ConnectionFailed(self._redact(_snippet(f"{type(exc).__name__}: {exc}")), method=name)
 
     def _report(self, info: CallInfo) -> None:
@@ -197,11 +246,7 @@ class Client(Transport):
             try:
                 return self._send(url, body, service, method, attempt)
             except errors.EtelecomError as exc:
-                delay = self._retry_delay(exc, attempt) if read else None
-                if delay is None:
-                    raise
-                logger.info("eTelecom %s; retry %d in %.2fs", exc, attempt, delay)
-                self._sleep(delay)
+                self._wait_to_retry(exc, attempt, read)
 
     def paginate(
         self,
@@ -236,12 +281,13 @@ class Client(Transport):
         status = None
         code = message = ""
         try:
+            timeout = self._timeout_now(name)
             try:
                 response = self._pool.urlopen(
-                    "POST", url, body=body, headers=self._headers, timeout=self._timeout, retries=False, redirect=False
+                    "POST", url, body=body, headers=self._headers, timeout=timeout, retries=False, redirect=False
                 )
             except urllib3.exceptions.HTTPError as exc:
-                raise self._connection_error(exc, name) from exc
+                raise self._connection_error(exc, name, timeout) from exc
             status = response.status
             try:
                 data = safejson.loads(response.data, max_depth=None)  # answers are read field by field

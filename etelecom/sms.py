@@ -220,10 +220,7 @@ class SmsClient(Transport):
             try:
                 return self._send(url, body, service, method, attempt)
             except errors.EtelecomError as exc:
-                delay = self._retry_delay(exc, attempt) if read else None
-                if delay is None:
-                    raise
-                self._sleep(delay)
+                self._wait_to_retry(exc, attempt, read)
 
     def _send(self, url: str, body: bytes, service: str, method: str, attempt: int) -> dict:
         name = f"{service}/{method}"
@@ -231,12 +228,13 @@ class SmsClient(Transport):
         status = None
         code = message = ""
         try:
+            timeout = self._timeout_now(name)
             try:
                 response = self._pool.urlopen(
-                    "POST", url, body=body, headers=self._headers, timeout=self._timeout, retries=False, redirect=False
+                    "POST", url, body=body, headers=self._headers, timeout=timeout, retries=False, redirect=False
                 )
             except urllib3.exceptions.HTTPError as exc:
-                raise self._connection_error(exc, name) from exc
+                raise self._connection_error(exc, name, timeout) from exc
             status = response.status
             return self._answer(response, name)
         except errors.EtelecomError as exc:

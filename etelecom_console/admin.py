@@ -3,10 +3,11 @@ from functools import partial
 from django.contrib import admin
 from django.urls import path
 from django.utils.translation import gettext_lazy as _
+from django.views.decorators.cache import never_cache
 
 from zalo.selectors import oa_alerts
 
-from . import customers, dashboard, reports
+from . import customers, dashboard, reports, twofactor
 
 
 class ConsoleAdminSite(admin.AdminSite):
@@ -17,9 +18,22 @@ class ConsoleAdminSite(admin.AdminSite):
     index_title = _("Shops at a glance")
     site_url = None  # the console is the admin; there is no public site to link to
 
+    def has_permission(self, request):
+        """Staff who have done the second sign-in step, or who need none (twofactor.py)."""
+        return super().has_permission(request) and twofactor.satisfied(request)
+
+    def login(self, request, extra_context=None):
+        # Signed in with a password but without the second step: on to the code, or to enrolment.
+        return twofactor.next_step(request) or super().login(request, extra_context)
+
     def get_urls(self):
+        otp_pages = {"verify": twofactor.verify, "setup": twofactor.setup, "codes": twofactor.codes}
         return [
             path("customer/", self.admin_view(partial(customers.page, admin_site=self)), name="customer"),
+            *(
+                path(f"otp/{name}/", never_cache(partial(view, admin_site=self)), name=f"otp_{name}")
+                for name, view in otp_pages.items()
+            ),
             *(
                 path(
                     f"reports/{name}/",

@@ -12,9 +12,13 @@ from __future__ import annotations
 import copy
 import logging
 import re
+import uuid
+from contextvars import ContextVar
+from datetime import UTC, datetime
 
 from django.http import HttpRequest
 from django.views.debug import SafeExceptionReporterFilter
+from pythonjsonlogger.json import JsonFormatter
 
 WEBHOOK_PREFIX = "webhooks/etelecom/"
 MASK = "********"
@@ -115,3 +119,100 @@ def _safe_repr(value) -> str:
         return repr(value)
     except Exception:  # a broken __repr__ is the report's business, shown as Django shows it
         return ""
+
+
+# --- Request ids and log formats ----------------------------------------------------------------------------------
+
+# The id of the request being served in this thread ("-" outside a request: jobs, commands).
+REQUEST_ID: ContextVar[str] = ContextVar("request_id", default="-")
+# An incoming X-Request-ID is kept when it looks like an id (a proxy's or a load balancer's), else replaced: it
+# goes into every log line and a response header, so no newline, space or markup may ride on it.
+_SANE_REQUEST_ID = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:-]{7,127}", re.ASCII)
+
+
+def request_id_from(header: str | None) -> str:
+    """The incoming id when it is sane, else a new one."""
+    if header and _SANE_REQUEST_ID.fullmatch(header):
+        return header
+    return uuid.uuid4().hex
+
+
+class RequestIdFilter(logging.Filter):
+    """Puts the current request's id on every record (`%(request_id)s`, a `request_id` field in JSON); Django logs a
+    4xx or 5xx after the middleware has finished, with the request on the record."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if not hasattr(record, "request_id"):
+            record.request_id = getattr(getattr(record, "request", None), "request_id", None) or REQUEST_ID.get()
+        return True
+
+
+def _utc_time(record: logging.LogRecord) -> str:
+    return datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds")
+
+
+class UTCFormatter(logging.Formatter):
+    """Plain text with ISO 8601 times in UTC and their offset (`2026-11-30T23:59:01.123+00:00`): Django sets the
+    process's local time to TIME_ZONE, and lines without an offset beside gunicorn's UTC ones mislead."""
+
+    def formatTime(self, record, datefmt=None):
+        return _utc_time(record)
+
+
+class UTCJsonFormatter(JsonFormatter):
+    """One JSON object a line (`LOG_FORMAT=json`): time in UTC with its offset, level, logger, message, request id
+    and whatever extra fields the record carries."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("rename_fields", {"levelname": "level", "name": "logger", "asctime": "time"})
+        super().__init__("%(asctime)s %(levelname)s %(name)s %(message)s %(request_id)s", *args, **kwargs)
+
+    def formatTime(self, record, datefmt=None):
+        return _utc_time(record)
+
+
+# --- Sentry -------------------------------------------------------------------------------------------------------
+
+_SCRUBBED_HEADERS = {"authorization", "cookie", "x-csrftoken", "proxy-authorization"}
+
+
+def scrub_event(event: dict, hint: dict | None = None) -> dict:
+    """An event as it may leave for Sentry: webhook secrets masked in every string, secret headers, cookies and
+    form data dropped. Sentry's own scrubber runs too."""
+
+    def clean(value):
+        if isinstance(value, str):
+            return redact(value)
+        if isinstance(value, dict):
+            return {key: clean(item) for key, item in value.items()}
+        if isinstance(value, list | tuple):
+            return [clean(item) for item in value]
+        return value
+
+    request = event.get("request")
+    if isinstance(request, dict):
+        request.pop("cookies", None)
+        request.pop("data", None)
+        headers = request.get("headers")
+        if isinstance(headers, dict):
+            request["headers"] = {k: v for k, v in headers.items() if k.lower() not in _SCRUBBED_HEADERS}
+    return clean(event)
+
+
+def init_sentry(dsn: str, *, environment: str, traces_sample_rate: float) -> None:
+    """Error reporting to Sentry, without personal data or secrets."""
+    import sentry_sdk
+    from sentry_sdk.integrations.django import DjangoIntegration
+
+    sentry_sdk.init(
+        dsn=dsn,
+        environment=environment,
+        integrations=[DjangoIntegration()],
+        # No user identity, no request bodies, no local variables of the frames (a key may sit in one); cookies and
+        # secret headers are dropped by scrub_event.
+        data_collection={"user_info": False, "http_bodies": [], "stack_frame_variables": False},
+        traces_sample_rate=traces_sample_rate,
+        before_send=scrub_event,
+        before_send_transaction=scrub_event,
+        max_request_body_size="never",
+    )

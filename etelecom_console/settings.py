@@ -7,6 +7,7 @@ django-q2 ORM broker against the local sandbox: that is what `make run` and `mak
 import base64
 import hashlib
 from datetime import timedelta
+from email.utils import getaddresses
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -38,6 +39,9 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django_q",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     "etelecom_console",
     "shops",
     "zalo",
@@ -46,6 +50,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "etelecom_console.middleware.RequestIdMiddleware",
+    "etelecom_console.middleware.ProbeMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -53,10 +59,12 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "axes.middleware.AxesMiddleware",
+    "etelecom_console.middleware.EtelecomBudgetMiddleware",
 ]
 
 AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "django.contrib.auth.backends.ModelBackend"]
@@ -134,8 +142,6 @@ if HTTPS:
     # preload takes effect only if someone submits the domain. Turn them off for a console on a shared apex.
     SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=True)
     SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=True)
-# /healthz answers load balancers over plain HTTP inside the network.
-SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 SESSION_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
 # Login and logout land on the dashboard, also when a `next` pointing off the site is refused.
@@ -153,6 +159,14 @@ AXES_LOCKOUT_TEMPLATE = "console/locked_out.html"
 AXES_CLIENT_IP_CALLABLE = "etelecom_console.security.client_ip"
 # Proxies in front of the console that append to X-Forwarded-For; 0 trusts no header and uses REMOTE_ADDR.
 TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+
+# --- Two-factor sign-in (django-otp; etelecom_console/twofactor.py) -----------------------------------------------
+# Superusers always sign in with a second step (an authenticator app's code or a recovery code); True: every staff
+# member does. Anyone who enrolled does in any case.
+REQUIRE_2FA = env.bool("REQUIRE_2FA", default=False)
+OTP_TOTP_ISSUER = env("OTP_TOTP_ISSUER", default="eTelecom Console")
+# The admin lists devices (delete a lost phone's authenticator so its owner enrols anew) without their secrets.
+OTP_ADMIN_HIDE_SENSITIVE_DATA = True
 
 # --- eTelecom -------------------------------------------------------------------------------------------------
 # Defaults point at the local sandbox (`python -m etelecom.sandbox --port 8100`) and its documented demo partner key.
@@ -260,18 +274,51 @@ if REDIS_URL:
 else:
     Q_CLUSTER["orm"] = "default"
 
+# --- Production: server, health, logs, errors, metrics (issue 20, part A) ------------------------------------
+# Seconds every eTelecom call of one web request may take together, retries included: a slow eTelecom then shows
+# "eTelecom did not answer in time" instead of the request being cut by gunicorn (GUNICORN_TIMEOUT, 120 s in
+# gunicorn.conf.py) or the proxy. Background jobs have no such budget.
+ETELECOM_REQUEST_BUDGET = env.float("ETELECOM_REQUEST_BUDGET", default=45.0)
+# /readyz: a job cluster counts as alive when it reported or finished a task within this many seconds, and a
+# schedule more than this many seconds overdue means no scheduler runs.
+CLUSTER_ALIVE_SECONDS = env.int("CLUSTER_ALIVE_SECONDS", default=180)
+SCHEDULE_LAG_SECONDS = env.int("SCHEDULE_LAG_SECONDS", default=300)
+# Bearer token for /metrics (Prometheus text); empty: /metrics answers 404.
+METRICS_TOKEN = env("METRICS_TOKEN", default="")
+# `plain` (text lines) or `json` (one JSON object a line, for a log collector). Times are UTC with an offset.
+LOG_FORMAT = env("LOG_FORMAT", default="plain")
+# People mailed on every server error (500), as "Name <address>" or an address, comma-separated; from SERVER_EMAIL.
+ADMINS = [(name, address) for name, address in getaddresses(env.list("ADMINS", default=[])) if address]
+SERVER_EMAIL = env("SERVER_EMAIL", default="root@localhost")
+# Optional error reporting to Sentry: no personal data, webhook secrets and keys scrubbed (etelecom_console/logs.py).
+SENTRY_DSN = env("SENTRY_DSN", default="")
+if SENTRY_DSN:
+    from etelecom_console.logs import init_sentry
+
+    init_sentry(
+        SENTRY_DSN,
+        environment=env("SENTRY_ENVIRONMENT", default="production"),
+        traces_sample_rate=env.float("SENTRY_TRACES_SAMPLE_RATE", default=0.0),
+    )
+
 # --- Logging --------------------------------------------------------------------------------------------------
 # Every handler, Django's own included (its request log, runserver's request lines, the admins' error mail when
-# ADMINS is set), masks webhook secrets: a shop's webhook URL is its authentication (etelecom_console/logs.py).
+# ADMINS is set), masks webhook secrets: a shop's webhook URL is its authentication (etelecom_console/logs.py),
+# and stamps the request id.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "filters": {
         "redact_secret_paths": {"()": "etelecom_console.logs.RedactSecretPaths"},
+        "request_id": {"()": "etelecom_console.logs.RequestIdFilter"},
         "require_debug_false": {"()": "django.utils.log.RequireDebugFalse"},
     },
     "formatters": {
-        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        "plain": {
+            "()": "etelecom_console.logs.UTCFormatter",
+            "format": "%(asctime)s %(levelname)s %(name)s [%(request_id)s] %(message)s",
+        },
+        "json": {"()": "etelecom_console.logs.UTCJsonFormatter"},
         "django.server": {
             "()": "django.utils.log.ServerFormatter",
             "format": "[{server_time}] {message}",
@@ -279,8 +326,11 @@ LOGGING = {
         },
     },
     "handlers": {
-        "console": {"class": "logging.StreamHandler", "formatter": "plain"},
-        "django.server": {"class": "logging.StreamHandler", "formatter": "django.server"},
+        "console": {"class": "logging.StreamHandler", "formatter": "json" if LOG_FORMAT == "json" else "plain"},
+        "django.server": {
+            "class": "logging.StreamHandler",
+            "formatter": "json" if LOG_FORMAT == "json" else "django.server",
+        },
         "mail_admins": {
             "level": "ERROR",
             "filters": ["require_debug_false"],
@@ -296,5 +346,5 @@ LOGGING = {
     },
 }
 for _handler in LOGGING["handlers"].values():
-    _handler["filters"] = ["redact_secret_paths", *_handler.get("filters", [])]
+    _handler["filters"] = ["redact_secret_paths", "request_id", *_handler.get("filters", [])]
 DEFAULT_EXCEPTION_REPORTER_FILTER = "etelecom_console.logs.SecretPathReporterFilter"

@@ -186,6 +186,8 @@ class SyncRun(models.Model):
         ordering = ["-queued_at", "-pk"]
         indexes = [
             models.Index(fields=["shop", "kind", "-queued_at"], name="sync_run_shop_kind"),
+            # /metrics counts the runs finished in the last hour.
+            models.Index(fields=["finished_at"], name="sync_run_finished"),
             # The reaper and the fan-out look at queued and running runs only: a few among many thousands.
             models.Index(
                 fields=["kind", "shop"], condition=Q(status__in=["queued", "running"]), name="sync_run_active"

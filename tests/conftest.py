@@ -62,6 +62,33 @@ def console_on_sandbox(sandbox, settings):
 PASSWORD = "Mật-khẩu-thử-2026"
 
 
+def enrol(user):
+    """A confirmed authenticator for `user`, as the enrolment page leaves it."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    return TOTPDevice.objects.create(user=user, name="authenticator", confirmed=True)
+
+
+def verified_login(client, user):
+    """`client.force_login(user)` plus the second sign-in step done, as django_otp.login records it; superusers (and
+    everyone under REQUIRE_2FA) reach no admin page without it."""
+    from django_otp import DEVICE_ID_SESSION_KEY
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first() or enrol(user)
+    client.force_login(user)
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()
+    return client
+
+
+@pytest.fixture
+def admin_client(client, admin_user):
+    """pytest-django's admin_client, signed in through the second step."""
+    return verified_login(client, admin_user)
+
+
 @pytest.fixture
 def make_user(db, django_user_model):
     def make(username, role=None, shops=()):

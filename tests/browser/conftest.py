@@ -69,3 +69,27 @@ def screenshot(page, request):
         return path
 
     return take
+
+
+def totp_code(key_hex: str) -> str:
+    """What an authenticator app set up with this key shows now."""
+    from binascii import unhexlify
+
+    from django_otp.oath import TOTP
+
+    return f"{TOTP(unhexlify(key_hex)).token():06d}"
+
+
+def log_in(page, username: str, password: str) -> None:
+    """Through the login page, and for a person with an authenticator through the second step, as people sign in."""
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    page.goto("/admin/login/")
+    page.fill("#id_username", username)
+    page.fill("#id_password", password)
+    page.click("#login-form [type=submit]")
+    device = TOTPDevice.objects.filter(user__username=username, confirmed=True).first()
+    if device is not None:
+        page.wait_for_url("**/admin/otp/verify/**")
+        page.fill("#id_code", totp_code(device.key))
+        page.click("#otp-form [type=submit]")

@@ -6,8 +6,10 @@ import pytest
 from playwright.sync_api import expect
 
 from shops.models import Shop, ShopMembership
+from tests.conftest import enrol
 
 from .conftest import csp_refusals
+from .conftest import log_in as sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -15,10 +17,7 @@ PASSWORD = "Chính-sách-nội-dung-2026"
 
 
 def log_in(page, username="quantri"):
-    page.goto("/admin/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
-    page.click("#login-form [type=submit]")
+    sign_in(page, username, PASSWORD)
     expect(page.locator("#content h1")).to_be_visible()
 
 
@@ -26,6 +25,7 @@ def log_in(page, username="quantri"):
 def superuser(django_user_model):
     shop = Shop.objects.create(name="Cửa hàng An", etelecom_id="1000001", connection=Shop.Connection.DIRECT)
     user = django_user_model.objects.create_superuser("quantri", "quantri@example.vn", PASSWORD)
+    enrol(user)
     ShopMembership.objects.create(user=user, shop=shop)
     return user
 

@@ -12,6 +12,9 @@ from playwright.sync_api import expect
 
 from shops.models import Shop, ShopMembership
 from shops.roles import SUPPORT
+from tests.conftest import enrol
+
+from .conftest import log_in as sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -26,10 +29,7 @@ def support_user(django_user_model, console_on_sandbox):
 
 
 def log_in(page, username):
-    page.goto("/admin/login/")
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
-    page.click("#login-form [type=submit]")
+    sign_in(page, username, PASSWORD)
 
 
 def callbacks_of(page) -> list[dict]:
@@ -95,7 +95,7 @@ def test_support_gets_no_shop_the_console_already_has(page, screenshot, support_
 
 
 def test_a_superuser_reconnects_a_shop_that_must_log_in_again(page, screenshot, django_user_model, console_on_sandbox):
-    django_user_model.objects.create_superuser("quantri", "quantri@example.vn", PASSWORD)
+    enrol(django_user_model.objects.create_superuser("quantri", "quantri@example.vn", PASSWORD))
     record = console_on_sandbox.shop("Spa Thảo Mộc")
     shop = Shop(name="Spa Thảo Mộc", etelecom_id=record["id"], connection="partner", credential_status="valid")
     shop.set_credential(record["shop_key"])

@@ -7,6 +7,7 @@ import pickle
 import subprocess
 import sys
 import threading
+import time
 
 import pytest
 
@@ -229,6 +230,36 @@ def test_a_hang_past_the_timeout_is_a_request_timeout(sandbox):
     with pytest.raises(errors.RequestTimeout):
         current_account(partner(sandbox, timeout=(1, 0.3), max_retries=0))
     assert issubclass(errors.RequestTimeout, errors.ConnectionFailed)
+
+
+def test_a_time_budget_ends_a_slow_read_with_its_retries_early(sandbox):
+    # Without the budget: four attempts of 3 s each. With 1 s: one attempt, cut short, and no retry that cannot fit.
+    sandbox.control.faults(rates={"hang": 1.0}, hang_seconds=3)
+    with etelecom.time_budget(1.0), pytest.raises(errors.RequestTimeout) as caught:
+        current_account(partner(sandbox, timeout=(1, 3), max_retries=3, sleep=time.sleep))
+    assert sandbox.control.received("Misc/CurrentAccount") == 1
+    assert caught.value.method == "Misc/CurrentAccount"
+
+
+def test_a_spent_budget_sends_nothing(sandbox):
+    client = partner(sandbox)
+    with etelecom.time_budget(0.0), pytest.raises(errors.RequestTimeout):
+        current_account(client)
+    assert sandbox.control.received("Misc/CurrentAccount") == 0
+    assert current_account(client).type == "partner"  # outside the block, no budget
+
+
+def test_an_inner_budget_never_extends_the_outer_one(sandbox):
+    with etelecom.time_budget(0.0), etelecom.time_budget(60.0), pytest.raises(errors.RequestTimeout):
+        current_account(partner(sandbox))
+    assert sandbox.control.received("Misc/CurrentAccount") == 0
+
+
+def test_a_retry_that_fits_the_budget_still_happens(sandbox):
+    sandbox.control.faults(next=["5xx"])
+    with etelecom.time_budget(30.0):
+        assert current_account(partner(sandbox, backoff_base=0.01)).type == "partner"
+    assert sandbox.control.received("Misc/CurrentAccount") == 2
 
 
 def test_every_error_survives_pickling_for_job_results():

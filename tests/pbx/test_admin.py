@@ -157,6 +157,7 @@ def test_the_csv_export_streams_the_filtered_list(support_client, calls):
     response = support_client.get(reverse("admin:pbx_callrecord_export"), {"direction__exact": "out"})
     assert response.status_code == 200 and response.streaming
     assert response["Content-Type"].startswith("text/csv")
+    assert response["X-Accel-Buffering"] == "no"  # a proxy passes it on instead of spooling it
     rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig"))))
     assert rows[0][:3] == ["started", "shop", "direction"]
     assert len(rows) - 1 == calls.filter(direction="out").count()

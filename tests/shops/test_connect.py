@@ -143,6 +143,19 @@ def test_a_wrong_direct_key_is_a_form_error_and_saves_nothing(support_client, sa
     assert not Shop.objects.exists()
 
 
+def test_a_slow_etelecom_is_a_readable_error_within_the_request_budget(support_client, sandbox, settings):
+    # eTelecom answers nothing for 8 s, four times over without a budget; the page gives up after its budget,
+    # with the sentence a person can act on, instead of holding the worker until gunicorn or the proxy cuts it.
+    settings.ETELECOM_REQUEST_BUDGET = 1.5
+    sandbox.control.faults(rates={"hang": 1.0}, hang_seconds=8)
+    response = support_client.post(reverse("admin:shops_shop_add"), {"api_key": "shop1:any-secret-value"})
+    assert response.status_code == 200
+    errors = response.context["adminform"].form.errors["api_key"]
+    assert "eTelecom did not answer in time" in str(errors) or "eTelecom không phản hồi kịp" in str(errors)
+    assert sandbox.control.received("Shop/CurrentShop") == 1
+    assert not Shop.objects.exists()
+
+
 def test_the_same_shop_cannot_be_added_twice(support_client, sandbox):
     key = sandbox.shop("Khách sạn Biển Xanh")["api_key"]
     support_client.post(reverse("admin:shops_shop_add"), {"api_key": key})

@@ -1,6 +1,11 @@
+import re
+from base64 import b32encode
+
 from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.db.models import Sum
+from django_otp.plugins.otp_static.models import StaticToken
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from pbx.models import CallRecord, Extension, Tenant
 from shops.models import Shop
@@ -11,7 +16,13 @@ def test_the_demo_has_shops_in_every_state_and_three_users(db, settings, capsys)
     settings.DEMO_ADMIN_PASSWORD = "demo-pass-123"
     call_command("load_demo")
     call_command("load_demo")  # make run calls it on every start
-    assert "with the password demo-pass-123" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "with the password demo-pass-123" in out
+    # The superuser's second step: the secret for an authenticator app, and a fresh recovery code at every start.
+    codes = re.findall(r"one-use recovery code ([0-9a-f]{10})", out)
+    assert len(set(codes)) == 2 and StaticToken.objects.filter(token__in=codes).count() == 2
+    secret = re.search(r"set up with the secret ([A-Z2-7 ]+),", out)[1].replace(" ", "")
+    assert b32encode(TOTPDevice.objects.get(user__username="admin").bin_key).decode().rstrip("=") == secret
     shops = Shop.objects.all()
     assert shops.count() == 12
     assert shops.filter(connection="partner").count() == 9 and shops.filter(connection="direct").count() == 3

@@ -1,13 +1,17 @@
+import secrets
 from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand, CommandError
+from django_otp.plugins.otp_static.models import StaticDevice
+from django_otp.plugins.otp_totp.models import TOTPDevice
 
 from etelecom import EtelecomError
 from etelecom.sandbox.control import SandboxControl
 from etelecom.shop import current_account
+from etelecom_console.twofactor import device_secret
 from pbx import services as pbx_services
 from pbx.models import CallRecord, Extension
 from shops import services, syncing
@@ -103,5 +107,20 @@ class Command(BaseCommand):
                     ShopMembership.objects.get_or_create(user=user, shop=shop)
         if password:
             self.stdout.write(self.style.SUCCESS(f"Log in as admin, support or manager with the password {password}"))
+            self._second_step(admin)
         else:
             self.stdout.write("Set DEMO_ADMIN_PASSWORD (make run writes one) or run `manage.py changepassword admin`.")
+
+    def _second_step(self, admin):
+        """The demo superuser signs in in two steps like any superuser: enrolled once, with a fresh recovery code
+        printed at every start for whoever has no authenticator app at hand."""
+        device, _ = TOTPDevice.objects.get_or_create(user=admin, name="authenticator", defaults={"confirmed": True})
+        recovery, _ = StaticDevice.objects.get_or_create(user=admin, name="recovery", defaults={"confirmed": True})
+        code = secrets.token_hex(5)
+        recovery.token_set.create(token=code)
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"admin's second step: the code of an authenticator app set up with the secret {device_secret(device)}"
+                f", or the one-use recovery code {code}"
+            )
+        )
