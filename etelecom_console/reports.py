@@ -2,7 +2,8 @@
 columns as the screen, and charts drawn as inline SVG (nothing is fetched from the internet).
 
 Who reads them: Managers and superusers. Support works on shops but does not read reports (403).
-Every report reads rollups and OA rows, never the calls, messages or requests themselves (see the selectors)."""
+Every report reads rollups and OA rows, never the calls, ZNS or requests themselves (see the selectors); the SMS
+figures are counted from the SMS by shop and day, an indexed read (sms.selectors says why)."""
 
 from __future__ import annotations
 

@@ -6,6 +6,8 @@ from datetime import timedelta
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
@@ -284,3 +286,23 @@ def test_a_hostile_information_answer_changes_nothing_it_should_not(customer_wri
     follower.refresh_from_db()
     assert "evil" not in follower.shared_info
     assert all(len(value) <= 255 for value in follower.shared_info.values())
+
+
+def test_the_conversation_list_costs_the_same_queries_for_3_or_30_followers(oa, admin_client):
+    def listing():
+        with CaptureQueriesContext(connection) as queries:
+            response = admin_client.get(reverse("admin:zalo_follower_changelist") + "?conversation=any")
+        assert response.status_code == 200
+        return len(queries)
+
+    def add(count):
+        now = timezone.now()
+        for n in range(count):
+            user = f"77{Follower.objects.count():06d}{n}"
+            Follower.objects.create(oa=oa, zl_user_id=user, last_message_at=now, synced_at=now)
+            ConversationMessage.objects.create(oa=oa, zl_user_id=user, direction="in", kind="text", sent_at=now)
+
+    add(3)
+    few = listing()
+    add(27)
+    assert listing() == few
