@@ -280,3 +280,11 @@ def test_a_401_while_checking_marks_the_sms_account_not_the_shops_key(admin_clie
     assert shop.credential_status != "invalid"
     response = send(admin_client, otp)
     assert "enter it again" in response.content.decode()
+
+
+def test_the_dashboard_alerts_on_a_refused_sms_account(admin_client, account):
+    SmsAccount.objects.filter(pk=account.pk).update(status=SmsAccount.Status.INVALID)
+    page = admin_client.get(reverse("admin:index"))
+    alerts = {alert["kind"]: alert for alert in page.context["shop_alerts"]}
+    assert alerts["sms_account_invalid"]["count"] == 1
+    assert reverse("admin:sms_smsaccount_changelist") in alerts["sms_account_invalid"]["url"]
