@@ -288,3 +288,26 @@ def test_the_dashboard_alerts_on_a_refused_sms_account(admin_client, account):
     alerts = {alert["kind"]: alert for alert in page.context["shop_alerts"]}
     assert alerts["sms_account_invalid"]["count"] == 1
     assert reverse("admin:sms_smsaccount_changelist") in alerts["sms_account_invalid"]["url"]
+
+
+@pytest.mark.parametrize(
+    ("data", "error"),
+    [
+        ({"code": "OTP; DROP TABLE"}, "letters, digits, dots, dashes and underscores"),
+        ({"param_names": "otp, ma-don"}, "is not a variable name"),
+        ({"param_names": "otp, otp"}, "listed twice"),
+        ({"param_names": "０tp"}, "is not a variable name"),
+        ({"price": "-5"}, "greater than or equal to 0"),
+    ],
+)
+def test_a_template_with_bad_fields_is_a_form_error(admin_client, shop, data, error):
+    fields = {"shop": shop.pk, "code": "OTP", "name": "Mã", "param_names": "otp", "content": "", "is_active": "on"}
+    response = admin_client.post(reverse("admin:sms_smstemplate_add"), {**fields, **data})
+    assert response.status_code == 200 and error in response.content.decode()
+    assert not SmsTemplate.objects.exists()
+
+
+def test_a_template_keeps_its_variables_in_order(admin_client, shop):
+    fields = {"shop": shop.pk, "code": "DONHANG", "param_names": " order_code ,customer_name", "is_active": "on"}
+    assert admin_client.post(reverse("admin:sms_smstemplate_add"), fields).status_code == 302
+    assert SmsTemplate.objects.get().params == ["order_code", "customer_name"]
