@@ -8,7 +8,7 @@ from django.views.decorators.cache import never_cache
 from shops.preferences import alert_preferences
 from zalo.selectors import oa_alerts
 
-from . import dashboard, reports, twofactor
+from . import customers, dashboard, reports, twofactor
 
 
 class ConsoleAdminSite(admin.AdminSite):
@@ -30,6 +30,7 @@ class ConsoleAdminSite(admin.AdminSite):
     def get_urls(self):
         otp_pages = {"verify": twofactor.verify, "setup": twofactor.setup, "codes": twofactor.codes}
         return [
+            path("customer/", self.admin_view(partial(customers.page, admin_site=self)), name="customer"),
             *(
                 path(f"otp/{name}/", never_cache(partial(view, admin_site=self)), name=f"otp_{name}")
                 for name, view in otp_pages.items()

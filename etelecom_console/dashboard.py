@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 
 from shops import selectors as shop_selectors
 from shops.scoping import user_shops
+from sms.models import SmsAccount
 from zalo import selectors as zalo_selectors
 
 SHOPS_PER_PAGE = 50
@@ -66,7 +67,8 @@ def shop_rows(user, page_number) -> tuple[list[dict], object]:
 
 
 def shop_alerts(user) -> list[dict]:
-    """Shops whose key eTelecom rejects, and shops with a sync whose latest run failed."""
+    """Shops whose key eTelecom rejects, whose SMS account the gateway refuses, and shops with a sync whose latest
+    run failed."""
     shops = user_shops(user)
     alerts = []
     invalid = shop_selectors.invalid_credential_shops(shops).count()
@@ -77,6 +79,16 @@ def shop_alerts(user) -> list[dict]:
                 "label": _("Credential rejected by eTelecom"),
                 "count": invalid,
                 "url": f"{reverse('admin:shops_shop_changelist')}?credential_status__exact=invalid",
+            }
+        )
+    sms_refused = SmsAccount.objects.filter(shop__in=shops, status=SmsAccount.Status.INVALID).count()
+    if sms_refused:
+        alerts.append(
+            {
+                "kind": "sms_account_invalid",
+                "label": _("SMS account refused by the gateway"),
+                "count": sms_refused,
+                "url": f"{reverse('admin:sms_smsaccount_changelist')}?status__exact=invalid",
             }
         )
     failing = shop_selectors.shops_failing(shops)
