@@ -8,7 +8,7 @@ from unfold.sites import UnfoldAdminSite
 from shops.preferences import alert_preferences
 from zalo.selectors import oa_alerts
 
-from . import dashboard, navigation, reports, twofactor
+from . import customers, dashboard, navigation, reports, twofactor
 
 
 class ConsoleAdminSite(UnfoldAdminSite):
@@ -40,6 +40,7 @@ class ConsoleAdminSite(UnfoldAdminSite):
     def get_urls(self):
         otp_pages = {"verify": twofactor.verify, "setup": twofactor.setup, "codes": twofactor.codes}
         return [
+            path("customer/", self.admin_view(partial(customers.page, admin_site=self)), name="customer"),
             *(
                 path(f"otp/{name}/", never_cache(partial(view, admin_site=self)), name=f"otp_{name}")
                 for name, view in otp_pages.items()

@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy, ngettext, pgettext_lazy
 from shops import selectors as shop_selectors
 from shops.scoping import user_shops
 from shops.syncing import KINDS
+from sms.models import SmsAccount
 from zalo import selectors as zalo_selectors
 from zalo.models import OfficialAccount
 
@@ -128,7 +129,8 @@ def shop_rows(user, page_number, sort: str = "trouble") -> tuple[list[dict], obj
 
 
 def shop_alerts(user) -> list[dict]:
-    """Shops whose key eTelecom rejects, and shops with a sync whose latest run failed."""
+    """Shops whose key eTelecom rejects, whose SMS account the gateway refuses, and shops with a sync whose latest
+    run failed."""
     shops = user_shops(user)
     alerts = []
     invalid = shop_selectors.invalid_credential_shops(shops).count()
@@ -139,6 +141,16 @@ def shop_alerts(user) -> list[dict]:
                 "label": gettext_lazy("Credential rejected by eTelecom"),
                 "count": invalid,
                 "url": f"{reverse('admin:shops_shop_changelist')}?credential_status__exact=invalid",
+            }
+        )
+    sms_refused = SmsAccount.objects.filter(shop__in=shops, status=SmsAccount.Status.INVALID).count()
+    if sms_refused:
+        alerts.append(
+            {
+                "kind": "sms_account_invalid",
+                "label": _("SMS account refused by the gateway"),
+                "count": sms_refused,
+                "url": f"{reverse('admin:sms_smsaccount_changelist')}?status__exact=invalid",
             }
         )
     failing = shop_selectors.shops_failing(shops)

@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "shops",
     "zalo",
     "pbx",
+    "sms",
 ]
 
 MIDDLEWARE = [
@@ -254,6 +255,13 @@ ZALO_TEMPLATE_SYNC_MINUTES = env.int("ZALO_TEMPLATE_SYNC_MINUTES", default=60)
 # Minutes between syncs of the ZNS message history (delivery also comes by webhook).
 ZALO_MESSAGE_SYNC_MINUTES = env.int("ZALO_MESSAGE_SYNC_MINUTES", default=10)
 ZALO_JOURNEY_SYNC_MINUTES = env.int("ZALO_JOURNEY_SYNC_MINUTES", default=60)
+# Hours after a customer's last message during which the OA may send them consulting messages (Zalo's rule: 48).
+ZALO_CONSULTING_WINDOW_HOURS = env.int("ZALO_CONSULTING_WINDOW_HOURS", default=48)
+
+# --- SMS Brandname -------------------------------------------------------------------------------------------
+# Minutes between status checks of the SMS still in progress, and how long a message is followed at most.
+SMS_STATUS_POLL_MINUTES = env.int("SMS_STATUS_POLL_MINUTES", default=2)
+SMS_STATUS_POLL_DAYS = env.int("SMS_STATUS_POLL_DAYS", default=3)
 
 # --- Cloud PBX ------------------------------------------------------------------------------------------------
 # Minutes between call-history syncs of every shop, and between syncs of tenants, hotlines, users and extensions.
