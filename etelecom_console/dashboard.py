@@ -33,9 +33,10 @@ SYNC_COLUMNS = {
     "journey_sync": pgettext_lazy("dashboard column", "Journeys"),
     "call_sync": pgettext_lazy("dashboard column", "Calls"),
     "pbx_sync": pgettext_lazy("dashboard column", "PBX"),
+    "sms_status": pgettext_lazy("dashboard column", "SMS"),
 }
 # The credential check shows in the credential column; imports and bulk uploads are not a shop's syncs.
-NOT_SYNCS = {"credential_check", "shop_import", "bulk_send"}
+NOT_SYNCS = {"credential_check", "shop_import", "bulk_send", "sms_bulk_send"}
 SORTS = {"trouble": gettext_lazy("most wrong first"), "name": gettext_lazy("by name")}
 
 
