@@ -1,6 +1,6 @@
 from functools import partial
 
-from django.urls import path
+from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from unfold.sites import UnfoldAdminSite
@@ -71,6 +71,9 @@ class ConsoleAdminSite(UnfoldAdminSite):
             "shop_alerts": dashboard.shop_alerts(request.user),
             "oa_alerts": oa_alerts(request.user),
             "can_read_reports": reports.can_read_reports(request.user),
+            "report_links": [
+                (title, reverse(f"admin:report_{name}")) for name, (title, *_rest) in reports.REPORTS.items()
+            ],
             **(extra_context or {}),
         }
         return super().index(request, context)
