@@ -26,3 +26,8 @@ def sync_all_calls() -> int:
 def sync_all_directories() -> int:
     """Scheduled: tenants, hotlines, users and extensions of every active shop."""
     return syncing.enqueue_for_shops("pbx_sync", "pbx.tasks.sync_directory", _syncable())
+
+
+def prune_calls() -> None:
+    """Daily: calls older than PBX_CALL_RETENTION_DAYS and their rollups deleted (nothing when it is 0)."""
+    syncing.run_now("call_retention", services.calls_retention_work)
