@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from contextlib import closing
 from datetime import date, datetime, timedelta
@@ -507,7 +508,13 @@ def call_history_sync_work(run: SyncRun) -> dict:
     A pass lists `ListCallLogs` (newest first) from the last complete pass's mark less an overlap (calls stored
     late, records updated) up to the pass's start; pages are stored `CALL_BATCH` rows a transaction, each with the
     cursor after it, so a pass that dies resumes where its last transaction ended. The mark moves only when a
-    pass completes. Memory holds a batch and the pages read ahead, whatever the history size."""
+    pass completes. Memory holds a batch and the pages read ahead, whatever the history size.
+
+    A run stops after the batch that takes it past PBX_CALL_SYNC_RUN_SECONDS and answers `more`: a first sync of
+    millions of calls goes on in a new run queued behind the other shops' (`pbx.tasks.sync_calls`), so it holds a
+    worker for a slice at a time, never a whole cycle."""
+    started = time.monotonic()
+    budget = settings.PBX_CALL_SYNC_RUN_SECONDS
     shop = run.shop
     position, _ = CallSyncState.objects.get_or_create(shop=shop)
     resumed = position.pass_to is not None
@@ -547,6 +554,9 @@ def call_history_sync_work(run: SyncRun) -> dict:
                     CallSyncState.objects.filter(pk=position.pk).update(pass_cursor=cursor)
                 batch, days = [], None
                 client.on_call.flush()  # the audit rows of the pages stored
+                if cursor and budget and time.monotonic() - started >= budget:
+                    new = CallRecord.objects.filter(shop=shop).count() - before
+                    return {"calls": seen, "new": new, "resumed": int(resumed), "more": 1}
     CallSyncState.objects.filter(pk=position.pk).update(
         synced_until=position.pass_to, pass_from=None, pass_to=None, pass_cursor=""
     )

@@ -86,6 +86,16 @@ def enqueue(kind: str, task: str, *, shop: Shop | None = None, user=None) -> Syn
     return run
 
 
+def enqueue_again(run: SyncRun, task: str) -> SyncRun | None:
+    """Queue another run of `run`'s kind, `task(run_id)`, for its shop (work that stopped part-way, to go on behind the
+    runs queued meanwhile); None when one is already queued or running (a fan-out got there first)."""
+    try:
+        with transaction.atomic():
+            return enqueue(run.kind, task, shop=run.shop)
+    except IntegrityError:
+        return None
+
+
 def enqueue_for_shops(kind: str, task: str, shops) -> int:
     """Queue one run per shop, leaving out shops that already have a run of this kind queued or running (a slow
     cycle is not piled on by the next). Dead runs are reaped first, so a killed run holds up one cycle at most.
