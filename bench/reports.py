@@ -12,7 +12,7 @@ Goal: every report page at most 300 ms median for 90 days and for a year, and th
 365 days. At a partner's scale: `--calls 10000000` on PostgreSQL.
 
     python bench/reports.py [--calls 1000000] [--oas 200] [--messages 100000] [--repeat 15]
-    (DATABASE_URL=postgres://... too)
+    (DATABASE_URL=postgres://... too; `--keep-calls` on a database a `call_admin.py --sizes ... 10000000` run left)
 """
 
 import argparse
@@ -209,6 +209,9 @@ def main():
     parser.add_argument("--consents", type=int, default=100_000)
     parser.add_argument("--shops", type=int, default=1000)
     parser.add_argument("--repeat", type=int, default=15)
+    parser.add_argument(
+        "--keep-calls", action="store_true", help="the calls a call_admin.py run left (10 shops, 3 years, no users)"
+    )
     args = parser.parse_args()
     outside = os.environ.get("DATABASE_URL", "")
     reports = ("calls", "zalo", "consents")
@@ -218,9 +221,14 @@ def main():
         from django.utils import timezone
 
         call_command("migrate", verbosity=0)
-        call_command("flush", interactive=False, verbosity=0)
         started = time.perf_counter()
-        seed_calls(args.calls, shops=SHOPS, days=365, users=True)
+        if args.keep_calls:
+            from pbx.models import CallRecord
+
+            args.calls = CallRecord.objects.count()
+        else:
+            call_command("flush", interactive=False, verbosity=0)
+            seed_calls(args.calls, shops=SHOPS, days=365, users=True)
         today = timezone.localdate()
         fill_zalo(args.oas, args.messages, args.consents, today)
         analyze()
