@@ -105,7 +105,8 @@ def enqueue_for_shops(kind: str, task: str, shops) -> int:
         kind=kind, shop__isnull=False, status__in=[SyncRun.Status.QUEUED, SyncRun.Status.RUNNING]
     ).values("shop_id")
     count = 0
-    for shop in shops.exclude(pk__in=pending).iterator():
+    # A list, not a server-side cursor: the ORM broker closes a connection past CONN_MAX_AGE before each enqueue.
+    for shop in list(shops.exclude(pk__in=pending)):
         enqueue(kind, task, shop=shop)
         count += 1
     return count
