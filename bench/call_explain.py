@@ -64,6 +64,9 @@ def page_plans(client, url: str, query: dict) -> list[dict]:
 
 
 def main():
+    if not os.environ.get("DATABASE_URL", "").startswith("postgres"):
+        report("call_explain", skipped="a PostgreSQL question: set DATABASE_URL=postgres://...")
+        return
     with tempfile.TemporaryDirectory() as tmp:
         setup(os.environ["DATABASE_URL"], str(Path(tmp) / "static"))
         from django.test import Client

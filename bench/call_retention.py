@@ -13,7 +13,8 @@ month) as fast as it answers. Each of the three runs in a process of its own.
 `worst_stall_ms` is what the deletion added: the longest lock wait, or the slowest page or batch beyond the slowest
 seen without it, whichever is more. Goal (PostgreSQL, 2 cores): at most 1 s.
 
-    DATABASE_URL=postgres://... python bench/call_retention.py [--records 10000000] [--reuse] [--sync-calls 200000]
+    DATABASE_URL=postgres://... python bench/call_retention.py [--records 1000000] [--reuse] [--sync-calls 200000]
+    (at a partner's scale: --reuse after `call_admin.py --sizes 1000000 10000000`, which leaves 10M calls)
 """
 
 import argparse
@@ -171,8 +172,11 @@ def concurrently(database_url: str, sandbox_url: str, tmp: str, *, with_prune: b
 
 
 def main():
+    if not os.environ.get("DATABASE_URL", "").startswith("postgres"):
+        report("call_retention", skipped="a PostgreSQL question: set DATABASE_URL=postgres://...")
+        return
     parser = argparse.ArgumentParser()
-    parser.add_argument("--records", type=int, default=10_000_000)
+    parser.add_argument("--records", type=int, default=1_000_000)
     parser.add_argument("--reuse", action="store_true", help="keep the calls a call_admin.py run left")
     parser.add_argument("--sync-calls", type=int, default=200_000)
     parser.add_argument("--alone-seconds", type=float, default=60, help="how long the two run without the prune")
