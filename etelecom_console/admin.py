@@ -1,23 +1,33 @@
 from functools import partial
 
-from django.contrib import admin
-from django.urls import path
+from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
+from unfold.sites import UnfoldAdminSite
 
 from shops.preferences import alert_preferences
 from zalo.selectors import oa_alerts
 
-from . import customers, dashboard, reports, twofactor
+from . import customers, dashboard, navigation, reports, twofactor
 
 
-class ConsoleAdminSite(admin.AdminSite):
-    """The console's admin site: every app registers its models here through `admin.site`."""
+class ConsoleAdminSite(UnfoldAdminSite):
+    """The console's admin site, in django-unfold's theme: every app registers its models here through
+    `admin.site`, on `shops.scoping.ConsoleAdmin` (docs/design.md, "The admin theme")."""
 
     site_header = _("eTelecom Console")
     site_title = _("eTelecom Console")
     index_title = _("Shops at a glance")
     site_url = None  # the console is the admin; there is no public site to link to
+
+    def each_context(self, request):
+        context = super().each_context(request)
+        # The theme writes its colours into an inline <style>, which the Content-Security-Policy refuses: they
+        # come from static/console/theme.css instead.
+        context["colors"] = None
+        if self.has_permission(request):
+            context["sidebar_navigation"] = navigation.sidebar(self, request)
+        return context
 
     def has_permission(self, request):
         """Staff who have done the second sign-in step, or who need none (twofactor.py)."""
@@ -50,13 +60,20 @@ class ConsoleAdminSite(admin.AdminSite):
         ]
 
     def index(self, request, extra_context=None):
-        rows, page = dashboard.shop_rows(request.user, request.GET.get("page"))
+        sort = request.GET.get("sort") if request.GET.get("sort") in dashboard.SORTS else "trouble"
+        rows, page, columns = dashboard.shop_rows(request.user, request.GET.get("page"), sort)
         context = {
             "shop_rows": rows,
             "shop_page": page,
+            "sync_columns": columns,
+            "sort": sort,
+            "sorts": dashboard.SORTS,
             "shop_alerts": dashboard.shop_alerts(request.user),
             "oa_alerts": oa_alerts(request.user),
             "can_read_reports": reports.can_read_reports(request.user),
+            "report_links": [
+                (title, reverse(f"admin:report_{name}")) for name, (title, *_rest) in reports.REPORTS.items()
+            ],
             **(extra_context or {}),
         }
         return super().index(request, context)

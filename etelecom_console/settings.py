@@ -12,7 +12,8 @@ from pathlib import Path
 from urllib.parse import urlsplit
 
 import environ
-from csp.constants import NONE, SELF
+from csp.constants import NONE, SELF, UNSAFE_EVAL, UNSAFE_INLINE
+from django.templatetags.static import static
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -30,6 +31,8 @@ CONSOLE_URL = env("CONSOLE_URL", default="http://127.0.0.1:8000")
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 
 INSTALLED_APPS = [
+    # The admin theme: its templates and static files come before Django's admin's.
+    "unfold.apps.BasicAppConfig",
     "etelecom_console.apps.ConsoleAdminConfig",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -38,10 +41,10 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django_q",
-    "axes",
+    "etelecom_console.apps.AxesConfig",
     "django_otp",
-    "django_otp.plugins.otp_totp",
-    "django_otp.plugins.otp_static",
+    "etelecom_console.apps.OtpTotpConfig",
+    "etelecom_console.apps.OtpStaticConfig",
     "etelecom_console",
     "shops",
     "zalo",
@@ -115,8 +118,9 @@ AUTH_PASSWORD_VALIDATORS = [
 # --- Language and time ----------------------------------------------------------------------------------------
 LANGUAGE_CODE = "vi"
 LANGUAGES = [("vi", _("Vietnamese")), ("en", _("English"))]
-# The console's own catalogue, then Vietnamese for django-q2's admin strings (it ships none).
-LOCALE_PATHS = [BASE_DIR / "locale", BASE_DIR / "locale-django-q"]
+# The console's own catalogue, then Vietnamese for the admin strings of django-q2, django-axes and the theme
+# (django-unfold), which ship none.
+LOCALE_PATHS = [BASE_DIR / "locale", BASE_DIR / "locale-django-q", BASE_DIR / "locale-axes", BASE_DIR / "locale-unfold"]
 USE_I18N = True
 TIME_ZONE = "Asia/Ho_Chi_Minh"
 USE_TZ = True
@@ -128,6 +132,20 @@ STATIC_ROOT = env.path("STATIC_ROOT", default=BASE_DIR / "staticfiles")
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+}
+
+# --- Admin theme (django-unfold) ------------------------------------------------------------------------------
+# The theme's settings: titles, the console's stylesheet (its colours too, see etelecom_console/admin.py) and
+# script on every page, the sign-in page included. The sidebar is built per request (etelecom_console/navigation.py).
+UNFOLD = {
+    "SITE_TITLE": _("eTelecom Console"),
+    "SITE_HEADER": _("eTelecom Console"),
+    "SITE_URL": None,
+    "SITE_SYMBOL": "support_agent",
+    "SHOW_HISTORY": True,
+    "SHOW_VIEW_ON_SITE": False,
+    "STYLES": [lambda request: static("console/theme.css"), lambda request: static("console/console.css")],
+    "SCRIPTS": [lambda request: static("console/theme.js"), lambda request: static("console/language.js")],
 }
 
 # --- HTTPS (behind a TLS-terminating proxy in production) -----------------------------------------------------
@@ -213,8 +231,9 @@ _ETELECOM_ORIGINS = sorted(
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": [SELF],
-        "script-src": [SELF],
+        "script-src": [SELF, UNSAFE_EVAL],
         "style-src": [SELF],
+        "style-src-attr": [UNSAFE_INLINE],
         "img-src": [SELF],
         "media-src": [SELF, "https:", *_ETELECOM_ORIGINS],
         "connect-src": [SELF],

@@ -4,7 +4,7 @@ from django.views.generic import RedirectView
 
 from shops.views import webhook_receive
 
-from . import health, metrics
+from . import errors, health, metrics
 from .logs import WEBHOOK_PREFIX
 
 urlpatterns = [
@@ -18,3 +18,6 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
 ]
+
+handler403 = errors.permission_denied
+handler404 = errors.page_not_found

@@ -18,7 +18,7 @@ from etelecom import METHODS
 from . import audit, services, syncing, views
 from .forms import DirectShopForm, ShopChangeForm
 from .models import ApiCall, Shop, ShopMembership, SyncRun, WebhookEvent
-from .scoping import ReadOnlyAdmin, ShopFilter, ShopScopedAdmin
+from .scoping import ConsoleTabularInline, ReadOnlyAdmin, ShopFilter, ShopScopedAdmin
 
 BADGES = {
     Shop.CredentialStatus.VALID: "ok",
@@ -54,7 +54,7 @@ def run_link(run: SyncRun) -> str:
     return format_html('<a href="{}">{}</a>', reverse("admin:shops_syncrun_change", args=[run.pk]), run)
 
 
-class MembershipInline(admin.TabularInline):
+class MembershipInline(ConsoleTabularInline):
     model = ShopMembership
     extra = 0
     autocomplete_fields = ["user"]

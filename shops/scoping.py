@@ -7,8 +7,12 @@ choices to the shops the user is a member of.
 """
 
 from django.contrib import admin
+from django.contrib.admin.utils import unquote
+from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
+from unfold.admin import ModelAdmin as ThemeModelAdmin
+from unfold.admin import TabularInline as ThemeTabularInline
 
 from .crypto import EncryptedTextField
 from .models import Shop
@@ -44,9 +48,44 @@ class ShopFilter(admin.SimpleListFilter):
         return queryset
 
 
-class ShopScopedAdmin(admin.ModelAdmin):
-    show_facets = admin.ShowFacets.NEVER
+class ConsoleAdmin(ThemeModelAdmin):
+    """The base of every admin in the console (django-unfold's ModelAdmin): compact forms, a warning before leaving
+    a form with unsaved changes, filters in the drawer with one Apply button."""
 
+    show_facets = admin.ShowFacets.NEVER
+    compressed_fields = True
+    warn_unsaved_form = True
+    list_filter_submit = True
+    list_fullwidth = True
+
+    def nothing_to_edit(self, request, obj) -> bool:
+        """True on the page of a record whose form has no field to change and no inline: a record that mirrors
+        eTelecom or logs what happened. Its page offers no Save, and a posted save is refused."""
+        if obj is None:
+            return False
+        form = self.get_form(request, obj, change=True)
+        return not form.base_fields and not self.get_inlines(request, obj)
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        if change and self.nothing_to_edit(request, obj):
+            context.update(
+                show_save=False, show_save_and_continue=False, show_save_and_add_another=False, show_save_as_new=False
+            )
+        return super().render_change_form(request, context, add=add, change=change, form_url=form_url, obj=obj)
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        if request.method == "POST" and object_id is not None:
+            obj = self.get_object(request, unquote(object_id))
+            if obj is not None and self.nothing_to_edit(request, obj):
+                raise PermissionDenied(_("Nothing on this page can be changed."))
+        return super().changeform_view(request, object_id, form_url, extra_context)
+
+
+class ConsoleTabularInline(ThemeTabularInline):
+    """The base of every tabular inline."""
+
+
+class ShopScopedAdmin(ConsoleAdmin):
     def get_queryset(self, request):
         return scope(super().get_queryset(request), request.user)
 

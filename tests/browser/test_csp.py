@@ -18,7 +18,7 @@ PASSWORD = "Chính-sách-nội-dung-2026"
 
 def log_in(page, username="quantri"):
     sign_in(page, username, PASSWORD)
-    expect(page.locator("#content h1")).to_be_visible()
+    expect(page.locator("#header-inner h1")).to_be_visible()
 
 
 @pytest.fixture
@@ -54,7 +54,7 @@ def test_admin_pages_reports_and_the_language_switcher_work_under_the_policy(pag
     page.keyboard.press("Escape")
     page.goto("/admin/")
     page.select_option("#language-select", "en")
-    expect(page.locator("#content h1")).to_have_text("Shops at a glance")
+    expect(page.locator("#header-inner h1")).to_have_text("Shops at a glance")
 
 
 def test_the_policy_stops_inline_scripts_handlers_and_javascript_links(browser, live_server, superuser):
@@ -88,3 +88,15 @@ def test_the_policy_stops_inline_scripts_handlers_and_javascript_links(browser, 
     assert page.evaluate("() => window.__pwned") is None
     assert len(refused) >= 3, refused
     context.close()
+
+
+def test_alpine_markup_in_a_value_stays_text(page, superuser):
+    """The theme's Alpine.js evaluates x-* attributes (the reason for 'unsafe-eval'): a value written as Alpine
+    markup must reach the page as text, so Alpine never sees it as an element to run."""
+    hostile = '<div x-data x-init="window.__pwned = 1">Cửa hàng độc</div>'
+    Shop.objects.create(name=hostile, etelecom_id="1000666", connection=Shop.Connection.DIRECT)
+    log_in(page)
+    for path in ["/admin/", "/admin/shops/shop/", "/admin/shops/shop/?q=độc"]:
+        page.goto(path)
+        expect(page.get_by_text(hostile).first).to_be_visible()
+        assert page.evaluate("() => window.__pwned") is None, path

@@ -35,7 +35,7 @@ def test_support_creates_an_extension_assigns_a_user_and_finds_a_call(
     page.click("#login-form [type=submit]")
 
     page.goto("/admin/pbx/extension/")
-    page.click(".object-tools .addlink")
+    page.click("a.addlink")
     page.select_option("#id_hotline", index=1)
     page.fill("#id_extension_number", "305")
     screenshot("create-extension")

@@ -64,3 +64,25 @@ def test_a_support_user_sees_only_their_shops(client, make_user):
     page, _ = index(client)
     assert [row["shop"] for row in page.context["shop_rows"]] == [mine]
     assert other.name not in page.content.decode()
+
+
+@pytest.mark.django_db
+def test_the_grid_has_a_column_per_sync_that_applies_and_puts_the_worst_shops_first(admin_client):
+    calm = make_shop("A yên ổn", credential_status="valid")
+    failing = make_shop("B hỏng đồng bộ", credential_status="valid")
+    rejected = make_shop("C khoá bị từ chối", credential_status="invalid")
+    an_hour_ago = timezone.now() - timedelta(hours=1, minutes=5)
+    SyncRun.objects.create(shop=calm, kind="oa_sync", status="succeeded", finished_at=an_hour_ago)
+    SyncRun.objects.create(shop=failing, kind="oa_sync", status="failed", finished_at=an_hour_ago, error="hỏng")
+    SyncRun.objects.create(shop=rejected, kind="credential_check", status="failed", finished_at=an_hour_ago)
+    page, _ = index(admin_client)
+    # The credential check shows in the credential column; nothing ran a call sync, so no such column.
+    assert [column["kind"] for column in page.context["sync_columns"]] == ["oa_sync"]
+    assert [row["shop"] for row in page.context["shop_rows"]] == [rejected, failing, calm]
+    assert [bool(row["cells"][0]) for row in page.context["shop_rows"]] == [False, True, True]
+    html = page.content.decode()
+    assert "1 giờ trước" in html and "ago" not in html
+    by_name = admin_client.get(reverse("admin:index") + "?sort=name")
+    assert [row["shop"] for row in by_name.context["shop_rows"]] == [calm, failing, rejected]
+    hostile = admin_client.get(reverse("admin:index") + "?sort=<script>&page=999")
+    assert hostile.status_code == 200 and hostile.context["sort"] == "trouble"

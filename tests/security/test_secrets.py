@@ -20,6 +20,7 @@ from pbx.models import Extension
 from shops import services, syncing
 from shops.crypto import EncryptedTextField
 from shops.models import Shop
+from shops.roles import MANAGER
 from zalo import services as zalo_services
 from zalo.models import OfficialAccount
 
@@ -142,6 +143,26 @@ def test_no_secret_in_any_admin_page(flows, console_on_sandbox, admin_client):
         assert response.status_code == 200, page
         found += [f"{page}: {where}" for where in leaks(response.content.decode(), secrets_)]
     assert found == []
+
+
+def test_no_secret_in_any_page_the_read_only_manager_sees(flows, console_on_sandbox, client, make_user):
+    """The Manager reads every shop: no page of theirs, refused ones included, shows a webhook address with its
+    secret or any other secret."""
+    secrets_ = the_secrets(console_on_sandbox)
+    client.force_login(make_user("quanly-doc", MANAGER, shops=Shop.objects.all()))
+    pages = [reverse("admin:index")]
+    for model in admin.site._registry:
+        opts = model._meta
+        pages.append(reverse(f"admin:{opts.app_label}_{opts.model_name}_changelist"))
+        for pk in model._default_manager.values_list("pk", flat=True)[:50]:
+            pages.append(reverse(f"admin:{opts.app_label}_{opts.model_name}_change", args=[pk]))
+    found, shown = [], 0
+    for page in pages:
+        response = client.get(page)
+        shown += response.status_code == 200
+        found += [f"{page}: {where}" for where in leaks(response.content.decode(), secrets_)]
+    assert found == []
+    assert shown > len(admin.site._registry)  # the Manager did read pages, not only refusals
 
 
 def test_the_secrets_are_real_and_stored_encrypted(flows, console_on_sandbox):
