@@ -50,7 +50,8 @@ check-deploy: $(VENV)/.installed-run
 	@static_root=$$(mktemp -d); \
 	export DEBUG=False HTTPS=True ALLOWED_HOSTS=console.example.vn STATIC_ROOT="$$static_root" \
 	  CONSOLE_URL=https://console.example.vn \
-	  ETELECOM_SHOP_BASE_URL=https://api.etelecom.vn/v1/shop ETELECOM_PARTNER_BASE_URL=https://api.etelecom.vn/v1/partner; \
+	  ETELECOM_SHOP_BASE_URL=https://api.etelecom.vn/v1/shop ETELECOM_PARTNER_BASE_URL=https://api.etelecom.vn/v1/partner \
+	  ETELECOM_SMS_BASE_URL=https://omni.incom.vn/api; \
 	export SECRET_KEY=$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(50))') \
 	  FIELD_ENCRYPTION_KEYS=$$($(PY) manage.py init_env --print-key) \
 	  ETELECOM_PARTNER_API_KEY=$$($(PY) -c 'import secrets; print(secrets.token_urlsafe(24))'); \

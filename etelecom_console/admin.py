@@ -1,6 +1,6 @@
 from functools import partial
 
-from django.urls import path
+from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from unfold.sites import UnfoldAdminSite
@@ -8,7 +8,7 @@ from unfold.sites import UnfoldAdminSite
 from shops.preferences import alert_preferences
 from zalo.selectors import oa_alerts
 
-from . import dashboard, navigation, reports, twofactor
+from . import customers, dashboard, navigation, reports, twofactor
 
 
 class ConsoleAdminSite(UnfoldAdminSite):
@@ -40,6 +40,7 @@ class ConsoleAdminSite(UnfoldAdminSite):
     def get_urls(self):
         otp_pages = {"verify": twofactor.verify, "setup": twofactor.setup, "codes": twofactor.codes}
         return [
+            path("customer/", self.admin_view(partial(customers.page, admin_site=self)), name="customer"),
             *(
                 path(f"otp/{name}/", never_cache(partial(view, admin_site=self)), name=f"otp_{name}")
                 for name, view in otp_pages.items()
@@ -70,6 +71,9 @@ class ConsoleAdminSite(UnfoldAdminSite):
             "shop_alerts": dashboard.shop_alerts(request.user),
             "oa_alerts": oa_alerts(request.user),
             "can_read_reports": reports.can_read_reports(request.user),
+            "report_links": [
+                (title, reverse(f"admin:report_{name}")) for name, (title, *_rest) in reports.REPORTS.items()
+            ],
             **(extra_context or {}),
         }
         return super().index(request, context)

@@ -67,12 +67,16 @@ def check_demo_defaults(app_configs, **kwargs):
                 id="console.E004",
             )
         )
-    for name in ("ETELECOM_SHOP_BASE_URL", "ETELECOM_PARTNER_BASE_URL"):
+    for name, address in (
+        ("ETELECOM_SHOP_BASE_URL", "https://api.etelecom.vn/v1/shop"),
+        ("ETELECOM_PARTNER_BASE_URL", "https://api.etelecom.vn/v1/partner"),
+        ("ETELECOM_SMS_BASE_URL", "https://omni.incom.vn/api"),
+    ):
         if _on_this_machine(getattr(settings, name)):
             errors.append(
                 Error(
                     f"{name} points at this machine ({getattr(settings, name)}): the local sandbox, not eTelecom.",
-                    hint=f"Set {name} to eTelecom's address (https://api.etelecom.vn/v1/…).",
+                    hint=f"Set {name} to eTelecom's address ({address}).",
                     id="console.E005",
                 )
             )

@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy, ngettext, pgettext_lazy
 from shops import selectors as shop_selectors
 from shops.scoping import user_shops
 from shops.syncing import KINDS
+from sms.models import SmsAccount
 from zalo import selectors as zalo_selectors
 from zalo.models import OfficialAccount
 
@@ -32,9 +33,10 @@ SYNC_COLUMNS = {
     "journey_sync": pgettext_lazy("dashboard column", "Journeys"),
     "call_sync": pgettext_lazy("dashboard column", "Calls"),
     "pbx_sync": pgettext_lazy("dashboard column", "PBX"),
+    "sms_status": pgettext_lazy("dashboard column", "SMS"),
 }
 # The credential check shows in the credential column; imports and bulk uploads are not a shop's syncs.
-NOT_SYNCS = {"credential_check", "shop_import", "bulk_send"}
+NOT_SYNCS = {"credential_check", "shop_import", "bulk_send", "sms_bulk_send"}
 SORTS = {"trouble": gettext_lazy("most wrong first"), "name": gettext_lazy("by name")}
 
 
@@ -128,7 +130,8 @@ def shop_rows(user, page_number, sort: str = "trouble") -> tuple[list[dict], obj
 
 
 def shop_alerts(user) -> list[dict]:
-    """Shops whose key eTelecom rejects, and shops with a sync whose latest run failed."""
+    """Shops whose key eTelecom rejects, whose SMS account the gateway refuses, and shops with a sync whose latest
+    run failed."""
     shops = user_shops(user)
     alerts = []
     invalid = shop_selectors.invalid_credential_shops(shops).count()
@@ -139,6 +142,16 @@ def shop_alerts(user) -> list[dict]:
                 "label": gettext_lazy("Credential rejected by eTelecom"),
                 "count": invalid,
                 "url": f"{reverse('admin:shops_shop_changelist')}?credential_status__exact=invalid",
+            }
+        )
+    sms_refused = SmsAccount.objects.filter(shop__in=shops, status=SmsAccount.Status.INVALID).count()
+    if sms_refused:
+        alerts.append(
+            {
+                "kind": "sms_account_invalid",
+                "label": _("SMS account refused by the gateway"),
+                "count": sms_refused,
+                "url": f"{reverse('admin:sms_smsaccount_changelist')}?status__exact=invalid",
             }
         )
     failing = shop_selectors.shops_failing(shops)

@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "shops",
     "zalo",
     "pbx",
+    "sms",
 ]
 
 MIDDLEWARE = [
@@ -256,6 +257,13 @@ ZALO_TEMPLATE_SYNC_MINUTES = env.int("ZALO_TEMPLATE_SYNC_MINUTES", default=60)
 # Minutes between syncs of the ZNS message history (delivery also comes by webhook).
 ZALO_MESSAGE_SYNC_MINUTES = env.int("ZALO_MESSAGE_SYNC_MINUTES", default=10)
 ZALO_JOURNEY_SYNC_MINUTES = env.int("ZALO_JOURNEY_SYNC_MINUTES", default=60)
+# Hours after a customer's last message during which the OA may send them consulting messages (Zalo's rule: 48).
+ZALO_CONSULTING_WINDOW_HOURS = env.int("ZALO_CONSULTING_WINDOW_HOURS", default=48)
+
+# --- SMS Brandname -------------------------------------------------------------------------------------------
+# Minutes between status checks of the SMS still in progress, and how long a message is followed at most.
+SMS_STATUS_POLL_MINUTES = env.int("SMS_STATUS_POLL_MINUTES", default=2)
+SMS_STATUS_POLL_DAYS = env.int("SMS_STATUS_POLL_DAYS", default=3)
 
 # --- Cloud PBX ------------------------------------------------------------------------------------------------
 # Minutes between call-history syncs of every shop, and between syncs of tenants, hotlines, users and extensions.
@@ -263,6 +271,12 @@ PBX_CALL_SYNC_MINUTES = env.int("PBX_CALL_SYNC_MINUTES", default=5)
 PBX_DIRECTORY_SYNC_MINUTES = env.int("PBX_DIRECTORY_SYNC_MINUTES", default=60)
 # Each call sync re-reads this many minutes before the last one's end: calls stored late, records updated since.
 PBX_CALL_SYNC_OVERLAP_MINUTES = env.int("PBX_CALL_SYNC_OVERLAP_MINUTES", default=15)
+# Days of calls kept (whole local days): a daily job deletes older calls and their rollups, and syncs no longer
+# fetch them. 0 keeps every call.
+PBX_CALL_RETENTION_DAYS = env.int("PBX_CALL_RETENTION_DAYS", default=0)
+# Seconds a call sync runs before it hands the rest of its pass to a new run behind the other shops' (a first
+# sync of millions of calls does not hold a worker for a whole cycle). 0: no limit.
+PBX_CALL_SYNC_RUN_SECONDS = env.float("PBX_CALL_SYNC_RUN_SECONDS", default=60.0)
 
 # --- Background jobs (django-q2) ------------------------------------------------------------------------------
 REDIS_URL = env("REDIS_URL", default="")

@@ -10,6 +10,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from etelecom import CallInfo, Client
+from etelecom.sms import SmsClient
 
 from . import bulk
 from .models import ApiCall, Shop
@@ -100,3 +101,16 @@ def job_client(shop: Shop, job: str, *, batch: int | None = 100) -> Iterator[Cli
 def key_client(connection: str, key: str, actor: Actor, *, shop: Shop | None = None) -> Client:
     """A shop client for a key that is not stored yet (checked before saving)."""
     return _client(_base_url(connection), key, AuditLog(shop, actor))
+
+
+def sms_client(shop: Shop, actor: Actor, *, username: str, password: str, batch: int | None = 1) -> SmsClient:
+    """A client for the shop's SMS Brandname account on the gateway (`ETELECOM_SMS_BASE_URL`), audited like the others.
+    With `batch` other than 1, flush the client's `on_call` when done."""
+    return SmsClient(
+        settings.ETELECOM_SMS_BASE_URL,
+        username,
+        password,
+        timeout=settings.ETELECOM_TIMEOUT,
+        max_retries=settings.ETELECOM_MAX_RETRIES,
+        on_call=AuditLog(shop, actor, batch=batch),
+    )

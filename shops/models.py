@@ -261,3 +261,65 @@ class UserPreference(models.Model):
 
     def __str__(self):
         return str(self.user)
+
+
+class BulkJobBase(models.Model):
+    """A CSV upload of sends, checked row by row, then sent by a background run (`shops.uploads`): what every
+    app's upload has. The concrete model adds what is sent and from where, `shop` (the shop it sends for),
+    `run_kind` and `run_task` (its sync kind and django-q2 task)."""
+
+    class Status(models.TextChoices):
+        CHECKED = "checked", _("Checked, not started")
+        QUEUED = "queued", _("Queued")
+        RUNNING = "running", _("Sending")
+        DONE = "done", _("Done")
+        HELD = "held", _("Rows held for later")
+        FAILED = "failed", _("Stopped by an error")
+
+    file_name = models.CharField(_("file"), max_length=255)
+    status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.CHECKED)
+    error = models.TextField(_("error"), blank=True)
+    # The run that sends the upload now. A run sends only while it is this one: one taken for dead that wakes up
+    # stops before its next send.
+    run = models.ForeignKey(
+        "shops.SyncRun", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("run")
+    )
+    resumes = models.PositiveSmallIntegerField(
+        _("automatic resumes"), default=0, help_text=_("Times the upload went on by itself after its worker died.")
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, verbose_name=_("uploaded by")
+    )
+    created_at = models.DateTimeField(_("uploaded"), auto_now_add=True)
+    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
+
+    class Meta:
+        abstract = True
+
+
+class BulkRowBase(models.Model):
+    """One row of an upload and what became of it. Its tracking id is fixed when the file is checked, so a send
+    that is retried after a crash is found instead of being sent again. The concrete model adds `job` (related
+    name `rows`) and the links to what each row made."""
+
+    class State(models.TextChoices):
+        INVALID = "invalid", _("Invalid")
+        PENDING = "pending", _("To send")
+        SENDING = "sending", _("Sending")
+        SENT = "sent", _("Sent")
+        HELD = "held", _("Held, sent later")
+        UNCONFIRMED = "unconfirmed", _("Not confirmed yet")
+        FAILED = "failed", _("Refused")
+
+    line = models.PositiveIntegerField(_("line"))
+    phone = models.CharField(_("phone"), max_length=32)
+    data = models.JSONField(_("values"), default=dict, blank=True)
+    state = models.CharField(_("state"), max_length=16, choices=State.choices)
+    error = models.TextField(_("error"), blank=True)
+    tracking_id = models.CharField(_("tracking id"), max_length=64, blank=True)
+    # When a run last took the row to send it: a request that may have gone is looked for from then on.
+    attempted_at = models.DateTimeField(_("attempted"), null=True, blank=True)
+    updated_at = models.DateTimeField(_("updated"), auto_now=True)
+
+    class Meta:
+        abstract = True

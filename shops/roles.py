@@ -9,7 +9,7 @@ from django.contrib.auth.models import Group, Permission
 
 SUPPORT = "Support"
 MANAGER = "Manager"
-CONSOLE_APPS = ("shops", "zalo", "pbx")
+CONSOLE_APPS = ("shops", "zalo", "pbx", "sms")
 
 
 def role_permissions() -> dict[str, set[str]]:

@@ -2,6 +2,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.contrib import admin, messages
+from django.db.models import F
 from django.urls import path
 from django.utils import timezone
 from django.utils.text import Truncator
@@ -13,11 +14,11 @@ from shops.admin import json_table, pill, queue_runs
 from shops.listing import DateRangeFilter, EstimatedCountPaginator
 from shops.phones import PhoneSearch
 from shops.scoping import MirroredAdmin, ReadOnlyAdmin, ShopFilter, ShopScopedAdmin, scope
+from shops.upload_pages import UploadAdmin
 
-from . import bulk, hub, services, views
+from . import bulk, conversations, hub, services, views
 from .models import (
     BulkJob,
-    BulkRow,
     Consent,
     ConversationMessage,
     Follower,
@@ -145,13 +146,114 @@ class OASnapshotAdmin(ReadOnlyAdmin):
     show_full_result_count = False
 
 
+class ConversationFilter(admin.SimpleListFilter):
+    """Followers with a conversation: all of them, or those the OA may still reply to (the window is open)."""
+
+    title = _("conversation")
+    parameter_name = "conversation"
+
+    def lookups(self, request, model_admin):
+        return [("open", _("Open (the OA may reply)")), ("any", _("Any message")), ("unread", _("Unread"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "open":
+            return queryset.filter(last_customer_message_at__gt=timezone.now() - conversations.window())
+        if self.value() == "any":
+            return queryset.filter(last_message_at__isnull=False)
+        if self.value() == "unread":
+            return queryset.filter(unread__gt=0)
+        return queryset
+
+
+class AssignedFilter(admin.SimpleListFilter):
+    """The staff member a follower is assigned to on eTelecom (`assigned_user_id`), among the user's shops'."""
+
+    title = _("assigned staff")
+    parameter_name = "assigned"
+    SHOWN = 100
+
+    def lookups(self, request, model_admin):
+        assigned = (
+            scope(Follower.objects.exclude(assigned_user_id=""), request.user)
+            .order_by("assigned_user_id")
+            .values_list("assigned_user_id", flat=True)
+            .distinct()[: self.SHOWN]
+        )
+        return [("none", _("Nobody")), *((value, value) for value in assigned)]
+
+    def queryset(self, request, queryset):
+        if self.value() == "none":
+            return queryset.filter(assigned_user_id="")
+        if self.value():
+            return queryset.filter(assigned_user_id=self.value()[:32])
+        return queryset
+
+
 @admin.register(Follower)
 class FollowerAdmin(ReadOnlyAdmin):
-    list_display = ["full_name", "phone", "oa", "state", "has_conversation", "synced_at"]
+    """Followers are the OA's conversations: the list, newest first, shows the unread messages and whether the OA
+    may still reply; a follower's page is the conversation, with the reply form."""
+
+    list_display = ["full_name_or_id", "phone", "oa", "assigned_user_id", "last_message", "unread_badge", "window"]
     list_select_related = ["oa"]
-    list_filter = [ShopFilter, "state", "has_conversation"]
+    list_filter = [ConversationFilter, ShopFilter, "oa", AssignedFilter, "state"]
     search_fields = ["=phone", "=zl_user_id", "full_name"]
     show_full_result_count = False
+    ordering = [F("last_message_at").desc(nulls_last=True), "-pk"]
+    change_form_template = "admin/zalo/follower/conversation.html"
+    SHOWN_MESSAGES = 100
+
+    def get_urls(self):
+        wrap = self.admin_site.admin_view
+        return [
+            path(
+                "<path:object_id>/reply/",
+                wrap(lambda r, object_id: views.conversation_reply(r, self, object_id)),
+                name="zalo_follower_reply",
+            ),
+            path(
+                "<path:object_id>/transaction/",
+                wrap(lambda r, object_id: views.transaction(r, self, object_id)),
+                name="zalo_follower_transaction",
+            ),
+            *super().get_urls(),
+        ]
+
+    def get_queryset(self, request):
+        return conversations.with_unread(super().get_queryset(request))
+
+    def get_list_filter(self, request):
+        # The OA filter lists the user's OAs only (a plain related filter would list every shop's).
+        return [OAFilter if name == "oa" else name for name in self.list_filter]
+
+    @admin.display(description=_("customer"), ordering="full_name")
+    def full_name_or_id(self, follower):
+        return str(follower) or "-"
+
+    @admin.display(description=_("last message"), ordering="last_message_at")
+    def last_message(self, follower):
+        moment = follower.last_message_at
+        return timezone.localtime(moment).strftime("%d/%m/%Y %H:%M") if moment else "-"
+
+    @admin.display(description=_("unread"), ordering="unread")
+    def unread_badge(self, follower):
+        return pill("busy", follower.unread) if follower.unread else "-"
+
+    @admin.display(description=_("may reply"))
+    def window(self, follower):
+        closes = conversations.window_closes_at(follower)
+        if closes is None:
+            return "-"
+        if closes <= timezone.now():
+            return pill("unknown", _("closed"))
+        return pill("ok", _("until %(time)s") % {"time": timezone.localtime(closes).strftime("%d/%m %H:%M")})
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        # Replies go to their own URL; a POST here is an edit, refused as on every record of what happened.
+        follower = self.get_object(request, object_id) if request.method in ("GET", "HEAD") else None
+        if follower is None or not self.has_view_permission(request, follower):
+            return super().change_view(request, object_id, form_url, extra_context)
+        return views.conversation(request, self, follower)
 
 
 @admin.register(ConversationMessage)
@@ -394,32 +496,17 @@ class JourneyAdmin(PhoneSearch, ZaloWorkAdmin):
         self._sync(request, queryset, "journey_sync", "zalo.tasks.sync_journeys")
 
 
-BULK_BADGE = {"done": "ok", "running": "busy", "queued": "busy", "held": "busy", "failed": "bad", "checked": "unknown"}
-REPORT_ROWS = 200
-
-
 @admin.register(BulkJob)
-class BulkJobAdmin(MirroredAdmin):
+class BulkJobAdmin(UploadAdmin):
     list_display = ["created_at", "kind", "oa", "file_name", "status_badge", "created_by"]
     list_select_related = ["oa", "oa__shop", "created_by"]
     list_filter = [ShopFilter, "kind", "status"]
-    change_form_template = "admin/zalo/bulkjob/change_form.html"
     change_list_template = "admin/zalo/bulkjob/change_list.html"
     add_page = staticmethod(views.bulk_upload)
 
     def get_urls(self):
         wrap = self.admin_site.admin_view
         return [
-            path(
-                "<path:object_id>/start/",
-                wrap(lambda r, object_id: views.bulk_start(r, self, object_id)),
-                name="zalo_bulkjob_start",
-            ),
-            path(
-                "<path:object_id>/results/",
-                wrap(lambda r, object_id: views.bulk_results(r, self, object_id)),
-                name="zalo_bulkjob_results",
-            ),
             path(
                 "sample/<str:template_id>/",
                 wrap(lambda r, template_id: views.bulk_sample(r, self, template_id)),
@@ -428,22 +515,9 @@ class BulkJobAdmin(MirroredAdmin):
             *super().get_urls(),
         ]
 
-    @admin.display(description=_("status"), ordering="status")
-    def status_badge(self, job):
-        return pill(BULK_BADGE.get(job.status, "unknown"), job.get_status_display())
+    @property
+    def result_header(self):
+        return bulk.result_header()
 
-    def render_change_form(self, request, context, *args, obj=None, **kwargs):
-        if obj is not None:
-            tally = bulk.counts(obj)
-            in_progress = bulk.in_progress(obj)
-            context.update(
-                tally=[(BulkRow.State(state).label, n) for state, n in tally.items() if n],
-                total=sum(tally.values()),
-                report=obj.rows.exclude(state=BulkRow.State.SENT).order_by("line")[:REPORT_ROWS],
-                can_start=self.has_change_permission(request, obj) and bulk.startable(obj, tally),
-                in_progress=in_progress,
-                # The run sending it died (the reaper will resume it within a minute), or it ended in another way
-                # while the upload still says it is being sent.
-                run_stopped=not in_progress and obj.status in (BulkJob.Status.QUEUED, BulkJob.Status.RUNNING),
-            )
-        return super().render_change_form(request, context, *args, obj=obj, **kwargs)
+    def result_rows(self, job):
+        return bulk.result_rows(job)

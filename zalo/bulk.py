@@ -1,85 +1,29 @@
-"""Bulk uploads: a CSV of call permission requests or ZNS sends, checked row by row before anything is sent, then
-sent by one background run per upload (`zalo.bulk_run`). Every row has its tracking id from the start. An upload
-whose run died goes on by itself (`resume_abandoned`, called by the reaper), or with one click."""
+"""Bulk uploads of the zalo app: a CSV of call permission requests or ZNS sends, checked row by row (as the single
+forms check them) before anything is sent, then sent by one background run per upload (`zalo.bulk_run`), with the
+machinery every upload shares (`shops.uploads`)."""
 
 from __future__ import annotations
 
-import csv
-import io
-import uuid
+from functools import partial
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
-from django.db.models import Count
 from django.utils.translation import gettext as _
 
-from shops import formats, syncing
-from shops.models import SyncRun
+from shops import uploads
 from shops.phones import normalise_phone
+from shops.uploads import (  # noqa: F401 - the zalo upload's interface, as its pages and tests use it
+    AUTO_RESUMES,
+    UploadError,
+    bulk_start,
+    counts,
+    in_progress,
+    startable,
+)
 
 from .forms import SendZnsForm
-from .models import BulkJob, BulkRow, Consent, ZnsTemplate
+from .models import BulkJob, Consent, ZnsTemplate
 
-MAX_ROWS = 50_000
-MAX_BYTES = 5 * 1024 * 1024
-# Characters in one field: a longer one is an error of its row (Python's csv module refuses it by default).
-FIELD_LIMIT = 131_072
-DELIMITERS = ",;\t"  # the separators a file may use; the header line tells which
-AUTO_RESUMES = 3  # times in a row an upload goes on by itself after its worker died
-TASK = "zalo.tasks.run_bulk"
-OPEN = (BulkRow.State.PENDING, BulkRow.State.HELD)  # rows a run takes to send
-UNSETTLED = (BulkRow.State.SENDING, BulkRow.State.UNCONFIRMED)  # rows that may have gone: read back first
-
-# The reader takes fields up to the size of a whole file, so that one over-long field is an error of its row
-# (`FIELD_LIMIT`) instead of an exception that stops the reading of every row.
-csv.field_size_limit(MAX_BYTES)
-
-
-class UploadError(Exception):
-    """The file as a whole cannot be used (not CSV, no phone column, too big); the message says why."""
-
-
-def _read(upload) -> tuple[list[str], list[dict]]:
-    if upload.size > MAX_BYTES:
-        raise UploadError(_("The file is larger than %(size)d MB.") % {"size": MAX_BYTES // (1024 * 1024)})
-    try:
-        text = upload.read().decode("utf-8-sig")
-    except UnicodeDecodeError:
-        raise UploadError(_("The file is not UTF-8 text. Save it as “CSV UTF-8”.")) from None
-    try:
-        reader = csv.DictReader(io.StringIO(text), dialect=_dialect(text))
-        columns = [name.strip() for name in reader.fieldnames or []]
-        if "phone" not in columns:
-            raise UploadError(_("The first line must name the columns, one of them “phone”."))
-        rows = []
-        for record in reader:
-            rows.append({(k or "").strip(): (v or "").strip() for k, v in record.items() if isinstance(k, str)})
-            if len(rows) > MAX_ROWS:
-                raise UploadError(_("The file has more than %(rows)d rows; split it.") % {"rows": MAX_ROWS})
-    except csv.Error as exc:
-        raise UploadError(_("The file cannot be read as CSV: %(reason)s.") % {"reason": exc}) from None
-    return columns, rows
-
-
-def _dialect(text: str) -> type[csv.Dialect]:
-    """The file's separator, read from its header line: a comma, a semicolon (what Excel writes in a Vietnamese
-    locale) or a tab; a comma when the line does not tell (a single column)."""
-    header = text.split("\n", 1)[0]
-    try:
-        return csv.Sniffer().sniff(header, delimiters=DELIMITERS)
-    except csv.Error:
-        return csv.excel
-
-
-def _too_long(record: dict) -> str:
-    """The row's error when one of its values is longer than FIELD_LIMIT characters (the value is not repeated)."""
-    long = [name or "?" for name, value in record.items() if len(value) > FIELD_LIMIT]
-    if not long:
-        return ""
-    return _("The value in the column %(column)s is longer than %(limit)s characters.") % {
-        "column": long[0][:40],
-        "limit": formats.number(FIELD_LIMIT),
-    }
+resume_abandoned = partial(uploads.resume_abandoned, model=BulkJob)
 
 
 def _check_zns(template: ZnsTemplate, columns: list[str], records: list[dict]):
@@ -90,7 +34,7 @@ def _check_zns(template: ZnsTemplate, columns: list[str], records: list[dict]):
     if missing:
         raise UploadError(_("The file has no column for the parameters: %(names)s.") % {"names": ", ".join(missing)})
     for record in records:
-        if error := _too_long(record):
+        if error := uploads.too_long(record):
             yield record.get("phone", ""), {}, error
             continue
         form = SendZnsForm(
@@ -109,7 +53,7 @@ def _field_label(name: str) -> str:
 
 def _check_consents(job: BulkJob, records: list[dict]):
     for record in records:
-        if error := _too_long(record):
+        if error := uploads.too_long(record):
             yield record.get("phone", ""), {}, error
             continue
         call_type = record.get("call_type") or job.call_type
@@ -130,88 +74,11 @@ def _check_consents(job: BulkJob, records: list[dict]):
 def bulk_check(*, job: BulkJob, upload) -> BulkJob:
     """Read and check every row; store the upload with one row each (invalid ones with their reason). Nothing is
     sent. A phone that appears twice is sent once."""
-    columns, records = _read(upload)
-    if not records:
-        raise UploadError(_("The file has no rows."))
+    columns, records = uploads.read_csv(upload)
     checked = (
         _check_zns(job.template, columns, records) if job.kind == BulkJob.Kind.ZNS else _check_consents(job, records)
     )
-    seen: set[str] = set()
-    rows = []
-    for line, (phone, data, error) in enumerate(checked, start=2):
-        if not error and phone in seen:
-            error = _("This phone is already on an earlier line.")
-        if not error:
-            seen.add(phone)
-        rows.append(
-            BulkRow(
-                line=line,
-                phone=phone[:32],
-                data=data,
-                state=BulkRow.State.INVALID if error else BulkRow.State.PENDING,
-                error=error,
-                tracking_id="" if error else uuid.uuid4().hex,
-            )
-        )
-    with transaction.atomic():
-        job.save()
-        for row in rows:
-            row.job = job
-        BulkRow.objects.bulk_create(rows, batch_size=2000)
-    return job
-
-
-def counts(job: BulkJob) -> dict[str, int]:
-    found = dict(job.rows.values_list("state").annotate(n=Count("pk")).values_list("state", "n"))
-    return {state: found.get(state, 0) for state in BulkRow.State.values}
-
-
-def in_progress(job: BulkJob) -> bool:
-    """Whether a live run is sending the upload: queued, or running with a worker that shows signs of life."""
-    sending = job.status in (BulkJob.Status.QUEUED, BulkJob.Status.RUNNING)
-    return sending and job.run is not None and syncing.alive(job.run)
-
-
-def rows_left(tally: dict[str, int]) -> int:
-    """Rows a run would still send or settle: to send, held, not confirmed, and those a dead run was sending."""
-    return sum(tally[state] for state in (*OPEN, *UNSETTLED))
-
-
-def startable(job: BulkJob, tally: dict[str, int]) -> bool:
-    """The "Start sending" / "Send the rows left" button: rows are left and no live run is sending them."""
-    return rows_left(tally) > 0 and not in_progress(job)
-
-
-def bulk_start(*, job: BulkJob, user) -> SyncRun | None:
-    """Queue a run that sends the upload's rows left; None when a live run is sending it already. The upload is
-    handed to the new run at once: a run taken for dead that wakes up stops before its next send."""
-    with transaction.atomic():
-        job = BulkJob.objects.select_for_update(of=("self",)).select_related("run", "oa__shop").get(pk=job.pk)
-        if in_progress(job):
-            return None
-        return _hand_to_new_run(job, user=user, resumes=0)
-
-
-def _hand_to_new_run(job: BulkJob, *, user, resumes: int) -> SyncRun:
-    run = syncing.enqueue("bulk_send", TASK, shop=job.oa.shop, user=user)
-    BulkJob.objects.filter(pk=job.pk).update(status=BulkJob.Status.QUEUED, run=run, error="", resumes=resumes)
-    return run
-
-
-def resume_abandoned(run: SyncRun) -> None:
-    """`on_abandon` of bulk runs (the reaper found the run dead): the upload goes on by itself, AUTO_RESUMES times
-    in a row at most; then it waits for a person, so a file whose sending kills its worker is not tried forever."""
-    with transaction.atomic():
-        job = BulkJob.objects.select_for_update(of=("self",)).select_related("oa__shop").filter(run=run).first()
-        if job is None:
-            return  # someone handed the upload to another run already
-        if job.resumes >= AUTO_RESUMES:
-            error = _("Its worker stopped %(count)d times in a row. Send the rows left to try again.") % {
-                "count": job.resumes + 1
-            }
-            BulkJob.objects.filter(pk=job.pk).update(status=BulkJob.Status.FAILED, error=error)
-            return
-        _hand_to_new_run(job, user=None, resumes=job.resumes + 1)
+    return uploads.store_checked(job, checked)
 
 
 def result_header() -> list[str]:
@@ -232,12 +99,7 @@ def result_rows(job: BulkJob):
     rows = job.rows.select_related("message", "consent").order_by("line")
     for row in rows.iterator(chunk_size=1000):
         linked = row.message or row.consent
-        if row.message is not None:
-            delivery = row.message.get_delivery_status_display()
-        elif row.consent is not None:
-            delivery = row.consent.get_reply_status_display()
-        else:
-            delivery = ""
+        delivery = getattr(row.message, "delivery_status", "") or getattr(row.consent, "reply_status", "")
         yield [
             row.line,
             row.phone,

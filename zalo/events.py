@@ -9,15 +9,17 @@ to that phone still awaiting one (else the newest), in any of the phone's spelli
 from __future__ import annotations
 
 from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.utils import timezone
 
+from etelecom import fields
 from etelecom import zns as zns_api
 from etelecom.webhook import ZaloEvent
 from shops.models import Shop
 from shops.phones import normalise_phone
 from shops.webhooks import Skipped, register_handler
 
-from . import rollups
+from . import conversations, rollups
 from .models import Consent, ConversationMessage, Follower, Journey, Message, OfficialAccount
 from .services import message_store
 
@@ -147,10 +149,36 @@ def conversation_message(shop: Shop, data: dict) -> None:
         "attachments": event.attachments,
         "sent_at": event.at or timezone.now(),
     }
-    if event.msg_id:
-        ConversationMessage.objects.update_or_create(oa=oa, msg_id=event.msg_id[:64], defaults=values)
-    else:
-        ConversationMessage.objects.create(oa=oa, **values)
+    with transaction.atomic():
+        if event.msg_id:
+            ConversationMessage.objects.update_or_create(oa=oa, msg_id=event.msg_id[:64], defaults=values)
+        else:
+            ConversationMessage.objects.create(oa=oa, **values)
+        conversations.noted(oa, values["zl_user_id"][:32], direction=values["direction"], at=values["sent_at"])
+
+
+SHARED_INFO = ("name", "phone", "address", "city", "district", "ward")
+
+
+def info_shared(shop: Shop, data: dict) -> None:
+    """`user_submit_info`: the customer answered the OA's information request (`RequestUserInfo`). What they shared
+    joins the follower's `shared_info`, and the answer is an interaction: the consulting window opens again."""
+    sender = data.get("sender") if isinstance(data.get("sender"), dict) else {}
+    recipient = data.get("recipient") if isinstance(data.get("recipient"), dict) else {}
+    oa = _oa(shop, fields.ident(data, "oa_id") or fields.ident(recipient, "id"))
+    user_id = fields.ident(sender, "id")[:32]
+    info = data.get("info")
+    if not user_id:
+        raise ValueError("the answer names no Zalo user")
+    if not isinstance(info, dict):
+        raise ValueError("the answer carries no info object")
+    shared = {name: info[name][:255] for name in SHARED_INFO if isinstance(info.get(name), str)}
+    at = ZaloEvent.from_api(data).at or timezone.now()
+    with transaction.atomic():
+        conversations.noted(oa, user_id, direction=ConversationMessage.Direction.IN, at=at)
+        for follower in Follower.objects.select_for_update().filter(oa=oa, zl_user_id=user_id):
+            follower.shared_info = {**follower.shared_info, **shared}
+            follower.save(update_fields=["shared_info"])
 
 
 def journey_event(shop: Shop, data: dict) -> None:
@@ -196,6 +224,7 @@ def register() -> None:
         register_handler(f"user_send_{kind}", conversation_message)
     for kind in OA_MESSAGES:
         register_handler(f"oa_send_{kind}", conversation_message)
+    register_handler("user_submit_info", info_shared)
     register_handler("event_journey_acknowledged", journey_event)
     register_handler("event_journey_time_out", journey_event)
     register_handler("zl_oa_message", zns_record)

@@ -1,12 +1,15 @@
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from etelecom import oa as oa_api
 from shops import formats
 from shops.forms import ShopLabelledChoice
 from shops.models import Shop
 from shops.phones import normalise_phone
 
+from . import conversations
 from .models import Consent, Journey, OfficialAccount, ZnsTemplate
 
 
@@ -243,3 +246,147 @@ class BulkConsentForm(forms.Form):
     def __init__(self, *args, oas, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["oa"].queryset = oas
+
+
+class ReplyForm(forms.Form):
+    """A consulting reply from a follower's conversation page: one kind, and what that kind needs."""
+
+    TEXT_LIMIT = 2000
+    kind = forms.ChoiceField(label=_("Send"), choices=conversations.Kind.choices, initial=conversations.Kind.TEXT)
+    text = forms.CharField(
+        label=_("Message"), required=False, max_length=TEXT_LIMIT, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    sticker_id = forms.RegexField(
+        label=_("Sticker id"), required=False, regex=r"^[A-Za-z0-9_-]{1,64}$", help_text=_("Zalo's id of the sticker.")
+    )
+    attachment = forms.FileField(label=_("Image or file"), required=False)
+    title = forms.CharField(label=_("Card title"), required=False, max_length=100)
+    subtitle = forms.CharField(label=_("Card text"), required=False, max_length=500)
+
+    def clean(self):
+        data = super().clean()
+        kind = data.get("kind")
+        if kind == conversations.Kind.TEXT and not (data.get("text") or "").strip():
+            self.add_error("text", _("Write the message."))
+        elif kind == conversations.Kind.STICKER and not data.get("sticker_id"):
+            self.add_error("sticker_id", _("Enter the sticker's id."))
+        elif kind in (conversations.Kind.IMAGE, conversations.Kind.FILE) and "attachment" not in self.errors:
+            try:
+                data["upload"] = conversations.check_upload(data.get("attachment"), kind=kind)
+            except ValidationError as exc:
+                self.add_error("attachment", exc)
+        return data
+
+    def reply_args(self) -> dict:
+        data = self.cleaned_data
+        return {
+            "kind": data["kind"],
+            "text": (data.get("text") or "").strip() if data["kind"] == conversations.Kind.TEXT else "",
+            "sticker_id": data.get("sticker_id") or "",
+            "upload": data.get("upload"),
+            "title": data.get("title") or "",
+            "subtitle": data.get("subtitle") or "",
+        }
+
+
+TXN_TYPES = [
+    ("transaction_order", _("Order")),
+    ("transaction_billing", _("Bill")),
+    ("transaction_booking", _("Booking")),
+    ("transaction_reward", _("Reward points")),
+    ("transaction_contract", _("Contract")),
+    ("transaction_membership", _("Membership")),
+    ("transaction_event", _("Event")),
+    ("transaction_account", _("Account")),
+    ("transaction_transaction", _("Payment")),
+    ("transaction_internal", _("Internal notice")),
+    ("transaction_partnership", _("Partnership")),
+    ("transaction_education", _("Education")),
+]
+TXN_LANGUAGES = [("VI", _("Vietnamese")), ("EN", _("English"))]
+BUTTON_HELP = _(
+    "One button a line, at most 4: “link | title | https://…”, “reply | title | text sent back”, "
+    "“call | title | phone number”."
+)
+BUTTON_KINDS = {"link": "oa.open.url", "reply": "oa.query.show", "call": "oa.open.phone"}
+
+
+class TxnForm(forms.Form):
+    """A transaction message (`SendZNSTxn`): header, text, a key/value table, up to four buttons, a banner image
+    by URL, the kind and the language; previewed before it is sent."""
+
+    tracking_id = forms.RegexField(regex=r"^[0-9a-f]{32}$", widget=forms.HiddenInput)
+    template_type = forms.ChoiceField(label=_("Kind"), choices=TXN_TYPES)
+    language = forms.ChoiceField(
+        label=_("Language"), choices=TXN_LANGUAGES, help_text=_("Zalo's own wording on the card follows it.")
+    )
+    header = forms.CharField(label=_("Header"), max_length=100)
+    text = forms.CharField(label=_("Text"), required=False, max_length=1000, widget=forms.Textarea(attrs={"rows": 3}))
+    table = forms.CharField(
+        label=_("Table"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text=_("One row a line: “key: value”, at most 8 rows."),
+    )
+    banner_url = forms.URLField(label=_("Banner image URL"), required=False, max_length=1000, assume_scheme="https")
+    buttons = forms.CharField(
+        label=_("Buttons"),
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=BUTTON_HELP,
+    )
+
+    MAX_ROWS = 8
+
+    def clean_table(self):
+        rows = []
+        for number, line in enumerate(self.cleaned_data["table"].splitlines(), 1):
+            if not line.strip():
+                continue
+            key, colon, value = line.partition(":")
+            if not colon or not key.strip() or not value.strip():
+                raise ValidationError(_("Line %(line)d is not “key: value”.") % {"line": number})
+            rows.append((key.strip()[:100], value.strip()[:100]))
+        if len(rows) > self.MAX_ROWS:
+            raise ValidationError(_("At most %(rows)d rows.") % {"rows": self.MAX_ROWS})
+        return tuple(rows)
+
+    def clean_banner_url(self):
+        url = self.cleaned_data["banner_url"]
+        if url and not url.startswith("https://"):
+            raise ValidationError(_("The image must be on an https:// address."))
+        return url
+
+    def clean_buttons(self):
+        buttons = []
+        for number, line in enumerate(self.cleaned_data["buttons"].splitlines(), 1):
+            if not line.strip():
+                continue
+            parts = [part.strip() for part in line.split("|")]
+            if len(parts) != 3 or parts[0] not in BUTTON_KINDS or not parts[1] or not parts[2]:
+                raise ValidationError(_("Line %(line)d is not a button as shown below.") % {"line": number})
+            kind, title, value = BUTTON_KINDS[parts[0]], parts[1][:100], parts[2]
+            if kind == "oa.open.url":
+                if not value.startswith("https://") or len(value) > 1000 or any(c.isspace() for c in value):
+                    raise ValidationError(_("Line %(line)d: a link must be an https:// address.") % {"line": number})
+                payload = {"url": value}
+            elif kind == "oa.open.phone":
+                payload = {"phone_code": normalise_phone(value)}
+            else:
+                payload = {"content": value[:1000]}
+            buttons.append(oa_api.TxnButton(title=title, type=kind, payload=payload))
+        if len(buttons) > oa_api.MAX_BUTTONS:
+            raise ValidationError(_("At most %(buttons)d buttons.") % {"buttons": oa_api.MAX_BUTTONS})
+        return tuple(buttons)
+
+    def message(self) -> oa_api.TxnMessage:
+        data = self.cleaned_data
+        return oa_api.TxnMessage(
+            header=data["header"],
+            text=data["text"],
+            table=data["table"],
+            buttons=data["buttons"],
+            banner_image_url=data["banner_url"],
+        )

@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from shops.crypto import EncryptedTextField, Secret
-from shops.models import Shop
+from shops.models import BulkJobBase, BulkRowBase, Shop
 
 
 class OfficialAccount(models.Model):
@@ -141,7 +141,9 @@ class OADaily(models.Model):
 
 
 class Follower(models.Model):
-    """A Zalo user of an OA (`ListFollowers`)."""
+    """A Zalo user of an OA (`ListFollowers`), and the console's view of the conversation with them: when the customer
+    last wrote (Zalo's consulting window runs from there), the newest message either way, and when staff last read
+    it (what the unread count counts from)."""
 
     shop_lookup = "oa__shop"
     support_read_only = True
@@ -158,8 +160,12 @@ class Follower(models.Model):
     has_conversation = models.BooleanField(_("has a conversation"), default=False)
     tags = models.JSONField(_("tags"), default=list, blank=True)
     shared_info = models.JSONField(_("shared information"), default=dict, blank=True)
+    assigned_user_id = models.CharField(_("assigned staff id"), max_length=32, blank=True)
     etelecom_updated_at = models.DateTimeField(_("updated on eTelecom"), null=True, blank=True)
     synced_at = models.DateTimeField(_("last synced"))
+    last_customer_message_at = models.DateTimeField(_("customer last wrote"), null=True, blank=True)
+    last_message_at = models.DateTimeField(_("last message"), null=True, blank=True)
+    read_at = models.DateTimeField(_("read by staff"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("follower")
@@ -169,6 +175,10 @@ class Follower(models.Model):
         indexes = [
             models.Index(fields=["oa", "phone"], name="follower_phone"),
             models.Index(fields=["oa", "zl_user_id"], name="follower_zalo_user"),
+            models.Index(fields=["oa", "-last_message_at"], name="follower_conversation_time"),
+            models.Index(fields=["assigned_user_id", "-last_message_at"], name="follower_assigned_time"),
+            # The customer view looks a number up across every OA of the user's shops.
+            models.Index(fields=["phone"], name="follower_phone_any_oa"),
         ]
 
     def __str__(self):
@@ -444,15 +454,16 @@ class Journey(models.Model):
 
 
 class ConversationMessage(models.Model):
-    """A message between an OA and a Zalo user (Zalo's `user_send_*` and `oa_send_*` events, which eTelecom forwards
-    to the OA's webhook URL), kept for the conversations to come."""
+    """A message between an OA and a Zalo user: Zalo's `user_send_*` and `oa_send_*` events, which eTelecom forwards
+    to the OA's webhook URL, and what the console sent (`OASend*`, `RequestUserInfo`, `SendZNSTxn`)."""
 
     shop_lookup = "oa__shop"
-    support_read_only = True
 
     class Direction(models.TextChoices):
         IN = "in", _("From the customer")
         OUT = "out", _("From the OA")
+
+    SendState = Message.SendState
 
     oa = models.ForeignKey(
         OfficialAccount, on_delete=models.CASCADE, related_name="conversation_messages", verbose_name=_("OA")
@@ -480,6 +491,16 @@ class ConversationMessage(models.Model):
     sent_at = models.DateTimeField(pgettext_lazy("moment", "sent"))
     delivered_at = models.DateTimeField(pgettext_lazy("moment", "delivered"), null=True, blank=True)
     received_at = models.DateTimeField(_("received by the console"), auto_now_add=True)
+    # A send from the console: its own tracking id (a form posted twice finds the first send), how it went, and
+    # what it answered: which allowance paid for it and how many are left in it. Blank for what webhooks brought.
+    tracking_id = models.CharField(_("tracking id"), max_length=64, blank=True)
+    send_state = models.CharField(_("send"), max_length=16, choices=Message.SendState.choices, blank=True)
+    error = models.TextField(_("error"), blank=True)
+    quota_type = models.CharField(_("paid from"), max_length=32, blank=True)
+    quota_remaining = models.IntegerField(_("left in that allowance"), null=True, blank=True)
+    sent_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, verbose_name=_("sent by")
+    )
 
     class Meta:
         verbose_name = _("OA message")
@@ -488,7 +509,10 @@ class ConversationMessage(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["oa", "msg_id"], condition=~models.Q(msg_id=""), name="conversation_message_once"
-            )
+            ),
+            models.UniqueConstraint(
+                fields=["oa", "tracking_id"], condition=~models.Q(tracking_id=""), name="conversation_tracking_once"
+            ),
         ]
         indexes = [
             models.Index(fields=["oa", "msg_id"], name="conversation_msg_id"),
@@ -500,23 +524,17 @@ class ConversationMessage(models.Model):
         return f"{self.zl_user_id} {self.get_direction_display()} ({self.kind})"
 
 
-class BulkJob(models.Model):
+class BulkJob(BulkJobBase):
     """A CSV of call permission requests or ZNS sends: every row checked first, then sent by a background run,
     rows beyond the OA's quota held for later, each row's outcome kept for download."""
 
     shop_lookup = "oa__shop"
+    run_kind = "bulk_send"
+    run_task = "zalo.tasks.run_bulk"
 
     class Kind(models.TextChoices):
         CONSENT = "consent", _("Call permission requests")
         ZNS = "zns", _("ZNS sends")
-
-    class Status(models.TextChoices):
-        CHECKED = "checked", _("Checked, not started")
-        QUEUED = "queued", _("Queued")
-        RUNNING = "running", _("Sending")
-        DONE = "done", _("Done")
-        HELD = "held", _("Rows held for later")
-        FAILED = "failed", _("Stopped by an error")
 
     kind = models.CharField(_("kind"), max_length=16, choices=Kind.choices)
     oa = models.ForeignKey(OfficialAccount, on_delete=models.CASCADE, related_name="bulk_jobs", verbose_name=_("OA"))
@@ -526,22 +544,6 @@ class BulkJob(models.Model):
     call_type = models.CharField(_("call type"), max_length=16, choices=Consent.CallType.choices, blank=True)
     reason_code = models.CharField(_("reason"), max_length=40, choices=Consent.Reason.choices, blank=True)
     development = models.BooleanField(_("test send"), default=False)
-    file_name = models.CharField(_("file"), max_length=255)
-    status = models.CharField(_("status"), max_length=16, choices=Status.choices, default=Status.CHECKED)
-    error = models.TextField(_("error"), blank=True)
-    # The run that sends the upload now. A run sends only while it is this one: one taken for dead that wakes up
-    # stops before its next send.
-    run = models.ForeignKey(
-        "shops.SyncRun", null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("run")
-    )
-    resumes = models.PositiveSmallIntegerField(
-        _("automatic resumes"), default=0, help_text=_("Times the upload went on by itself after its worker died.")
-    )
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, verbose_name=_("uploaded by")
-    )
-    created_at = models.DateTimeField(_("uploaded"), auto_now_add=True)
-    finished_at = models.DateTimeField(_("finished"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("bulk upload")
@@ -551,38 +553,23 @@ class BulkJob(models.Model):
     def __str__(self):
         return f"{self.get_kind_display()} – {self.file_name}"
 
+    @property
+    def shop(self):
+        return self.oa.shop
 
-class BulkRow(models.Model):
-    """One row of a bulk upload and what became of it. Its tracking id is fixed when the file is checked, so a
-    send that is retried after a crash is found on eTelecom instead of being sent again."""
+
+class BulkRow(BulkRowBase):
+    """One row of a bulk upload of ZNS or call permission requests, and the message or request it made."""
 
     shop_lookup = "job__oa__shop"
 
-    class State(models.TextChoices):
-        INVALID = "invalid", _("Invalid")
-        PENDING = "pending", _("To send")
-        SENDING = "sending", _("Sending")
-        SENT = "sent", _("Sent")
-        HELD = "held", _("Held, sent later")
-        UNCONFIRMED = "unconfirmed", _("Not confirmed yet")
-        FAILED = "failed", _("Refused")
-
     job = models.ForeignKey(BulkJob, on_delete=models.CASCADE, related_name="rows", verbose_name=_("upload"))
-    line = models.PositiveIntegerField(_("line"))
-    phone = models.CharField(_("phone"), max_length=32)
-    data = models.JSONField(_("values"), default=dict, blank=True)
-    state = models.CharField(_("state"), max_length=16, choices=State.choices)
-    error = models.TextField(_("error"), blank=True)
-    tracking_id = models.CharField(_("tracking id"), max_length=64, blank=True)
     message = models.ForeignKey(
         Message, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("message")
     )
     consent = models.ForeignKey(
         Consent, null=True, blank=True, on_delete=models.SET_NULL, related_name="+", verbose_name=_("request")
     )
-    # When a run last took the row to send it: a request that may have gone is looked for from then on.
-    attempted_at = models.DateTimeField(_("attempted"), null=True, blank=True)
-    updated_at = models.DateTimeField(_("updated"), auto_now=True)
 
     class Meta:
         verbose_name = _("bulk upload row")

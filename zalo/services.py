@@ -74,9 +74,13 @@ FOLLOWER_FIELDS = [
     "has_conversation",
     "tags",
     "shared_info",
+    "assigned_user_id",
     "etelecom_updated_at",
     "synced_at",
 ]
+# What the console knows of a conversation that eTelecom does not: kept when a follower a message or follow event
+# added gives way to eTelecom's record.
+CONVERSATION_FIELDS = ["last_customer_message_at", "last_message_at", "read_at"]
 
 
 def _values_fields() -> list[str]:
@@ -244,6 +248,7 @@ def _sync_followers(client, run: SyncRun, now) -> int:
                     has_conversation=remote.has_conversation,
                     tags=list(remote.tags),
                     shared_info=remote.shared_info,
+                    assigned_user_id=remote.assigned_user_id,
                     etelecom_updated_at=remote.updated_at,
                     synced_at=now,
                 )
@@ -266,9 +271,14 @@ def _store_followers(batch: list[Follower]) -> int:
                 unique_fields=["oa", "etelecom_id"],
                 update_fields=FOLLOWER_FIELDS,
             )
-            Follower.objects.filter(
+            placeholders = Follower.objects.filter(
                 oa=batch[0].oa, etelecom_id__isnull=True, zl_user_id__in=[f.zl_user_id for f in batch if f.zl_user_id]
-            ).delete()
+            )
+            for placeholder in placeholders.exclude(last_message_at__isnull=True):
+                Follower.objects.filter(oa=placeholder.oa_id, zl_user_id=placeholder.zl_user_id).exclude(
+                    pk=placeholder.pk
+                ).update(**{name: getattr(placeholder, name) for name in CONVERSATION_FIELDS})
+            placeholders.delete()
     return len(batch)
 
 

@@ -12,6 +12,7 @@ eTelecom can check.
 """
 
 import time
+import uuid
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
@@ -24,21 +25,23 @@ from django.views.decorators.http import require_POST
 
 from shops import audit, formats
 from shops.crypto import decrypt, encrypt
-from shops.exports import csv_download, streamed_csv
+from shops.exports import csv_download
 from shops.models import Shop
 from shops.pages import DIGITS, form_action, form_page, query_value
 from shops.scoping import scope, user_shops
 
-from . import bulk, services
+from . import bulk, conversations, services
 from .forms import (
     BulkConsentForm,
     BulkZnsForm,
     ConnectOAForm,
     ConsentRequestForm,
     JourneyCreateForm,
+    ReplyForm,
     SendZnsForm,
     TemplatePickForm,
     TemplateRegisterForm,
+    TxnForm,
     param_rule,
 )
 from .models import BulkJob, OfficialAccount, ZnsTemplate
@@ -393,22 +396,83 @@ def _sample_value(param: dict) -> str:
     return "Nguyễn Văn An"[:size]
 
 
+# --- conversations --------------------------------------------------------------------------------------------
+
+
+def conversation(request, model_admin, follower, form=None):
+    """A follower's page: the conversation (the newest SHOWN_MESSAGES, oldest first), whether the OA may reply and
+    what its allowance has left, and the reply form. Opening it marks the conversation read."""
+    newest = list(conversations.messages_of(follower).order_by("-sent_at", "-pk")[: model_admin.SHOWN_MESSAGES])
+    closes = conversations.window_closes_at(follower)
+    context = {
+        **model_admin.admin_site.each_context(request),
+        "opts": model_admin.model._meta,
+        "title": _("Conversation with %(customer)s") % {"customer": follower},
+        "follower": follower,
+        "original": follower,
+        "messages_shown": list(reversed(newest)),
+        "window_open": conversations.window_open(follower),
+        "window_closes": closes,
+        "quota": conversations.quota_left(follower),
+        "can_reply": request.user.has_perm("zalo.add_conversationmessage"),
+        "form": form or ReplyForm(),
+    }
+    conversations.mark_read(follower)
+    return TemplateResponse(request, model_admin.change_form_template, context)
+
+
 @require_POST
-def bulk_start(request, model_admin, object_id):
-    job = model_admin.get_object(request, object_id)
-    if job is None or not model_admin.has_change_permission(request, job):
+def conversation_reply(request, model_admin, object_id):
+    follower = model_admin.get_object(request, object_id)
+    if follower is None or not request.user.has_perm("zalo.add_conversationmessage"):
         raise PermissionDenied
-    if bulk.bulk_start(job=job, user=request.user) is None:
-        messages.warning(request, _("This upload is already being sent."))
-    else:
-        done = _("Sending started; this page shows the progress.")
-        audit.record(request.user, job, done)
-        messages.info(request, done)
-    return redirect("admin:zalo_bulkjob_change", job.pk)
+    form = ReplyForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            conversations.reply(follower=follower, user=request.user, **form.reply_args())
+        except conversations.ConversationError as exc:
+            form.add_error(None, str(exc))
+        else:
+            messages.success(request, _("Sent to %(customer)s.") % {"customer": follower})
+            return redirect("admin:zalo_follower_change", follower.pk)
+    return conversation(request, model_admin, follower, form=form)
 
 
-def bulk_results(request, model_admin, object_id):
-    job = model_admin.get_object(request, object_id)
-    if job is None:
+def transaction(request, model_admin, object_id):
+    """A transaction message to a follower: build it, preview it, send it once (the form's tracking id)."""
+    follower = model_admin.get_object(request, object_id)
+    if follower is None or not request.user.has_perm("zalo.add_conversationmessage"):
         raise PermissionDenied
-    return streamed_csv(f"upload-{job.pk}-results.csv", bulk.result_header(), bulk.result_rows(job))
+    form = TxnForm(request.POST or None, initial={"tracking_id": uuid.uuid4().hex, "language": "VI"})
+    context = {
+        **model_admin.admin_site.each_context(request),
+        "opts": model_admin.model._meta,
+        "title": _("Transaction message to %(customer)s") % {"customer": follower},
+        "follower": follower,
+        "form": form,
+    }
+    if request.method == "POST" and form.is_valid():
+        if "preview" in request.POST:
+            context["preview"] = form.message().to_api()
+        else:
+            try:
+                sent = conversations.txn_send(
+                    follower=follower,
+                    user=request.user,
+                    message=form.message(),
+                    template_type=form.cleaned_data["template_type"],
+                    language=form.cleaned_data["language"],
+                    tracking_id=form.cleaned_data["tracking_id"],
+                )
+            except conversations.ConversationError as exc:
+                form.add_error(None, str(exc))
+            else:
+                if sent.send_state == sent.SendState.UNCONFIRMED:
+                    messages.warning(
+                        request,
+                        _("eTelecom did not confirm the transaction message; do not send it again before checking."),
+                    )
+                else:
+                    messages.success(request, _("Transaction message sent to %(customer)s.") % {"customer": follower})
+                return redirect("admin:zalo_follower_change", follower.pk)
+    return TemplateResponse(request, "admin/zalo/follower/transaction.html", context)

@@ -24,12 +24,14 @@ DEMO = {
     "ETELECOM_PARTNER_API_KEY": DEMO_PARTNER_KEY,
     "ETELECOM_SHOP_BASE_URL": "http://127.0.0.1:8100/v1/shop",
     "ETELECOM_PARTNER_BASE_URL": "http://localhost:8100/v1/partner",
+    "ETELECOM_SMS_BASE_URL": "http://127.0.0.1:8100/omni/api",
     "CONSOLE_URL": "http://127.0.0.1:8000",
 }
 REAL = {
     "ETELECOM_PARTNER_API_KEY": "partner-issued-key-7f3a9c",
     "ETELECOM_SHOP_BASE_URL": "https://api.etelecom.vn/v1/shop",
     "ETELECOM_PARTNER_BASE_URL": "https://api.etelecom.vn/v1/partner",
+    "ETELECOM_SMS_BASE_URL": "https://omni.incom.vn/api",
     "CONSOLE_URL": "https://console.example.vn",
 }
 
@@ -53,7 +55,7 @@ def test_the_demo_defaults_fail_the_deploy_check_with_a_clear_message():
     assert result.returncode != 0
     out = result.stderr
     assert "console.E004" in out and "ETELECOM_PARTNER_API_KEY is the local sandbox's demo key" in out
-    assert out.count("console.E005") == 2 and "the local sandbox, not eTelecom" in out
+    assert out.count("console.E005") == 3 and "the local sandbox, not eTelecom" in out
     assert "console.E006" in out and "CONSOLE_URL is an address on this machine" in out
     assert DEMO_PARTNER_KEY not in out  # the check names the setting, never its value
 

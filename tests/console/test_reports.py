@@ -25,7 +25,7 @@ from zalo.selectors import run_out
 
 SHOP = "Nhà thuốc An Khang Quận 1"
 DATA = {"customer_name": "Nguyễn Văn An", "order_code": "DH-1001"}
-REPORTS = ["calls", "zalo", "consents"]
+REPORTS = ["calls", "zalo", "consents", "messaging"]
 
 
 @pytest.fixture

@@ -70,7 +70,7 @@ def test_the_catalogue_lists_every_string_in_the_code(tmp_path):
     """makemessages over a copy of the tree finds no string the committed catalogue lacks."""
     root = Path(settings.BASE_DIR)
     ignore = shutil.ignore_patterns(".*", "__pycache__", "staticfiles", "test-output", "*.sqlite3*")
-    for name in ("etelecom", "etelecom_console", "shops", "zalo", "pbx", "templates", "locale", "manage.py"):
+    for name in ("etelecom", "etelecom_console", "shops", "zalo", "pbx", "sms", "templates", "locale", "manage.py"):
         source = root / name
         if source.is_dir():
             shutil.copytree(source, tmp_path / name, ignore=ignore)

@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from pbx.models import CallDaily, CallRecord, Extension, Hotline, PbxUser, Tenant
 from shops.models import ApiCall, Shop, ShopMembership, SyncRun, WebhookEvent
+from sms.models import SmsAccount, SmsBulkJob, SmsMessage, SmsTemplate
 from zalo.models import (
     BulkJob,
     Consent,
@@ -69,6 +70,19 @@ def make_call(shop: Shop) -> CallRecord:
     )
 
 
+def make_sms_account(shop: Shop) -> SmsAccount:
+    account = SmsAccount(shop=shop, username=f"sms{shop.etelecom_id}", status="valid")
+    account.password = f"sms-secret-{shop.name}"
+    account.save()
+    return account
+
+
+def make_sms_template(shop: Shop) -> SmsTemplate:
+    return SmsTemplate.objects.create(
+        shop=shop, code=f"OTP{next(_counter)}", name="Mã OTP", params=["otp"], content="Ma OTP: {otp}", price=800
+    )
+
+
 FACTORIES = {
     Shop: lambda shop: shop,
     ShopMembership: _membership,
@@ -125,5 +139,21 @@ FACTORIES = {
         calls=3,
         total_duration=90,
         max_duration=60,
+    ),
+    SmsAccount: make_sms_account,
+    SmsTemplate: make_sms_template,
+    SmsMessage: lambda shop: SmsMessage.objects.create(
+        shop=shop,
+        template=make_sms_template(shop),
+        template_code="OTP",
+        phone="0912345678",
+        params={"otp": "123456"},
+        send_state="sent",
+        omni_id=f"ICOMNI{next(_counter):030d}",
+        status="PROCESSING",
+        day=timezone.localdate(),
+    ),
+    SmsBulkJob: lambda shop: SmsBulkJob.objects.create(
+        shop=shop, template=make_sms_template(shop), file_name="sms.csv"
     ),
 }

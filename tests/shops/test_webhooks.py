@@ -97,11 +97,11 @@ def test_unknown_kinds_are_kept_for_inspection(client, shop, admin_client):
 
 
 def test_the_kind_is_zalos_event_name_or_etelecoms_entity(client, shop):
-    post(client, shop, {"event_name": "user_submit_info", "app_id": "1", "timestamp": "1700000000000"})
+    post(client, shop, {"event_name": "user_reacted_message", "app_id": "1", "timestamp": "1700000000000"})
     post(client, shop, {"id": "e2", "entity": "zl_order", "data": {}})
     post(client, shop, {"id": "e3", "type": "call_log", "data": {}})  # `type` names nothing
     kinds = dict(WebhookEvent.objects.values_list("dedupe_key", "kind"))
-    assert sorted(kinds.values()) == ["unknown", "user_submit_info", "zl_order"]
+    assert sorted(kinds.values()) == ["unknown", "user_reacted_message", "zl_order"]
     assert set(WebhookEvent.objects.values_list("status", flat=True)) == {"unknown"}
 
 

@@ -15,7 +15,7 @@ from django.db.models.signals import post_save
 from django.urls import reverse
 from django.utils import timezone
 
-from shops import syncing, tasks
+from shops import syncing, tasks, uploads
 from shops.models import SyncRun
 from shops.roles import SUPPORT
 from tests.history import assert_no_secret_in_history, history
@@ -107,7 +107,7 @@ def test_a_semicolon_or_tab_separated_file_is_read_like_a_comma_separated_one(su
 def test_a_hostile_header_line_is_still_read_with_a_known_separator():
     # A header that would make the sniffer pick a letter or a quote: only , ; and tab are ever taken.
     for header in ("phoneXnameXcode", 'phone"name"code', "phone|name|code"):
-        assert bulk._dialect(header + "\n1|2|3\n").delimiter in ",;\t"
+        assert uploads._dialect(header + "\n1|2|3\n").delimiter in ",;\t"
 
 
 def test_rows_beyond_the_quota_are_held_and_sent_when_it_renews(support_client, template, sandbox):

@@ -1,0 +1,64 @@
+"""Bulk SMS: a CSV of SMS from one template, checked row by row as the send form checks one, then sent by one
+background run per upload (`sms.bulk_run`), with the machinery every upload shares (`shops.uploads`)."""
+
+from __future__ import annotations
+
+from functools import partial
+
+from django.utils.translation import gettext as _
+
+from shops import uploads
+
+from .forms import SendForm
+from .models import SmsBulkJob
+
+resume_abandoned = partial(uploads.resume_abandoned, model=SmsBulkJob)
+RESULT_HEADER = ["line", "phone", "state", "error", "tracking_id", "gateway_id", "status", "channel", "segments"]
+
+
+def _check(job: SmsBulkJob, columns: list[str], records: list[dict]):
+    names = job.template.params
+    missing = [name for name in names if name not in columns]
+    if missing:
+        raise uploads.UploadError(
+            _("The file has no column for the variables: %(names)s.") % {"names": ", ".join(missing)}
+        )
+    for record in records:
+        if error := uploads.too_long(record):
+            yield record.get("phone", ""), {}, error
+            continue
+        form = SendForm(
+            {"phone": record.get("phone", ""), "route": job.route, **{f"param_{n}": record.get(n, "") for n in names}},
+            template=job.template,
+        )
+        if form.is_valid():
+            yield form.cleaned_data["phone"], form.params(), ""
+        else:
+            errors = "; ".join(
+                f"{name.removeprefix('param_')}: {' '.join(messages)}" for name, messages in form.errors.items()
+            )
+            yield record.get("phone", ""), {}, errors
+
+
+def bulk_check(*, job: SmsBulkJob, upload) -> SmsBulkJob:
+    """Read and check every row; store the upload with one row each (invalid ones with their reason). Nothing is
+    sent. A phone that appears twice is sent once."""
+    columns, records = uploads.read_csv(upload)
+    return uploads.store_checked(job, _check(job, columns, records))
+
+
+def result_rows(job: SmsBulkJob):
+    """The upload's rows and their outcome, for the results download (read a chunk at a time)."""
+    for row in job.rows.select_related("message").order_by("line").iterator(chunk_size=1000):
+        message = row.message
+        yield [
+            row.line,
+            row.phone,
+            row.get_state_display(),
+            row.error,
+            row.tracking_id,
+            getattr(message, "omni_id", ""),
+            getattr(message, "status", ""),
+            getattr(message, "channel", ""),
+            getattr(message, "mtcount", "") or "",
+        ]
