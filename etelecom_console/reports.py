@@ -1,5 +1,6 @@
 """Manager reports: a date range (local days), a shop filter, tables that export to CSV with the same rows and
-columns as the screen, and charts drawn as inline SVG (nothing is fetched from the internet).
+columns as the screen, and charts drawn by the theme's Chart.js from JSON in the page (nothing is fetched from the
+internet).
 
 Who reads them: Managers and superusers. Support works on shops but does not read reports (403).
 Every report reads rollups and OA rows, never the calls, ZNS or requests themselves (see the selectors); the SMS
@@ -9,25 +10,28 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import date, datetime, timedelta
 
 from django import forms
 from django.core.exceptions import PermissionDenied
+from django.db.models import Min
 from django.http import HttpResponse
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.dates import WEEKDAYS
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 
+from pbx.models import CallDaily
 from pbx.selectors import call_report
+from shops import formats
 from shops.exports import csv_download
 from shops.models import Shop
 from shops.roles import MANAGER
 from shops.scoping import user_shops
 from sms.selectors import SMS_FIGURES, sms_report
-from zalo.models import Consent, ConsentDaily, OfficialAccount, ZnsDaily
+from zalo.models import Consent, ConsentDaily, OADaily, OfficialAccount, ZnsDaily
 from zalo.selectors import ZNS_FIGURES as ZNS_TOTALS
 from zalo.selectors import consent_report, zalo_report
 
@@ -83,67 +87,72 @@ class OARangeForm(RangeForm):
 
 @dataclass
 class Part:
-    """One band of a stacked bar: its CSS class (`bar-<key>`), legend, and value for a row."""
+    """One series of a stacked bar chart: its key (which picks its colour in static/console/charts.js), legend,
+    and value for a row."""
 
     key: str
     label: str
     value: Callable[[dict], int]
 
 
-def stacked(rows, parts: list[Part], *, label: Callable[[dict], str], line=None, height=160, width=760) -> dict:
-    """An SVG stacked bar chart, one bar per row, as numbers for the template (nothing fetched). `line`, a
-    (legend, row -> percent or None) pair, draws a 0-100 % line over the bars."""
-    values = [[max(part.value(row) or 0, 0) for part in parts] for row in rows]
-    top = max((sum(bar) for bar in values), default=0) or 1
-    step = width / max(len(rows), 1)
-    bars = []
-    for n, (row, bar) in enumerate(zip(rows, values, strict=True)):
-        bottom, bands = height, []
-        for part, value in zip(parts, bar, strict=True):
-            size = height * value / top
-            bottom -= size
-            bands.append({"key": part.key, "y": round(bottom, 2), "h": round(size, 2)})
-        title = ", ".join(f"{part.label}: {value}" for part, value in zip(parts, bar, strict=True))
-        bars.append(
-            {
-                "x": round(n * step, 2),
-                "w": round(max(step - 1, 1), 2),
-                "bands": bands,
-                "title": f"{label(row)} – {title}",
-            }
-        )
-    points = ""
-    if line is not None:
-        points = " ".join(
-            f"{round(n * step + step / 2, 2)},{round(height * (1 - percent / 100), 2)}"
-            for n, percent in enumerate(line[1](row) for row in rows)
-            if percent is not None
-        )
-    return {
-        "bars": bars,
-        "height": height,
-        "width": width,
-        "top": top,
-        "legend": [(part.key, part.label) for part in parts],
-        "line": points,
-        "line_label": line[0] if line else "",
+def stacked(rows, parts: list[Part], *, label: Callable[[dict], str], axis: str, line=None, since=None) -> dict:
+    """A stacked bar chart as data for Chart.js (static/console/charts.js draws it): one bar per row, one series
+    per part, the y axis titled `axis`. `line`, a (legend, row -> percent or None) pair, adds a 0-100 % line on
+    a scale of its own. `since`, the first day the console holds for the chart, adds a note when the range starts
+    before it."""
+    rows = list(rows)
+    chart = {
+        "labels": [label(row) for row in rows],
+        "axis": str(axis),
+        "series": [
+            {"key": part.key, "label": str(part.label), "values": [max(part.value(row) or 0, 0) for row in rows]}
+            for part in parts
+        ],
+        "line": None,
+        "note": "",
     }
+    if line is not None:
+        chart["line"] = {"label": str(line[0]), "values": [line[1](row) for row in rows]}
+    if since is not None and rows and "day" in rows[0] and since > rows[0]["day"]:
+        chart["note"] = _("Nothing before %(day)s: the history starts when the console first synced.") % {
+            "day": formats.day(since)
+        }
+    return chart
+
+
+def since(model, form):
+    """The first day the console holds in `model` (a daily rollup) for the form's shops or OAs, or None."""
+    if form is None:
+        return None
+    scope = form.scope()
+    within = {"shop__in": scope} if scope.model is Shop else {"oa__in": scope}
+    return model.objects.filter(**within).aggregate(first=Min("day"))["first"]
 
 
 def _day(row) -> str:
-    return f"{row['day']:%d/%m/%Y}"
+    return formats.day(row["day"])
 
 
 # --- tables -------------------------------------------------------------------------------------------------
 
+# What a column holds, for the screen (shops.formats) and for the CSV's header (its unit).
+UNITS = {"duration": gettext_lazy("s"), "money": "VND", "percent": "%"}
 
-def table(name: str, title, columns: list[tuple[str, str]], rows, *, empty=None) -> dict:
-    """A report table: what the screen shows and the CSV holds, cell for cell."""
+
+def table(name: str, title, columns: list[tuple], rows, *, empty=None) -> dict:
+    """A report table: `rows` are the values the CSV holds (numbers as numbers, days as ISO dates), `shown` the
+    same cells as the screen shows them; a column is (key, label) or (key, label, kind) with kind one of
+    `UNITS`'s keys."""
+    columns = [(column + ("",))[:3] for column in columns]
+    rows = [[(row.get(key), kind) for key, _label, kind in columns] for row in rows]
     return {
         "name": name,
         "title": title,
-        "headers": [label for _key, label in columns],
-        "rows": [[_cell(row.get(key)) for key, _label in columns] for row in rows],
+        "headers": [f"{label} ({UNITS[kind]})" if kind in UNITS else label for _key, label, kind in columns],
+        "screen_headers": [label for _key, label, _kind in columns],
+        "rows": [[_cell(value) for value, _kind in row] for row in rows],
+        # (text, numeric) per cell: numbers align right.
+        "shown": [[(_show(value, kind), _numeric(value, kind)) for value, kind in row] for row in rows],
         "empty": empty or _("Nothing in this range."),
     }
 
@@ -151,9 +160,29 @@ def table(name: str, title, columns: list[tuple[str, str]], rows, *, empty=None)
 def _cell(value):
     if value is None:
         return "-"
-    if hasattr(value, "hour"):
-        return timezone.localtime(value).strftime("%H:%M")
-    return value.strftime("%d/%m/%Y") if hasattr(value, "strftime") else value
+    if isinstance(value, datetime):
+        return formats.clock(value)
+    return value.isoformat() if isinstance(value, date) else value
+
+
+def _numeric(value, kind: str) -> bool:
+    return kind in UNITS or (isinstance(value, (int, float)) and not isinstance(value, bool) and kind != "id")
+
+
+def _show(value, kind: str):
+    if kind == "duration":
+        return formats.duration(value)
+    if kind == "money":
+        return formats.money(value)
+    if kind == "percent":
+        return formats.percent(value)
+    if isinstance(value, datetime):
+        return formats.clock(value)
+    if isinstance(value, date):
+        return formats.day(value)
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return formats.number(value)
+    return "-" if value is None else value
 
 
 # --- the reports --------------------------------------------------------------------------------------------
@@ -163,9 +192,9 @@ CALL_FIGURES = [
     ("inbound", gettext_lazy("inbound")),
     ("outbound", gettext_lazy("outbound")),
     ("answered", gettext_lazy("answered")),
-    ("answer_rate", gettext_lazy("answer rate (%)")),
-    ("duration", gettext_lazy("talk time (s)")),
-    ("average_duration", gettext_lazy("average talk (s)")),
+    ("answer_rate", gettext_lazy("answer rate"), "percent"),
+    ("duration", gettext_lazy("talk time"), "duration"),
+    ("average_duration", gettext_lazy("average talk"), "duration"),
 ]
 ANSWERED_PARTS = [
     Part("answered", gettext_lazy("answered"), lambda row: row["answered"]),
@@ -181,16 +210,22 @@ def calls(form, start, end) -> dict:
         row["label"] = f"{row['hour']:02d}:00"
     total = report["total"]
     return {
-        "summary": _("%(calls)s calls, %(answered)s answered (%(rate)s%%), %(duration)s s of talk.")
+        "summary": _("%(calls)s calls, %(answered)s answered (%(rate)s), %(duration)s of talk.")
         % {
-            "calls": total["count"],
-            "answered": total["answered"],
-            "rate": total["answer_rate"] if total["answer_rate"] is not None else "-",
-            "duration": total["duration"],
+            "calls": formats.number(total["count"]),
+            "answered": formats.number(total["answered"]),
+            "rate": formats.percent(total["answer_rate"]),
+            "duration": formats.duration(total["duration"]),
         },
         "charts": [
-            (_("Calls per day"), stacked(report["days"], ANSWERED_PARTS, label=_day)),
-            (_("Calls by hour of day"), stacked(report["hours"], ANSWERED_PARTS, label=lambda row: row["label"])),
+            (
+                _("Calls per day"),
+                stacked(report["days"], ANSWERED_PARTS, label=_day, axis=_("calls"), since=since(CallDaily, form)),
+            ),
+            (
+                _("Calls by hour of day"),
+                stacked(report["hours"], ANSWERED_PARTS, label=lambda row: row["label"], axis=_("calls")),
+            ),
         ],
         "tables": [
             table("days", _("Calls per day"), [("day", _("day")), *CALL_FIGURES], report["days"]),
@@ -220,15 +255,15 @@ QUOTA_PARTS = [
     Part("left", gettext_lazy("left"), lambda row: (row["quota"] or 0) - (row["used"] or 0)),
 ]
 ZNS_PARTS = [
-    Part("delivered", gettext_lazy("delivered"), lambda row: row["delivered"]),
+    Part("delivered", pgettext_lazy("count", "delivered"), lambda row: row["delivered"]),
     Part("sent", gettext_lazy("sent, not delivered"), lambda row: row["sent"] - row["delivered"]),
-    Part("failed", gettext_lazy("failed"), lambda row: row["failed"]),
+    Part("failed", pgettext_lazy("count", "failed"), lambda row: row["failed"]),
 ]
 ZNS_FIGURES = [
-    ("sent", gettext_lazy("sent")),
-    ("delivered", gettext_lazy("delivered")),
-    ("failed", gettext_lazy("failed")),
-    ("fees", gettext_lazy("fees (VND)")),
+    ("sent", pgettext_lazy("count", "sent")),
+    ("delivered", pgettext_lazy("count", "delivered")),
+    ("failed", pgettext_lazy("count", "failed")),
+    ("fees", gettext_lazy("fees"), "money"),
 ]
 
 
@@ -240,15 +275,32 @@ def zalo(form, start, end) -> dict:
             oa[key] = qualities.get(oa[key], oa[key] or None)
         if oa["runs_out"] == "spent":
             oa["runs_out"] = _("spent")
+        elif oa["runs_out"] == "overdue":
+            oa["runs_out"] = _("by now, at today's rate")
         elif oa["runs_out"] is None:
             oa["runs_out"] = _("not today")
     total = report["total"]
     return {
-        "summary": _("%(sent)s ZNS sent, %(delivered)s delivered, %(failed)s failed, %(fees)s VND in fees.") % total,
+        "summary": _("%(sent)s ZNS sent, %(delivered)s delivered, %(failed)s failed, %(fees)s in fees.")
+        % {
+            "sent": formats.number(total["sent"]),
+            "delivered": formats.number(total["delivered"]),
+            "failed": formats.number(total["failed"]),
+            "fees": formats.money(total["fees"] or 0),
+        },
         "charts": [
-            (_("ZNS quota per day (all chosen OAs)"), stacked(report["quota_days"], QUOTA_PARTS, label=_day)),
-            (_("OA quality per day (number of OAs)"), stacked(report["quota_days"], QUALITY_PARTS, label=_day)),
-            (_("ZNS per day"), stacked(report["zns_days"], ZNS_PARTS, label=_day)),
+            (
+                _("ZNS quota per day (all chosen OAs)"),
+                stacked(report["quota_days"], QUOTA_PARTS, label=_day, axis=_("ZNS"), since=since(OADaily, form)),
+            ),
+            (
+                _("OA quality per day (number of OAs)"),
+                stacked(report["quota_days"], QUALITY_PARTS, label=_day, axis=_("OAs"), since=since(OADaily, form)),
+            ),
+            (
+                _("ZNS per day"),
+                stacked(report["zns_days"], ZNS_PARTS, label=_day, axis=_("ZNS"), since=since(ZnsDaily, form)),
+            ),
         ],
         "tables": [
             table(
@@ -288,7 +340,7 @@ def zalo(form, start, end) -> dict:
                 [
                     ("oa__shop__name", _("shop")),
                     ("oa__name", _("OA")),
-                    ("template_id", _("template id")),
+                    ("template_id", _("template id"), "id"),
                     ("name", _("template")),
                     *ZNS_FIGURES,
                 ],
@@ -304,7 +356,7 @@ OUTCOME_PARTS = [Part(value, label, lambda row, value=value: row[value]) for val
 OUTCOME_FIGURES = [
     ("count", gettext_lazy("requests")),
     *((value, label) for value, label in Outcome.choices),
-    ("acceptance_rate", gettext_lazy("acceptance rate (%)")),
+    ("acceptance_rate", gettext_lazy("acceptance rate"), "percent"),
 ]
 
 
@@ -317,11 +369,11 @@ def consents(form, start, end) -> dict:
         row["label"] = call_types.get(row["call_type"], row["call_type"])
     total = report["total"]
     return {
-        "summary": _("%(requests)s requests, %(accepted)s accepted (%(rate)s%% of those answered or lapsed).")
+        "summary": _("%(requests)s requests, %(accepted)s accepted (%(rate)s of those answered or lapsed).")
         % {
-            "requests": total["count"],
-            "accepted": total["accepted"],
-            "rate": total["acceptance_rate"] if total["acceptance_rate"] is not None else "-",
+            "requests": formats.number(total["count"]),
+            "accepted": formats.number(total["accepted"]),
+            "rate": formats.percent(total["acceptance_rate"]),
         },
         "charts": [
             (
@@ -330,7 +382,9 @@ def consents(form, start, end) -> dict:
                     report["days"],
                     OUTCOME_PARTS,
                     label=_day,
+                    axis=_("requests"),
                     line=(_("acceptance rate (%)"), lambda row: row["acceptance_rate"]),
+                    since=since(ConsentDaily, form),
                 ),
             )
         ],
@@ -357,7 +411,7 @@ ZNS_COLUMNS = [
     ("sent", gettext_lazy("ZNS sent")),
     ("delivered", gettext_lazy("ZNS delivered")),
     ("failed", gettext_lazy("ZNS failed")),
-    ("fees", gettext_lazy("ZNS fees (VND)")),
+    ("fees", gettext_lazy("ZNS fees"), "money"),
 ]
 SMS_COLUMNS = [
     ("sms_sent", gettext_lazy("SMS sent")),
@@ -365,7 +419,7 @@ SMS_COLUMNS = [
     ("sms_failed", gettext_lazy("SMS failed")),
     ("fallbacks", gettext_lazy("SMS after a failed ZNS")),
     ("segments", gettext_lazy("SMS segments")),
-    ("sms_cost", gettext_lazy("SMS cost (VND)")),
+    ("sms_cost", gettext_lazy("SMS cost"), "money"),
 ]
 
 
@@ -399,17 +453,17 @@ def messaging(form, start, end) -> dict:
     ] + [{"shop": r["shop__name"], "channel": "SMS", "template": r["template_code"], **r} for r in sms["templates"]]
     total = {name: sum(row[name] or 0 for row in days) for name in blank}
     return {
-        "summary": _(
-            "%(zns)s ZNS (%(fees)s VND), %(sms)s SMS (%(cost)s VND), of which %(fallbacks)s after a failed ZNS."
-        )
+        "summary": _("%(zns)s ZNS (%(fees)s), %(sms)s SMS (%(cost)s), of which %(fallbacks)s after a failed ZNS.")
         % {
-            "zns": total["sent"],
-            "fees": total["fees"],
-            "sms": total["sms_sent"],
-            "cost": total["sms_cost"],
-            "fallbacks": total["fallbacks"],
+            "zns": formats.number(total["sent"]),
+            "fees": formats.money(total["fees"]),
+            "sms": formats.number(total["sms_sent"]),
+            "cost": formats.money(total["sms_cost"]),
+            "fallbacks": formats.number(total["fallbacks"]),
         },
-        "charts": [(_("Messages per day"), stacked(days, MESSAGING_PARTS, label=_day))],
+        "charts": [
+            (_("Messages per day"), stacked(days, MESSAGING_PARTS, label=_day, axis=_("messages"))),
+        ],
         "tables": [
             table("days", _("Messages per day"), [("day", _("day")), *ZNS_COLUMNS, *SMS_COLUMNS], days),
             table("shops", _("Messages per shop"), [("shop", _("shop")), *ZNS_COLUMNS, *SMS_COLUMNS], per_shop),
@@ -419,9 +473,9 @@ def messaging(form, start, end) -> dict:
                 [
                     ("shop", _("shop")),
                     ("channel", _("channel")),
-                    ("template", _("template")),
+                    ("template", _("template"), "id"),
                     ("sent", _("ZNS sent")),
-                    ("fees", _("ZNS fees (VND)")),
+                    ("fees", _("ZNS fees"), "money"),
                     *SMS_COLUMNS,
                 ],
                 templates,
@@ -451,6 +505,8 @@ def page(request, admin_site, name: str):
     start = form.cleaned_data["start"] if valid else today - timedelta(days=29)
     end = form.cleaned_data["end"] if valid else today
     report = build(form if valid else None, start, end)
+    for n, (_title, chart) in enumerate(report["charts"], 1):
+        chart["id"] = f"chart-data-{n}"
     export = request.GET.get("export")
     if export:
         found = next((t for t in report["tables"] if t["name"] == export), None)

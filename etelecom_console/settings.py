@@ -122,6 +122,8 @@ LANGUAGES = [("vi", _("Vietnamese")), ("en", _("English"))]
 # (django-unfold), which ship none.
 LOCALE_PATHS = [BASE_DIR / "locale", BASE_DIR / "locale-django-q", BASE_DIR / "locale-axes", BASE_DIR / "locale-unfold"]
 USE_I18N = True
+# Dates, times and number grouping per language (shops.formats shows every figure through them).
+FORMAT_MODULE_PATH = ["etelecom_console.formats"]
 TIME_ZONE = "Asia/Ho_Chi_Minh"
 USE_TZ = True
 

@@ -8,14 +8,15 @@ from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
-from shops.admin import pill, queue_runs
+from shops import formats
+from shops.admin import json_table, pill, queue_runs
 from shops.exports import streamed_csv
 from shops.links import link, web_url
 from shops.listing import DateRangeFilter, EstimatedCountPaginator
 from shops.phones import PhoneSearch
 from shops.scoping import MirroredAdmin, ReadOnlyAdmin, ShopFilter, scope
 
-from . import views
+from . import hub, views
 from .models import CallDaily, CallRecord, Extension, Hotline, PbxUser, Status, Tenant
 
 STATUS_BADGE = {"P": "ok", "Z": "busy", "N": "bad"}
@@ -46,6 +47,12 @@ class TenantAdmin(PbxAdmin):
     actions = ["sync_directory_now", "sync_calls_now"]
     add_page = staticmethod(views.tenant_create)
     change_form_template = "admin/pbx/tenant/change_form.html"
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        obj = self.get_object(request, object_id)
+        if obj is not None:
+            extra_context = {**(extra_context or {}), "hub": hub.tenant_sections(obj, request.user)}
+        return super().change_view(request, object_id, form_url, extra_context)
 
     def get_urls(self):
         wrap = self.admin_site.admin_view
@@ -237,7 +244,7 @@ class CallRecordAdmin(PhoneSearch, ReadOnlyAdmin):
     list_per_page = 50
     change_list_template = "admin/pbx/callrecord/change_list.html"
     actions = None
-    exclude = ["recording_urls"]
+    exclude = ["recording_urls", "call_targets"]
 
     def get_urls(self):
         return [
@@ -246,16 +253,20 @@ class CallRecordAdmin(PhoneSearch, ReadOnlyAdmin):
         ]
 
     def get_readonly_fields(self, request, obj=None):
-        return ["recordings", *[f.name for f in self.model._meta.fields if f.name != "recording_urls"]]
+        shown = {"recording_urls": "recordings", "call_targets": "targets"}  # the raw lists, as a person reads them
+        return [shown.get(f.name, f.name) for f in self.model._meta.fields]
 
     @admin.display(description=_("started"), ordering="started_at")
     def started(self, call):
-        return timezone.localtime(call.started_at).strftime("%d/%m/%Y %H:%M:%S")
+        return formats.moment(call.started_at, seconds=True)
+
+    @admin.display(description=_("targets"))
+    def targets(self, call):
+        return json_table(call.call_targets)
 
     @admin.display(description=_("talk time"), ordering="duration")
     def talk_time(self, call):
-        minutes, seconds = divmod(call.duration, 60)
-        return f"{minutes}:{seconds:02d}"
+        return formats.duration(call.duration)
 
     @admin.display(description=_("recording"))
     def recording(self, call):
@@ -292,11 +303,18 @@ class CallRecordAdmin(PhoneSearch, ReadOnlyAdmin):
         rows = changelist.queryset.values_list(*[name for name, _label in EXPORT_COLUMNS]).iterator(chunk_size=2000)
         names = [name for name, _label in EXPORT_COLUMNS]
         started, recordings = names.index("started_at"), names.index("recording_urls")
+        # Values in the user's language, as the list shows them (a code eTelecom adds later stays as it came).
+        words = {
+            names.index("direction"): dict(CallRecord.Direction.choices),
+            names.index("call_state"): dict(CallRecord.CallState.choices),
+        }
 
         def flat(row):
             row = list(row)
             row[started] = timezone.localtime(row[started]).isoformat(timespec="seconds")
             row[recordings] = " ".join(row[recordings] or [])
+            for column, labels in words.items():
+                row[column] = str(labels.get(row[column], row[column]))
             return row
 
         stamp = timezone.localtime().strftime("%Y%m%d-%H%M")

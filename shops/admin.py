@@ -1,3 +1,4 @@
+import json
 from datetime import timedelta
 
 from django.contrib import admin, messages
@@ -7,7 +8,7 @@ from django.shortcuts import redirect
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.decorators import method_decorator
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
@@ -15,7 +16,7 @@ from django.views.decorators.debug import sensitive_post_parameters
 
 from etelecom import METHODS
 
-from . import audit, services, syncing, views
+from . import audit, formats, hub, services, syncing, views
 from .forms import DirectShopForm, ShopChangeForm
 from .models import ApiCall, Shop, ShopMembership, SyncRun, WebhookEvent
 from .scoping import ConsoleTabularInline, ReadOnlyAdmin, ShopFilter, ShopScopedAdmin
@@ -39,6 +40,38 @@ def pill(level: str, label) -> str:
 
 def badge(value: str, label) -> str:
     return pill(BADGES.get(value, "unknown"), label)
+
+
+def json_table(value) -> str:
+    """JSON from eTelecom as a person reads it: a list of objects as a table (one column per key, in the order
+    they first appear), an object as key/value rows, anything else as text; every value escaped."""
+    if isinstance(value, dict):
+        value = [value] if value else []
+    if not isinstance(value, list) or not value:
+        return "-" if value in (None, "", [], {}) else str(value)
+    rows = [row if isinstance(row, dict) else {"": row} for row in value]
+    keys = list(dict.fromkeys(key for row in rows for key in row))
+    head = format_html_join("", "<th>{}</th>", ((str(key).replace("_", " "),) for key in keys))
+    body = format_html_join(
+        "",
+        "<tr>{}</tr>",
+        ((format_html_join("", "<td>{}</td>", ((_json_cell(row.get(key)),) for key in keys)),) for row in rows),
+    )
+    return format_html(
+        '<div class="table-box"><table class="json-table"><thead><tr>{}</tr></thead><tbody>{}</tbody></table></div>',
+        head,
+        body,
+    )
+
+
+def _json_cell(value) -> str:
+    if value is None or value == "":
+        return "-"
+    if isinstance(value, bool):
+        return _("yes") if value else _("no")
+    if isinstance(value, (dict, list)):
+        return json.dumps(value, ensure_ascii=False)
+    return str(value)
 
 
 def queue_runs(request, shops, kind: str, task: str) -> None:
@@ -74,7 +107,7 @@ class ShopAdmin(ShopScopedAdmin):
         "email",
         "phone",
         "connection",
-        "credential_hint",
+        "key_hint",
         "credential_badge",
         "credential_checked_at",
         "credential_error",
@@ -84,6 +117,10 @@ class ShopAdmin(ShopScopedAdmin):
     change_list_template = "admin/shops/shop/change_list.html"
     change_form_template = "admin/shops/shop/change_form.html"
 
+    @admin.display(description=_("key ends in"))
+    def key_hint(self, shop):
+        return shop.credential_hint or "-"
+
     @admin.display(description=_("credential"), ordering="credential_status")
     def credential_badge(self, shop):
         return badge(shop.credential_status, shop.get_credential_status_display())
@@ -91,7 +128,7 @@ class ShopAdmin(ShopScopedAdmin):
     def get_fieldsets(self, request, obj=None):
         if obj is None:
             return [(None, {"fields": ["api_key", "notes"]})]
-        credential = ["connection", "credential_hint", "credential_badge", "credential_checked_at", "credential_error"]
+        credential = ["connection", "key_hint", "credential_badge", "credential_checked_at", "credential_error"]
         if obj.connection == Shop.Connection.DIRECT and self.has_change_permission(request, obj):
             credential.append("new_api_key")
         return [
@@ -142,12 +179,31 @@ class ShopAdmin(ShopScopedAdmin):
             ),
             path("import/", wrap(self.import_view), name="shops_shop_import"),
             path(
+                "<path:object_id>/webhook/",
+                wrap(lambda r, object_id: self.webhook_view(r, object_id)),
+                name="shops_shop_webhook_register",
+            ),
+            path(
                 "<path:object_id>/reconnect/",
                 wrap(lambda r, object_id: views.reconnect(r, self, object_id)),
                 name="shops_shop_reconnect",
             ),
             *super().get_urls(),
         ]
+
+    def webhook_view(self, request, object_id):
+        """The hub's one-click re-registration of the shop's webhook."""
+        shop = self.get_object(request, object_id)
+        if request.method != "POST" or shop is None or not self.has_change_permission(request, shop):
+            raise PermissionDenied
+        self.register_webhooks(request, [shop])
+        return redirect("admin:shops_shop_change", shop.pk)
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        shop = self.get_object(request, object_id)
+        if shop is not None:
+            extra_context = {**(extra_context or {}), "hub": hub.sections(shop, request.user)}
+        return super().change_view(request, object_id, form_url, extra_context)
 
     def import_view(self, request):
         if request.method != "POST" or not request.user.is_superuser:
@@ -321,7 +377,7 @@ class SyncRunAdmin(ReadOnlyAdmin):
         "finished_at",
         "heartbeat_at",
         "worker",
-        "counts",
+        "counted",
         "error",
         "triggered_by",
     ]
@@ -337,16 +393,20 @@ class SyncRunAdmin(ReadOnlyAdmin):
     def kind_name(self, run):
         return run.kind_label
 
+    @admin.display(description=_("counts"))
+    def counted(self, run):
+        return formats.counts(run.counts)
+
     @admin.display(description=_("took"))
     def took(self, run):
-        return f"{run.duration.total_seconds():.1f} s" if run.duration is not None else "-"
+        return formats.duration(run.duration.total_seconds()) if run.duration is not None else "-"
 
     @admin.display(description=_("outcome"))
     def outcome(self, run):
         """Counts or the error, cut short; the run's page has all of it."""
         if run.error:
             return Truncator(run.error).chars(90)
-        return ", ".join(f"{key}: {value}" for key, value in run.counts.items()) or "-"
+        return formats.counts(run.counts)
 
 
 class ReceivedRecentFilter(RecentFilter):

@@ -271,6 +271,28 @@ def shop_webhook_register(*, shop: Shop, user=None) -> str:
     return url
 
 
+def shop_webhook_states(*, shop: Shop, user=None) -> list[dict]:
+    """The console's webhooks that eTelecom keeps for this shop (`Webhook/GetWebhooks`), each with its delivery
+    state (`ok`, `retry`, `stop`), last delivery and last error, and whether it is the current address. The
+    addresses themselves are left out: their path is the shop's secret."""
+    url = webhooks.webhook_url(shop)
+    ours = settings.CONSOLE_URL.rstrip("/") + "/webhooks/etelecom/"
+    try:
+        found = webhook_api.list_webhooks(shop_client(shop, Actor(user=user, job="" if user else "webhook_state")))
+    except EtelecomError as exc:
+        raise WebhookError(describe_error(exc)) from exc
+    return [
+        {
+            "state": hook.state,
+            "last_sent_at": hook.last_sent_at,
+            "last_error": hook.last_error,
+            "current": hook.url == url,
+        }
+        for hook in found
+        if hook.url.startswith(ours)
+    ]
+
+
 def shop_webhook_rotate(*, shop: Shop, user=None) -> str:
     """A new secret (the old URL answers 404 at once), registered with eTelecom in place of the old one."""
     shop.webhook_secret = new_webhook_secret()

@@ -38,7 +38,7 @@ from django.utils.translation import gettext as _
 
 from etelecom import EtelecomError, RateLimited
 
-from . import syncing
+from . import formats, syncing
 from .messages import describe_error
 from .models import BulkJobBase, BulkRowBase, SyncRun
 
@@ -49,6 +49,7 @@ MAX_ROWS = 50_000
 MAX_BYTES = 5 * 1024 * 1024
 # Characters in one field: a longer one is an error of its row (Python's csv module refuses it by default).
 FIELD_LIMIT = 131_072
+DELIMITERS = ",;\t"  # the separators a file may use; the header line tells which
 AUTO_RESUMES = 3  # times in a row an upload goes on by itself after its worker died
 OPEN = (State.PENDING, State.HELD)  # rows a run takes to send
 UNSETTLED = (State.SENDING, State.UNCONFIRMED)  # rows that may have gone: read back first
@@ -86,7 +87,7 @@ def read_csv(upload) -> tuple[list[str], list[dict]]:
     except UnicodeDecodeError:
         raise UploadError(_("The file is not UTF-8 text. Save it as “CSV UTF-8”.")) from None
     try:
-        reader = csv.DictReader(io.StringIO(text))
+        reader = csv.DictReader(io.StringIO(text), dialect=_dialect(text))
         columns = [name.strip() for name in reader.fieldnames or []]
         if "phone" not in columns:
             raise UploadError(_("The first line must name the columns, one of them “phone”."))
@@ -102,6 +103,16 @@ def read_csv(upload) -> tuple[list[str], list[dict]]:
     return columns, rows
 
 
+def _dialect(text: str) -> type[csv.Dialect]:
+    """The file's separator, read from its header line: a comma, a semicolon (what Excel writes in a Vietnamese
+    locale) or a tab; a comma when the line does not tell (a single column)."""
+    header = text.split("\n", 1)[0]
+    try:
+        return csv.Sniffer().sniff(header, delimiters=DELIMITERS)
+    except csv.Error:
+        return csv.excel
+
+
 def too_long(record: dict) -> str:
     """The row's error when one of its values is longer than FIELD_LIMIT characters (the value is not repeated)."""
     long = [name or "?" for name, value in record.items() if len(value) > FIELD_LIMIT]
@@ -109,7 +120,7 @@ def too_long(record: dict) -> str:
         return ""
     return _("The value in the column %(column)s is longer than %(limit)s characters.") % {
         "column": long[0][:40],
-        "limit": f"{FIELD_LIMIT:,}",
+        "limit": formats.number(FIELD_LIMIT),
     }
 
 

@@ -7,14 +7,16 @@ from django.urls import path
 from django.utils import timezone
 from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
-from shops.admin import pill, queue_runs
+from shops import formats
+from shops.admin import json_table, pill, queue_runs
 from shops.listing import DateRangeFilter, EstimatedCountPaginator
 from shops.phones import PhoneSearch
 from shops.scoping import MirroredAdmin, ReadOnlyAdmin, ShopFilter, ShopScopedAdmin, scope
 from shops.upload_pages import UploadAdmin
 
-from . import bulk, conversations, services, views
+from . import bulk, conversations, hub, services, views
 from .models import (
     BulkJob,
     Consent,
@@ -58,6 +60,12 @@ class OfficialAccountAdmin(ShopScopedAdmin):
     change_list_template = "admin/zalo/officialaccount/change_list.html"
     change_form_template = "admin/zalo/officialaccount/change_form.html"
 
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        obj = self.get_object(request, object_id)
+        if obj is not None:
+            extra_context = {**(extra_context or {}), "hub": hub.oa_sections(obj, request.user)}
+        return super().change_view(request, object_id, form_url, extra_context)
+
     def get_urls(self):
         wrap = self.admin_site.admin_view
         return [
@@ -99,14 +107,17 @@ class OfficialAccountAdmin(ShopScopedAdmin):
         if percent is None:
             return "-"
         level = "bad" if percent < settings.ZALO_QUOTA_LOW_PERCENT else "ok"
-        return pill(level, f"{oa.remaining_quota} / {oa.daily_quota} ({round(percent)}%)")
+        return pill(
+            level,
+            f"{formats.number(oa.remaining_quota)} / {formats.number(oa.daily_quota)} ({formats.percent(percent, 0)})",
+        )
 
     @admin.display(description=_("authorization expires"), ordering="expires_at")
     def expires(self, oa):
         if oa.expires_at is None:
             return "-"
         soon = oa.expires_at < timezone.now() + timedelta(days=settings.ZALO_TOKEN_EXPIRY_DAYS)
-        return pill("bad" if soon else "unknown", timezone.localtime(oa.expires_at).strftime("%d/%m/%Y"))
+        return pill("bad" if soon else "unknown", formats.day(oa.expires_at))
 
     @admin.action(description=_("Sync quota and quality now"), permissions=["change"])
     def sync_now(self, request, queryset):
@@ -247,7 +258,7 @@ class FollowerAdmin(ReadOnlyAdmin):
 
 @admin.register(ConversationMessage)
 class ConversationMessageAdmin(ReadOnlyAdmin):
-    list_display = ["sent_at", "oa", "zl_user_id", "direction", "kind", "short_text", "delivered_at"]
+    list_display = ["sent_at", "oa", "zl_user_id", "direction", "kind_label", "short_text", "delivered_at"]
     list_select_related = ["oa"]
     list_filter = [ShopFilter, "direction"]
     search_fields = ["=zl_user_id", "=msg_id"]
@@ -258,6 +269,16 @@ class ConversationMessageAdmin(ReadOnlyAdmin):
     @admin.display(description=_("text"))
     def short_text(self, obj):
         return Truncator(obj.text).chars(80)
+
+    @admin.display(description=_("kind"), ordering="kind")
+    def kind_label(self, obj):
+        return ConversationMessage.KINDS.get(obj.kind, obj.kind)
+
+    def get_readonly_fields(self, request, obj=None):
+        return [*super().get_readonly_fields(request, obj), "kind_label"]
+
+    def get_fields(self, request, obj=None):
+        return [name for name in super().get_fields(request, obj) if name != "kind"]  # shown as kind_label
 
 
 REPLY_BADGE = {"P": "ok", "N": "bad", "NS": "unknown", "S": "busy"}
@@ -314,12 +335,11 @@ class ConsentAdmin(PhoneSearch, ZaloWorkAdmin):
         )
         if until is None:
             return "-"
-        return pill("ok" if until > timezone.now() else "bad", timezone.localtime(until).strftime("%d/%m/%Y %H:%M"))
+        return pill("ok" if until > timezone.now() else "bad", formats.moment(until))
 
     @admin.display(description=_("requested"), ordering="etelecom_created_at")
     def requested(self, consent):
-        moment = consent.etelecom_created_at
-        return timezone.localtime(moment).strftime("%d/%m/%Y %H:%M") if moment else "-"
+        return formats.moment(consent.etelecom_created_at)
 
     @admin.action(description=_("Check the permission with eTelecom"), permissions=["change"])
     def check_now(self, request, queryset):
@@ -356,6 +376,16 @@ class ZnsTemplateAdmin(ZaloWorkAdmin):
     def status_badge(self, template):
         return pill(TEMPLATE_BADGE.get(template.status, "unknown"), template.get_status_display() or "-")
 
+    @admin.display(description=_("parameters"))
+    def params_table(self, template):
+        return json_table(template.params)
+
+    def get_readonly_fields(self, request, obj=None):
+        return [*super().get_readonly_fields(request, obj), "params_table"]
+
+    def get_fields(self, request, obj=None):
+        return [name for name in super().get_fields(request, obj) if name != "params"]  # shown as params_table
+
     @admin.display(description=_("left today"))
     def quota(self, template):
         if not template.apply_template_quota:
@@ -372,7 +402,7 @@ DELIVERY_BADGE = {"received": "ok", "seen": "ok", "unknown": "unknown"}
 
 
 class RequestedFilter(DateRangeFilter):
-    title = _("sent")
+    title = pgettext_lazy("moment", "sent")
     parameter_name = "sent"
     field_name = "created_at"
 
@@ -425,9 +455,9 @@ class MessageAdmin(PhoneSearch, ZaloWorkAdmin):
     paginator = EstimatedCountPaginator
     show_full_result_count = False
 
-    @admin.display(description=_("sent"), ordering="created_at")
+    @admin.display(description=pgettext_lazy("moment", "sent"), ordering="created_at")
     def sent_at(self, message):
-        return timezone.localtime(message.created_at).strftime("%d/%m/%Y %H:%M:%S")
+        return formats.moment(message.created_at, seconds=True)
 
     @admin.display(description=_("send"), ordering="send_state")
     def send(self, message):
@@ -473,7 +503,21 @@ class BulkJobAdmin(UploadAdmin):
     list_filter = [ShopFilter, "kind", "status"]
     change_list_template = "admin/zalo/bulkjob/change_list.html"
     add_page = staticmethod(views.bulk_upload)
-    result_header = bulk.RESULT_HEADER
+
+    def get_urls(self):
+        wrap = self.admin_site.admin_view
+        return [
+            path(
+                "sample/<str:template_id>/",
+                wrap(lambda r, template_id: views.bulk_sample(r, self, template_id)),
+                name="zalo_bulkjob_sample",
+            ),
+            *super().get_urls(),
+        ]
+
+    @property
+    def result_header(self):
+        return bulk.result_header()
 
     def result_rows(self, job):
         return bulk.result_rows(job)

@@ -17,6 +17,7 @@ from .selectors import LIVE, health_label, health_q, run_out
 
 SPENT = _("%(oa)s: today's ZNS quota is spent")
 RUNS_OUT = _("%(oa)s: today's ZNS quota runs out at about %(when)s at today's rate")
+OVERDUE = _("%(oa)s: at today's rate, today's ZNS quota has run out since the last sync")
 
 
 def _change(oa_id: int) -> str:
@@ -59,6 +60,8 @@ def oa_alerts(shop_ids: list[int]) -> Iterable[Alert]:
             continue
         if moment == "spent":
             text, params = SPENT, {"oa": oa["name"]}
+        elif moment == "overdue":  # the run-out time has passed: never shown as a time to come
+            text, params = OVERDUE, {"oa": oa["name"]}
         else:
             text, params = RUNS_OUT, {"oa": oa["name"], "when": _local(moment, "TIME_FORMAT")}
         # Once a day: the quota is renewed at local midnight.

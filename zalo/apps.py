@@ -8,10 +8,11 @@ class ZaloConfig(AppConfig):
 
     def ready(self):
         from shops import alerts, webhooks
+        from shops.hub import register_section
         from shops.syncing import register_kind
 
         from . import alerts as oa_alerts
-        from . import bulk, events, services
+        from . import bulk, events, hub, services
 
         register_kind("oa_sync", _("Zalo OA sync"))
         register_kind("follower_sync", _("Zalo follower sync"))
@@ -23,3 +24,5 @@ class ZaloConfig(AppConfig):
         events.register()
         alerts.register_source(oa_alerts.oa_alerts)
         webhooks.on_url_change(services.oas_point_at_webhook)
+        register_section(hub.oas)
+        register_section(hub.templates)

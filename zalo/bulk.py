@@ -81,7 +81,17 @@ def bulk_check(*, job: BulkJob, upload) -> BulkJob:
     return uploads.store_checked(job, checked)
 
 
-RESULT_HEADER = ["line", "phone", "state", "error", "tracking_id", "etelecom_id", "delivery"]
+def result_header() -> list[str]:
+    """The results download's header, in the user's language."""
+    return [
+        _("line"),
+        _("phone"),
+        _("state"),
+        _("error"),
+        _("tracking id"),
+        _("eTelecom id"),
+        _("delivery or reply"),
+    ]
 
 
 def result_rows(job: BulkJob):

@@ -4,6 +4,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from etelecom import oa as oa_api
+from shops import formats
 from shops.forms import ShopLabelledChoice
 from shops.models import Shop
 from shops.phones import normalise_phone
@@ -65,9 +66,41 @@ class TemplateRegisterForm(forms.Form):
         self.fields["oa"].queryset = oas
 
 
+class GroupedByOA(forms.models.ModelChoiceIterator):
+    """The templates under one heading per OA (its shop, its name and the ZNS it has left today), so a long list
+    reads as OAs, not as `Shop – Shop – OA – template` lines."""
+
+    def __iter__(self):
+        if self.field.empty_label is not None:
+            yield ("", self.field.empty_label)
+        groups: dict = {}
+        for template in self.queryset:
+            groups.setdefault(template.oa, []).append(self.choice(template))
+        for oa, choices in groups.items():
+            yield (oa_heading(oa), choices)
+
+
+def oa_heading(oa: OfficialAccount) -> str:
+    left = _("%(left)s of %(quota)s ZNS left today") % {
+        "left": formats.number(oa.remaining_quota),
+        "quota": formats.number(oa.daily_quota),
+    }
+    return f"{oa.shop.name} · {oa.name} ({left})"
+
+
+def template_label(template: ZnsTemplate) -> str:
+    """`Order confirmation · 410001 · 300 ₫ · 120 left today` (the template's own quota when it has one)."""
+    parts = [template.name or str(template.template_id), str(template.template_id), formats.money(template.price)]
+    if template.apply_template_quota and template.remaining_quota is not None:
+        parts.append(_("%(left)s left today") % {"left": formats.number(template.remaining_quota)})
+    return " · ".join(parts)
+
+
 class TemplateChoice(forms.ModelChoiceField):
+    iterator = GroupedByOA
+
     def label_from_instance(self, obj):
-        return f"{obj.oa.shop} – {obj.oa} – {obj}"
+        return template_label(obj)
 
 
 class TemplatePickForm(forms.Form):
@@ -116,15 +149,18 @@ class SendZnsForm(forms.Form):
             if not name:
                 continue
             required = bool(param.get("require")) and not param.get("accept_null")
-            options = {"label": name, "required": required, "strip": True}
+            options = {"label": param_label(name), "required": required, "strip": True, "help_text": param_rule(param)}
             if param.get("min_length"):
                 options["min_length"] = param["min_length"]
             if param.get("max_length"):
                 options["max_length"] = param["max_length"]
             if param.get("type") == "number":
                 field = forms.RegexField(regex=r"^[0-9]+$", error_messages={"invalid": _("Digits only.")}, **options)
+                field.widget.attrs["inputmode"] = "numeric"
             else:
                 field = forms.CharField(**options)
+            # static/console/zns-composer.js counts the characters and fills the preview as the person types.
+            field.widget.attrs.update({"data-param": name, "data-limit": param.get("max_length") or ""})
             self.fields[f"param_{name}"] = field
 
     def clean_phone(self):
@@ -148,6 +184,26 @@ class SendZnsForm(forms.Form):
             for name, value in self.cleaned_data.items()
             if name.startswith("param_") and value
         }
+
+
+def param_label(name: str) -> str:
+    """A parameter's key as words: `customer_name` → `Customer name` (the names are the template author's)."""
+    words = name.replace("_", " ").replace("-", " ").strip()
+    return words[:1].upper() + words[1:] if words else name
+
+
+def param_rule(param: dict) -> str:
+    """What a parameter takes: `Text, 1 to 30 characters, required` or `Digits, up to 12, optional`."""
+    kind = _("Digits") if param.get("type") == "number" else _("Text")
+    low, high = param.get("min_length") or 0, param.get("max_length")
+    if high and low:
+        size = _("%(low)s to %(high)s characters") % {"low": low, "high": high}
+    elif high:
+        size = _("up to %(high)s characters") % {"high": high}
+    else:
+        size = ""
+    need = _("required") if param.get("require") and not param.get("accept_null") else _("optional")
+    return ", ".join(part for part in (str(kind), str(size), str(need)) if part)
 
 
 class JourneyCreateForm(forms.Form):

@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from shops.crypto import EncryptedTextField, Secret
 from shops.models import BulkJobBase, BulkRowBase, Shop
@@ -225,7 +226,7 @@ class Consent(models.Model):
     status = models.CharField(_("status"), max_length=8, choices=Status.choices, blank=True)
     reply_status = models.CharField(_("reply"), max_length=8, choices=Reply.choices, blank=True)
     delivery_status = models.CharField(_("delivery"), max_length=16, choices=Delivery.choices, blank=True)
-    delivery_time = models.DateTimeField(_("delivered"), null=True, blank=True)
+    delivery_time = models.DateTimeField(pgettext_lazy("moment", "delivered"), null=True, blank=True)
     is_charged = models.BooleanField(_("charged"), default=False)
     error_code = models.IntegerField(_("error code"), default=0)
     error_message = models.TextField(_("error"), blank=True)
@@ -332,7 +333,7 @@ class Message(models.Model):
 
     class Status(models.TextChoices):
         NEW = "Z", _("New")
-        ACCEPTED = "P", _("Accepted")
+        ACCEPTED = "P", pgettext_lazy("zns status", "Accepted")
         FAILED = "N", _("Failed")
 
     oa = models.ForeignKey(OfficialAccount, on_delete=models.CASCADE, related_name="messages", verbose_name=_("OA"))
@@ -353,8 +354,8 @@ class Message(models.Model):
     type = models.CharField(_("type"), max_length=16, blank=True)
     status = models.CharField(_("status"), max_length=8, choices=Status.choices, blank=True)
     delivery_status = models.CharField(_("delivery"), max_length=16, choices=Consent.Delivery.choices, blank=True)
-    delivery_time = models.DateTimeField(_("delivered"), null=True, blank=True)
-    sent_time = models.DateTimeField(_("sent"), null=True, blank=True)
+    delivery_time = models.DateTimeField(pgettext_lazy("moment", "delivered"), null=True, blank=True)
+    sent_time = models.DateTimeField(pgettext_lazy("moment", "sent"), null=True, blank=True)
     request_time = models.DateTimeField(_("requested"), null=True, blank=True)
     error_code = models.IntegerField(_("error code"), default=0)
     error_message = models.TextField(_("error"), blank=True)
@@ -470,11 +471,25 @@ class ConversationMessage(models.Model):
     msg_id = models.CharField(_("Zalo message id"), max_length=64, blank=True)
     direction = models.CharField(_("direction"), max_length=8, choices=Direction.choices)
     zl_user_id = models.CharField(_("Zalo user id"), max_length=64)
+    # Zalo's message kinds, in words; a kind Zalo adds later shows as it came. Not `choices`: the list is Zalo's.
+    KINDS = {
+        "text": pgettext_lazy("message kind", "text"),
+        "image": pgettext_lazy("message kind", "image"),
+        "gif": pgettext_lazy("message kind", "GIF"),
+        "link": pgettext_lazy("message kind", "link"),
+        "file": pgettext_lazy("message kind", "file"),
+        "sticker": pgettext_lazy("message kind", "sticker"),
+        "audio": pgettext_lazy("message kind", "voice"),
+        "video": pgettext_lazy("message kind", "video"),
+        "location": pgettext_lazy("message kind", "location"),
+        "list": pgettext_lazy("message kind", "list"),
+    }
+
     kind = models.CharField(_("kind"), max_length=32, help_text=_("text, image, link, file, sticker, ..."))
     text = models.TextField(_("text"), blank=True)
     attachments = models.JSONField(_("attachments"), default=list, blank=True)
-    sent_at = models.DateTimeField(_("sent"))
-    delivered_at = models.DateTimeField(_("delivered"), null=True, blank=True)
+    sent_at = models.DateTimeField(pgettext_lazy("moment", "sent"))
+    delivered_at = models.DateTimeField(pgettext_lazy("moment", "delivered"), null=True, blank=True)
     received_at = models.DateTimeField(_("received by the console"), auto_now_add=True)
     # A send from the console: its own tracking id (a form posted twice finds the first send), how it went, and
     # what it answered: which allowance paid for it and how many are left in it. Blank for what webhooks brought.
@@ -577,8 +592,8 @@ class ZnsDaily(models.Model):
     oa = models.ForeignKey(OfficialAccount, on_delete=models.CASCADE, related_name="zns_days", verbose_name=_("OA"))
     day = models.DateField(_("day"))
     template_id = models.BigIntegerField(_("Zalo template id"))
-    sent = models.PositiveIntegerField(_("sent"))
-    delivered = models.PositiveIntegerField(_("delivered"))
+    sent = models.PositiveIntegerField(pgettext_lazy("count", "sent"))
+    delivered = models.PositiveIntegerField(pgettext_lazy("count", "delivered"))
     failed = models.PositiveIntegerField(_("failed"))
     fees = models.PositiveBigIntegerField(_("fees (VND)"))
 

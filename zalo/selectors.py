@@ -124,8 +124,9 @@ ZNS_FIGURES = {name: Sum(name) for name in ZNS_SUMS}
 
 def run_out(oa: dict, now: datetime) -> datetime | str | None:
     """When the OA runs out of today's quota if it keeps sending at today's rate (what it used since local
-    midnight, when the quota was renewed, over the time since): a local time today, "spent", or None (not today,
-    or nothing to go by: no sync today, no quota, nothing sent yet)."""
+    midnight, when the quota was renewed, over the time since): a local time today, "spent", "overdue" (that time
+    has passed since the last sync), or None (not today, or nothing to go by: no sync today, no quota, nothing
+    sent yet)."""
     synced, quota, left = oa["synced_at"], oa["daily_quota"], oa["remaining_quota"]
     if synced is None or not quota or left is None:
         return None
@@ -139,6 +140,8 @@ def run_out(oa: dict, now: datetime) -> datetime | str | None:
     if used <= 0 or elapsed <= 0:
         return None
     moment = synced + timedelta(seconds=elapsed * left / used)
+    if moment <= now:
+        return "overdue"  # the last sync is old enough that the rate has spent the quota since: never a past time
     return moment if moment < midnight + timedelta(days=1) else None
 
 

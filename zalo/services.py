@@ -683,7 +683,12 @@ def zns_send_stored(message: Message, *, client) -> Message:
             mode = message.sending_mode if message.sending_mode in zns_api.SENDING_MODES else ""
             remote = zns_api.send_zns(client, development=message.is_development, sending_mode=mode, **send)
     except AMBIGUOUS as exc:
-        return _settle(message, client, reason=describe_error(exc))
+        # One thing to say: it may have gone, so it must not be sent again ("try again later" would say the opposite).
+        lost = _(
+            "eTelecom's answer was lost: the ZNS may have gone. Do not send it again; the console checks it with "
+            "eTelecom and shows the outcome here."
+        )
+        return _settle(message, client, reason=f"{lost} {reference(exc)}")
     except EtelecomError as exc:
         Message.objects.filter(pk=message.pk).update(
             send_state=Message.SendState.FAILED, error_message=describe_error(exc)

@@ -23,8 +23,9 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from shops import audit
+from shops import audit, formats
 from shops.crypto import decrypt, encrypt
+from shops.exports import csv_download
 from shops.models import Shop
 from shops.pages import DIGITS, form_action, form_page, query_value
 from shops.scoping import scope, user_shops
@@ -41,6 +42,7 @@ from .forms import (
     TemplatePickForm,
     TemplateRegisterForm,
     TxnForm,
+    param_rule,
 )
 from .models import BulkJob, OfficialAccount, ZnsTemplate
 
@@ -239,10 +241,10 @@ def zns_send(request, model_admin):
         context["pick"] = TemplatePickForm(templates=templates)
         return TemplateResponse(request, "admin/zalo/message/send.html", context)
     form = SendZnsForm(request.POST or None, template=chosen)
-    context.update(template=chosen, form=form)
+    context.update(template=chosen, form=form, preview=composer_preview(form), cost=composer_cost(chosen))
     if request.method == "POST" and form.is_valid():
         if "preview" in request.POST:
-            context["preview"] = form.template_data()
+            context["previewed"] = True
         else:
             try:
                 journey = form.cleaned_data["journey"]
@@ -271,6 +273,32 @@ def zns_send(request, model_admin):
                     messages.success(request, _("ZNS sent to %(phone)s.") % {"phone": message.phone})
                 return redirect("admin:zalo_message_change", message.pk)
     return TemplateResponse(request, "admin/zalo/message/send.html", context)
+
+
+def composer_preview(form) -> list[dict]:
+    """The message as the customer reads it: each parameter's words and the value typed (or the field's name in
+    brackets until something is typed), in the template's order."""
+    lines = []
+    for name, field in form.fields.items():
+        if not name.startswith("param_"):
+            continue
+        value = form[name].value() or ""
+        lines.append({"name": name[len("param_") :], "label": field.label, "value": str(value).strip()})
+    return lines
+
+
+def composer_cost(template) -> dict:
+    """What one send costs and what is left to send today, before sending."""
+    oa = template.oa
+    own = template.apply_template_quota and template.remaining_quota is not None
+    return {
+        "price": formats.money(template.price),
+        "oa_left": formats.number(oa.remaining_quota),
+        "oa_quota": formats.number(oa.daily_quota),
+        "template_left": formats.number(template.remaining_quota) if own else "",
+        "spent": oa.remaining_quota == 0 or (own and template.remaining_quota == 0),
+        "synced": formats.moment(oa.synced_at),
+    }
 
 
 def journey_create(request, model_admin):
@@ -335,7 +363,37 @@ def bulk_upload(request, model_admin):
         "form_id": "bulk-upload-form",
         "multipart": True,
     }
-    return TemplateResponse(request, "console/form_page.html", context)
+    if kind == BulkJob.Kind.ZNS:
+        templates = form.fields["template"].queryset
+        context["columns"] = {str(template.pk): bulk_columns(template) for template in templates}
+        context["chosen"] = str(form["template"].value() or request.GET.get("template") or "")
+    return TemplateResponse(request, "admin/zalo/bulkjob/upload.html", context)
+
+
+def bulk_columns(template) -> dict:
+    """The columns a ZNS upload for `template` takes, each with what it holds, and the sample file's address."""
+    columns = [("phone", _("The customer's phone: 0912345678, 84912345678 or +84 912 345 678."))]
+    columns += [(param["name"], param_rule(param)) for param in template.params if param.get("name")]
+    return {"columns": columns, "sample": reverse("admin:zalo_bulkjob_sample", args=[template.pk])}
+
+
+def bulk_sample(request, model_admin, template_id):
+    """A CSV to fill in: the template's columns and one example row."""
+    if not model_admin.has_add_permission(request):
+        raise PermissionDenied
+    template = _sendable_templates(request).filter(pk=template_id).first() if template_id.isdigit() else None
+    if template is None:
+        raise PermissionDenied
+    names = [param["name"] for param in template.params if param.get("name")]
+    example = ["0912345678", *(_sample_value(param) for param in template.params if param.get("name"))]
+    return csv_download(f"zns-{template.template_id}-sample.csv", ["phone", *names], [example])
+
+
+def _sample_value(param: dict) -> str:
+    size = param.get("max_length") or 10
+    if param.get("type") == "number":
+        return "1" * max(param.get("min_length") or 1, min(size, 6))
+    return "Nguyễn Văn An"[:size]
 
 
 # --- conversations --------------------------------------------------------------------------------------------

@@ -47,7 +47,7 @@ def test_admin_pages_reports_and_the_language_switcher_work_under_the_policy(pag
         response = page.goto(path)
         assert response.status == 200, path
         assert "script-src 'self'" in response.headers["content-security-policy"]
-    expect(page.locator(".report-chart svg").first).to_be_visible()  # the last page: a report's inline SVG
+    expect(page.locator(".report-chart canvas").first).to_be_visible()  # the last page: a report's Chart.js chart
     page.goto("/admin/shops/shopmembership/add/")
     page.click(".select2-selection")  # select2 opens its search box: the admin's scripts run
     expect(page.locator(".select2-search__field")).to_be_visible()

@@ -17,6 +17,13 @@ from zalo import services as zalo_services
 from zalo.models import OfficialAccount, ZnsTemplate
 
 pytestmark = pytest.mark.browser
+# The scales of every Chart.js chart on the page, and the tick labels of the first one's axes.
+DRAWN = "[...document.querySelectorAll('.report-chart canvas')].map(c => Object.keys(Chart.getChart(c).scales))"
+TICKS = """(() => {
+  const scales = Chart.getChart(document.querySelector('.report-chart canvas')).scales;
+  return {x: scales.x.ticks.map(t => scales.x.getLabelForValue(t.value)), y: scales.y.ticks.map(t => t.label)};
+})()"""
+LEGEND_COLOUR = "Chart.getChart(document.querySelector('.report-chart canvas')).options.plugins.legend.labels.color"
 
 PASSWORD = "Báo-cáo-trình-duyệt-2026"
 SHOP = "Nhà thuốc An Khang Quận 1"
@@ -71,16 +78,35 @@ def test_a_manager_reads_every_report(page, screenshot, django_user_model, shop)
         page.locator("#report-links a").nth(n).click()
         page.fill("#id_start", start)
         page.click("#report-form [type=submit]")
-        expect(page.locator(".report-chart svg")).to_have_count(charts)
-        for chart in page.locator(".report-chart").all():
-            expect(chart.locator("rect").first).to_be_attached()
+        expect(page.locator(".report-chart canvas")).to_have_count(charts)
+        drawn = page.evaluate(DRAWN)
+        assert len(drawn) == charts and all({"x", "y"} <= set(scales) for scales in drawn), drawn
+        if name == "calls":  # date ticks in Vietnamese, and the y scale has values
+            ticks = page.evaluate(TICKS)
+            first = timezone.localdate() - timedelta(days=89)
+            assert ticks["x"][0] == f"{first:%d/%m/%Y}" and len(ticks["x"]) > 4, ticks
+            assert ticks["y"][0] == "0" and len(ticks["y"]) > 2, ticks
         expect(page.locator(f"#report-{table} tbody tr").first).not_to_contain_text("Không có")
         screenshot(f"report-{name}")
         with page.expect_download() as download:
             page.click(f"#report-{table} .report-csv")
         assert download.value.suggested_filename.startswith(f"{name}-{table}-")
         assert len(download.value.path().read_text(encoding="utf-8-sig").splitlines()) > 1
-    expect(page.locator("#report-chart polyline.chart-line")).to_be_attached()  # the acceptance rate
+    # The acceptance rate is a line on a 0-100 % scale of its own.
+    assert page.evaluate("Chart.getChart(document.querySelector('#report-chart canvas')).scales.rate.max") == 100
+
+
+def test_the_charts_follow_dark_mode(page, django_user_model, shop):
+    page.emulate_media(color_scheme="dark")
+    log_in(page, django_user_model, shop, "quanly-toi", MANAGER)
+    page.goto("/admin/reports/calls/")
+    expect(page.locator(".report-chart canvas")).to_have_count(2)
+    assert page.evaluate(LEGEND_COLOUR) == "#d5d9de"  # light ink on the dark background
+    page.evaluate("document.documentElement.classList.remove('dark')")  # what the theme's switch does
+    deadline = time.monotonic() + 5
+    while page.evaluate(LEGEND_COLOUR) != "#333333":  # redrawn in light colours
+        assert time.monotonic() < deadline, "the charts kept their dark colours"
+        time.sleep(0.05)
 
 
 def test_support_is_refused_the_reports(page, django_user_model, shop):

@@ -56,10 +56,19 @@ def test_support_requests_a_consent_and_sends_a_zns_and_sees_the_webhooks(
     screenshot("consent-accepted")
 
     page.goto("/admin/zalo/message/add/")
-    page.select_option("#id_template", label=f"{shop} – {oa} – Mẫu text 410001 (410001)")
+    template = oa.templates.get(template_id=410001)
+    expect(page.locator(f"#id_template optgroup[label^='{shop} · {oa.name}']")).to_have_count(1)  # grouped by OA
+    page.select_option("#id_template", str(template.pk))
     page.click("#zns-pick-form [type=submit]")
+    expect(page.locator("#zns-cost")).to_contain_text(f"{template.price}\u00a0₫")  # the cost before sending
     page.fill("#id_phone", "0912000001")
     page.fill("#id_param_customer_name", "Nguyễn Văn An")
+    page.fill("#id_param_order_code", "DH-1001")
+    # As it is typed: the count against the limit, and the message as the customer will read it.
+    expect(page.locator("[data-count-for=id_param_order_code]")).to_have_text("7 / 20")
+    expect(page.locator("[data-preview-for=customer_name]")).to_have_text("Nguyễn Văn An")
+    page.fill("#id_param_order_code", "X" * 21)  # the field stops at the template's limit
+    expect(page.locator("[data-count-for=id_param_order_code]")).to_have_text("20 / 20")
     page.fill("#id_param_order_code", "DH-1001")
     page.click("#zns-send-form [name=preview]")
     expect(page.locator("#zns-preview")).to_contain_text("DH-1001")

@@ -3,6 +3,7 @@ each CSV has the screen's rows, and only Managers and superusers read them."""
 
 import csv
 import io
+import json
 import time
 from datetime import datetime, timedelta
 
@@ -85,10 +86,13 @@ def test_the_call_figures_are_the_calls_own(manager_client, shop):
     staff = {row[1] for row in tables["users"]["rows"]}
     assert "Nguyễn Thị Lan" in staff  # users by name, not by eTelecom id
     charts = page.context["charts"]
-    assert [len(chart["bars"]) for _title, chart in charts] == [14, 24]
-    svg = page.content.decode().split('id="report-chart"', 1)[1].split("</svg>", 1)[0]
-    first_bar = svg.split('<rect class="bar-answered"', 1)[1].split(">", 1)[0]
-    assert "," not in first_bar  # numbers as SVG reads them, not in the Vietnamese format
+    assert [len(chart["labels"]) for _title, chart in charts] == [14, 24]
+    days = charts[0][1]
+    assert days["labels"][-1] == f"{today:%d/%m/%Y}"  # Vietnamese dates
+    assert sum(sum(series["values"]) for series in days["series"]) == total["count"]
+    # The chart's data travels as JSON (numbers as JSON writes them), for static/console/charts.js to draw.
+    data = json.loads(page.content.decode().split('id="chart-data-1" type="application/json">', 1)[1].split("<")[0])
+    assert data["series"][0]["values"] == days["series"][0]["values"]
 
 
 def test_a_calls_hour_is_its_local_hour(shop):
@@ -137,6 +141,8 @@ def test_an_oa_runs_out_at_todays_rate():
     assert run_out({**oa, "remaining_quota": 0}, synced) == "spent"
     assert run_out({**oa, "remaining_quota": 1000}, synced) is None  # nothing sent yet
     assert run_out({**oa, "synced_at": midnight - timedelta(hours=1)}, synced) is None  # no sync today
+    # Read at 08:00, the 06:40 of a 06:00 sync has passed: never shown as a time still to come.
+    assert run_out({**oa, "remaining_quota": 100}, synced + timedelta(hours=2)) == "overdue"
 
 
 def test_the_consent_outcomes_are_the_replies(manager_client, oa, sandbox):
@@ -203,3 +209,13 @@ def test_support_is_refused_the_reports(client, make_user, shop, name):
     client.force_login(make_user("hotro-bc", SUPPORT, shops=[shop]))
     assert client.get(reverse(f"admin:report_{name}")).status_code == 403
     assert "report-links" not in client.get(reverse("admin:index")).content.decode()
+
+
+def test_a_chart_says_where_its_history_starts(manager_client, oa):
+    page, _ = report(manager_client, "zalo", oa=oa.pk)
+    first = OADaily.objects.filter(oa=oa).order_by("day").first().day
+    quota = page.context["charts"][0][1]
+    assert f"{first:%d/%m/%Y}" in quota["note"] and "lịch sử" in quota["note"]
+    assert quota["note"] in page.content.decode()
+    page, _ = report(manager_client, "zalo", oa=oa.pk, start=first.isoformat())
+    assert page.context["charts"][0][1]["note"] == ""  # the range starts with the history

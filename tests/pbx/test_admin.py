@@ -87,7 +87,9 @@ def test_an_etelecom_refusal_is_a_form_error_and_nothing_is_stored(support_clien
     page = support_client.post(reverse("admin:pbx_extension_add"), data)
     assert page.status_code == 200
     errors = page.context["form"].non_field_errors()
-    assert "already exists" in errors[0] and "Etelecom/CreateExtension 409" in errors[0]
+    # The sentence for this refusal of this call, then eTelecom's own code and words in brackets.
+    assert errors[0].startswith("This extension number is already taken.")
+    assert f"[Etelecom/CreateExtension 409 already_exists: extension {extension.extension_number} already" in errors[0]
     assert Extension.objects.count() == before
 
 
@@ -174,7 +176,12 @@ def test_the_csv_export_streams_the_filtered_list(support_client, calls):
     rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig"))))
     assert rows[0][:3] == ["started", "shop", "direction"]
     assert len(rows) - 1 == calls.filter(direction="out").count()
-    assert {row[2] for row in rows[1:]} == {"out"}
+    assert {row[2] for row in rows[1:]} == {"Outbound"}  # values in words, as the list shows them
+    vietnamese = support_client.get(
+        reverse("admin:pbx_callrecord_export"), {"direction__exact": "out"}, HTTP_ACCEPT_LANGUAGE="vi"
+    )
+    rows = list(csv.reader(io.StringIO(b"".join(vietnamese.streaming_content).decode("utf-8-sig"))))
+    assert rows[0][:3] == ["bắt đầu lúc", "cửa hàng", "chiều gọi"] and {row[2] for row in rows[1:]} == {"Gọi ra"}
     assert rows[1][0].endswith("+07:00")
 
 

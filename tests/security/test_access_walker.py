@@ -103,6 +103,8 @@ def fill(route: str, world: World) -> str:
             return world.pk_of(model)
         if name == "object_id":  # view_on_site: /r/<content type>/<object>/ of a row of B
             return str(world.rows_b[apps.get_model("zalo", "Consent")].pk)
+        if name == "template_id":  # a bulk upload's sample file: B's template
+            return str(world.rows_b[apps.get_model("zalo", "ZnsTemplate")].pk)
         if name == "content_type_id":
             return str(ContentType.objects.get_for_model(apps.get_model("zalo", "Consent")).pk)
         if name == "id":  # a user's password page: B's staff member

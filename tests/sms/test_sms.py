@@ -311,3 +311,11 @@ def test_a_template_keeps_its_variables_in_order(admin_client, shop):
     fields = {"shop": shop.pk, "code": "DONHANG", "param_names": " order_code ,customer_name", "is_active": "on"}
     assert admin_client.post(reverse("admin:sms_smstemplate_add"), fields).status_code == 302
     assert SmsTemplate.objects.get().params == ["order_code", "customer_name"]
+
+
+def test_a_semicolon_or_tab_separated_upload_is_read_like_a_comma_separated_one(admin_client, account, otp):
+    # What Excel writes as "CSV" in a Vietnamese locale; the separator is read from the header line.
+    upload(admin_client, otp, "phone;otp\n0912000001;1234\n0912000002;5678\n")
+    upload(admin_client, otp, "phone\totp\n0912000003\t4321\n")
+    states = dict(SmsBulkJob.objects.values_list("rows__phone", "rows__state"))
+    assert set(states.values()) == {"pending"} and len(states) == 3

@@ -15,7 +15,7 @@ from django.db.models.signals import post_save
 from django.urls import reverse
 from django.utils import timezone
 
-from shops import syncing, tasks
+from shops import syncing, tasks, uploads
 from shops.models import SyncRun
 from shops.roles import SUPPORT
 from tests.history import assert_no_secret_in_history, history
@@ -41,9 +41,9 @@ def support_client(client, make_user, template):
     return client
 
 
-def csv_file(rows, header=("phone", "customer_name", "order_code")) -> SimpleUploadedFile:
+def csv_file(rows, header=("phone", "customer_name", "order_code"), delimiter=",") -> SimpleUploadedFile:
     buffer = io.StringIO()
-    writer = csv.writer(buffer)
+    writer = csv.writer(buffer, delimiter=delimiter)
     writer.writerow(header)
     writer.writerows(rows)
     return SimpleUploadedFile("khach-hang.csv", buffer.getvalue().encode("utf-8-sig"), content_type="text/csv")
@@ -91,6 +91,23 @@ def test_a_file_that_cannot_be_used_is_a_form_error(support_client, template):
         reverse("admin:zalo_bulkjob_add") + "?kind=zns", {"template": template.pk, "file": no_phone}
     )
     assert "phone" in page.context["form"].errors["file"][0] and not BulkJob.objects.exists()
+
+
+@pytest.mark.parametrize("delimiter", [";", "\t"])
+def test_a_semicolon_or_tab_separated_file_is_read_like_a_comma_separated_one(support_client, template, delimiter):
+    # What Excel writes as "CSV" in a Vietnamese locale: semicolons, and a comma inside a value.
+    rows = [("0912000001", "Nguyễn, Văn An", "DH-1"), ("0912000002", "Bình", "DH-2")]
+    data = {"template": template.pk, "file": csv_file(rows, delimiter=delimiter)}
+    support_client.post(reverse("admin:zalo_bulkjob_add") + "?kind=zns", data, follow=True)
+    job = BulkJob.objects.get()
+    assert bulk.counts(job)["pending"] == 2
+    assert job.rows.get(line=2).data["customer_name"] == "Nguyễn, Văn An"
+
+
+def test_a_hostile_header_line_is_still_read_with_a_known_separator():
+    # A header that would make the sniffer pick a letter or a quote: only , ; and tab are ever taken.
+    for header in ("phoneXnameXcode", 'phone"name"code', "phone|name|code"):
+        assert uploads._dialect(header + "\n1|2|3\n").delimiter in ",;\t"
 
 
 def test_rows_beyond_the_quota_are_held_and_sent_when_it_renews(support_client, template, sandbox):
@@ -155,6 +172,7 @@ def test_the_results_download_lists_every_row(support_client, template):
     lines = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig"))))
     assert lines[0][:3] == ["line", "phone", "state"] and len(lines) == 4
     assert [line[2] for line in lines[1:]] == ["Sent", "Sent", "Invalid"]
+    assert lines[0][4:] == ["tracking id", "eTelecom id", "delivery or reply"]
 
 
 def test_consents_are_requested_from_a_file(support_client, template, sandbox):
@@ -461,6 +479,27 @@ def test_an_upload_whose_worker_keeps_dying_waits_for_a_person(support_client, t
     assert job.status == "failed" and job.run_id == first.pk and "4 times" in job.error
     page = support_client.get(reverse("admin:zalo_bulkjob_change", args=[job.pk])).content.decode()
     assert "Send the rows left" in page
+
+
+def test_the_upload_form_shows_the_templates_columns_and_offers_a_sample(support_client, template):
+    page = support_client.get(reverse("admin:zalo_bulkjob_add") + "?kind=zns")
+    columns = page.context["columns"][str(template.pk)]
+    assert [name for name, _rule in columns["columns"]] == ["phone", "customer_name", "order_code", "note"]
+    assert f'data-columns-for="{template.pk}"' in page.content.decode()
+    sample = support_client.get(columns["sample"])
+    lines = list(csv.reader(io.StringIO(sample.content.decode("utf-8-sig"))))
+    assert lines[0] == ["phone", "customer_name", "order_code", "note"] and len(lines) == 2
+    # The sample, filled in as it is, is a file the upload accepts.
+    data = {"template": template.pk, "file": SimpleUploadedFile("mau.csv", sample.content, content_type="text/csv")}
+    support_client.post(reverse("admin:zalo_bulkjob_add") + "?kind=zns", data, follow=True)
+    assert bulk.counts(BulkJob.objects.get())["pending"] == 1
+
+
+def test_no_sample_for_a_template_the_user_cannot_send(support_client, template):
+    other = ZnsTemplate.objects.exclude(oa__shop=template.oa.shop).first() or template
+    for template_id in (str(other.pk) if other != template else "999999", "abc", "-1"):
+        response = support_client.get(reverse("admin:zalo_bulkjob_sample", args=[template_id]))
+        assert response.status_code == 403
 
 
 def test_an_upload_and_its_start_are_in_its_history(support_client, template, django_capture_on_commit_callbacks):

@@ -67,7 +67,8 @@ def test_a_bad_phone_is_a_form_error_and_nothing_is_sent(support_client, oa, san
 def test_a_refused_request_is_shown_in_words(support_client, oa, sandbox):
     sandbox.control.update_oa(oa.oa_id, status="N")
     page = request(support_client, oa, "0912345671")
-    assert "eTelecom refused the request" in page.context["form"].non_field_errors()[0]
+    error = page.context["form"].non_field_errors()[0]
+    assert error.startswith("eTelecom") and "[Zalo/RequestConsent" in error
     assert not Consent.objects.exists()
 
 
@@ -157,7 +158,7 @@ def test_templates_are_registered_and_synced(support_client, oa, sandbox):
     again = support_client.post(
         reverse("admin:zalo_znstemplate_add"), {"oa": oa.pk, "template_id": 520004, "type": "rating"}
     )
-    assert "already exists" in again.context["form"].non_field_errors()[0]
+    assert "already registered for the OA" in again.context["form"].non_field_errors()[0]
     run = syncing.run_now("template_sync", services.templates_sync_work, shop=oa.shop)
     assert run.status == "succeeded"
     mine = ZnsTemplate.objects.filter(oa=oa)

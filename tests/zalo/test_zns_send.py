@@ -46,8 +46,31 @@ def test_the_form_has_a_field_per_parameter_and_previews_without_sending(support
     assert {"param_customer_name", "param_order_code", "param_note"} <= set(page.context["form"].fields)
     sandbox.control.clear_requests()
     preview = support_client.post(send_url(template), {"phone": "0912000001", **DATA, "preview": "1"})
-    assert preview.context["preview"] == {"customer_name": "Nguyễn Văn An", "order_code": "DH-1001"}
+    lines = {line["name"]: (line["label"], line["value"]) for line in preview.context["preview"]}
+    assert lines == {
+        "customer_name": ("Customer name", "Nguyễn Văn An"),
+        "order_code": ("Order code", "DH-1001"),
+        "note": ("Note", ""),
+    }
+    assert preview.context["previewed"] and "Nguyễn Văn An" in preview.content.decode()
     assert sandbox.control.received("Zalo/SendZNS") == 0 and not Message.objects.exists()
+
+
+def test_the_composer_shows_choices_by_oa_limits_and_cost_before_sending(support_client, template):
+    picker = support_client.get(reverse("admin:zalo_message_add"), HTTP_ACCEPT_LANGUAGE="vi")
+    groups = [label for label, _choices in picker.context["pick"].fields["template"].choices if label]
+    oa = template.oa
+    assert f"{oa.shop.name} · {oa.name} (còn {oa.remaining_quota} trên {oa.daily_quota} ZNS hôm nay)" in groups
+    options = dict(picker.context["pick"].fields["template"].choices)[groups[0]]
+    assert all(" – " not in str(label) and "\u00a0₫" in str(label) for _value, label in options)
+    page = support_client.get(send_url(template))
+    field = page.context["form"].fields["param_order_code"]
+    assert field.label == "Order code" and field.help_text == "Text, 1 to 20 characters, required"
+    assert field.widget.attrs["data-limit"] == 20
+    cost = page.context["cost"]
+    assert cost["price"] == f"{template.price}\u00a0₫" and cost["oa_left"] == str(oa.remaining_quota)
+    html = page.content.decode()
+    assert 'data-count-for="id_param_order_code"' in html and 'data-preview-for="order_code"' in html
 
 
 def test_parameters_are_checked_before_anything_is_sent(support_client, template, sandbox):
@@ -106,6 +129,10 @@ def test_a_send_etelecom_never_got_stays_unconfirmed_then_is_settled(support_cli
     page = support_client.post(send_url(template), {"phone": "0912000001", **DATA, "send": "1"}, follow=True)
     message = Message.objects.get()
     assert message.send_state == "unconfirmed" and "do not send it again" in str(list(page.context["messages"])[0])
+    # The page says one thing: it may have gone, do not send it again; never "try again later".
+    message.refresh_from_db()
+    assert "Do not send it again" in message.error_message and "Try again" not in message.error_message
+    assert "Try again" not in page.content.decode()
     Message.objects.filter(pk=message.pk).update(created_at=message.created_at - services.UNCONFIRMED_AFTER)
     syncing.run_now("message_sync", services.messages_sync_work, shop=template.oa.shop)
     message.refresh_from_db()
