@@ -8,7 +8,7 @@ class PbxConfig(AppConfig):
 
     def ready(self):
         from shops import webhooks
-        from shops.syncing import register_kind
+        from shops.jobs import register_kind
 
         from . import services
 

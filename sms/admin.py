@@ -80,7 +80,7 @@ class SmsMessageAdmin(PhoneSearch, MirroredAdmin):
 
     @admin.action(description=_("Check the status with the gateway now"), permissions=["change"])
     def check_now(self, request, queryset):
-        queue_runs(request, {m.shop for m in queryset.select_related("shop")}, "sms_status", "sms.tasks.poll_statuses")
+        queue_runs(request, {m.shop for m in queryset.select_related("shop")}, "sms_status")
 
 
 @admin.register(SmsBulkJob)

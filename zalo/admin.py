@@ -110,12 +110,12 @@ class OfficialAccountAdmin(ShopScopedAdmin):
 
     @admin.action(description=_("Sync quota and quality now"), permissions=["change"])
     def sync_now(self, request, queryset):
-        queue_runs(request, {oa.shop for oa in queryset.select_related("shop")}, "oa_sync", "zalo.tasks.sync_oas")
+        queue_runs(request, {oa.shop for oa in queryset.select_related("shop")}, "oa_sync")
 
     @admin.action(description=_("Sync followers now"), permissions=["change"])
     def sync_followers_now(self, request, queryset):
         shops = {oa.shop for oa in queryset.select_related("shop")}
-        queue_runs(request, shops, "follower_sync", "zalo.tasks.sync_followers")
+        queue_runs(request, shops, "follower_sync")
 
 
 @admin.register(OASnapshot)
@@ -288,8 +288,8 @@ class ExpiringFilter(admin.SimpleListFilter):
 class ZaloWorkAdmin(MirroredAdmin):
     """Rows an OA owns, made through eTelecom's calls."""
 
-    def _sync(self, request, queryset, kind, task):
-        queue_runs(request, {obj.oa.shop for obj in queryset.select_related("oa__shop")}, kind, task)
+    def _sync(self, request, queryset, kind):
+        queue_runs(request, {obj.oa.shop for obj in queryset.select_related("oa__shop")}, kind)
 
 
 @admin.register(Consent)
@@ -340,7 +340,7 @@ class ConsentAdmin(PhoneSearch, ZaloWorkAdmin):
 
     @admin.action(description=_("Sync call permission requests now"), permissions=["change"])
     def sync_now(self, request, queryset):
-        self._sync(request, queryset, "consent_sync", "zalo.tasks.sync_consents")
+        self._sync(request, queryset, "consent_sync")
 
 
 @admin.register(ZnsTemplate)
@@ -364,7 +364,7 @@ class ZnsTemplateAdmin(ZaloWorkAdmin):
 
     @admin.action(description=_("Sync ZNS templates now"), permissions=["change"])
     def sync_now(self, request, queryset):
-        self._sync(request, queryset, "template_sync", "zalo.tasks.sync_templates")
+        self._sync(request, queryset, "template_sync")
 
 
 SEND_BADGE = {"sent": "ok", "sending": "busy", "unconfirmed": "busy", "failed": "bad"}
@@ -441,7 +441,7 @@ class MessageAdmin(PhoneSearch, ZaloWorkAdmin):
 
     @admin.action(description=_("Sync ZNS messages now"), permissions=["change"])
     def sync_now(self, request, queryset):
-        self._sync(request, queryset, "message_sync", "zalo.tasks.sync_messages")
+        self._sync(request, queryset, "message_sync")
 
 
 JOURNEY_BADGE = {"P": "ok", "Z": "busy", "N": "bad"}
@@ -463,7 +463,7 @@ class JourneyAdmin(PhoneSearch, ZaloWorkAdmin):
 
     @admin.action(description=_("Sync journey tokens now"), permissions=["change"])
     def sync_now(self, request, queryset):
-        self._sync(request, queryset, "journey_sync", "zalo.tasks.sync_journeys")
+        self._sync(request, queryset, "journey_sync")
 
 
 @admin.register(BulkJob)

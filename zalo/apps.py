@@ -8,18 +8,10 @@ class ZaloConfig(AppConfig):
 
     def ready(self):
         from shops import alerts, webhooks
-        from shops.syncing import register_kind
 
         from . import alerts as oa_alerts
-        from . import bulk, events, services
+        from . import events, jobs, services  # noqa: F401  (jobs declares the app's jobs)
 
-        register_kind("oa_sync", _("Zalo OA sync"))
-        register_kind("follower_sync", _("Zalo follower sync"))
-        register_kind("consent_sync", _("Call permission sync"))
-        register_kind("template_sync", _("ZNS template sync"))
-        register_kind("message_sync", _("ZNS message sync"))
-        register_kind("journey_sync", _("Journey token sync"))
-        register_kind("bulk_send", _("Bulk upload"), on_abandon=bulk.resume_abandoned)
         events.register()
         alerts.register_source(oa_alerts.oa_alerts)
         webhooks.on_url_change(services.oas_point_at_webhook)

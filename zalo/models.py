@@ -515,7 +515,6 @@ class BulkJob(BulkJobBase):
 
     shop_lookup = "oa__shop"
     run_kind = "bulk_send"
-    run_task = "zalo.tasks.run_bulk"
 
     class Kind(models.TextChoices):
         CONSENT = "consent", _("Call permission requests")

@@ -113,12 +113,12 @@ def step_after_kill(job: int, shop: int) -> dict:
 
     from pbx.models import CallRecord
     from pbx.schedules import SCHEDULES as PBX_SCHEDULES
-    from shops.schedules import SCHEDULES as SHOP_SCHEDULES
+    from shops import jobs
     from zalo import bulk
     from zalo.models import BulkJob
 
-    for spec in [*SHOP_SCHEDULES, *PBX_SCHEDULES]:
-        if spec["func"] in ("shops.tasks.reap_runs", "pbx.tasks.sync_all_calls"):
+    for spec in [*jobs.schedules(), *PBX_SCHEDULES]:
+        if spec["args"] == "'reaper'" if "args" in spec else spec["func"] == "pbx.tasks.sync_all_calls":
             Schedule.objects.create(repeats=-1, **spec)
     return {
         "job_status": BulkJob.objects.get(pk=job).status,
