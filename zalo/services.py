@@ -27,6 +27,7 @@ from shops.clients import Actor, job_client, shop_client
 from shops.crypto import encrypt
 from shops.links import login_page
 from shops.messages import describe_error, reference
+from shops.mirror import Mirror, renamed, same
 from shops.models import Shop, SyncRun
 from shops.phones import canonical_phone
 from shops.webhooks import masked_url, webhook_url
@@ -34,27 +35,33 @@ from shops.webhooks import masked_url, webhook_url
 from . import rollups
 from .models import Consent, Follower, Journey, Message, OASnapshot, OfficialAccount, ZnsTemplate
 
-# OA fields copied as they come from GetShopOA.
-MIRRORED = (
-    "name",
-    "description",
-    "avatar",
-    "cover",
-    "is_verified",
-    "app_id",
-    "connection_id",
-    "connection_method",
-    "owner_id",
-    "status",
-    "current_quality",
-    "last_week_quality",
-    "daily_quota",
-    "remaining_quota",
-    "daily_quota_promotion",
-    "monthly_promotion_quota",
-    "remaining_monthly_promotion_quota",
-    "estimated_next_month_promotion_quota",
-    "expires_at",
+# An OA as GetShopOA returns it.
+OA = Mirror(
+    {
+        **same(
+            "name",
+            "description",
+            "avatar",
+            "cover",
+            "is_verified",
+            "app_id",
+            "connection_id",
+            "connection_method",
+            "owner_id",
+            "status",
+            "current_quality",
+            "last_week_quality",
+            "daily_quota",
+            "remaining_quota",
+            "daily_quota_promotion",
+            "monthly_promotion_quota",
+            "remaining_monthly_promotion_quota",
+            "estimated_next_month_promotion_quota",
+            "expires_at",
+        ),
+        "webhook_url": lambda remote: masked_url(remote.webhook_url or ""),
+        **renamed(etelecom_created_at="created_at", etelecom_updated_at="updated_at"),
+    }
 )
 SNAPSHOT = (
     "status",
@@ -83,22 +90,6 @@ FOLLOWER_FIELDS = [
 CONVERSATION_FIELDS = ["last_customer_message_at", "last_message_at", "read_at"]
 
 
-def _values_fields() -> list[str]:
-    """The columns `_values` fills, in its order."""
-    return [*MIRRORED, "webhook_url", "etelecom_created_at", "etelecom_updated_at"]
-
-
-def _values(remote: zalo_api.OfficialAccount) -> dict:
-    values = {name: getattr(remote, name) for name in MIRRORED}
-    values.update(
-        webhook_url=masked_url(remote.webhook_url or ""),
-        etelecom_created_at=remote.created_at,
-        etelecom_updated_at=remote.updated_at,
-    )
-    return values
-
-
-# A renewal waits for the OA admin on Zalo's page; past this it is taken as abandoned and another may start.
 RENEWAL_WINDOW = timedelta(minutes=15)
 
 
@@ -124,7 +115,7 @@ def _store(shop: Shop, remote: zalo_api.OfficialAccount, **extra) -> OfficialAcc
         oa, _ = OfficialAccount.objects.update_or_create(
             shop=shop,
             oa_id=remote.oa_id,
-            defaults={**_values(remote), "synced_at": now, "missing_since": None, **extra},
+            defaults={**OA.values(remote), "synced_at": now, "missing_since": None, **extra},
         )
         values = {name: getattr(oa, name) for name in SNAPSHOT}
         OASnapshot.objects.create(oa=oa, taken_at=now, **values)
@@ -199,11 +190,11 @@ def oa_sync_work(run: SyncRun) -> dict:
     now = timezone.now()
     with transaction.atomic():
         known = dict(OfficialAccount.objects.filter(shop=run.shop).values_list("oa_id", "missing_since"))
-        updated = [*_values_fields(), "synced_at", "missing_since"]
+        updated = [*OA.fields, "synced_at", "missing_since"]
         bulk.insert(
             OfficialAccount,
             ["shop", "oa_id", "app_secret_ciphertext", *updated],
-            [(run.shop.pk, remote.oa_id, "", *_values(remote).values(), now, None) for remote in remotes],
+            [(run.shop.pk, remote.oa_id, "", *OA.row(remote), now, None) for remote in remotes],
             unique=["shop", "oa_id"],
             update=updated,
         )
@@ -286,24 +277,27 @@ def _store_followers(batch: list[Follower]) -> int:
 
 # A consent sync re-reads this much before its last complete run, and every request still awaiting a reply.
 CONSENT_OVERLAP = timedelta(minutes=15)
-CONSENT_FIELDS = [
-    "phone",
-    "call_type",
-    "reason_code",
-    "status",
-    "reply_status",
-    "delivery_status",
-    "delivery_time",
-    "is_charged",
-    "error_code",
-    "error_message",
-    "expires_at",
-    "etelecom_user_id",
-    "etelecom_created_at",
-    "etelecom_updated_at",
-    "day",
-    "synced_at",
-]
+# A call permission request as ListRequestConsent returns it.
+CONSENT = Mirror(
+    {
+        "phone": lambda remote: canonical_phone(remote.phone),
+        **same(
+            "call_type",
+            "reason_code",
+            "status",
+            "reply_status",
+            "delivery_status",
+            "delivery_time",
+            "is_charged",
+            "error_code",
+            "error_message",
+            "expires_at",
+        ),
+        **renamed(etelecom_user_id="user_id", etelecom_created_at="created_at", etelecom_updated_at="updated_at"),
+        "day": lambda remote: rollups.local_day(remote.created_at),
+        "synced_at": lambda remote: timezone.now(),
+    }
+)
 CONSENT_BATCH = 2000
 
 
@@ -330,33 +324,12 @@ UNCONFIRMED_AFTER = timedelta(minutes=30)
 CLOCK_SKEW = timedelta(minutes=2)
 
 
-def _consent_values(remote: zns_api.Consent) -> dict:
-    return {
-        "phone": canonical_phone(remote.phone),
-        "call_type": remote.call_type,
-        "reason_code": remote.reason_code,
-        "status": remote.status,
-        "reply_status": remote.reply_status,
-        "delivery_status": remote.delivery_status,
-        "delivery_time": remote.delivery_time,
-        "is_charged": remote.is_charged,
-        "error_code": remote.error_code,
-        "error_message": remote.error_message,
-        "expires_at": remote.expires_at,
-        "etelecom_user_id": remote.user_id,
-        "etelecom_created_at": remote.created_at,
-        "etelecom_updated_at": remote.updated_at,
-        "day": rollups.local_day(remote.created_at),
-        "synced_at": timezone.now(),
-    }
-
-
 def consent_store(oa: OfficialAccount, remote: zns_api.Consent, *, recount: bool = True, **extra) -> Consent:
     """Upsert one request; with `recount`, its day's rollup is recounted in the same transaction (a caller
     storing many recounts their days once, with `rollups.refresh_consents`)."""
     with transaction.atomic():
         consent, _ = Consent.objects.update_or_create(
-            oa=oa, etelecom_id=remote.id, defaults={**_consent_values(remote), **extra}
+            oa=oa, etelecom_id=remote.id, defaults={**CONSENT.values(remote), **extra}
         )
         if recount:
             rollups.refresh_consents([(oa.pk, consent.day)])
@@ -448,13 +421,13 @@ def consents_sync_work(run: SyncRun) -> dict:
     oas = dict(OfficialAccount.objects.filter(shop=shop).values_list("oa_id", "pk"))
     statement = bulk.Statement(
         Consent,
-        ["oa", "etelecom_id", *CONSENT_FIELDS],
+        ["oa", "etelecom_id", *CONSENT.fields],
         unique=["oa", "etelecom_id"],
-        update=CONSENT_FIELDS,
+        update=CONSENT.fields,
     )
     count = skipped = 0
     batch = []
-    day_at = 2 + CONSENT_FIELDS.index("day")  # rows are (OA, eTelecom id, *CONSENT_FIELDS)
+    day_at = 2 + CONSENT.fields.index("day")  # rows are (OA, eTelecom id, *CONSENT.fields)
 
     def store(rows: list[tuple]) -> int:
         with transaction.atomic():
@@ -467,8 +440,7 @@ def consents_sync_work(run: SyncRun) -> dict:
             if remote.oa_id not in oas:
                 skipped += 1  # an OA the console has not synced yet: the next OA sync brings it
                 continue
-            values = _consent_values(remote)
-            batch.append((oas[remote.oa_id], remote.id, *(values[name] for name in CONSENT_FIELDS)))
+            batch.append((oas[remote.oa_id], remote.id, *CONSENT.row(remote)))
             if len(batch) >= CONSENT_BATCH:
                 count += store(batch)
                 batch = []
@@ -476,35 +448,41 @@ def consents_sync_work(run: SyncRun) -> dict:
     return {"consents": count, "unknown_oa": skipped}
 
 
-def _template_values(remote: zns_api.Template) -> dict:
-    return {
-        "name": remote.template_name,
-        "type": remote.type,
-        "status": remote.status,
-        "quality": remote.quality,
-        "tag": remote.tag,
-        "price": remote.price,
-        "timeout": remote.timeout,
-        "apply_template_quota": remote.apply_template_quota,
-        "daily_quota": remote.daily_quota,
-        "remaining_quota": remote.remaining_quota,
-        "params": [
-            {
-                "name": p.name,
-                "type": p.type,
-                "require": p.require,
-                "accept_null": p.accept_null,
-                "min_length": p.min_length,
-                "max_length": p.max_length,
-            }
-            for p in remote.params
-        ],
-        "preview_url": remote.preview_url,
-        "is_journey": remote.is_journey,
-        "etelecom_created_at": remote.created_at,
-        "etelecom_updated_at": remote.updated_at,
-        "synced_at": timezone.now(),
+def _template_params(remote: zns_api.Template) -> list[dict]:
+    return [
+        {
+            "name": p.name,
+            "type": p.type,
+            "require": p.require,
+            "accept_null": p.accept_null,
+            "min_length": p.min_length,
+            "max_length": p.max_length,
+        }
+        for p in remote.params
+    ]
+
+
+# A ZNS template as ListTemplates or GetTemplate returns it.
+TEMPLATE = Mirror(
+    {
+        **same(
+            "type",
+            "status",
+            "quality",
+            "tag",
+            "price",
+            "timeout",
+            "apply_template_quota",
+            "daily_quota",
+            "remaining_quota",
+            "preview_url",
+            "is_journey",
+        ),
+        **renamed(name="template_name", etelecom_created_at="created_at", etelecom_updated_at="updated_at"),
+        "params": _template_params,
+        "synced_at": lambda remote: timezone.now(),
     }
+)
 
 
 def template_register(*, oa: OfficialAccount, user, template_id: int, type: str) -> ZnsTemplate:
@@ -516,7 +494,7 @@ def template_register(*, oa: OfficialAccount, user, template_id: int, type: str)
     except EtelecomError as exc:
         raise _refused(exc) from exc
     template, _ = ZnsTemplate.objects.update_or_create(
-        oa=oa, template_id=remote.template_id, defaults=_template_values(remote)
+        oa=oa, template_id=remote.template_id, defaults=TEMPLATE.values(remote)
     )
     return template
 
@@ -529,7 +507,7 @@ def templates_sync_work(run: SyncRun) -> dict:
         for oa_id, oa in oas.items():
             for remote in zns_api.iter_templates(client, oa_id=oa_id):
                 ZnsTemplate.objects.update_or_create(
-                    oa=oa, template_id=remote.template_id, defaults=_template_values(remote)
+                    oa=oa, template_id=remote.template_id, defaults=TEMPLATE.values(remote)
                 )
                 count += 1
     return {"templates": count, "oas": len(oas)}
@@ -540,71 +518,42 @@ def templates_sync_work(run: SyncRun) -> dict:
 MESSAGE_OVERLAP = timedelta(minutes=15)
 
 
-def _message_values(remote: zns_api.Message) -> dict:
-    return {
-        "etelecom_id": remote.id,
-        "msg_id": remote.msg_id,
-        "phone": canonical_phone(remote.phone),
-        "type": remote.type,
-        "status": remote.status,
-        "delivery_status": remote.delivery_status,
-        "delivery_time": remote.delivery_time,
-        "sent_time": remote.sent_time,
-        "request_time": remote.request_time or remote.created_at,
-        "error_code": remote.error_code,
-        "error_message": remote.error_message,
-        "fee_main": remote.fee_main,
-        "fee_token": remote.fee_token,
-        "is_charged": remote.is_charged,
-        "is_development": remote.is_development,
-        "sending_mode": remote.sending_mode,
-        "journey_id": remote.journey_id,
-        "template_id_sent": remote.template_id,
-        "template_data": remote.template_data,
-        "rate": remote.rate or None,
-        "note": remote.note,
-        "feedback": list(remote.feedback),
-        "submit_time": remote.submit_time,
-        "etelecom_updated_at": remote.updated_at,
-        "synced_at": timezone.now(),
-        "send_state": Message.SendState.SENT,
+# A ZNS message as ListMessages, a send's answer or a status read returns it: what it changes on its row.
+MESSAGE = Mirror(
+    {
+        **same(
+            "msg_id",
+            "type",
+            "status",
+            "delivery_status",
+            "delivery_time",
+            "sent_time",
+            "error_code",
+            "error_message",
+            "fee_main",
+            "fee_token",
+            "is_charged",
+            "is_development",
+            "sending_mode",
+            "journey_id",
+            "template_data",
+            "note",
+            "submit_time",
+        ),
+        **renamed(etelecom_id="id", template_id_sent="template_id", etelecom_updated_at="updated_at"),
+        "phone": lambda remote: canonical_phone(remote.phone),
+        "request_time": lambda remote: remote.request_time or remote.created_at,
+        "rate": lambda remote: remote.rate or None,
+        "feedback": lambda remote: list(remote.feedback),
+        "synced_at": lambda remote: timezone.now(),
+        "send_state": lambda remote: Message.SendState.SENT,
     }
-
-
-# What a send's answer changes on its row.
-MESSAGE_FIELDS = [
-    "etelecom_id",
-    "msg_id",
-    "phone",
-    "type",
-    "status",
-    "delivery_status",
-    "delivery_time",
-    "sent_time",
-    "request_time",
-    "error_code",
-    "error_message",
-    "fee_main",
-    "fee_token",
-    "is_charged",
-    "is_development",
-    "sending_mode",
-    "journey_id",
-    "template_id_sent",
-    "template_data",
-    "rate",
-    "note",
-    "feedback",
-    "submit_time",
-    "etelecom_updated_at",
-    "synced_at",
-    "send_state",
-]
+)
 
 
 def message_store(oa: OfficialAccount, remote: zns_api.Message, *, template: ZnsTemplate | None = None) -> Message:
     """Upsert a message eTelecom reported: by our tracking id when it carries one, else by eTelecom's id."""
-    values = _message_values(remote)
+    values = MESSAGE.values(remote)
     values["template"] = template or ZnsTemplate.objects.filter(oa=oa, template_id=remote.template_id).first()
     key = {"tracking_id": remote.tracking_id} if remote.tracking_id else {"etelecom_id": remote.id}
     day = rollups.local_day(remote.request_time or remote.sent_time or remote.created_at)
@@ -689,9 +638,9 @@ def zns_send_stored(message: Message, *, client) -> Message:
             send_state=Message.SendState.FAILED, error_message=describe_error(exc)
         )
         raise _refused(exc) from exc
-    for name, value in _message_values(remote).items():
+    for name, value in MESSAGE.values(remote).items():
         setattr(message, name, value)
-    message.save(update_fields=MESSAGE_FIELDS)
+    message.save(update_fields=MESSAGE.fields)
     return message
 
 
