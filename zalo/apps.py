@@ -9,9 +9,10 @@ class ZaloConfig(AppConfig):
     def ready(self):
         from shops import alerts, webhooks
 
+        # The entity modules and the bulk runs declare the app's jobs.
         from . import alerts as oa_alerts
-        from . import events, jobs, services  # noqa: F401  (jobs declares the app's jobs)
+        from . import bulk_run, consents, events, followers, journeys, messages, oas, templates  # noqa: F401
 
         events.register()
         alerts.register_source(oa_alerts.oa_alerts)
-        webhooks.on_url_change(services.oas_point_at_webhook)
+        webhooks.on_url_change(oas.oas_point_at_webhook)

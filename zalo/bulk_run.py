@@ -12,13 +12,13 @@ from django.utils.translation import gettext_lazy
 from etelecom import AuthenticationError, EtelecomError, RateLimited
 from etelecom import zalo as zalo_api
 from etelecom import zns as zns_api
-from shops import uploads
+from shops import jobs, uploads
 from shops.clients import job_client
 from shops.messages import describe_error
 from shops.models import SyncRun
 from shops.uploads import Hold
 
-from . import rollups, services
+from . import bulk, rollups, services
 from .models import BulkJob, BulkRow, Message
 
 QUOTA_CODE = "failed_precondition"
@@ -156,3 +156,15 @@ class ConsentSender:
     def recount(self) -> None:
         rollups.refresh_consents((self.job.oa_id, day) for day in self.days)
         self.days.clear()
+
+
+class BulkSend(jobs.Job):
+    kind, label = "bulk_send", gettext_lazy("Bulk upload")
+
+    @classmethod
+    def work(cls, run):
+        return bulk_work(run)
+
+    @classmethod
+    def on_abandon(cls, run):
+        bulk.resume_abandoned(run)

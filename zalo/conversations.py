@@ -28,7 +28,7 @@ from shops.clients import Actor, shop_client
 from shops.messages import describe_error, reference
 
 from .models import ConversationMessage, Follower, OfficialAccount
-from .services import AMBIGUOUS
+from .outcomes import AMBIGUOUS
 
 NEVER = datetime(2000, 1, 1, tzinfo=UTC)  # before any message: "read" of a conversation nobody has read yet
 

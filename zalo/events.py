@@ -20,8 +20,8 @@ from shops.phones import normalise_phone
 from shops.webhooks import Skipped, register_handler
 
 from . import conversations, rollups
+from .messages import message_store
 from .models import Consent, ConversationMessage, Follower, Journey, Message, OfficialAccount
-from .services import message_store
 
 USER_MESSAGES = ("text", "image", "link", "audio", "video", "sticker", "gif", "location", "business_card", "file")
 OA_MESSAGES = ("text", "image", "gif", "list", "file", "sticker")

@@ -3,7 +3,10 @@
 from types import SimpleNamespace
 
 from shops.mirror import Mirror, renamed, same
-from zalo.services import CONSENT, MESSAGE, OA, TEMPLATE
+from zalo.consents import CONSENT
+from zalo.messages import MESSAGE
+from zalo.oas import OA
+from zalo.templates import TEMPLATE
 
 
 def test_columns_row_and_values_come_from_one_declaration():

@@ -1,0 +1,101 @@
+"""Followers of the shops' OAs: the follower sync, which keeps what the console knows of a conversation."""
+
+from __future__ import annotations
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext_lazy
+
+from etelecom import zalo as zalo_api
+from shops import jobs
+from shops.clients import job_client
+from shops.models import SyncRun
+from shops.phones import canonical_phone
+
+from .models import Follower, OfficialAccount
+
+FOLLOWER_BATCH = 500
+FOLLOWER_FIELDS = [
+    "zl_user_id",
+    "full_name",
+    "phone",
+    "gender",
+    "state",
+    "has_conversation",
+    "tags",
+    "shared_info",
+    "assigned_user_id",
+    "etelecom_updated_at",
+    "synced_at",
+]
+# What the console knows of a conversation that eTelecom does not: kept when a follower a message or follow event
+# added gives way to eTelecom's record.
+CONVERSATION_FIELDS = ["last_customer_message_at", "last_message_at", "read_at"]
+
+
+def followers_sync_work(run: SyncRun) -> dict:
+    """Sync-run work for one shop: every follower of every OA it has, upserted in batches."""
+    now = timezone.now()
+    count = 0
+    with job_client(run.shop, "follower_sync") as client:
+        count = _sync_followers(client, run, now)
+    return {"followers": count}
+
+
+def _sync_followers(client, run: SyncRun, now) -> int:
+    count = 0
+    for oa in OfficialAccount.objects.filter(shop=run.shop, missing_since__isnull=True):
+        batch = []
+        for remote in zalo_api.iter_followers(client, oa_id=oa.oa_id):
+            batch.append(
+                Follower(
+                    oa=oa,
+                    etelecom_id=remote.id,
+                    zl_user_id=remote.zl_user_id,
+                    full_name=remote.full_name,
+                    phone=canonical_phone(remote.phone),
+                    gender=remote.gender,
+                    state=remote.state,
+                    has_conversation=remote.has_conversation,
+                    tags=list(remote.tags),
+                    shared_info=remote.shared_info,
+                    assigned_user_id=remote.assigned_user_id,
+                    etelecom_updated_at=remote.updated_at,
+                    synced_at=now,
+                )
+            )
+            if len(batch) >= FOLLOWER_BATCH:
+                count += _store_followers(batch)
+                batch = []
+        count += _store_followers(batch)
+    return count
+
+
+def _store_followers(batch: list[Follower]) -> int:
+    """Upsert a batch of one OA's followers; a follower a follow event added before (no eTelecom id) gives way to
+    eTelecom's record."""
+    if batch:
+        with transaction.atomic():
+            Follower.objects.bulk_create(
+                batch,
+                update_conflicts=True,
+                unique_fields=["oa", "etelecom_id"],
+                update_fields=FOLLOWER_FIELDS,
+            )
+            placeholders = Follower.objects.filter(
+                oa=batch[0].oa, etelecom_id__isnull=True, zl_user_id__in=[f.zl_user_id for f in batch if f.zl_user_id]
+            )
+            for placeholder in placeholders.exclude(last_message_at__isnull=True):
+                Follower.objects.filter(oa=placeholder.oa_id, zl_user_id=placeholder.zl_user_id).exclude(
+                    pk=placeholder.pk
+                ).update(**{name: getattr(placeholder, name) for name in CONVERSATION_FIELDS})
+            placeholders.delete()
+    return len(batch)
+
+
+class FollowerSync(jobs.Job):
+    kind, label = "follower_sync", gettext_lazy("Zalo follower sync")
+
+    @classmethod
+    def work(cls, run):
+        return followers_sync_work(run)
