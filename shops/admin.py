@@ -16,6 +16,8 @@ from django.views.decorators.debug import sensitive_post_parameters
 from etelecom import METHODS
 
 from . import audit, jobs, services, syncing, views
+from .errors import Refused
+from .errors import show as show_refusal
 from .forms import DirectShopForm, ShopChangeForm
 from .models import ApiCall, Shop, ShopMembership, SyncRun, WebhookEvent
 from .scoping import ReadOnlyAdmin, ShopFilter, ShopScopedAdmin
@@ -163,8 +165,8 @@ class ShopAdmin(ShopScopedAdmin):
         for shop in queryset:
             try:
                 service(shop=shop, user=request.user)
-            except services.WebhookError as exc:
-                messages.error(request, f"{shop}: {exc}")
+            except Refused as exc:
+                show_refusal(request, exc, shop)
             else:
                 audit.record(request.user, shop, logged)
                 succeeded += 1

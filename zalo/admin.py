@@ -9,6 +9,8 @@ from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 
 from shops.admin import pill, queue_runs
+from shops.errors import Refused
+from shops.errors import show as show_refusal
 from shops.listing import DateRangeFilter, EstimatedCountPaginator
 from shops.phones import PhoneSearch
 from shops.scoping import MirroredAdmin, ReadOnlyAdmin, ShopFilter, ShopScopedAdmin, scope
@@ -327,8 +329,8 @@ class ConsentAdmin(PhoneSearch, ZaloWorkAdmin):
         for consent in queryset.select_related("oa__shop")[:CHECK_AT_ONCE]:
             try:
                 services.consent_check(consent=consent, user=request.user)
-            except services.ZnsError as exc:
-                messages.error(request, f"{consent.phone}: {exc}")
+            except Refused as exc:
+                show_refusal(request, exc, consent.phone)
                 continue
             checked += 1
             granted += consent.permission_until is not None

@@ -14,6 +14,7 @@ from etelecom import zalo as zalo_api
 from etelecom import zns as zns_api
 from shops import jobs, uploads
 from shops.clients import job_client
+from shops.errors import Refused
 from shops.messages import describe_error
 from shops.models import SyncRun
 from shops.uploads import Hold
@@ -67,7 +68,7 @@ class ZnsSender:
         """The row's outcome; raises the eTelecom error of a 429 or a rejected key, and _Hold for the quota."""
         try:
             message = services.zns_send_stored(self.attempts[row.pk], client=self.client)
-        except services.ZnsError as exc:
+        except Refused as exc:
             if exc.code == QUOTA_CODE:
                 raise Hold(str(exc)) from exc
             if isinstance(exc.error, RateLimited | AuthenticationError):

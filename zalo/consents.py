@@ -15,6 +15,7 @@ from etelecom import (
 from etelecom import zns as zns_api
 from shops import bulk, jobs
 from shops.clients import Actor, job_client, shop_client
+from shops.errors import Refused
 from shops.messages import reference
 from shops.mirror import Mirror, renamed, same
 from shops.models import SyncRun
@@ -22,7 +23,7 @@ from shops.phones import canonical_phone
 
 from . import rollups
 from .models import Consent, OfficialAccount
-from .outcomes import AMBIGUOUS, CLOCK_SKEW, ZnsError, refused, since_last_complete
+from .outcomes import AMBIGUOUS, CLOCK_SKEW, since_last_complete
 from .selectors import shops_with_oa
 
 # A consent sync re-reads this much before its last complete run, and every request still awaiting a reply.
@@ -74,7 +75,7 @@ def consent_request(*, oa: OfficialAccount, user, phone: str, call_type: str, re
     except AMBIGUOUS as exc:
         remote = consent_read_back(client, oa=oa, since=since, **request)
         if remote is None:
-            raise ZnsError(
+            raise Refused(
                 _(
                     "eTelecom's answer was lost and the request is not listed yet: it may still have gone. "
                     "Do not ask again before the next sync shows it or not."
@@ -84,7 +85,7 @@ def consent_request(*, oa: OfficialAccount, user, phone: str, call_type: str, re
                 error=exc,
             ) from exc
     except EtelecomError as exc:
-        raise refused(exc) from exc
+        raise Refused.of(exc) from exc
     return consent_store(oa, remote, requested_by=user if user and user.is_authenticated else None)
 
 
@@ -113,7 +114,7 @@ def consent_check(*, consent: Consent, user) -> Consent:
             shop_client(consent.oa.shop, Actor(user=user)), oa_id=consent.oa.oa_id, phone=consent.phone
         )
     except EtelecomError as exc:
-        raise refused(exc) from exc
+        raise Refused.of(exc) from exc
     now = timezone.now()
     consent.permission_until = check.expired_time if check.granted(now) else None
     consent.checked_at = now

@@ -11,11 +11,11 @@ from etelecom import (
 from etelecom import zns as zns_api
 from shops import jobs
 from shops.clients import Actor, job_client, shop_client
+from shops.errors import Refused
 from shops.models import SyncRun
 from shops.phones import canonical_phone
 
 from .models import Journey, OfficialAccount
-from .outcomes import refused
 from .selectors import shops_with_oa
 
 
@@ -45,7 +45,7 @@ def journey_create(*, oa: OfficialAccount, user, phone: str, token_type: str) ->
             shop_client(oa.shop, Actor(user=user)), oa_id=oa.oa_id, phone=phone, token_type=token_type
         )
     except EtelecomError as exc:
-        raise refused(exc) from exc
+        raise Refused.of(exc) from exc
     return _journey_store(
         oa, remote, token_type=token_type, created_by=user if user and user.is_authenticated else None
     )

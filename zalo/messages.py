@@ -15,6 +15,7 @@ from etelecom import (
 from etelecom import zns as zns_api
 from shops import jobs
 from shops.clients import Actor, job_client, shop_client
+from shops.errors import Refused
 from shops.messages import describe_error
 from shops.mirror import Mirror, renamed, same
 from shops.models import SyncRun
@@ -22,7 +23,7 @@ from shops.phones import canonical_phone
 
 from . import rollups
 from .models import Message, OfficialAccount, ZnsTemplate
-from .outcomes import AMBIGUOUS, UNCONFIRMED_AFTER, refused, since_last_complete
+from .outcomes import AMBIGUOUS, UNCONFIRMED_AFTER, since_last_complete
 from .selectors import shops_with_oa
 
 MESSAGE_OVERLAP = timedelta(minutes=15)
@@ -112,7 +113,7 @@ def zns_send(
     """Send one ZNS exactly once (`sending_mode` `tag3` asks eTelecom to send past the OA's daily quota). The row
     exists (with its tracking id) before eTelecom is called, so even a worker that dies mid-call leaves something
     to settle; an answer that never came is settled by reading back by tracking id, and a send eTelecom does not
-    know yet stays "not confirmed" for the message sync to settle. Raises ZnsError when eTelecom refused (nothing
+    know yet stays "not confirmed" for the message sync to settle. Raises Refused when eTelecom refused (nothing
     was sent)."""
     message = new_message(
         template=template,
@@ -147,7 +148,7 @@ def zns_send_stored(message: Message, *, client) -> Message:
         Message.objects.filter(pk=message.pk).update(
             send_state=Message.SendState.FAILED, error_message=describe_error(exc)
         )
-        raise refused(exc) from exc
+        raise Refused.of(exc) from exc
     for name, value in MESSAGE.values(remote).items():
         setattr(message, name, value)
     message.save(update_fields=MESSAGE.fields)

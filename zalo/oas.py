@@ -19,8 +19,8 @@ from etelecom import zalo as zalo_api
 from shops import bulk, jobs
 from shops.clients import Actor, job_client, shop_client
 from shops.crypto import encrypt
+from shops.errors import Refused
 from shops.links import login_page
-from shops.messages import describe_error
 from shops.mirror import Mirror, renamed, same
 from shops.models import Shop, SyncRun
 from shops.selectors import syncable_shops
@@ -69,10 +69,6 @@ SNAPSHOT = (
 RENEWAL_WINDOW = timedelta(minutes=15)
 
 
-class OAConnectError(Exception):
-    """Connecting or renewing an OA ended without a connected OA; the message is for the person who tried."""
-
-
 @dataclass(frozen=True)
 class ZaloPage:
     """Zalo's permission page for the OA's admin, and the `state` Zalo sends back from it with the code."""
@@ -106,8 +102,8 @@ def oa_connect_start(*, shop: Shop, user, app_id: str, app_secret: str, redirect
             shop_client(shop, Actor(user=user)), app_id=app_id, app_secret=app_secret, redirect_uri=redirect_uri
         )
     except EtelecomError as exc:
-        raise OAConnectError(describe_error(exc)) from exc
-    return ZaloPage.of(login_page(url, OAConnectError))
+        raise Refused.of(exc) from exc
+    return ZaloPage.of(login_page(url, Refused))
 
 
 def oa_connect_finish(*, shop: Shop, user, code: str, state: str, oa_id: str, app_secret: str = "") -> OfficialAccount:
@@ -120,7 +116,7 @@ def oa_connect_finish(*, shop: Shop, user, code: str, state: str, oa_id: str, ap
         remote = zalo_api.update_shop_oa(client, oa_id=oa_id, webhook_url=webhook_url(shop))
     except EtelecomError as exc:
         OfficialAccount.objects.filter(shop=shop, oa_id=oa_id).update(renewal_started_at=None)
-        raise OAConnectError(describe_error(exc)) from exc
+        raise Refused.of(exc) from exc
     extra = {"renewal_started_at": None}
     if app_secret:
         extra["app_secret_ciphertext"] = encrypt(app_secret)
@@ -133,16 +129,16 @@ def oa_renew_start(*, oa: OfficialAccount, user) -> ZaloPage:
     with transaction.atomic():
         locked = OfficialAccount.objects.select_for_update().get(pk=oa.pk)
         if locked.renewal_started_at and locked.renewal_started_at > timezone.now() - RENEWAL_WINDOW:
-            raise OAConnectError(_("A renewal of this OA is already waiting on Zalo's page; finish that one first."))
+            raise Refused(_("A renewal of this OA is already waiting on Zalo's page; finish that one first."))
         OfficialAccount.objects.filter(pk=oa.pk).update(renewal_started_at=timezone.now())
     try:
         return ZaloPage.of(
-            login_page(zalo_api.refresh_token(shop_client(oa.shop, Actor(user=user)), oa_id=oa.oa_id), OAConnectError)
+            login_page(zalo_api.refresh_token(shop_client(oa.shop, Actor(user=user)), oa_id=oa.oa_id), Refused)
         )
-    except (EtelecomError, OAConnectError) as exc:
+    except (EtelecomError, Refused) as exc:
         OfficialAccount.objects.filter(pk=oa.pk).update(renewal_started_at=None)
         if isinstance(exc, EtelecomError):
-            raise OAConnectError(describe_error(exc)) from exc
+            raise Refused.of(exc) from exc
         raise
 
 

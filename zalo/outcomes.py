@@ -1,5 +1,5 @@
-"""What an eTelecom call's failure means to the zalo app's actions: a refusal for the person who tried
-(`ZnsError`), an ambiguous answer settled by reading back, never by writing again; and where a sync starts."""
+"""What an eTelecom call's failure means to the zalo app's actions besides a refusal (`shops.errors.Refused`): an
+ambiguous answer settled by reading back, never by writing again; and where a sync starts."""
 
 from __future__ import annotations
 
@@ -7,29 +7,12 @@ from datetime import timedelta
 
 from etelecom import (
     ConnectionFailed,
-    EtelecomError,
     InvalidResponse,
     RequestTimeout,
     ResponseError,
     ServerError,
 )
-from shops.messages import describe_error
 from shops.models import Shop, SyncRun
-
-
-class ZnsError(Exception):
-    """eTelecom refused or could not do a consent or ZNS action; the message is for the person who tried, `code`
-    is eTelecom's and `error` the eTelecom error itself (a bulk run holds rows on a 429, stops on a 401)."""
-
-    def __init__(self, message: str, code: str = "", *, error: EtelecomError | None = None):
-        super().__init__(message)
-        self.code = code
-        self.error = error
-
-
-def refused(exc: EtelecomError) -> ZnsError:
-    return ZnsError(describe_error(exc), exc.code, error=exc)
-
 
 # Errors after which eTelecom may or may not have done a write: settled by reading back, never by writing again.
 # A 200 carrying an error code is one of them: eTelecom answered after the write may have happened.

@@ -6,16 +6,14 @@ from .consents import consent_check, consent_read_back, consent_request, consent
 from .followers import followers_sync_work
 from .journeys import journey_create, journeys_sync_work
 from .messages import message_store, messages_sync_work, new_message, zns_send, zns_send_stored
-from .oas import OAConnectError, ZaloPage, oa_connect_finish, oa_connect_start, oa_renew_start, oa_sync_work
-from .outcomes import AMBIGUOUS, UNCONFIRMED_AFTER, ZnsError
+from .oas import ZaloPage, oa_connect_finish, oa_connect_start, oa_renew_start, oa_sync_work
+from .outcomes import AMBIGUOUS, UNCONFIRMED_AFTER
 from .templates import template_register, templates_sync_work
 
 __all__ = [
     "AMBIGUOUS",
     "UNCONFIRMED_AFTER",
-    "OAConnectError",
     "ZaloPage",
-    "ZnsError",
     "consent_check",
     "consent_read_back",
     "consent_request",

@@ -11,11 +11,11 @@ from etelecom import (
 from etelecom import zns as zns_api
 from shops import jobs
 from shops.clients import Actor, job_client, shop_client
+from shops.errors import Refused
 from shops.mirror import Mirror, renamed, same
 from shops.models import SyncRun
 
 from .models import OfficialAccount, ZnsTemplate
-from .outcomes import refused
 from .selectors import shops_with_oa
 
 
@@ -63,7 +63,7 @@ def template_register(*, oa: OfficialAccount, user, template_id: int, type: str)
             shop_client(oa.shop, Actor(user=user)), oa_id=oa.oa_id, template_id=template_id, type=type
         )
     except EtelecomError as exc:
-        raise refused(exc) from exc
+        raise Refused.of(exc) from exc
     template, _ = ZnsTemplate.objects.update_or_create(
         oa=oa, template_id=remote.template_id, defaults=TEMPLATE.values(remote)
     )

@@ -25,6 +25,8 @@ from django.views.decorators.http import require_POST
 
 from shops import audit
 from shops.crypto import decrypt, encrypt
+from shops.errors import Refused
+from shops.errors import show as show_refusal
 from shops.models import Shop
 from shops.pages import DIGITS, form_action, form_page, query_value
 from shops.scoping import scope, user_shops
@@ -93,7 +95,7 @@ def connect(request, model_admin):
                 app_secret=data["app_secret"],
                 redirect_uri=data["callback_url"],
             )
-        except services.OAConnectError as exc:
+        except Refused as exc:
             form.add_error(None, str(exc))
         else:
             _remember(request, page, shop=data["shop"], app_secret=data["app_secret"])
@@ -137,8 +139,8 @@ def connect_callback(request, model_admin):
             oa_id=oa_id,
             app_secret=decrypt(entry["secret"]) if entry["secret"] else "",
         )
-    except services.OAConnectError as exc:
-        messages.error(request, str(exc))
+    except Refused as exc:
+        show_refusal(request, exc)
         return HttpResponseRedirect(changelist)
     done = _("%(oa)s is connected to %(shop)s.") % {"oa": oa, "shop": shop}
     audit.record(request.user, oa, done, added=not entry["oa_id"])
@@ -153,8 +155,8 @@ def renew(request, model_admin, object_id):
         raise PermissionDenied
     try:
         page = services.oa_renew_start(oa=oa, user=request.user)
-    except services.OAConnectError as exc:
-        messages.error(request, str(exc))
+    except Refused as exc:
+        show_refusal(request, exc)
         return redirect("admin:zalo_officialaccount_change", oa.pk)
     _remember(request, page, shop=oa.shop, oa_id=oa.oa_id)
     return HttpResponseRedirect(page.url)
@@ -182,7 +184,7 @@ def consent_request(request, model_admin):
         done=lambda consent: (
             _("Zalo asked %(phone)s for permission to call. The answer will show here.") % {"phone": consent.phone}
         ),
-        refused=services.ZnsError,
+        refused=Refused,
         title=_("Request permission to call"),
         intro=_(
             "Zalo asks the customer whether the OA may call them. Until they accept, the OA cannot call; "
@@ -207,7 +209,7 @@ def template_register(request, model_admin):
             _("Template %(template)s is registered: %(status)s.")
             % {"template": template, "status": template.get_status_display() or template.status}
         ),
-        refused=services.ZnsError,
+        refused=Refused,
         title=_("Register a ZNS template"),
         intro=_("Templates are made and approved on Zalo; registering one lets the console send it through eTelecom."),
         submit=_("Register"),
@@ -255,7 +257,7 @@ def zns_send(request, model_admin):
                     journey_id=journey.journey_id if journey else "",
                     sending_mode=form.cleaned_data["sending_mode"],
                 )
-            except services.ZnsError as exc:
+            except Refused as exc:
                 form.add_error(None, str(exc))
             else:
                 if message.send_state == message.SendState.UNCONFIRMED:
@@ -283,7 +285,7 @@ def journey_create(request, model_admin):
         form,
         perform=lambda data: services.journey_create(user=request.user, **data),
         done=lambda journey: _("Journey token for %(phone)s is created.") % {"phone": journey.phone},
-        refused=services.ZnsError,
+        refused=Refused,
         title=_("Create a journey token"),
         intro=_("One token per customer and delivery or trip; ZNS sent with it are billed with the token."),
         submit=_("Create the token"),

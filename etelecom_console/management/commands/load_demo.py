@@ -16,6 +16,7 @@ from pbx import services as pbx_services
 from pbx.models import CallRecord, Extension
 from shops import services, syncing
 from shops.clients import Actor, partner_client
+from shops.errors import Refused
 from shops.models import Shop, ShopMembership
 from shops.roles import MANAGER, SUPPORT
 from zalo.models import Consent, Message, OfficialAccount, ZnsTemplate
@@ -69,7 +70,7 @@ class Command(BaseCommand):
             syncing.run_now("message_sync", shop=shop)
             try:
                 services.shop_webhook_register(shop=shop)
-            except services.WebhookError as exc:
+            except Refused as exc:
                 self.stderr.write(f"{shop}: {exc}")
         self.stdout.write(
             f"{OfficialAccount.objects.count()} Zalo OAs, {ZnsTemplate.objects.count()} ZNS templates, "
