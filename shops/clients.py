@@ -14,6 +14,7 @@ from etelecom.sms import SmsClient
 
 from . import bulk
 from .models import ApiCall, Shop
+from .people import person
 
 # ApiCall columns in the order AuditLog records them.
 COLUMNS = ["shop", "user", "job", "method", "status", "error_code", "error", "duration_ms", "created_at"]
@@ -41,11 +42,10 @@ class AuditLog:
         self.pending: list[tuple] = []
 
     def __call__(self, info: CallInfo) -> None:
-        user = self.actor.user
         self.pending.append(
             (
                 self.shop.pk if self.shop and self.shop.pk else None,
-                user.pk if user is not None and user.is_authenticated else None,
+                getattr(person(self.actor.user), "pk", None),
                 self.actor.job,
                 info.endpoint,
                 info.status,

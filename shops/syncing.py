@@ -40,6 +40,7 @@ from etelecom import AuthenticationError, EtelecomError
 from . import jobs
 from .messages import describe_error
 from .models import Shop, SyncRun
+from .people import person
 from .services import shop_credential_record
 
 logger = logging.getLogger(__name__)
@@ -52,7 +53,7 @@ Work = Callable[[SyncRun], dict | None]
 
 
 def _new_run(kind: str, shop: Shop | None, user) -> SyncRun:
-    return SyncRun.objects.create(kind=kind, shop=shop, triggered_by=user if user and user.is_authenticated else None)
+    return SyncRun.objects.create(kind=kind, shop=shop, triggered_by=person(user))
 
 
 def task_name(run: SyncRun) -> str:

@@ -23,6 +23,7 @@ from shops.crypto import hint
 from shops.errors import Refused
 from shops.messages import describe_error, reference
 from shops.models import Shop, SyncRun
+from shops.people import person
 
 from .models import SmsAccount, SmsMessage, SmsTemplate
 
@@ -111,7 +112,7 @@ def new_message(
         params={name: params.get(name, "") for name in template.params},
         route=route,
         tracking_id=tracking_id,
-        sent_by=user if user is not None and user.is_authenticated else None,
+        sent_by=person(user),
         day=timezone.localdate(),
     )
 

@@ -19,6 +19,7 @@ from shops.errors import Refused
 from shops.messages import reference
 from shops.mirror import Mirror, renamed, same
 from shops.models import SyncRun
+from shops.people import person
 from shops.phones import canonical_phone
 
 from . import rollups
@@ -86,7 +87,7 @@ def consent_request(*, oa: OfficialAccount, user, phone: str, call_type: str, re
             ) from exc
     except EtelecomError as exc:
         raise Refused.of(exc) from exc
-    return consent_store(oa, remote, requested_by=user if user and user.is_authenticated else None)
+    return consent_store(oa, remote, requested_by=person(user))
 
 
 def consent_read_back(

@@ -13,6 +13,7 @@ from shops import jobs
 from shops.clients import Actor, job_client, shop_client
 from shops.errors import Refused
 from shops.models import SyncRun
+from shops.people import person
 from shops.phones import canonical_phone
 
 from .models import Journey, OfficialAccount
@@ -46,9 +47,7 @@ def journey_create(*, oa: OfficialAccount, user, phone: str, token_type: str) ->
         )
     except EtelecomError as exc:
         raise Refused.of(exc) from exc
-    return _journey_store(
-        oa, remote, token_type=token_type, created_by=user if user and user.is_authenticated else None
-    )
+    return _journey_store(oa, remote, token_type=token_type, created_by=person(user))
 
 
 def journeys_sync_work(run: SyncRun) -> dict:

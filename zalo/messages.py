@@ -19,6 +19,7 @@ from shops.errors import Refused
 from shops.messages import describe_error
 from shops.mirror import Mirror, renamed, same
 from shops.models import SyncRun
+from shops.people import person
 from shops.phones import canonical_phone
 
 from . import rollups
@@ -95,7 +96,7 @@ def new_message(
         is_development=development,
         sending_mode=sending_mode,
         journey_id=journey_id,
-        sent_by=user if user and user.is_authenticated else None,
+        sent_by=person(user),
         day=rollups.local_day(None),
     )
 
