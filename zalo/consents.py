@@ -4,26 +4,28 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from etelecom import (
-    EtelecomError,
-)
+from etelecom import EtelecomError
 from etelecom import zns as zns_api
+from etelecom.webhook import ZaloEvent
 from shops import bulk, jobs
 from shops.clients import Actor, job_client, shop_client
 from shops.errors import Refused
 from shops.messages import reference
 from shops.mirror import Mirror, renamed, same
-from shops.models import SyncRun
+from shops.models import Shop, SyncRun
 from shops.people import person
-from shops.phones import canonical_phone
+from shops.phones import canonical_phone, normalise_phone
+from shops.webhooks import Skipped
 
 from . import rollups
 from .models import Consent, OfficialAccount
+from .oas import event_oa
 from .outcomes import AMBIGUOUS, CLOCK_SKEW, since_last_complete
 from .selectors import shops_with_oa
 
@@ -177,3 +179,65 @@ class ConsentSync(jobs.Job):
     @classmethod
     def work(cls, run):
         return consents_sync_work(run)
+
+
+# --- webhook events ------------------------------------------------------------------------------------------------
+
+
+def _consent(oa: OfficialAccount, phone: str) -> Consent:
+    try:
+        national = normalise_phone(phone)
+    except ValidationError:
+        raise ValueError(f"the event's phone {phone[:20]!r} is not a Vietnamese number") from None
+    spellings = [national, "84" + national[1:], "+84" + national[1:]]
+    requests = Consent.objects.filter(oa=oa, phone__in=spellings).order_by("-etelecom_created_at", "-pk")
+    consent = requests.filter(reply_status=Consent.Reply.AWAITING).first() or requests.first()
+    if consent is None:
+        raise Skipped(f"no call permission request from this OA to {national} yet")
+    return consent
+
+
+def _save_consent(consent: Consent, fields: list[str]) -> None:
+    consent.save(update_fields=fields)
+    rollups.refresh_consents([(consent.oa_id, consent.day)])
+
+
+def consent_sent(shop: Shop, data: dict) -> None:
+    """`oa_send_consent`: the request went out (`SENT`, with its expiry) or lapsed unanswered (`EXPIRED`)."""
+    event = ZaloEvent.from_api(data)
+    if event.request_type not in ("SENT", "EXPIRED"):
+        raise ValueError(f"request_type {event.request_type[:20]!r} is neither SENT nor EXPIRED")
+    consent = _consent(event_oa(shop, event.oa_id), event.phone)
+    awaiting = consent.reply_status in (Consent.Reply.AWAITING, "")
+    if event.request_type == "SENT":
+        consent.status = Consent.Status.SENT
+        if awaiting and event.expires_at:
+            consent.expires_at = event.expires_at
+        _save_consent(consent, ["status", "expires_at"])
+        return
+    if not (awaiting or consent.reply_status == Consent.Reply.NONE):
+        raise Skipped(f"the request to {consent.phone} was already answered")
+    # eTelecom marks a lapsed request `NS` with its expiry at the lapse (what the consent report counts as expired).
+    lapsed = event.expires_at or event.at or timezone.now()
+    consent.reply_status = Consent.Reply.NONE
+    consent.expires_at = lapsed
+    consent.etelecom_updated_at = max(lapsed, event.at or lapsed)
+    _save_consent(consent, ["reply_status", "expires_at", "etelecom_updated_at"])
+
+
+def consent_replied(shop: Shop, data: dict) -> None:
+    """`user_reply_consent`: `ALLOW` accepts (the OA may call until `expired_time`, 0 meaning no end); any other
+    answer refuses."""
+    event = ZaloEvent.from_api(data)
+    if not event.user_consent:
+        raise ValueError("the reply carries no user_consent")
+    consent = _consent(event_oa(shop, event.oa_id), event.phone)
+    answered = event.confirmed_at or event.at or timezone.now()
+    accepted = event.user_consent == "ALLOW"
+    consent.reply_status = Consent.Reply.ACCEPTED if accepted else Consent.Reply.REFUSED
+    consent.delivery_status = Consent.Delivery.SEEN
+    consent.delivery_time = consent.delivery_time or answered
+    consent.etelecom_updated_at = answered
+    consent.permission_until = event.expires_at if accepted else None
+    fields = ["reply_status", "delivery_status", "delivery_time", "etelecom_updated_at", "permission_until"]
+    _save_consent(consent, fields)

@@ -6,13 +6,17 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext_lazy
 
+from etelecom import fields
 from etelecom import zalo as zalo_api
+from etelecom.webhook import ZaloEvent
 from shops import jobs
 from shops.clients import job_client
-from shops.models import SyncRun
+from shops.models import Shop, SyncRun
 from shops.phones import canonical_phone
 
-from .models import Follower, OfficialAccount
+from . import conversations
+from .models import ConversationMessage, Follower, OfficialAccount
+from .oas import event_oa
 
 FOLLOWER_BATCH = 500
 FOLLOWER_FIELDS = [
@@ -99,3 +103,46 @@ class FollowerSync(jobs.Job):
     @classmethod
     def work(cls, run):
         return followers_sync_work(run)
+
+
+# --- webhook events ------------------------------------------------------------------------------------------------
+
+
+def follow_changed(shop: Shop, data: dict) -> None:
+    """`follow` / `unfollow`: the follower's state; one the console has not synced yet is added without an
+    eTelecom id, and the next follower sync replaces it with eTelecom's record."""
+    event = ZaloEvent.from_api(data)
+    oa = event_oa(shop, event.oa_id)
+    if not event.user_id:
+        raise ValueError("the event names no follower")
+    state = "follow" if event.name == "follow" else "unfollow"
+    changed = event.at or timezone.now()
+    zl_user_id = event.user_id[:32]
+    if not Follower.objects.filter(oa=oa, zl_user_id=zl_user_id).update(state=state, etelecom_updated_at=changed):
+        Follower.objects.create(
+            oa=oa, zl_user_id=zl_user_id, state=state, etelecom_updated_at=changed, synced_at=timezone.now()
+        )
+
+
+SHARED_INFO = ("name", "phone", "address", "city", "district", "ward")
+
+
+def info_shared(shop: Shop, data: dict) -> None:
+    """`user_submit_info`: the customer answered the OA's information request (`RequestUserInfo`). What they shared
+    joins the follower's `shared_info`, and the answer is an interaction: the consulting window opens again."""
+    sender = data.get("sender") if isinstance(data.get("sender"), dict) else {}
+    recipient = data.get("recipient") if isinstance(data.get("recipient"), dict) else {}
+    oa = event_oa(shop, fields.ident(data, "oa_id") or fields.ident(recipient, "id"))
+    user_id = fields.ident(sender, "id")[:32]
+    info = data.get("info")
+    if not user_id:
+        raise ValueError("the answer names no Zalo user")
+    if not isinstance(info, dict):
+        raise ValueError("the answer carries no info object")
+    shared = {name: info[name][:255] for name in SHARED_INFO if isinstance(info.get(name), str)}
+    at = ZaloEvent.from_api(data).at or timezone.now()
+    with transaction.atomic():
+        conversations.noted(oa, user_id, direction=ConversationMessage.Direction.IN, at=at)
+        for follower in Follower.objects.select_for_update().filter(oa=oa, zl_user_id=user_id):
+            follower.shared_info = {**follower.shared_info, **shared}
+            follower.save(update_fields=["shared_info"])

@@ -9,14 +9,17 @@ from etelecom import (
     EtelecomError,
 )
 from etelecom import zns as zns_api
+from etelecom.webhook import ZaloEvent
 from shops import jobs
 from shops.clients import Actor, job_client, shop_client
 from shops.errors import Refused
-from shops.models import SyncRun
+from shops.models import Shop, SyncRun
 from shops.people import person
 from shops.phones import canonical_phone
+from shops.webhooks import Skipped
 
 from .models import Journey, OfficialAccount
+from .oas import event_oa
 from .selectors import shops_with_oa
 
 
@@ -72,3 +75,25 @@ class JourneySync(jobs.Job):
     @classmethod
     def work(cls, run):
         return journeys_sync_work(run)
+
+
+# --- webhook events ------------------------------------------------------------------------------------------------
+
+
+def journey_event(shop: Shop, data: dict) -> None:
+    """`event_journey_acknowledged` (the journey token is charged) and `event_journey_time_out` (it expired)."""
+    event = ZaloEvent.from_api(data)
+    oa = event_oa(shop, event.oa_id)
+    if not event.journey_id:
+        raise ValueError("the event names no journey")
+    journey = Journey.objects.filter(oa=oa, journey_id=event.journey_id[:64]).first()
+    if journey is None:
+        raise Skipped(f"no journey token {event.journey_id[:64]} of this OA yet")
+    if event.name == "event_journey_acknowledged":
+        journey.is_charged = True
+        journey.save(update_fields=["is_charged"])
+        return
+    ended = event.at or timezone.now()
+    journey.status = Journey.Status.DISABLED
+    journey.expires_at = min(journey.expires_at or ended, ended)
+    journey.save(update_fields=["status", "expires_at"])

@@ -13,17 +13,20 @@ from etelecom import (
     EtelecomError,
 )
 from etelecom import zns as zns_api
+from etelecom.webhook import ZaloEvent
 from shops import jobs
 from shops.clients import Actor, job_client, shop_client
 from shops.errors import Refused
 from shops.messages import describe_error
 from shops.mirror import Mirror, renamed, same
-from shops.models import SyncRun
+from shops.models import Shop, SyncRun
 from shops.people import person
 from shops.phones import canonical_phone
+from shops.webhooks import Skipped
 
 from . import rollups
-from .models import Message, OfficialAccount, ZnsTemplate
+from .models import Consent, ConversationMessage, Message, OfficialAccount, ZnsTemplate
+from .oas import event_oa
 from .outcomes import AMBIGUOUS, UNCONFIRMED_AFTER, since_last_complete
 from .selectors import shops_with_oa
 
@@ -217,3 +220,44 @@ class MessageSync(jobs.Job):
     @classmethod
     def work(cls, run):
         return messages_sync_work(run)
+
+
+# --- webhook events ------------------------------------------------------------------------------------------------
+
+
+def message_received(shop: Shop, data: dict) -> None:
+    """`user_received_message`: a ZNS (found by our tracking id, else Zalo's message id) or an OA message reached
+    the phone."""
+    event = ZaloEvent.from_api(data)
+    oa = event_oa(shop, event.oa_id)
+    delivered = event.delivered_at or event.at or timezone.now()
+    messages = Message.objects.filter(oa=oa)
+    message = (event.tracking_id and messages.filter(tracking_id=event.tracking_id[:64]).first()) or (
+        event.msg_id and messages.filter(msg_id=event.msg_id[:64]).first()
+    )
+    if message:
+        if message.delivery_status != Consent.Delivery.SEEN:
+            message.delivery_status = Consent.Delivery.RECEIVED
+        message.delivery_time = delivered
+        message.save(update_fields=["delivery_status", "delivery_time"])
+        rollups.refresh_messages([(oa.pk, message.day)])
+        return
+    if event.msg_id and ConversationMessage.objects.filter(oa=oa, msg_id=event.msg_id[:64]).update(
+        delivered_at=delivered
+    ):
+        return
+    raise Skipped(f"no ZNS or OA message {event.tracking_id or event.msg_id} of this OA")
+
+
+def zns_record(shop: Shop, data: dict) -> None:
+    """`zl_oa_message` in eTelecom's envelope: the ZNS message record in `data` (delivered, seen, rated) is stored
+    as a sync would."""
+    record = data.get("data")
+    if not isinstance(record, dict):
+        raise ValueError("a zl_oa_message event carries the message in 'data'")
+    remote = zns_api.Message.from_api(record)
+    oa = event_oa(shop, remote.oa_id)
+    if not (remote.id or remote.tracking_id):
+        raise ValueError("the message record has no id")
+    message = message_store(oa, remote)
+    rollups.refresh_messages([(oa.pk, message.day)])

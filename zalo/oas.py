@@ -24,7 +24,7 @@ from shops.links import login_page
 from shops.mirror import Mirror, renamed, same
 from shops.models import Shop, SyncRun
 from shops.selectors import syncable_shops
-from shops.webhooks import masked_url, webhook_url
+from shops.webhooks import Skipped, masked_url, webhook_url
 
 from . import rollups
 from .models import OASnapshot, OfficialAccount
@@ -198,3 +198,13 @@ class OaSync(jobs.Job):
     @classmethod
     def work(cls, run):
         return oa_sync_work(run)
+
+
+def event_oa(shop: Shop, oa_id: str) -> OfficialAccount:
+    """The OA a webhook event names; Skipped when the console has not synced it yet (the next sync brings it)."""
+    if not oa_id:
+        raise ValueError("the event names no OA")
+    oa = OfficialAccount.objects.filter(shop=shop, oa_id=oa_id[:32]).first()
+    if oa is None:
+        raise Skipped(f"OA {oa_id[:32]} is not in the console yet")
+    return oa
