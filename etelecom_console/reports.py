@@ -22,7 +22,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from pbx.selectors import call_report
-from shops.exports import csv_download
+from shops.common.exports import csv_download
 from shops.models import Shop
 from shops.roles import MANAGER
 from shops.scoping import user_shops

@@ -9,9 +9,9 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from shops.admin import pill, queue_runs
-from shops.exports import streamed_csv
-from shops.links import link, web_url
-from shops.listing import DateRangeFilter, EstimatedCountPaginator
+from shops.common.exports import streamed_csv
+from shops.common.links import link, web_url
+from shops.common.listing import DateRangeFilter, EstimatedCountPaginator
 from shops.phones import PhoneSearch
 from shops.scoping import MirroredAdmin, ReadOnlyAdmin, ShopFilter, scope
 

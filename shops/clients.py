@@ -13,8 +13,8 @@ from etelecom import CallInfo, Client
 from etelecom.sms import SmsClient
 
 from . import bulk
+from .common.people import person
 from .models import ApiCall, Shop
-from .people import person
 
 # ApiCall columns in the order AuditLog records them.
 COLUMNS = ["shop", "user", "job", "method", "status", "error_code", "error", "duration_ms", "created_at"]

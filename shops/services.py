@@ -18,8 +18,8 @@ from etelecom import webhook as webhook_api
 
 from . import webhooks
 from .clients import Actor, job_client, key_client, partner_client, shop_client
+from .common.links import login_page
 from .errors import Refused
-from .links import login_page
 from .messages import describe_error
 from .models import Shop, ShopMembership, SyncRun, new_webhook_secret
 

@@ -38,9 +38,9 @@ from redis.exceptions import RedisError
 from etelecom import AuthenticationError, EtelecomError
 
 from . import jobs
+from .common.people import person
 from .messages import describe_error
 from .models import Shop, SyncRun
-from .people import person
 from .services import shop_credential_record
 
 logger = logging.getLogger(__name__)

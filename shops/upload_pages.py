@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 
 from . import audit, uploads
 from .admin import pill
-from .exports import streamed_csv
+from .common.exports import streamed_csv
 from .models import BulkJobBase, BulkRowBase
 from .scoping import MirroredAdmin
 

@@ -3,7 +3,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from shops.admin import pill, queue_runs
-from shops.listing import DateRangeFilter, EstimatedCountPaginator
+from shops.common.listing import DateRangeFilter, EstimatedCountPaginator
 from shops.phones import PhoneSearch
 from shops.scoping import MirroredAdmin, ShopFilter, ShopScopedAdmin
 from shops.upload_pages import UploadAdmin

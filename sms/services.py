@@ -19,11 +19,11 @@ from etelecom import EtelecomError, RateLimited
 from etelecom import sms as sms_api
 from etelecom.errors import InvalidArgument, NotFound
 from shops.clients import Actor, sms_client
+from shops.common.people import person
 from shops.crypto import hint
 from shops.errors import Refused
 from shops.messages import describe_error, reference
 from shops.models import Shop, SyncRun
-from shops.people import person
 
 from .models import SmsAccount, SmsMessage, SmsTemplate
 

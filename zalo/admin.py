@@ -9,9 +9,9 @@ from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 
 from shops.admin import pill, queue_runs
+from shops.common.listing import DateRangeFilter, EstimatedCountPaginator
 from shops.errors import Refused
 from shops.errors import show as show_refusal
-from shops.listing import DateRangeFilter, EstimatedCountPaginator
 from shops.phones import PhoneSearch
 from shops.scoping import MirroredAdmin, ReadOnlyAdmin, ShopFilter, ShopScopedAdmin, scope
 from shops.upload_pages import UploadAdmin

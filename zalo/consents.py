@@ -15,11 +15,11 @@ from etelecom import zns as zns_api
 from etelecom.webhook import ZaloEvent
 from shops import bulk, jobs
 from shops.clients import Actor, job_client, shop_client
+from shops.common.mirror import Mirror, renamed, same
+from shops.common.people import person
 from shops.errors import Refused
 from shops.messages import reference
-from shops.mirror import Mirror, renamed, same
 from shops.models import Shop, SyncRun
-from shops.people import person
 from shops.phones import canonical_phone, normalise_phone
 from shops.webhooks import Skipped
 

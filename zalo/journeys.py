@@ -12,9 +12,9 @@ from etelecom import zns as zns_api
 from etelecom.webhook import ZaloEvent
 from shops import jobs
 from shops.clients import Actor, job_client, shop_client
+from shops.common.people import person
 from shops.errors import Refused
 from shops.models import Shop, SyncRun
-from shops.people import person
 from shops.phones import canonical_phone
 from shops.webhooks import Skipped
 

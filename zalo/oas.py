@@ -18,10 +18,10 @@ from etelecom import (
 from etelecom import zalo as zalo_api
 from shops import bulk, jobs
 from shops.clients import Actor, job_client, shop_client
+from shops.common.links import login_page
+from shops.common.mirror import Mirror, renamed, same
 from shops.crypto import encrypt
 from shops.errors import Refused
-from shops.links import login_page
-from shops.mirror import Mirror, renamed, same
 from shops.models import Shop, SyncRun
 from shops.selectors import syncable_shops
 from shops.webhooks import Skipped, masked_url, webhook_url

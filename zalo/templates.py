@@ -11,8 +11,8 @@ from etelecom import (
 from etelecom import zns as zns_api
 from shops import jobs
 from shops.clients import Actor, job_client, shop_client
+from shops.common.mirror import Mirror, renamed, same
 from shops.errors import Refused
-from shops.mirror import Mirror, renamed, same
 from shops.models import SyncRun
 
 from .models import OfficialAccount, ZnsTemplate

@@ -2,7 +2,7 @@
 
 from types import SimpleNamespace
 
-from shops.mirror import Mirror, renamed, same
+from shops.common.mirror import Mirror, renamed, same
 from zalo.consents import CONSENT
 from zalo.messages import MESSAGE
 from zalo.oas import OA
