@@ -11,6 +11,7 @@ from etelecom import zalo as zalo_api
 from etelecom.webhook import ZaloEvent
 from shops import jobs
 from shops.clients import job_client
+from shops.common.mirror import Mirror, renamed, same
 from shops.models import Shop, SyncRun
 from shops.phones import canonical_phone
 
@@ -19,19 +20,15 @@ from .models import ConversationMessage, Follower, OfficialAccount
 from .oas import event_oa
 
 FOLLOWER_BATCH = 500
-FOLLOWER_FIELDS = [
-    "zl_user_id",
-    "full_name",
-    "phone",
-    "gender",
-    "state",
-    "has_conversation",
-    "tags",
-    "shared_info",
-    "assigned_user_id",
-    "etelecom_updated_at",
-    "synced_at",
-]
+# A follower as ListFollowers returns it.
+FOLLOWER = Mirror(
+    {
+        **same("zl_user_id", "full_name", "gender", "state", "has_conversation", "shared_info", "assigned_user_id"),
+        "phone": lambda remote: canonical_phone(remote.phone),
+        "tags": lambda remote: list(remote.tags),
+        **renamed(etelecom_updated_at="updated_at"),
+    }
+)
 # What the console knows of a conversation that eTelecom does not: kept when a follower a message or follow event
 # added gives way to eTelecom's record.
 CONVERSATION_FIELDS = ["last_customer_message_at", "last_message_at", "read_at"]
@@ -51,23 +48,7 @@ def _sync_followers(client, run: SyncRun, now) -> int:
     for oa in OfficialAccount.objects.filter(shop=run.shop, missing_since__isnull=True):
         batch = []
         for remote in zalo_api.iter_followers(client, oa_id=oa.oa_id):
-            batch.append(
-                Follower(
-                    oa=oa,
-                    etelecom_id=remote.id,
-                    zl_user_id=remote.zl_user_id,
-                    full_name=remote.full_name,
-                    phone=canonical_phone(remote.phone),
-                    gender=remote.gender,
-                    state=remote.state,
-                    has_conversation=remote.has_conversation,
-                    tags=list(remote.tags),
-                    shared_info=remote.shared_info,
-                    assigned_user_id=remote.assigned_user_id,
-                    etelecom_updated_at=remote.updated_at,
-                    synced_at=now,
-                )
-            )
+            batch.append(Follower(oa=oa, etelecom_id=remote.id, synced_at=now, **FOLLOWER.values(remote)))
             if len(batch) >= FOLLOWER_BATCH:
                 count += _store_followers(batch)
                 batch = []
@@ -84,7 +65,7 @@ def _store_followers(batch: list[Follower]) -> int:
                 batch,
                 update_conflicts=True,
                 unique_fields=["oa", "etelecom_id"],
-                update_fields=FOLLOWER_FIELDS,
+                update_fields=[*FOLLOWER.fields, "synced_at"],
             )
             placeholders = Follower.objects.filter(
                 oa=batch[0].oa, etelecom_id__isnull=True, zl_user_id__in=[f.zl_user_id for f in batch if f.zl_user_id]

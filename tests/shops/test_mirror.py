@@ -4,6 +4,7 @@ from types import SimpleNamespace
 
 from shops.common.mirror import Mirror, renamed, same
 from zalo.consents import CONSENT
+from zalo.followers import FOLLOWER
 from zalo.messages import MESSAGE
 from zalo.oas import OA
 from zalo.templates import TEMPLATE
@@ -18,9 +19,15 @@ def test_columns_row_and_values_come_from_one_declaration():
 
 
 def test_every_zalo_mirror_names_fields_of_its_model():
-    from zalo.models import Consent, Message, OfficialAccount, ZnsTemplate
+    from zalo.models import Consent, Follower, Message, OfficialAccount, ZnsTemplate
 
-    for mirror, model in [(OA, OfficialAccount), (CONSENT, Consent), (MESSAGE, Message), (TEMPLATE, ZnsTemplate)]:
+    for mirror, model in [
+        (OA, OfficialAccount),
+        (CONSENT, Consent),
+        (MESSAGE, Message),
+        (TEMPLATE, ZnsTemplate),
+        (FOLLOWER, Follower),
+    ]:
         for name in mirror.fields:
             model._meta.get_field(name)  # FieldDoesNotExist for a misspelt column
         assert len(set(mirror.fields)) == len(mirror.fields)
