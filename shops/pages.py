@@ -3,6 +3,7 @@
 import re
 
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 
@@ -10,6 +11,19 @@ from . import audit
 
 # An id or integer as eTelecom and Zalo write them on a callback: ASCII digits (\d would take any script's), int64.
 DIGITS = re.compile(r"[0-9]{1,20}")
+
+
+def object_or_403(model_admin, request, object_id, *, change: bool = False, perm: str = ""):
+    """The object `model_admin` shows this user, or PermissionDenied when it is out of their reach: not found,
+    another shop's (the admin's scoping), or without the change permission (`change`) or `perm`."""
+    obj = model_admin.get_object(request, object_id)
+    if obj is None:
+        raise PermissionDenied
+    if change and not model_admin.has_change_permission(request, obj):
+        raise PermissionDenied
+    if perm and not request.user.has_perm(perm):
+        raise PermissionDenied
+    return obj
 
 
 def form_page(request, model_admin, *, form, title, intro, submit: str, form_id: str) -> TemplateResponse:

@@ -33,7 +33,7 @@ from .errors import Refused
 from .errors import show as show_refusal
 from .forms import ConnectShopForm
 from .models import Shop
-from .pages import DIGITS, form_page, query_value
+from .pages import DIGITS, form_page, object_or_403, query_value
 
 STATE_SALT = "shops.connect"
 STATE_MAX_AGE = 900
@@ -161,9 +161,7 @@ def connect_callback(request, model_admin):
 
 @require_POST
 def reconnect(request, model_admin, object_id):
-    shop = model_admin.get_object(request, object_id)
-    if shop is None or not model_admin.has_change_permission(request, shop):
-        raise PermissionDenied
+    shop = object_or_403(model_admin, request, object_id, change=True)
     if shop.connection != Shop.Connection.PARTNER:
         messages.error(
             request, _("Only shops connected through the partner are reconnected here; enter a new key instead.")

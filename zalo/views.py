@@ -28,7 +28,7 @@ from shops.crypto import decrypt, encrypt
 from shops.errors import Refused
 from shops.errors import show as show_refusal
 from shops.models import Shop
-from shops.pages import DIGITS, form_action, form_page, query_value
+from shops.pages import DIGITS, form_action, form_page, object_or_403, query_value
 from shops.scoping import scope, user_shops
 
 from . import bulk, conversations, services
@@ -150,9 +150,7 @@ def connect_callback(request, model_admin):
 
 @require_POST
 def renew(request, model_admin, object_id):
-    oa = model_admin.get_object(request, object_id)
-    if oa is None or not model_admin.has_change_permission(request, oa):
-        raise PermissionDenied
+    oa = object_or_403(model_admin, request, object_id, change=True)
     try:
         page = services.oa_renew_start(oa=oa, user=request.user)
     except Refused as exc:
@@ -367,9 +365,7 @@ def conversation(request, model_admin, follower, form=None):
 
 @require_POST
 def conversation_reply(request, model_admin, object_id):
-    follower = model_admin.get_object(request, object_id)
-    if follower is None or not request.user.has_perm("zalo.add_conversationmessage"):
-        raise PermissionDenied
+    follower = object_or_403(model_admin, request, object_id, perm="zalo.add_conversationmessage")
     form = ReplyForm(request.POST, request.FILES)
     if form.is_valid():
         try:
@@ -384,9 +380,7 @@ def conversation_reply(request, model_admin, object_id):
 
 def transaction(request, model_admin, object_id):
     """A transaction message to a follower: build it, preview it, send it once (the form's tracking id)."""
-    follower = model_admin.get_object(request, object_id)
-    if follower is None or not request.user.has_perm("zalo.add_conversationmessage"):
-        raise PermissionDenied
+    follower = object_or_403(model_admin, request, object_id, perm="zalo.add_conversationmessage")
     form = TxnForm(request.POST or None, initial={"tracking_id": uuid.uuid4().hex, "language": "VI"})
     context = {
         **model_admin.admin_site.each_context(request),
