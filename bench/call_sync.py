@@ -1,14 +1,16 @@
 """One full call-history sync of a shop with N calls in the sandbox, against two baselines measured in the same run.
 
 - fetch: every ListCallLogs page fetched and JSON-decoded through etelecom.Client, no database;
-- insert: the same rows upserted with a bare `executemany` (the sync's SQL) into a copy of the database, no HTTP;
-- sync: `call_history_sync_work` as the scheduled job runs it; then a second sync, which must add no row.
+- insert: the same rows upserted by the sync's statement (`shops.bulk`: on PostgreSQL a COPY into the staging table
+  and one `INSERT ... ON CONFLICT` a batch, on SQLite `executemany` into it) into a copy of the database, no HTTP;
+- sync: `call_history_sync_work` as the scheduled job runs it (a run that stops after PBX_CALL_SYNC_RUN_SECONDS is
+  followed by the next at once, as the cluster would); then a second sync, which must add no row.
 
 Each phase runs in a process of its own, so its peak RSS is its own; a sync past its first batch also starts a fetcher
 process (`pbx.fetcher`), whose peak is reported beside it, and the two added up. `efficiency = (fetch_s + insert_s) /
-sync_s`.
-Goals (2 cores, SQLite): at least 20,000 records/s, efficiency at least 0.8, peak RSS under 250 MB at 1M and
-within 50 MB of the 100k figure, and 0 rows added by the second sync.
+sync_s`; `pipeline_limit_s = max(fetch_s, insert_s)`, the best a sync that fetches while it writes can do.
+Goals (2 cores), SQLite: at least 20,000 records/s, efficiency at least 0.8; PostgreSQL: at least 40,000 records/s,
+sync_s within 1.25x of pipeline_limit_s; both: peak RSS under 250 MB at 1M, and 0 rows added by the second sync.
 
     python bench/call_sync.py [--records 1000000]        (DATABASE_URL=postgres://... for PostgreSQL)
 """
@@ -26,6 +28,15 @@ from pathlib import Path
 from _common import child, django_against, peak_rss_mb, report, sandbox_process
 
 SHOP_NAME = "Cửa hàng 00001"
+GOALS = {
+    "sqlite": {"records_per_s": 20_000, "efficiency": 0.8, "peak_rss_mb_at_1m": 250, "second_sync_new_rows": 0},
+    "postgres": {
+        "records_per_s": 40_000,
+        "sync_to_pipeline_limit": 1.25,
+        "peak_rss_mb_at_1m": 250,
+        "second_sync_new_rows": 0,
+    },
+}
 
 
 def phase(name: str, database_url: str, sandbox_url: str, records: int) -> dict:
@@ -75,15 +86,22 @@ def phase(name: str, database_url: str, sandbox_url: str, records: int) -> dict:
     from pbx.models import CallRecord
     from shops import syncing
 
-    started = time.perf_counter()
-    run = syncing.run_now("call_sync", services.call_history_sync_work, shop=shop)
+    # As the cluster runs it: a run that stops after PBX_CALL_SYNC_RUN_SECONDS is followed by the next at once.
+    started, runs, new = time.perf_counter(), 0, 0
+    while True:
+        run = syncing.run_now("call_sync", services.call_history_sync_work, shop=shop)
+        run.refresh_from_db()
+        runs += 1
+        new += run.counts.get("new", 0)
+        if run.status != "succeeded" or not run.counts.get("more"):
+            break
     seconds = time.perf_counter() - started
-    run.refresh_from_db()
     return {
         "seconds": seconds,
         "status": run.status,
         "error": run.error,
-        "counts": run.counts,
+        "runs": runs,
+        "new": new,
         "rows_after": CallRecord.objects.filter(shop=shop).count(),
         "peak_mb": peak_rss_mb(),
         "fetcher_peak_mb": peak_rss_mb(resource.RUSAGE_CHILDREN),
@@ -147,6 +165,8 @@ def main():
         calls = control.requests()["methods"].get("Etelecom/ListCallLogs", 0)
         second = run_phase("sync", main_db, control.url, args.records)
 
+    # The sync can go no faster than the slower of its two halves, which it runs side by side.
+    limit = max(fetch["seconds"], insert["seconds"])
     report(
         "call_sync",
         records=args.records,
@@ -156,6 +176,7 @@ def main():
         sync_status=sync["status"],
         sync_error=sync["error"],
         rows_after_sync=sync["rows_after"],
+        sync_runs=sync["runs"],
         list_calls=calls,
         peak_rss_mb=sync["peak_mb"],
         fetcher_peak_rss_mb=sync["fetcher_peak_mb"],
@@ -166,10 +187,13 @@ def main():
         insert_s=round(insert["seconds"], 2),
         insert_rows=insert["rows"],
         efficiency=round((fetch["seconds"] + insert["seconds"]) / sync["seconds"], 2),
+        **({"copy_upsert_s": round(insert["seconds"], 2)} if outside else {}),
+        pipeline_limit_s=round(limit, 2),
+        sync_to_pipeline_limit=round(sync["seconds"] / limit, 2),
         second_sync_s=round(second["seconds"], 2),
-        second_sync_new_rows=second["counts"].get("new"),
+        second_sync_new_rows=second["new"],
         rows_after_second_sync=second["rows_after"],
-        goals={"records_per_s": 20_000, "efficiency": 0.8, "peak_rss_mb_at_1m": 250, "second_sync_new_rows": 0},
+        goals=GOALS["postgres" if outside.startswith("postgres") else "sqlite"],
     )
 
 

@@ -250,6 +250,12 @@ PBX_CALL_SYNC_MINUTES = env.int("PBX_CALL_SYNC_MINUTES", default=5)
 PBX_DIRECTORY_SYNC_MINUTES = env.int("PBX_DIRECTORY_SYNC_MINUTES", default=60)
 # Each call sync re-reads this many minutes before the last one's end: calls stored late, records updated since.
 PBX_CALL_SYNC_OVERLAP_MINUTES = env.int("PBX_CALL_SYNC_OVERLAP_MINUTES", default=15)
+# Days of calls kept (whole local days): a daily job deletes older calls and their rollups, and syncs no longer
+# fetch them. 0 keeps every call.
+PBX_CALL_RETENTION_DAYS = env.int("PBX_CALL_RETENTION_DAYS", default=0)
+# Seconds a call sync runs before it hands the rest of its pass to a new run behind the other shops' (a first
+# sync of millions of calls does not hold a worker for a whole cycle). 0: no limit.
+PBX_CALL_SYNC_RUN_SECONDS = env.float("PBX_CALL_SYNC_RUN_SECONDS", default=60.0)
 
 # --- Background jobs (django-q2) ------------------------------------------------------------------------------
 REDIS_URL = env("REDIS_URL", default="")

@@ -13,5 +13,6 @@ class PbxConfig(AppConfig):
         from . import services
 
         register_kind("call_sync", _("Call history sync"))
+        register_kind("call_retention", _("Deletion of calls past their retention"))
         register_kind("pbx_sync", _("PBX tenant, hotlines, users and extensions sync"))
         webhooks.register_handler("call_log", services.call_event)

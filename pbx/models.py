@@ -279,6 +279,9 @@ class CallDaily(models.Model):
                 name="call_daily_unique",
             )
         ]
+        # Reports read a range of days over all of a user's shops: without it, every report read the whole table
+        # (413,000 rows at 10M calls).
+        indexes = [models.Index(fields=["day"], name="call_daily_day")]
 
     def __str__(self):
         return f"{self.day} {self.direction}/{self.call_state}: {self.calls}"
@@ -310,6 +313,7 @@ class CallHourly(models.Model):
                 fields=["shop", "day", "hour", "direction", "call_state"], name="call_hourly_unique"
             )
         ]
+        indexes = [models.Index(fields=["day"], name="call_hourly_day")]
 
     def __str__(self):
         return f"{self.day} {self.hour:02d}h {self.direction}/{self.call_state}: {self.calls}"

@@ -14,4 +14,9 @@ SCHEDULES = [
         "schedule_type": Schedule.MINUTES,
         "minutes": settings.PBX_DIRECTORY_SYNC_MINUTES,
     },
+    {
+        "name": "pbx: delete calls past their retention",
+        "func": "pbx.tasks.prune_calls",
+        "schedule_type": Schedule.DAILY,
+    },
 ]

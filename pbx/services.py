@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from contextlib import closing
 from datetime import date, datetime, timedelta
@@ -507,13 +508,22 @@ def call_history_sync_work(run: SyncRun) -> dict:
     A pass lists `ListCallLogs` (newest first) from the last complete pass's mark less an overlap (calls stored
     late, records updated) up to the pass's start; pages are stored `CALL_BATCH` rows a transaction, each with the
     cursor after it, so a pass that dies resumes where its last transaction ended. The mark moves only when a
-    pass completes. Memory holds a batch and the pages read ahead, whatever the history size."""
+    pass completes. Memory holds a batch and the pages read ahead, whatever the history size.
+
+    A run stops after the batch that takes it past PBX_CALL_SYNC_RUN_SECONDS and answers `more`: a first sync of
+    millions of calls goes on in a new run queued behind the other shops' (`pbx.tasks.sync_calls`), so it holds a
+    worker for a slice at a time, never a whole cycle."""
+    started = time.monotonic()
+    budget = settings.PBX_CALL_SYNC_RUN_SECONDS
     shop = run.shop
     position, _ = CallSyncState.objects.get_or_create(shop=shop)
     resumed = position.pass_to is not None
     if not resumed:
         overlap = timedelta(minutes=settings.PBX_CALL_SYNC_OVERLAP_MINUTES)
         position.pass_from = position.synced_until - overlap if position.synced_until else None
+        kept_from = retention_start()
+        if kept_from is not None and (position.pass_from is None or position.pass_from < kept_from):
+            position.pass_from = kept_from  # calls the retention job would delete are not fetched at all
         position.pass_to = timezone.now()
         position.pass_cursor = ""
         position.save()
@@ -544,6 +554,9 @@ def call_history_sync_work(run: SyncRun) -> dict:
                     CallSyncState.objects.filter(pk=position.pk).update(pass_cursor=cursor)
                 batch, days = [], None
                 client.on_call.flush()  # the audit rows of the pages stored
+                if cursor and budget and time.monotonic() - started >= budget:
+                    new = CallRecord.objects.filter(shop=shop).count() - before
+                    return {"calls": seen, "new": new, "resumed": int(resumed), "more": 1}
     CallSyncState.objects.filter(pk=position.pk).update(
         synced_until=position.pass_to, pass_from=None, pass_to=None, pass_cursor=""
     )
@@ -560,3 +573,49 @@ def call_event(shop: Shop, event: dict) -> None:
         raise ValueError("the call record has no id or no started_at")
     statement = _call_statement()
     calls_store(shop, statement, statement.prepare(rows), _days(rows))
+
+
+# --- retention ----------------------------------------------------------------------------------------------
+
+RETENTION_BATCH = 5000  # calls a transaction: each deletes in a few tens of milliseconds and locks only its rows
+
+
+def retention_start(now: datetime | None = None) -> datetime | None:
+    """The start (local midnight) of the first day whose calls are kept, or None when every call is kept
+    (PBX_CALL_RETENTION_DAYS is 0). Whole local days go, so a day's rollups never count calls that are gone."""
+    days = settings.PBX_CALL_RETENTION_DAYS
+    if days <= 0:
+        return None
+    today = timezone.localtime(now or timezone.now(), LOCAL).date()
+    return datetime.combine(today - timedelta(days=days), datetime.min.time(), LOCAL)
+
+
+def calls_prune(shop: Shop, before: datetime, *, batch: int = RETENTION_BATCH) -> int:
+    """Delete `shop`'s calls started before `before` (a local midnight), oldest first, `batch` a transaction, then
+    the daily and hourly rollups of the days before it. Each batch starts where the last one ended: deleted rows
+    stay in the index until a vacuum, and a batch that looked for the oldest call again would walk past them all."""
+    deleted, since = 0, None
+    while True:
+        doomed = CallRecord.objects.filter(shop=shop, started_at__lt=before)
+        if since is not None:
+            doomed = doomed.filter(started_at__gte=since)
+        chunk = list(doomed.order_by("started_at", "id").values_list("pk", "started_at")[:batch])
+        if not chunk:
+            break
+        with transaction.atomic():
+            deleted += CallRecord.objects.filter(pk__in=[pk for pk, _ in chunk]).delete()[0]
+        since = chunk[-1][1]
+    day = before.astimezone(LOCAL).date()
+    with transaction.atomic():
+        CallDaily.objects.filter(shop=shop, day__lt=day).delete()
+        CallHourly.objects.filter(shop=shop, day__lt=day).delete()
+    return deleted
+
+
+def calls_retention_work(run: SyncRun) -> dict:
+    """Sync-run work (daily): every shop's calls from before the retention window, and their rollups, deleted."""
+    before = retention_start()
+    if before is None:
+        return {"calls": 0}
+    deleted = sum(calls_prune(shop, before, batch=RETENTION_BATCH) for shop in Shop.objects.order_by("pk").iterator())
+    return {"calls": deleted}

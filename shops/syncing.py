@@ -72,6 +72,16 @@ def enqueue(kind: str, task: str = jobs.RUN_TASK, *, shop: Shop | None = None, u
     return run
 
 
+def enqueue_again(run: SyncRun, task: str) -> SyncRun | None:
+    """Queue another run of `run`'s kind, `task(run_id)`, for its shop (work that stopped part-way, to go on behind the
+    runs queued meanwhile); None when one is already queued or running (a fan-out got there first)."""
+    try:
+        with transaction.atomic():
+            return enqueue(run.kind, task, shop=run.shop)
+    except IntegrityError:
+        return None
+
+
 def enqueue_for_shops(kind: str, task: str, shops) -> int:
     """Queue one run per shop, leaving out shops that already have a run of this kind queued or running (a slow
     cycle is not piled on by the next). Dead runs are reaped first, so a killed run holds up one cycle at most.
@@ -81,7 +91,8 @@ def enqueue_for_shops(kind: str, task: str, shops) -> int:
         kind=kind, shop__isnull=False, status__in=[SyncRun.Status.QUEUED, SyncRun.Status.RUNNING]
     ).values("shop_id")
     count = 0
-    for shop in shops.exclude(pk__in=pending).iterator():
+    # A list, not a server-side cursor: the ORM broker closes a connection past CONN_MAX_AGE before each enqueue.
+    for shop in list(shops.exclude(pk__in=pending)):
         enqueue(kind, task, shop=shop)
         count += 1
     return count

@@ -193,3 +193,31 @@ def test_a_call_log_event_without_a_call_is_kept_as_failed(pbx_shop, client):
     answer = client.post(url, {"id": "bad", "entity": "call_log", "data": {"id": "1"}}, content_type="application/json")
     assert answer.status_code == 200 and answer.json()["status"] == "failed"
     assert not CallRecord.objects.exists()
+
+
+def test_a_long_pass_stops_after_its_time_and_goes_on_in_a_run_queued_behind_the_others(
+    pbx_shop, sandbox, settings, monkeypatch, django_capture_on_commit_callbacks
+):
+    from pbx import tasks
+    from shops import syncing
+    from shops.models import SyncRun
+
+    monkeypatch.setattr(services, "CALL_PAGE", 100)
+    monkeypatch.setattr(services, "CALL_BATCH", 500)
+    settings.PBX_CALL_SYNC_RUN_SECONDS = 1e-6  # every run stops after its first batch
+    run = syncing.enqueue("call_sync", "pbx.tasks.sync_calls", shop=pbx_shop)
+    runs = 0
+    with django_capture_on_commit_callbacks() as handed_to_the_broker:
+        while run is not None:
+            tasks.sync_calls(run.pk)
+            run.refresh_from_db()
+            runs += 1
+            assert run.status == "succeeded", run.error
+            run = SyncRun.objects.filter(shop=pbx_shop, kind="call_sync", status="queued").first()
+            assert (run is None) == (not CallSyncState.objects.get(shop=pbx_shop).pass_to)
+    assert runs == 5  # 2,400 calls, 500 a run
+    assert len(handed_to_the_broker) == 4  # each continuation is a task queued behind the others
+    stored = list(CallRecord.objects.filter(shop=pbx_shop).values_list("etelecom_id", flat=True))
+    assert len(stored) == len(set(stored)) == 2400 and set(stored) == sandbox_call_ids(sandbox)
+    assert CallDaily.objects.filter(shop=pbx_shop).aggregate(n=Sum("calls"))["n"] == 2400
+    assert SyncRun.objects.filter(shop=pbx_shop, kind="call_sync").count() == 5

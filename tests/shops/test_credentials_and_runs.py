@@ -206,3 +206,24 @@ def test_the_audit_admin_filters_and_cannot_be_edited(admin_client, sandbox):
     call = ApiCall.objects.first()
     assert admin_client.post(reverse("admin:shops_apicall_change", args=[call.pk]), {}).status_code == 403
     assert admin_client.get(reverse("admin:shops_apicall_add")).status_code == 403
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_fan_out_queues_every_shop_when_the_broker_recycles_an_old_connection_on_the_way():
+    """The ORM broker closes a connection past CONN_MAX_AGE before each enqueue: a fan-out that read the shops
+    through a server-side cursor (PostgreSQL) lost it after the first shop."""
+    from django.db import connection
+
+    shops = [make_shop(f"Cửa hàng {n}") for n in range(3)]
+    broker = get_broker()
+    broker.purge_queue()
+    try:
+        connection.ensure_connection()
+        connection.close_at = 0  # older than CONN_MAX_AGE: the next close_old_connections() closes it
+        assert tasks.check_all_credentials() == 3
+        assert broker.queue_size() == 3
+    finally:
+        broker.purge_queue()
+    assert set(SyncRun.objects.filter(kind="credential_check").values_list("shop", flat=True)) == {
+        shop.pk for shop in shops
+    }

@@ -1,0 +1,113 @@
+"""What the call upsert stores is what eTelecom sent, whichever path the rows take: row by row (a webhook, a short
+page) or staged (PostgreSQL's COPY, SQLite's executemany). A COPY written in the wrong format would turn a tab into a
+column break, `\\N` into NULL or a backslash into an escape; these rows carry every such character."""
+
+import json
+from datetime import UTC, datetime, timedelta
+
+import pytest
+from django.db.models import Sum
+
+from etelecom import safejson
+from pbx import services
+from pbx.models import CallDaily, CallRecord
+from shops import bulk
+from shops.models import Shop
+
+HOSTILE = [
+    "tab\there",
+    "line\nbreak",
+    "carriage\rreturn",
+    "back\\slash",
+    "\\N",
+    "\\.",
+    "\\",
+    "a\\tb\\nc",
+    "end\\",
+    "",
+    " ",
+    "quote\"s 'and' commas, semi;colons",
+    "Nguyễn Thị Ánh gọi lại 📞",
+    "nul\u0000inside",
+    "\u0000",
+    "lone \ud800 surrogate",
+    "|||\x01\x1f\x7f",
+]
+# What a JSON body of eTelecom's becomes once the client has parsed it: NULs and lone surrogates are U+FFFD.
+CLEAN = [safejson.loads(json.dumps(text)) for text in HOSTILE]
+
+
+@pytest.fixture
+def shop(db):
+    return Shop.objects.create(name="Cửa hàng mã hoá", etelecom_id="enc-1", connection="partner")
+
+
+def wire_calls(count: int, *, note_suffix: str = "") -> list[dict]:
+    """`count` ListCallLogs records as the client hands them over (parsed from JSON), each field a hostile text."""
+    start = datetime(2026, 3, 1, 8, tzinfo=UTC)
+    calls = []
+    for n in range(count):
+        text = HOSTILE[n % len(HOSTILE)]
+        calls.append(
+            {
+                "id": f"c{n}",
+                "direction": "in",
+                "call_state": "answered",
+                "caller": text[:32],
+                "callee": "0281234567",
+                "contact_id": text[:32],
+                "duration": n,
+                "started_at": (start + timedelta(minutes=n)).isoformat(),
+                "recording_urls": [text, "https://example.com/r.mp3"],
+                "call_targets": [{"target": text, "note": {"nested": [text]}}],
+                "note": text + note_suffix,
+                "external_id": text,
+                "external_session_id": text,
+            }
+        )
+    return safejson.loads(json.dumps(calls))
+
+
+def store(shop, calls: list[dict]) -> None:
+    statement = services._call_statement()
+    rows = services.call_rows(shop.pk, calls, {})
+    services.calls_store(shop, statement, statement.prepare(rows), services._days(rows))
+
+
+@pytest.mark.parametrize("count", [len(HOSTILE), bulk.STAGE_FROM + 100], ids=["row-by-row", "staged"])
+def test_every_character_comes_back_as_sent(shop, count):
+    store(shop, wire_calls(count))
+    stored = {c.etelecom_id: c for c in CallRecord.objects.filter(shop=shop)}
+    assert len(stored) == count
+    for n in range(count):
+        text = CLEAN[n % len(CLEAN)]
+        call = stored[f"c{n}"]
+        assert call.note == text and call.external_id == text and call.external_session_id == text
+        assert call.caller == text[:32] and call.customer_number == text[:32] and call.contact_id == text[:32]
+        assert call.recording_urls == [text, "https://example.com/r.mp3"]
+        assert call.call_targets == [{"target": text, "note": {"nested": [text]}}]
+        assert call.duration == n
+    assert "\u0000" not in "".join(CLEAN) and "\ufffd" in "".join(CLEAN)
+
+
+@pytest.mark.parametrize("count", [len(HOSTILE), bulk.STAGE_FROM + 100], ids=["row-by-row", "staged"])
+def test_a_second_store_updates_every_row_in_place(shop, count):
+    store(shop, wire_calls(count))
+    store(shop, wire_calls(count, note_suffix="\t(sửa)\\"))
+    assert CallRecord.objects.filter(shop=shop).count() == count
+    notes = dict(CallRecord.objects.filter(shop=shop).values_list("etelecom_id", "note"))
+    assert all(notes[f"c{n}"] == CLEAN[n % len(CLEAN)] + "\t(sửa)\\" for n in range(count))
+    assert CallDaily.objects.filter(shop=shop).aggregate(n=Sum("calls"))["n"] == count
+
+
+def test_an_id_listed_twice_in_one_batch_is_stored_once_as_last_listed(shop):
+    calls = wire_calls(bulk.STAGE_FROM + 100)
+    again = dict(calls[0], note="listed again\tlater", duration=9999)
+    calls.insert(300, again)
+    store(shop, calls)
+    assert CallRecord.objects.filter(shop=shop).count() == bulk.STAGE_FROM + 100
+    call = CallRecord.objects.get(shop=shop, etelecom_id="c0")
+    assert call.note == "listed again\tlater" and call.duration == 9999
+    daily = CallDaily.objects.filter(shop=shop).aggregate(n=Sum("calls"), d=Sum("total_duration"))
+    assert daily["n"] == bulk.STAGE_FROM + 100
+    assert daily["d"] == CallRecord.objects.filter(shop=shop).aggregate(d=Sum("duration"))["d"]
