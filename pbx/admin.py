@@ -32,11 +32,11 @@ class PbxAdmin(MirroredAdmin):
 
     @admin.action(description=_("Sync the PBX of these shops now"), permissions=["change"])
     def sync_directory_now(self, request, queryset):
-        queue_runs(request, {obj.shop for obj in queryset}, "pbx_sync", "pbx.tasks.sync_directory")
+        queue_runs(request, {obj.shop for obj in queryset}, "pbx_sync")
 
     @admin.action(description=_("Sync the call history of these shops now"), permissions=["change"])
     def sync_calls_now(self, request, queryset):
-        queue_runs(request, {obj.shop for obj in queryset}, "call_sync", "pbx.tasks.sync_calls")
+        queue_runs(request, {obj.shop for obj in queryset}, "call_sync")
 
 
 @admin.register(Tenant)

@@ -43,11 +43,11 @@ def badge(value: str, label) -> str:
     return pill(BADGES.get(value, "unknown"), label)
 
 
-def queue_runs(request, shops, kind: str, task: str = jobs.RUN_TASK) -> None:
+def queue_runs(request, shops, kind: str) -> None:
     """Queue a run of the job `kind` for each of `shops` and say so, with a link to the runs (the admin's "run
     now" actions)."""
     with transaction.atomic():
-        runs = [syncing.enqueue(kind, task, shop=shop, user=request.user) for shop in shops]
+        runs = [syncing.enqueue(kind, shop=shop, user=request.user) for shop in shops]
     url = reverse("admin:shops_syncrun_changelist") + f"?kind={kind}"
     text = ngettext("Queued %(count)d sync.", "Queued %(count)d syncs.", len(runs)) % {"count": len(runs)}
     messages.info(request, format_html('{} <a href="{}">{}</a>', text, url, _("See the runs")))

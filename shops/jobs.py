@@ -59,6 +59,11 @@ class Job:
         raise NotImplementedError
 
     @classmethod
+    def finished(cls, run) -> None:
+        """What to do once a queued run of this kind has ended, however it ended (the call sync queues the rest of
+        its pass)."""
+
+    @classmethod
     def on_abandon(cls, run) -> None:
         """What to do with a run of this kind that the reaper found dead, after it is marked failed."""
 
@@ -72,11 +77,6 @@ class Job:
         if cls.schedule_type == MINUTES:
             spec["minutes"] = getattr(settings, cls.interval_setting) if cls.interval_setting else cls.minutes
         return spec
-
-
-def register_kind(kind: str, label) -> None:
-    """A kind whose runs an app still queues and schedules through its own `tasks` and `schedules` modules."""
-    type(f"Job_{kind}", (Job,), {"kind": kind, "label": label})
 
 
 def get(kind: str) -> type[Job]:

@@ -61,28 +61,29 @@ def task_name(run: SyncRun) -> str:
     return f"{run.kind}-{run.pk}"
 
 
-def enqueue(kind: str, task: str = jobs.RUN_TASK, *, shop: Shop | None = None, user=None) -> SyncRun:
-    """Record a queued run and hand `task(run_id)` to the cluster once the surrounding transaction commits."""
+def enqueue(kind: str, *, shop: Shop | None = None, user=None) -> SyncRun:
+    """Record a queued run and hand it to the cluster (`shops.tasks.run_job`) once the surrounding transaction
+    commits."""
     if kind not in jobs.JOBS:
         raise ValueError(f"unknown sync kind {kind!r}")
     run = _new_run(kind, shop, user)
     # The SyncRun is the record of a run: django-q2 keeps only the tasks that fail. Each success it keeps makes it
     # read every kept success again to prune them (60 ms a task at the default 5,000 kept, measured).
-    transaction.on_commit(lambda: async_task(task, run.pk, task_name=task_name(run), save=False))
+    transaction.on_commit(lambda: async_task(jobs.RUN_TASK, run.pk, task_name=task_name(run), save=False))
     return run
 
 
-def enqueue_again(run: SyncRun, task: str) -> SyncRun | None:
-    """Queue another run of `run`'s kind, `task(run_id)`, for its shop (work that stopped part-way, to go on behind the
+def enqueue_again(run: SyncRun) -> SyncRun | None:
+    """Queue another run of `run`'s kind for its shop (work that stopped part-way, to go on behind the
     runs queued meanwhile); None when one is already queued or running (a fan-out got there first)."""
     try:
         with transaction.atomic():
-            return enqueue(run.kind, task, shop=run.shop)
+            return enqueue(run.kind, shop=run.shop)
     except IntegrityError:
         return None
 
 
-def enqueue_for_shops(kind: str, task: str, shops) -> int:
+def enqueue_for_shops(kind: str, shops) -> int:
     """Queue one run per shop, leaving out shops that already have a run of this kind queued or running (a slow
     cycle is not piled on by the next). Dead runs are reaped first, so a killed run holds up one cycle at most.
     The cluster's workers bound how many shops sync at once."""
@@ -93,7 +94,7 @@ def enqueue_for_shops(kind: str, task: str, shops) -> int:
     count = 0
     # A list, not a server-side cursor: the ORM broker closes a connection past CONN_MAX_AGE before each enqueue.
     for shop in list(shops.exclude(pk__in=pending)):
-        enqueue(kind, task, shop=shop)
+        enqueue(kind, shop=shop)
         count += 1
     return count
 

@@ -9,8 +9,8 @@ from .models import Shop, SyncRun
 
 def run_job(run_id: int) -> None:
     """Every queued run: its job's work, through the sync-run helper."""
-    kind = SyncRun.objects.values_list("kind", flat=True).get(pk=run_id)
-    syncing.execute(run_id, jobs.get(kind).work)
+    job = jobs.get(SyncRun.objects.values_list("kind", flat=True).get(pk=run_id))
+    job.finished(syncing.execute(run_id, job.work))
 
 
 def run_schedule(kind: str):
@@ -22,7 +22,7 @@ def run_schedule(kind: str):
     shops = job.shops()
     if shops is None:
         return syncing.run_now(kind, job.work).counts
-    return syncing.enqueue_for_shops(kind, jobs.RUN_TASK, shops)
+    return syncing.enqueue_for_shops(kind, shops)
 
 
 class CredentialCheck(jobs.Job):

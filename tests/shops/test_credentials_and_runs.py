@@ -220,7 +220,7 @@ def test_a_fan_out_queues_every_shop_when_the_broker_recycles_an_old_connection_
     try:
         connection.ensure_connection()
         connection.close_at = 0  # older than CONN_MAX_AGE: the next close_old_connections() closes it
-        assert tasks.check_all_credentials() == 3
+        assert tasks.run_schedule("credential_check") == 3
         assert broker.queue_size() == 3
     finally:
         broker.purge_queue()

@@ -11,7 +11,6 @@ from django.utils import timezone
 from django_q.brokers import get_broker
 from django_q.models import Schedule
 
-from pbx import tasks as pbx_tasks
 from pbx.models import Tenant
 from shops import jobs, syncing, tasks
 from shops.models import SyncRun
@@ -85,7 +84,7 @@ def test_after_a_killed_call_sync_the_next_scheduled_cycle_syncs_that_shop(db):
     shop = make_shop("A")
     Tenant.objects.create(shop=shop, etelecom_id="900001", owner_id="1", status="P")
     killed = dead_run(shop, kind="call_sync")
-    assert pbx_tasks.sync_all_calls() == 1  # the fan-out reaps first; before, it skipped the shop forever
+    assert tasks.run_schedule("call_sync") == 1  # the fan-out reaps first; before, it skipped the shop forever
     killed.refresh_from_db()
     assert killed.status == "failed"
     assert SyncRun.objects.filter(shop=shop, kind="call_sync", status="queued").count() == 1
@@ -96,7 +95,7 @@ def test_a_run_that_is_still_alive_holds_the_fan_out_back(db):
     Tenant.objects.create(shop=shop, etelecom_id="900002", owner_id="1", status="P")
     now = timezone.now()
     SyncRun.objects.create(shop=shop, kind="call_sync", status="running", started_at=now, heartbeat_at=now)
-    assert pbx_tasks.sync_all_calls() == 0
+    assert tasks.run_schedule("call_sync") == 0
 
 
 def test_a_run_taken_for_dead_keeps_the_reapers_verdict_when_its_worker_ends_it(db):

@@ -12,7 +12,6 @@ from etelecom import EtelecomError
 from etelecom.sandbox.control import SandboxControl
 from etelecom.shop import current_account
 from etelecom_console.twofactor import device_secret
-from pbx import services as pbx_services
 from pbx.models import CallRecord, Extension
 from shops import services, syncing
 from shops.clients import Actor, partner_client
@@ -78,9 +77,9 @@ class Command(BaseCommand):
             f"webhooks point at {settings.CONSOLE_URL}."
         )
         for shop in Shop.objects.filter(credential_status=Shop.CredentialStatus.VALID):
-            syncing.run_now("pbx_sync", pbx_services.directory_sync_work, shop=shop)
+            syncing.run_now("pbx_sync", shop=shop)
             if hasattr(shop, "tenant"):
-                syncing.run_now("call_sync", pbx_services.call_history_sync_work, shop=shop)
+                syncing.run_now("call_sync", shop=shop)
         self.stdout.write(f"{Extension.objects.count()} extensions and {CallRecord.objects.count()} calls synced.")
         self._users()
 

@@ -1,4 +1,3 @@
-from importlib import import_module
 from pathlib import Path
 
 from django.apps import apps
@@ -16,21 +15,6 @@ def _console_apps() -> list[str]:
     return [config.name for config in apps.get_app_configs() if Path(config.path).resolve().parent == base]
 
 
-def _declared() -> list[dict]:
-    """The schedules the jobs declare (`shops.jobs`), and those of an app that still lists its own in a
-    `schedules` module."""
-    specs = jobs.schedules()
-    for app in _console_apps():
-        try:
-            module = import_module(f"{app}.schedules")
-        except ModuleNotFoundError as exc:
-            if exc.name != f"{app}.schedules":
-                raise
-            continue
-        specs.extend(module.SCHEDULES)
-    return specs
-
-
 class Command(BaseCommand):
     help = (
         "Create or update every django-q2 schedule the console declares, by name, and remove the ones of its apps "
@@ -38,7 +22,7 @@ class Command(BaseCommand):
     )
 
     def handle(self, *args, **options):
-        specs = _declared()
+        specs = jobs.schedules()
         for spec in specs:
             values = {k: v for k, v in spec.items() if k != "name"}
             values.setdefault("repeats", -1)
