@@ -5,11 +5,6 @@ import grimp
 
 PACKAGES = ("etelecom", "etelecom_console", "shops", "zalo", "pbx", "sms")
 
-# The one circle left, until pbx is split by entity: the fetcher subprocess reads the call-log decoding from
-# pbx.services, which starts the fetcher. The test fails when it is gone too, so the exception does not outlive it.
-KNOWN = {frozenset({"pbx.fetcher", "pbx.services"})}
-
-
 def circles(graph) -> set[frozenset[str]]:
     """The strongly connected components of more than one module (Tarjan's algorithm, without recursion)."""
     edges = {m: sorted(graph.find_modules_directly_imported_by(m) & graph.modules) for m in sorted(graph.modules)}
@@ -49,7 +44,7 @@ def circles(graph) -> set[frozenset[str]]:
 
 
 def test_no_import_circle_among_the_consoles_modules():
-    assert circles(grimp.build_graph(*PACKAGES)) == KNOWN
+    assert circles(grimp.build_graph(*PACKAGES)) == set()
 
 
 def test_the_circle_finder_finds_a_circle():
