@@ -17,7 +17,7 @@ from etelecom import pbx as pbx_api
 from shops import bulk
 from shops.clients import Actor, job_client, partner_client, shop_client
 from shops.crypto import encrypt, hint
-from shops.messages import describe_error
+from shops.errors import Refused
 from shops.models import Shop, SyncRun
 from shops.phones import canonical_phone
 
@@ -27,14 +27,6 @@ from .models import CallDaily, CallHourly, CallRecord, CallSyncState, Extension,
 
 CALL_PAGE = 1000
 CALL_BATCH = 20_000  # rows per transaction: one cursor checkpoint and one rollup refresh each
-
-
-class PbxError(Exception):
-    """A provisioning step eTelecom refused or could not do; the message is for the person who tried."""
-
-
-def _refused(exc: EtelecomError) -> PbxError:
-    return PbxError(describe_error(exc))
 
 
 # --- storing what eTelecom answers --------------------------------------------------------------------------
@@ -134,14 +126,14 @@ def tenant_create(*, shop: Shop, user) -> Tenant:
     try:
         remote = pbx_api.create_tenant(shop_client(shop, Actor(user=user)))
     except EtelecomError as exc:
-        raise _refused(exc) from exc
+        raise Refused.of(exc) from exc
     return _tenant_store(shop, remote)
 
 
 def tenant_activate(*, tenant: Tenant, hotline: Hotline, user) -> Tenant:
     """`PartnerActivateTenant` with the partner's key, attaching `hotline`; then `GetTenant` for its new state."""
     if hotline.shop_id != tenant.shop_id:
-        raise PbxError(_("The hotline belongs to another shop."))
+        raise Refused(_("The hotline belongs to another shop."))
     actor = Actor(user=user)
     partner = partner_client(actor, shop=tenant.shop)
     try:
@@ -153,11 +145,11 @@ def tenant_activate(*, tenant: Tenant, hotline: Hotline, user) -> Tenant:
             hotline_id=hotline.etelecom_id,
         )
         if not activated:
-            raise PbxError(_("eTelecom did not activate the tenant."))
+            raise Refused(_("eTelecom did not activate the tenant."))
         fresh = pbx_api.get_tenant(shop_client(tenant.shop, actor))
         attached = next((h for h in pbx_api.iter_partner_hotlines(partner) if h.id == hotline.etelecom_id), None)
     except EtelecomError as exc:
-        raise _refused(exc) from exc
+        raise Refused.of(exc) from exc
     if attached is not None:
         _hotline_store(tenant.shop, attached)
     return _tenant_store(tenant.shop, fresh)
@@ -179,7 +171,7 @@ def hotline_add(
             owner_id=owner_id,
         )
     except EtelecomError as exc:
-        raise _refused(exc) from exc
+        raise Refused.of(exc) from exc
     return _hotline_store(shop, remote)
 
 
@@ -190,7 +182,7 @@ def pbx_user_create(*, shop: Shop, user, full_name: str, phone: str, password: s
             shop_client(shop, Actor(user=user)), full_name=full_name, phone=phone, password=password
         )
     except EtelecomError as exc:
-        raise _refused(exc) from exc
+        raise Refused.of(exc) from exc
     return _user_store(shop, remote)
 
 
@@ -205,7 +197,7 @@ def extension_create(
             user_id=pbx_user.etelecom_id if pbx_user else "",
         )
     except EtelecomError as exc:
-        raise _refused(exc) from exc
+        raise Refused.of(exc) from exc
     return _extension_store(shop, remote)
 
 
@@ -215,9 +207,9 @@ def _extension_change(extension: Extension, by, change, /, **values) -> Extensio
     try:
         updated = change(shop_client(extension.shop, Actor(user=by)))
     except EtelecomError as exc:
-        raise _refused(exc) from exc
+        raise Refused.of(exc) from exc
     if not updated:
-        raise PbxError(_("eTelecom changed nothing on extension %(number)s.") % {"number": extension})
+        raise Refused(_("eTelecom changed nothing on extension %(number)s.") % {"number": extension})
     for name, value in values.items():
         setattr(extension, name, value)
     extension.save(update_fields=list(values))
@@ -226,7 +218,7 @@ def _extension_change(extension: Extension, by, change, /, **values) -> Extensio
 
 def extension_assign_user(*, extension: Extension, pbx_user: PbxUser, user) -> Extension:
     if pbx_user.shop_id != extension.shop_id:
-        raise PbxError(_("The user belongs to another shop."))
+        raise Refused(_("The user belongs to another shop."))
     return _extension_change(
         extension,
         user,
@@ -238,7 +230,7 @@ def extension_assign_user(*, extension: Extension, pbx_user: PbxUser, user) -> E
 
 def extension_change_hotline(*, extension: Extension, hotline: Hotline, user) -> Extension:
     if hotline.shop_id != extension.shop_id:
-        raise PbxError(_("The hotline belongs to another shop."))
+        raise Refused(_("The hotline belongs to another shop."))
     return _extension_change(
         extension,
         user,
@@ -252,7 +244,7 @@ def extension_change_hotline(*, extension: Extension, hotline: Hotline, user) ->
 
 def extension_remove_user(*, extension: Extension, user) -> Extension:
     if not extension.user_etelecom_id:
-        raise PbxError(_("Extension %(number)s has no user.") % {"number": extension})
+        raise Refused(_("Extension %(number)s has no user.") % {"number": extension})
     return _extension_change(
         extension,
         user,

@@ -40,7 +40,6 @@ def account_enter(request, model_admin):
             _("The SMS account of %(shop)s is saved: %(status)s.")
             % {"shop": account.shop, "status": account.get_status_display()}
         ),
-        refused=Refused,
         title=_("Enter an SMS Brandname account"),
         intro=_(
             "eTelecom issues a username and password for its SMS gateway, apart from the shop's API key, and accepts "

@@ -182,7 +182,6 @@ def consent_request(request, model_admin):
         done=lambda consent: (
             _("Zalo asked %(phone)s for permission to call. The answer will show here.") % {"phone": consent.phone}
         ),
-        refused=Refused,
         title=_("Request permission to call"),
         intro=_(
             "Zalo asks the customer whether the OA may call them. Until they accept, the OA cannot call; "
@@ -207,7 +206,6 @@ def template_register(request, model_admin):
             _("Template %(template)s is registered: %(status)s.")
             % {"template": template, "status": template.get_status_display() or template.status}
         ),
-        refused=Refused,
         title=_("Register a ZNS template"),
         intro=_("Templates are made and approved on Zalo; registering one lets the console send it through eTelecom."),
         submit=_("Register"),
@@ -283,7 +281,6 @@ def journey_create(request, model_admin):
         form,
         perform=lambda data: services.journey_create(user=request.user, **data),
         done=lambda journey: _("Journey token for %(phone)s is created.") % {"phone": journey.phone},
-        refused=Refused,
         title=_("Create a journey token"),
         intro=_("One token per customer and delivery or trip; ZNS sent with it are billed with the token."),
         submit=_("Create the token"),

@@ -5,6 +5,7 @@ import grimp
 
 PACKAGES = ("etelecom", "etelecom_console", "shops", "zalo", "pbx", "sms")
 
+
 def circles(graph) -> set[frozenset[str]]:
     """The strongly connected components of more than one module (Tarjan's algorithm, without recursion)."""
     edges = {m: sorted(graph.find_modules_directly_imported_by(m) & graph.modules) for m in sorted(graph.modules)}
