@@ -48,11 +48,11 @@ def seed_calls(calls: int, *, shops: int, days: int, users: bool) -> None:
     stores them, with their rollups."""
     from etelecom.sandbox import datasets
     from etelecom.sandbox.state import State
-    from pbx import services
+    from pbx import call_rows, services
     from pbx.models import Extension, Hotline, PbxUser
     from shops.models import Shop
 
-    statement = services._call_statement()
+    statement = call_rows.call_statement()
     state = State()
     for n in range(1, shops + 1):
         shop = Shop.objects.create(name=f"Cửa hàng {n:02d}", etelecom_id=str(n), connection="partner")
@@ -83,10 +83,10 @@ def seed_calls(calls: int, *, shops: int, days: int, users: bool) -> None:
                 )
             )
         history = datasets.set_call_history(state, str(n), calls=calls // shops, days=days, lines=lines, number=n)
-        known = services._lines(shop)
+        known = services.extension_lines(shop)
         for first in range(0, history.count, 20_000):
             items = [history.call(i, "http://sandbox") for i in range(first, min(first + 20_000, history.count))]
-            statement.execute(statement.prepare(services.call_rows(shop.pk, items, known)))
+            statement.execute(statement.prepare(call_rows.call_rows(shop.pk, items, known)))
         services.rollups_refresh(shop, date(2000, 1, 1), date(2100, 1, 1))
 
 

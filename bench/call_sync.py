@@ -57,7 +57,7 @@ def phase(name: str, database_url: str, sandbox_url: str, records: int) -> dict:
     if name == "insert":
         from etelecom.sandbox import datasets
         from etelecom.sandbox.state import State
-        from pbx import services
+        from pbx import call_rows, services
         from shops import bulk
 
         # The sandbox's own generator, with the shop's extensions as the sandbox spreads calls over them.
@@ -66,18 +66,18 @@ def phase(name: str, database_url: str, sandbox_url: str, records: int) -> dict:
             for e in services.Extension.objects.filter(shop=shop).select_related("hotline").order_by("etelecom_id")
         ]
         history = datasets.set_call_history(State(), "0", calls=records, days=3 * 365, lines=extensions, number=1)
-        lines = services._lines(shop)
+        lines = services.extension_lines(shop)
         elapsed, count = 0.0, 0
         for first in range(0, records, services.CALL_BATCH):
             indexes = range(first, min(first + services.CALL_BATCH, records))
-            rows = services.call_rows(shop.pk, [history.call(i, "http://sandbox") for i in indexes], lines)
+            rows = call_rows.call_rows(shop.pk, [history.call(i, "http://sandbox") for i in indexes], lines)
             started = time.perf_counter()
             bulk.insert(
                 services.CallRecord,
-                services.CALL_COLUMNS,
+                call_rows.CALL_COLUMNS,
                 rows,
                 unique=["shop", "etelecom_id"],
-                update=services.CALL_UPDATED,
+                update=call_rows.CALL_UPDATED,
             )
             elapsed += time.perf_counter() - started
             count += len(rows)

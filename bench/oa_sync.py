@@ -93,9 +93,8 @@ def main():
         from django_q.tasks import async_task, fetch
 
         from shops import services as shop_services
-        from shops import syncing
+        from shops import syncing, tasks
         from shops.models import SyncRun
-        from zalo import tasks
         from zalo.models import OfficialAccount
 
         call_command("migrate", verbosity=0)
@@ -124,7 +123,7 @@ def main():
                 ended = done.count()
                 control.clear_requests()
                 started = time.perf_counter()
-                queued = tasks.sync_all_oas()
+                queued = tasks.run_schedule("oa_sync")
                 while done.count() < ended + queued:
                     time.sleep(0.05)
                 return time.perf_counter() - started, control.requests()["methods"]

@@ -1,7 +1,7 @@
 """Scaling the job cluster out: the OA sync of 2,000 shops through one `qcluster` process, then two, sharing one
 Redis broker and one PostgreSQL database, against a sandbox that answers every call 50 ms late (eTelecom is far).
 
-Each phase queues one OA sync per shop (`zalo.tasks.sync_all_oas`, as the schedule does) and times it from queueing
+Each phase queues one OA sync per shop (as the `oa_sync` schedule does) and times it from queueing
 to the last run's end; throughput is shops per second, and the goal is two processes at least 1.8 times one. A
 third phase, on two processes, queues every shop of a sample twice at once, so that both processes are offered
 runs of the same (shop, kind) together: the partial unique index must let one run and skip the other. Overlaps are
@@ -70,9 +70,8 @@ def main():
         from django_q.tasks import async_task, fetch
 
         from shops import services as shop_services
-        from shops import syncing
+        from shops import syncing, tasks
         from shops.models import Shop, SyncRun
-        from zalo import tasks
 
         call_command("migrate", verbosity=0)
         call_command("flush", interactive=False, verbosity=0)
@@ -114,7 +113,7 @@ def main():
             try:
                 before, ended = load(), runs.exclude(status__in=["queued", "running"]).count()
                 started = time.perf_counter()
-                queued = tasks.sync_all_oas()
+                queued = tasks.run_schedule("oa_sync")
                 wait_for(ended + queued)
                 elapsed = time.perf_counter() - started
             finally:
@@ -145,8 +144,8 @@ def main():
             sample = list(Shop.objects.order_by("?")[: args.contended])
             with transaction.atomic():
                 for shop in sample:
-                    syncing.enqueue("oa_sync", "zalo.tasks.sync_oas", shop=shop)
-                    syncing.enqueue("oa_sync", "zalo.tasks.sync_oas", shop=shop)
+                    syncing.enqueue("oa_sync", shop=shop)
+                    syncing.enqueue("oa_sync", shop=shop)
             wait_for(ended + 2 * len(sample))
         finally:
             stop(processes)

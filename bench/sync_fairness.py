@@ -1,7 +1,7 @@
 """Do the other shops' call syncs still run in their interval while one shop imports millions of calls?
 
 A django-q2 cluster (`manage.py qcluster`, Q_WORKERS workers, ORM broker) runs the call syncs; this script plays
-the scheduler and calls `pbx.tasks.sync_all_calls` every `--interval` seconds, as the schedule does every
+the scheduler and runs the `call_sync` schedule every `--interval` seconds, as the schedule does every
 PBX_CALL_SYNC_MINUTES. The sandbox holds `--shops` shops with a few calls each (synced once before the clock starts,
 so theirs are the usual incremental syncs) and one more shop whose first sync has `--big-calls` calls to import.
 For every run the fan-outs queue for the small shops: the delay from being queued to being finished. Goal: the
@@ -56,10 +56,10 @@ def main():
         from django.core.management import call_command
         from django.db import connection
 
-        from pbx import services, tasks
+        from pbx import services
         from pbx.models import CallRecord
         from shops import services as shop_services
-        from shops import syncing
+        from shops import syncing, tasks
         from shops.models import Shop, SyncRun
 
         call_command("migrate", verbosity=0)
@@ -80,7 +80,7 @@ def main():
         try:
             started = time.monotonic()
             for cycle in range(args.cycles):
-                tasks.sync_all_calls()
+                tasks.run_schedule("call_sync")
                 time.sleep(max(0.0, started + (cycle + 1) * args.interval - time.monotonic()))
             # Let the last cycle's small runs finish (they are what is measured), within one more interval.
             deadline = time.monotonic() + args.interval

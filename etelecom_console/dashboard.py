@@ -12,9 +12,9 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, ngettext, pgettext_lazy
 
+from shops import jobs
 from shops import selectors as shop_selectors
 from shops.scoping import user_shops
-from shops.syncing import KINDS
 from sms.models import SmsAccount
 from zalo import selectors as zalo_selectors
 from zalo.models import OfficialAccount
@@ -121,8 +121,7 @@ def shop_rows(user, page_number, sort: str = "trouble") -> tuple[list[dict], obj
     present = {kind for row in page for kind in row["syncs"]}
     kinds = [kind for kind in SYNC_COLUMNS if kind in present] + sorted(present - set(SYNC_COLUMNS))
     columns = [
-        {"kind": kind, "label": SYNC_COLUMNS.get(kind) or KINDS.get(kind, kind), "title": KINDS.get(kind, kind)}
-        for kind in kinds
+        {"kind": kind, "label": SYNC_COLUMNS.get(kind) or jobs.label(kind), "title": jobs.label(kind)} for kind in kinds
     ]
     for row in page:
         row["cells"] = [row["syncs"].get(column["kind"]) for column in columns]

@@ -26,7 +26,7 @@ from django.utils.translation import gettext_lazy, pgettext_lazy
 from pbx.models import CallDaily
 from pbx.selectors import call_report
 from shops import formats
-from shops.exports import csv_download
+from shops.common.exports import csv_download
 from shops.models import Shop
 from shops.roles import MANAGER
 from shops.scoping import user_shops

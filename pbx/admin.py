@@ -10,9 +10,9 @@ from django.utils.translation import gettext_lazy as _
 
 from shops import formats
 from shops.admin import json_table, pill, queue_runs
-from shops.exports import streamed_csv
-from shops.links import link, web_url
-from shops.listing import DateRangeFilter, EstimatedCountPaginator
+from shops.common.exports import streamed_csv
+from shops.common.links import link, web_url
+from shops.common.listing import DateRangeFilter, EstimatedCountPaginator
 from shops.phones import PhoneSearch
 from shops.scoping import MirroredAdmin, ReadOnlyAdmin, ShopFilter, scope
 
@@ -33,11 +33,11 @@ class PbxAdmin(MirroredAdmin):
 
     @admin.action(description=_("Sync the PBX of these shops now"), permissions=["change"])
     def sync_directory_now(self, request, queryset):
-        queue_runs(request, {obj.shop for obj in queryset}, "pbx_sync", "pbx.tasks.sync_directory")
+        queue_runs(request, {obj.shop for obj in queryset}, "pbx_sync")
 
     @admin.action(description=_("Sync the call history of these shops now"), permissions=["change"])
     def sync_calls_now(self, request, queryset):
-        queue_runs(request, {obj.shop for obj in queryset}, "call_sync", "pbx.tasks.sync_calls")
+        queue_runs(request, {obj.shop for obj in queryset}, "call_sync")
 
 
 @admin.register(Tenant)

@@ -9,12 +9,8 @@ class PbxConfig(AppConfig):
     def ready(self):
         from shops import webhooks
         from shops.hub import register_section
-        from shops.syncing import register_kind
 
-        from . import hub, services
+        from . import hub, jobs, services  # noqa: F401  (jobs declares the app's jobs)
 
-        register_kind("call_sync", _("Call history sync"))
-        register_kind("call_retention", _("Deletion of calls past their retention"))
-        register_kind("pbx_sync", _("PBX tenant, hotlines, users and extensions sync"))
         webhooks.register_handler("call_log", services.call_event)
         register_section(hub.pbx)

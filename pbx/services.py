@@ -6,8 +6,6 @@ import time
 from collections.abc import Iterator
 from contextlib import closing
 from datetime import date, datetime, timedelta
-from functools import lru_cache
-from zoneinfo import ZoneInfo
 
 from django.conf import settings
 from django.db import connection, transaction
@@ -19,24 +17,16 @@ from etelecom import pbx as pbx_api
 from shops import bulk
 from shops.clients import Actor, job_client, partner_client, shop_client
 from shops.crypto import encrypt, hint
-from shops.messages import describe_error
+from shops.errors import Refused
 from shops.models import Shop, SyncRun
 from shops.phones import canonical_phone
 
+from .call_rows import LOCAL, call_days, call_pages, call_rows, call_statement
 from .fetcher import Fetcher
 from .models import CallDaily, CallHourly, CallRecord, CallSyncState, Extension, Hotline, PbxUser, Tenant
 
-LOCAL = ZoneInfo(settings.TIME_ZONE)
 CALL_PAGE = 1000
 CALL_BATCH = 20_000  # rows per transaction: one cursor checkpoint and one rollup refresh each
-
-
-class PbxError(Exception):
-    """A provisioning step eTelecom refused or could not do; the message is for the person who tried."""
-
-
-def _refused(exc: EtelecomError) -> PbxError:
-    return PbxError(describe_error(exc))
 
 
 # --- storing what eTelecom answers --------------------------------------------------------------------------
@@ -136,14 +126,14 @@ def tenant_create(*, shop: Shop, user) -> Tenant:
     try:
         remote = pbx_api.create_tenant(shop_client(shop, Actor(user=user)))
     except EtelecomError as exc:
-        raise _refused(exc) from exc
+        raise Refused.of(exc) from exc
     return _tenant_store(shop, remote)
 
 
 def tenant_activate(*, tenant: Tenant, hotline: Hotline, user) -> Tenant:
     """`PartnerActivateTenant` with the partner's key, attaching `hotline`; then `GetTenant` for its new state."""
     if hotline.shop_id != tenant.shop_id:
-        raise PbxError(_("The hotline belongs to another shop."))
+        raise Refused(_("The hotline belongs to another shop."))
     actor = Actor(user=user)
     partner = partner_client(actor, shop=tenant.shop)
     try:
@@ -155,11 +145,11 @@ def tenant_activate(*, tenant: Tenant, hotline: Hotline, user) -> Tenant:
             hotline_id=hotline.etelecom_id,
         )
         if not activated:
-            raise PbxError(_("eTelecom did not activate the tenant."))
+            raise Refused(_("eTelecom did not activate the tenant."))
         fresh = pbx_api.get_tenant(shop_client(tenant.shop, actor))
         attached = next((h for h in pbx_api.iter_partner_hotlines(partner) if h.id == hotline.etelecom_id), None)
     except EtelecomError as exc:
-        raise _refused(exc) from exc
+        raise Refused.of(exc) from exc
     if attached is not None:
         _hotline_store(tenant.shop, attached)
     return _tenant_store(tenant.shop, fresh)
@@ -181,7 +171,7 @@ def hotline_add(
             owner_id=owner_id,
         )
     except EtelecomError as exc:
-        raise _refused(exc) from exc
+        raise Refused.of(exc) from exc
     return _hotline_store(shop, remote)
 
 
@@ -192,7 +182,7 @@ def pbx_user_create(*, shop: Shop, user, full_name: str, phone: str, password: s
             shop_client(shop, Actor(user=user)), full_name=full_name, phone=phone, password=password
         )
     except EtelecomError as exc:
-        raise _refused(exc) from exc
+        raise Refused.of(exc) from exc
     return _user_store(shop, remote)
 
 
@@ -207,7 +197,7 @@ def extension_create(
             user_id=pbx_user.etelecom_id if pbx_user else "",
         )
     except EtelecomError as exc:
-        raise _refused(exc) from exc
+        raise Refused.of(exc) from exc
     return _extension_store(shop, remote)
 
 
@@ -217,9 +207,9 @@ def _extension_change(extension: Extension, by, change, /, **values) -> Extensio
     try:
         updated = change(shop_client(extension.shop, Actor(user=by)))
     except EtelecomError as exc:
-        raise _refused(exc) from exc
+        raise Refused.of(exc) from exc
     if not updated:
-        raise PbxError(_("eTelecom changed nothing on extension %(number)s.") % {"number": extension})
+        raise Refused(_("eTelecom changed nothing on extension %(number)s.") % {"number": extension})
     for name, value in values.items():
         setattr(extension, name, value)
     extension.save(update_fields=list(values))
@@ -228,7 +218,7 @@ def _extension_change(extension: Extension, by, change, /, **values) -> Extensio
 
 def extension_assign_user(*, extension: Extension, pbx_user: PbxUser, user) -> Extension:
     if pbx_user.shop_id != extension.shop_id:
-        raise PbxError(_("The user belongs to another shop."))
+        raise Refused(_("The user belongs to another shop."))
     return _extension_change(
         extension,
         user,
@@ -240,7 +230,7 @@ def extension_assign_user(*, extension: Extension, pbx_user: PbxUser, user) -> E
 
 def extension_change_hotline(*, extension: Extension, hotline: Hotline, user) -> Extension:
     if hotline.shop_id != extension.shop_id:
-        raise PbxError(_("The hotline belongs to another shop."))
+        raise Refused(_("The hotline belongs to another shop."))
     return _extension_change(
         extension,
         user,
@@ -254,7 +244,7 @@ def extension_change_hotline(*, extension: Extension, hotline: Hotline, user) ->
 
 def extension_remove_user(*, extension: Extension, user) -> Extension:
     if not extension.user_etelecom_id:
-        raise PbxError(_("Extension %(number)s has no user.") % {"number": extension})
+        raise Refused(_("Extension %(number)s has no user.") % {"number": extension})
     return _extension_change(
         extension,
         user,
@@ -306,38 +296,8 @@ def directory_sync_work(run: SyncRun) -> dict:
 
 # --- call history -------------------------------------------------------------------------------------------
 
-CALL_COLUMNS = [
-    "shop",
-    "etelecom_id",
-    "direction",
-    "call_state",
-    "call_status",
-    "caller",
-    "callee",
-    "customer_number",
-    "extension",
-    "hotline",
-    "extension_etelecom_id",
-    "hotline_etelecom_id",
-    "user_etelecom_id",
-    "contact_id",
-    "duration",
-    "started_at",
-    "started_day",
-    "started_hour",
-    "ended_at",
-    "etelecom_created_at",
-    "etelecom_updated_at",
-    "recording_urls",
-    "call_targets",
-    "note",
-    "external_id",
-    "external_session_id",
-]
-CALL_UPDATED = CALL_COLUMNS[2:]
 
-
-def _lines(shop: Shop) -> dict[str, tuple[int, int | None, str]]:
+def extension_lines(shop: Shop) -> dict[str, tuple[int, int | None, str]]:
     """Extension eTelecom id -> (extension pk, hotline pk, hotline eTelecom id): a call's hotline is its
     extension's."""
     return {
@@ -346,85 +306,6 @@ def _lines(shop: Shop) -> dict[str, tuple[int, int | None, str]]:
             "etelecom_id", "pk", "hotline_id", "hotline_etelecom_id"
         )
     }
-
-
-def _time(value) -> datetime | None:
-    if not value or not isinstance(value, str):
-        return None
-    return _parse_time(value)
-
-
-@lru_cache(maxsize=4096)
-def _parse_time(value: str) -> datetime | None:
-    """Cached: a call's end, creation and update times are usually one string."""
-    try:
-        moment = datetime.fromisoformat(value)
-    except ValueError:
-        return None
-    return None if moment.year <= 1 else moment
-
-
-def _text(value) -> str:
-    return value if isinstance(value, str) else "" if value is None else str(value)
-
-
-def call_rows(shop_id: int, items: list[dict], lines: dict) -> list[tuple]:
-    """ListCallLogs records as CallRecord rows in CALL_COLUMNS order. Records without an id or a start time are
-    left out (they could be neither upserted nor placed on a day)."""
-    rows = []
-    for item in items:
-        started = _time(item.get("started_at"))
-        call_id = _text(item.get("id"))
-        if started is None or not call_id:
-            continue
-        extension_eid = _text(item.get("extension_id"))
-        if extension_eid == "0":
-            extension_eid = ""
-        extension_pk, hotline_pk, hotline_eid = lines.get(extension_eid, (None, None, ""))
-        duration = item.get("duration")
-        direction = _text(item.get("direction")) or "unknown"
-        caller, callee = _text(item.get("caller")), _text(item.get("callee"))
-        local = started.astimezone(LOCAL)
-        rows.append(
-            (
-                shop_id,
-                call_id,
-                direction,
-                _text(item.get("call_state")) or "unknown",
-                _text(item.get("call_status")),
-                caller,
-                callee,
-                caller if direction == "in" else callee if direction == "out" else "",
-                extension_pk,
-                hotline_pk,
-                extension_eid,
-                hotline_eid,
-                "" if item.get("user_id") in ("0", 0) else _text(item.get("user_id")),
-                _text(item.get("contact_id")),
-                duration if isinstance(duration, int) and duration >= 0 else 0,
-                started,
-                local.date(),
-                local.hour,
-                _time(item.get("ended_at")),
-                _time(item.get("created_at")),
-                _time(item.get("updated_at")),
-                item.get("recording_urls") if isinstance(item.get("recording_urls"), list) else [],
-                item.get("call_targets") if isinstance(item.get("call_targets"), list) else [],
-                _text(item.get("note")),
-                _text(item.get("external_id"))[:64],
-                _text(item.get("external_session_id"))[:64],
-            )
-        )
-    return rows
-
-
-def _call_statement() -> bulk.Statement:
-    return bulk.Statement(CallRecord, CALL_COLUMNS, unique=["shop", "etelecom_id"], update=CALL_UPDATED)
-
-
-def _days(rows: list[tuple]) -> tuple[date, date] | None:
-    index = CALL_COLUMNS.index("started_day")
-    return (min(row[index] for row in rows), max(row[index] for row in rows)) if rows else None
 
 
 def calls_store(shop: Shop, statement: bulk.Statement, prepared: list, days: tuple[date, date] | None) -> None:
@@ -465,15 +346,6 @@ def rollups_refresh(shop: Shop, first: date, last: date) -> None:
         )
 
 
-def call_pages(listing: Iterator[tuple[list, str]], *, shop_id: int, lines: dict) -> Iterator[tuple]:
-    """The pages of a `ListCallLogs` listing (`iter_call_log_pages`), each as (rows ready for the call statement, the
-    first and last local day they fall on, the cursor after the page, the calls listed). The fetcher runs it too."""
-    statement = _call_statement()
-    for items, cursor in listing:
-        rows = call_rows(shop_id, items, lines)
-        yield statement.prepare(rows), _days(rows), cursor, len(items)
-
-
 def _pass_pages(client, job: dict) -> Iterator[tuple]:
     """A pass's pages: its first batch listed in this process; a pass that goes on past it (a first sync, a long
     outage) continues in a fetcher process, which lists while this one writes (`pbx.fetcher`)."""
@@ -511,7 +383,7 @@ def call_history_sync_work(run: SyncRun) -> dict:
     pass completes. Memory holds a batch and the pages read ahead, whatever the history size.
 
     A run stops after the batch that takes it past PBX_CALL_SYNC_RUN_SECONDS and answers `more`: a first sync of
-    millions of calls goes on in a new run queued behind the other shops' (`pbx.tasks.sync_calls`), so it holds a
+    millions of calls goes on in a new run queued behind the other shops' (`pbx.jobs.CallSync.finished`), so it holds a
     worker for a slice at a time, never a whole cycle."""
     started = time.monotonic()
     budget = settings.PBX_CALL_SYNC_RUN_SECONDS
@@ -530,12 +402,12 @@ def call_history_sync_work(run: SyncRun) -> dict:
     query = pbx_api.call_log_filter(date_from=position.pass_from, date_to=position.pass_to)
     job = {
         "shop_id": shop.pk,
-        "lines": _lines(shop),
+        "lines": extension_lines(shop),
         "query": query,
         "after": position.pass_cursor,
         "limit": CALL_PAGE,
     }
-    statement = _call_statement()
+    statement = call_statement()
     before = CallRecord.objects.filter(shop=shop).count()
     seen = 0
 
@@ -568,11 +440,11 @@ def call_event(shop: Shop, event: dict) -> None:
     data = event.get("data")
     if not isinstance(data, dict):
         raise ValueError("a call_log event carries the call record in 'data'")
-    rows = call_rows(shop.pk, [data], _lines(shop))
+    rows = call_rows(shop.pk, [data], extension_lines(shop))
     if not rows:
         raise ValueError("the call record has no id or no started_at")
-    statement = _call_statement()
-    calls_store(shop, statement, statement.prepare(rows), _days(rows))
+    statement = call_statement()
+    calls_store(shop, statement, statement.prepare(rows), call_days(rows))
 
 
 # --- retention ----------------------------------------------------------------------------------------------

@@ -8,8 +8,9 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from shops import audit
+from shops.errors import Refused
 from shops.models import Shop
-from shops.pages import form_action
+from shops.pages import form_action, object_or_403
 from shops.scoping import user_shops
 
 from . import forms, services
@@ -19,22 +20,11 @@ def _usable_shops(request):
     return user_shops(request.user).exclude(credential_status=Shop.CredentialStatus.INVALID)
 
 
-def _object(request, model_admin, object_id):
-    obj = model_admin.get_object(request, object_id)
-    if obj is None or not model_admin.has_change_permission(request, obj):
-        raise PermissionDenied
-    return obj
-
-
-def _form(request, model_admin, form, **options):
-    return form_action(request, model_admin, form, refused=services.PbxError, **options)
-
-
 def tenant_create(request, model_admin):
     if not model_admin.has_add_permission(request):
         raise PermissionDenied
     form = forms.TenantCreateForm(request.POST or None, shops=_usable_shops(request), initial=request.GET.dict())
-    return _form(
+    return form_action(
         request,
         model_admin,
         form,
@@ -49,9 +39,9 @@ def tenant_create(request, model_admin):
 
 
 def tenant_activate(request, model_admin, object_id):
-    tenant = _object(request, model_admin, object_id)
+    tenant = object_or_403(model_admin, request, object_id, change=True)
     form = forms.TenantActivateForm(request.POST or None, tenant=tenant)
-    return _form(
+    return form_action(
         request,
         model_admin,
         form,
@@ -68,7 +58,7 @@ def hotline_add(request, model_admin):
     if not model_admin.has_add_permission(request):
         raise PermissionDenied
     form = forms.HotlineAddForm(request.POST or None, shops=_usable_shops(request), initial=request.GET.dict())
-    return _form(
+    return form_action(
         request,
         model_admin,
         form,
@@ -86,7 +76,7 @@ def pbx_user_create(request, model_admin):
     if not model_admin.has_add_permission(request):
         raise PermissionDenied
     form = forms.PbxUserCreateForm(request.POST or None, shops=_usable_shops(request), initial=request.GET.dict())
-    return _form(
+    return form_action(
         request,
         model_admin,
         form,
@@ -104,7 +94,7 @@ def extension_create(request, model_admin):
     if not model_admin.has_add_permission(request):
         raise PermissionDenied
     form = forms.ExtensionCreateForm(request.POST or None, shops=_usable_shops(request))
-    return _form(
+    return form_action(
         request,
         model_admin,
         form,
@@ -125,9 +115,9 @@ def extension_create(request, model_admin):
 
 
 def extension_assign(request, model_admin, object_id):
-    extension = _object(request, model_admin, object_id)
+    extension = object_or_403(model_admin, request, object_id, change=True)
     form = forms.ExtensionAssignForm(request.POST or None, extension=extension)
-    return _form(
+    return form_action(
         request,
         model_admin,
         form,
@@ -145,9 +135,9 @@ def extension_assign(request, model_admin, object_id):
 
 
 def extension_hotline(request, model_admin, object_id):
-    extension = _object(request, model_admin, object_id)
+    extension = object_or_403(model_admin, request, object_id, change=True)
     form = forms.ExtensionHotlineForm(request.POST or None, extension=extension)
-    return _form(
+    return form_action(
         request,
         model_admin,
         form,
@@ -166,11 +156,11 @@ def extension_hotline(request, model_admin, object_id):
 
 @require_POST
 def extension_remove_user(request, model_admin, object_id):
-    extension = _object(request, model_admin, object_id)
+    extension = object_or_403(model_admin, request, object_id, change=True)
     holder = extension.user or extension.user_etelecom_id
     try:
         services.extension_remove_user(extension=extension, user=request.user)
-    except services.PbxError as exc:
+    except Refused as exc:
         messages.error(request, str(exc))
     else:
         done = _("%(user)s no longer holds extension %(number)s.") % {"user": holder, "number": extension}

@@ -16,7 +16,9 @@ from django.views.decorators.debug import sensitive_post_parameters
 
 from etelecom import METHODS
 
-from . import audit, formats, hub, services, syncing, views
+from . import audit, formats, hub, jobs, services, syncing, views
+from .errors import Refused
+from .errors import show as show_refusal
 from .forms import DirectShopForm, ShopChangeForm
 from .models import ApiCall, Shop, ShopMembership, SyncRun, WebhookEvent
 from .scoping import ConsoleTabularInline, ReadOnlyAdmin, ShopFilter, ShopScopedAdmin
@@ -74,10 +76,11 @@ def _json_cell(value) -> str:
     return str(value)
 
 
-def queue_runs(request, shops, kind: str, task: str) -> None:
-    """Queue a run of `kind` for each of `shops` and say so, with a link to the runs (admin actions)."""
+def queue_runs(request, shops, kind: str) -> None:
+    """Queue a run of the job `kind` for each of `shops` and say so, with a link to the runs (the admin's "run
+    now" actions)."""
     with transaction.atomic():
-        runs = [syncing.enqueue(kind, task, shop=shop, user=request.user) for shop in shops]
+        runs = [syncing.enqueue(kind, shop=shop, user=request.user) for shop in shops]
     url = reverse("admin:shops_syncrun_changelist") + f"?kind={kind}"
     text = ngettext("Queued %(count)d sync.", "Queued %(count)d syncs.", len(runs)) % {"count": len(runs)}
     messages.info(request, format_html('{} <a href="{}">{}</a>', text, url, _("See the runs")))
@@ -209,7 +212,7 @@ class ShopAdmin(ShopScopedAdmin):
         if request.method != "POST" or not request.user.is_superuser:
             raise PermissionDenied
         with transaction.atomic():
-            run = syncing.enqueue("shop_import", "shops.tasks.import_partner_shops", user=request.user)
+            run = syncing.enqueue("shop_import", user=request.user)
         messages.info(request, format_html(_("Importing the partner's shops in the background: {}."), run_link(run)))
         return redirect("admin:shops_shop_changelist")
 
@@ -218,8 +221,8 @@ class ShopAdmin(ShopScopedAdmin):
         for shop in queryset:
             try:
                 service(shop=shop, user=request.user)
-            except services.WebhookError as exc:
-                messages.error(request, f"{shop}: {exc}")
+            except Refused as exc:
+                show_refusal(request, exc, shop)
             else:
                 audit.record(request.user, shop, logged)
                 succeeded += 1
@@ -241,10 +244,7 @@ class ShopAdmin(ShopScopedAdmin):
     @admin.action(description=_("Check credentials with eTelecom"), permissions=["change"])
     def check_credentials(self, request, queryset):
         with transaction.atomic():
-            runs = [
-                syncing.enqueue("credential_check", "shops.tasks.check_credential", shop=shop, user=request.user)
-                for shop in queryset
-            ]
+            runs = [syncing.enqueue("credential_check", shop=shop, user=request.user) for shop in queryset]
         url = reverse("admin:shops_syncrun_changelist") + "?kind=credential_check"
         text = ngettext("Queued %(count)d credential check.", "Queued %(count)d credential checks.", len(runs)) % {
             "count": len(runs)
@@ -345,7 +345,7 @@ class KindFilter(admin.SimpleListFilter):
     parameter_name = "kind"
 
     def lookups(self, request, model_admin):
-        return [(kind, label) for kind, label in syncing.KINDS.items()]
+        return list(jobs.labels().items())
 
     def queryset(self, request, queryset):
         return queryset.filter(kind=self.value()) if self.value() else queryset

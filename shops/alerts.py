@@ -21,9 +21,8 @@ from django.urls import reverse
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
-from . import selectors
+from . import jobs, selectors
 from .models import SentAlert, Shop, ShopMembership, SyncRun, UserPreference
-from .syncing import KINDS
 
 logger = logging.getLogger(__name__)
 
@@ -79,7 +78,7 @@ def sync_alerts(shop_ids: list[int]) -> Iterable[Alert]:
             "",
             _("%(kind)s failed %(count)s times in a row"),
             f"{reverse('admin:shops_syncrun_changelist')}?shop={failing.shop_id}&kind={failing.kind}",
-            {"kind": KINDS.get(failing.kind, failing.kind), "count": failing.failures},
+            {"kind": jobs.label(failing.kind), "count": failing.failures},
         )
 
 
@@ -133,7 +132,7 @@ def _digest(user, alerts: list[Alert], shops: dict[int, Shop]) -> EmailMessage:
 
 def send_digests(run: SyncRun | None = None) -> dict:
     """Mail each member of each active shop the alerts that are new since the last digest, and forget the alerts
-    whose condition cleared. Runs as one partner-wide job at a time (shops.tasks.send_alerts), so two clusters do
+    whose condition cleared. Runs as one partner-wide job at a time (the `alert_digest` job), so two clusters do
     not both mail the same alert. The new alerts are recorded in the same transaction that mails them: if the
     mail server refuses, nothing is recorded and the next run tries again (a member it had already taken a digest
     for may then get it twice, never none)."""

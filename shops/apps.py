@@ -8,6 +8,7 @@ class ShopsConfig(AppConfig):
     verbose_name = _("Shops")
 
     def ready(self):
+        from . import tasks  # noqa: F401  (declares the hub's jobs)
         from .roles import sync_roles
 
         post_migrate.connect(sync_roles, dispatch_uid="shops.sync_roles")

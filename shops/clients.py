@@ -13,6 +13,7 @@ from etelecom import CallInfo, Client
 from etelecom.sms import SmsClient
 
 from . import bulk
+from .common.people import person
 from .models import ApiCall, Shop
 
 # ApiCall columns in the order AuditLog records them.
@@ -41,11 +42,10 @@ class AuditLog:
         self.pending: list[tuple] = []
 
     def __call__(self, info: CallInfo) -> None:
-        user = self.actor.user
         self.pending.append(
             (
                 self.shop.pk if self.shop and self.shop.pk else None,
-                user.pk if user is not None and user.is_authenticated else None,
+                getattr(person(self.actor.user), "pk", None),
                 self.actor.job,
                 info.endpoint,
                 info.status,

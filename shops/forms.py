@@ -4,6 +4,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from . import services
+from .errors import Refused
 from .models import Shop
 from .phones import normalise_phone
 
@@ -48,7 +49,7 @@ class DirectShopForm(forms.ModelForm):
         api_key = self.cleaned_data["api_key"].strip()
         try:
             self.remote = services.shop_check_direct_key(api_key=api_key, user=self.user)
-        except services.ConnectError as exc:
+        except Refused as exc:
             raise forms.ValidationError(str(exc)) from None
         existing = Shop.objects.filter(etelecom_id=self.remote.id).first()
         if existing is not None:
@@ -86,7 +87,7 @@ class ShopChangeForm(forms.ModelForm):
             return ""
         try:
             self.remote = services.shop_check_direct_key(api_key=api_key, user=self.user)
-        except services.ConnectError as exc:
+        except Refused as exc:
             raise forms.ValidationError(str(exc)) from None
         if self.remote.id != self.instance.etelecom_id:
             raise forms.ValidationError(

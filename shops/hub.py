@@ -66,7 +66,8 @@ def change_link(row, text=None) -> str:
 def webhooks(shop: Shop, user) -> Section:
     """eTelecom's own word on the shop's webhook (`GetWebhooks`): delivering (`ok`), retrying, or stopped, with its
     last error; never its address, whose path is a secret."""
-    from .services import WebhookError, shop_webhook_states
+    from .errors import Refused
+    from .services import shop_webhook_states
 
     action = (reverse("admin:shops_shop_webhook_register", args=[shop.pk]), _("Register the webhook again"))
     unregistered = _("eTelecom has no webhook of the console for this shop: events do not reach the console.")
@@ -76,7 +77,7 @@ def webhooks(shop: Shop, user) -> Section:
         )
     try:
         states = shop_webhook_states(shop=shop, user=user)
-    except WebhookError as exc:
+    except Refused as exc:
         return Section("webhooks", _("Webhook"), [], [], empty=str(exc), action=action)
     labels = {"ok": _("delivering"), "retry": _("retrying after failures"), "stop": _("stopped by eTelecom")}
     rows = []

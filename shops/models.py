@@ -5,6 +5,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from . import jobs
 from .crypto import EncryptedTextField, Secret, hint
 
 
@@ -162,7 +163,7 @@ class SyncRun(models.Model):
         FAILED = "failed", _("Failed")
         SKIPPED = "skipped", _("Skipped")
 
-    # One of `syncing.KINDS`; each app registers its own kinds, so the hub needs no migration for them.
+    # A `shops.jobs` kind; each app declares its own jobs, so the hub needs no migration for them.
     kind = models.CharField(_("kind"), max_length=32)
     shop = models.ForeignKey(
         Shop, null=True, blank=True, on_delete=models.CASCADE, related_name="sync_runs", verbose_name=_("shop")
@@ -212,9 +213,7 @@ class SyncRun(models.Model):
 
     @property
     def kind_label(self) -> str:
-        from .syncing import KINDS
-
-        return str(KINDS.get(self.kind, self.kind))
+        return jobs.label(self.kind)
 
 
 class SentAlert(models.Model):
@@ -266,7 +265,7 @@ class UserPreference(models.Model):
 class BulkJobBase(models.Model):
     """A CSV upload of sends, checked row by row, then sent by a background run (`shops.uploads`): what every
     app's upload has. The concrete model adds what is sent and from where, `shop` (the shop it sends for),
-    `run_kind` and `run_task` (its sync kind and django-q2 task)."""
+    and `run_kind` (the kind of its job, `shops.jobs`)."""
 
     class Status(models.TextChoices):
         CHECKED = "checked", _("Checked, not started")

@@ -65,3 +65,8 @@ def shops_failing(shops) -> int:
 def invalid_credential_shops(shops):
     """The shops of `shops` whose key eTelecom rejected (a 401)."""
     return shops.filter(credential_status=Shop.CredentialStatus.INVALID)
+
+
+def syncable_shops():
+    """The shops a scheduled sync runs for: active, with a key not known to be invalid."""
+    return Shop.objects.filter(is_active=True).exclude(credential_status=Shop.CredentialStatus.INVALID)

@@ -18,15 +18,12 @@ from etelecom import webhook as webhook_api
 
 from . import webhooks
 from .clients import Actor, job_client, key_client, partner_client, shop_client
-from .links import login_page
+from .common.links import login_page
+from .errors import Refused
 from .messages import describe_error
 from .models import Shop, ShopMembership, SyncRun, new_webhook_secret
 
 logger = logging.getLogger(__name__)
-
-
-class ConnectError(Exception):
-    """A connection attempt ended without a usable key; the message is for the person who tried."""
 
 
 @dataclass(frozen=True)
@@ -86,7 +83,7 @@ def _save_connected(
             if shop is None:
                 shop = Shop.objects.select_for_update().filter(etelecom_id=remote.id).first()
                 if shop is not None and new_only:
-                    raise ConnectError(_already_in_console())
+                    raise Refused(_already_in_console())
                 shop = shop or Shop()
             shop.etelecom_id = remote.id
             shop.name = remote.name or shop.name or remote.id
@@ -103,7 +100,7 @@ def _save_connected(
     except IntegrityError:
         if not new_only:
             raise
-        raise ConnectError(_already_in_console()) from None
+        raise Refused(_already_in_console()) from None
     return shop
 
 
@@ -115,7 +112,7 @@ def shop_connect_start(*, user, email: str, phone: str, name: str, redirect_url:
             partner_client(Actor(user=user)), redirect_url=redirect_url, email=email, phone=phone, name=name
         )
     except EtelecomError as exc:
-        raise ConnectError(describe_error(exc)) from exc
+        raise Refused.of(exc) from exc
     return _login_at_etelecom(answer)
 
 
@@ -132,13 +129,13 @@ def shop_connect_finish(
     if shop is None:
         shop = Shop.objects.filter(etelecom_id=shop_id).first()
         if shop is not None and not user.is_superuser:
-            raise ConnectError(_already_in_console())
+            raise Refused(_already_in_console())
     try:
         answer = shop_api.authorize_shop(
             partner_client(Actor(user=user), shop=shop), redirect_url=redirect_url, shop_id=shop_id
         )
     except EtelecomError as exc:
-        raise ConnectError(describe_error(exc)) from exc
+        raise Refused.of(exc) from exc
     if not answer.shop_key:
         return _login_at_etelecom(answer)
     try:
@@ -146,13 +143,13 @@ def shop_connect_finish(
             key_client(Shop.Connection.PARTNER, answer.shop_key, Actor(user=user), shop=shop)
         )
     except EtelecomError as exc:
-        raise ConnectError(describe_error(exc)) from exc
+        raise Refused.of(exc) from exc
     if remote.id != shop_id:
-        raise ConnectError(_unexpected("shop_id"))
+        raise Refused(_unexpected("shop_id"))
     if shop is None:
         remote = _with_partner_contact(remote, partner_client(Actor(user=user)))
     if email and remote.email and remote.email.casefold() != email.casefold():
-        raise ConnectError(
+        raise Refused(
             _(
                 "The shop that logged in on eTelecom is not the one this connection was started for. Nothing was "
                 "stored; start again from “Connect a shop”."
@@ -175,7 +172,7 @@ def _with_partner_contact(remote: shop_api.Shop, client) -> shop_api.Shop:
     try:
         listed = next((item for item in shop_api.iter_shops(client) if item.id == remote.id), None)
     except EtelecomError as exc:
-        raise ConnectError(describe_error(exc)) from exc
+        raise Refused.of(exc) from exc
     if listed is None:
         return remote
     return dataclasses.replace(remote, email=listed.email or remote.email, phone=listed.phone or remote.phone)
@@ -183,8 +180,8 @@ def _with_partner_contact(remote: shop_api.Shop, client) -> shop_api.Shop:
 
 def _login_at_etelecom(answer: shop_api.Authorization) -> ConnectStart:
     if answer.needs_login and answer.auth_url and answer.auth_token:
-        return ConnectStart(auth_url=login_page(answer.auth_url, ConnectError), request_token=answer.auth_token)
-    raise ConnectError(_unexpected(answer.type))
+        return ConnectStart(auth_url=login_page(answer.auth_url, Refused), request_token=answer.auth_token)
+    raise Refused(_unexpected(answer.type))
 
 
 def _already_in_console() -> str:
@@ -203,7 +200,7 @@ def shop_check_direct_key(*, api_key: str, user) -> shop_api.Shop:
     try:
         return shop_api.current_shop(key_client(Shop.Connection.DIRECT, api_key, Actor(user=user)))
     except EtelecomError as exc:
-        raise ConnectError(describe_error(exc)) from exc
+        raise Refused.of(exc) from exc
 
 
 def shop_save_direct(*, remote: shop_api.Shop, api_key: str, user, shop: Shop | None = None) -> Shop:
@@ -231,21 +228,17 @@ def import_partner_shops_work(run: SyncRun) -> dict:
             created = not Shop.objects.filter(etelecom_id=remote.id).exists()
             checked = shop_api.current_shop(key_client(Shop.Connection.PARTNER, answer.shop_key, actor))
             if checked.id and checked.id != remote.id:
-                raise ConnectError(_unexpected("shop_id"))
+                raise Refused(_unexpected("shop_id"))
             # The list's record (a baShop) carries the contact that CurrentShop's answer does not.
             _save_connected(remote=remote, connection=Shop.Connection.PARTNER, key=answer.shop_key, user=None)
             counts["created" if created else "updated"] += 1
-        except (EtelecomError, ConnectError) as exc:
+        except (EtelecomError, Refused) as exc:
             logger.warning("import of shop %s failed: %s", remote.id, exc)
             counts["failed"] += 1
     return counts
 
 
 # --- webhooks -------------------------------------------------------------------------------------------------
-
-
-class WebhookError(Exception):
-    """Registering a webhook failed; the message is for the person who asked."""
 
 
 def shop_webhook_register(*, shop: Shop, user=None) -> str:
@@ -266,7 +259,7 @@ def shop_webhook_register(*, shop: Shop, user=None) -> str:
         for listener in webhooks.URL_LISTENERS:
             listener(shop=shop, url=url, actor=actor)
     except EtelecomError as exc:
-        raise WebhookError(describe_error(exc)) from exc
+        raise Refused.of(exc) from exc
     Shop.objects.filter(pk=shop.pk).update(webhook_registered_at=timezone.now())
     return url
 
@@ -280,7 +273,7 @@ def shop_webhook_states(*, shop: Shop, user=None) -> list[dict]:
     try:
         found = webhook_api.list_webhooks(shop_client(shop, Actor(user=user, job="" if user else "webhook_state")))
     except EtelecomError as exc:
-        raise WebhookError(describe_error(exc)) from exc
+        raise Refused.of(exc) from exc
     return [
         {
             "state": hook.state,

@@ -8,7 +8,7 @@ While a run's work goes on, a thread of its worker stamps `heartbeat_at` every J
 when it is running and its worker has been silent for STALE_BEATS heartbeats (SIGKILL, a crashed host), or has run
 longer than the task time limit (django-q2 kills the worker by then), or is queued while no broker queue holds its
 task any more (lost with a Redis broker, or given up after its attempts). `reap` fails dead runs and hands each to
-its kind's `on_abandon` (a bulk upload resumes). It runs on a schedule of its own, in every fan-out and before a run
+its job's `on_abandon` (a bulk upload resumes). It runs on a schedule of its own, in every fan-out and before a run
 starts, never only inside the task that died: a task redelivered after a SIGKILL finds its run no longer queued.
 """
 
@@ -26,7 +26,6 @@ from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 from django_q.brokers import get_broker
 from django_q.brokers.orm import ORM
 from django_q.brokers.redis_broker import Redis
@@ -38,16 +37,13 @@ from redis.exceptions import RedisError
 
 from etelecom import AuthenticationError, EtelecomError
 
+from . import jobs
+from .common.people import person
 from .messages import describe_error
 from .models import Shop, SyncRun
 from .services import shop_credential_record
 
 logger = logging.getLogger(__name__)
-
-# kind -> label; apps register theirs in their AppConfig.ready().
-KINDS: dict[str, str] = {}
-# kind -> what to do with a run of that kind that `reap` found dead (after it is marked failed).
-ON_ABANDON: dict[str, Callable[[SyncRun], None]] = {}
 
 # Heartbeats a running run may miss before it counts as dead: slack for a busy machine and for a write that waits
 # on SQLite's lock (up to its 20 s timeout).
@@ -56,20 +52,8 @@ STALE_BEATS = 8
 Work = Callable[[SyncRun], dict | None]
 
 
-def register_kind(kind: str, label, *, on_abandon: Callable[[SyncRun], None] | None = None) -> None:
-    KINDS[kind] = label
-    if on_abandon is not None:
-        ON_ABANDON[kind] = on_abandon
-
-
-register_kind("credential_check", gettext_lazy("Credential check"))
-register_kind("shop_import", gettext_lazy("Import partner shops"))
-register_kind("retention", gettext_lazy("Delete rows past their retention"))
-register_kind("alert_digest", gettext_lazy("Mail new alerts"))
-
-
 def _new_run(kind: str, shop: Shop | None, user) -> SyncRun:
-    return SyncRun.objects.create(kind=kind, shop=shop, triggered_by=user if user and user.is_authenticated else None)
+    return SyncRun.objects.create(kind=kind, shop=shop, triggered_by=person(user))
 
 
 def task_name(run: SyncRun) -> str:
@@ -77,28 +61,29 @@ def task_name(run: SyncRun) -> str:
     return f"{run.kind}-{run.pk}"
 
 
-def enqueue(kind: str, task: str, *, shop: Shop | None = None, user=None) -> SyncRun:
-    """Record a queued run and hand `task(run_id)` to the cluster once the surrounding transaction commits."""
-    if kind not in KINDS:
+def enqueue(kind: str, *, shop: Shop | None = None, user=None) -> SyncRun:
+    """Record a queued run and hand it to the cluster (`shops.tasks.run_job`) once the surrounding transaction
+    commits."""
+    if kind not in jobs.JOBS:
         raise ValueError(f"unknown sync kind {kind!r}")
     run = _new_run(kind, shop, user)
     # The SyncRun is the record of a run: django-q2 keeps only the tasks that fail. Each success it keeps makes it
     # read every kept success again to prune them (60 ms a task at the default 5,000 kept, measured).
-    transaction.on_commit(lambda: async_task(task, run.pk, task_name=task_name(run), save=False))
+    transaction.on_commit(lambda: async_task(jobs.RUN_TASK, run.pk, task_name=task_name(run), save=False))
     return run
 
 
-def enqueue_again(run: SyncRun, task: str) -> SyncRun | None:
-    """Queue another run of `run`'s kind, `task(run_id)`, for its shop (work that stopped part-way, to go on behind the
+def enqueue_again(run: SyncRun) -> SyncRun | None:
+    """Queue another run of `run`'s kind for its shop (work that stopped part-way, to go on behind the
     runs queued meanwhile); None when one is already queued or running (a fan-out got there first)."""
     try:
         with transaction.atomic():
-            return enqueue(run.kind, task, shop=run.shop)
+            return enqueue(run.kind, shop=run.shop)
     except IntegrityError:
         return None
 
 
-def enqueue_for_shops(kind: str, task: str, shops) -> int:
+def enqueue_for_shops(kind: str, shops) -> int:
     """Queue one run per shop, leaving out shops that already have a run of this kind queued or running (a slow
     cycle is not piled on by the next). Dead runs are reaped first, so a killed run holds up one cycle at most.
     The cluster's workers bound how many shops sync at once."""
@@ -109,7 +94,7 @@ def enqueue_for_shops(kind: str, task: str, shops) -> int:
     count = 0
     # A list, not a server-side cursor: the ORM broker closes a connection past CONN_MAX_AGE before each enqueue.
     for shop in list(shops.exclude(pk__in=pending)):
-        enqueue(kind, task, shop=shop)
+        enqueue(kind, shop=shop)
         count += 1
     return count
 
@@ -162,9 +147,10 @@ def execute(run_id: int, work: Work) -> SyncRun:
     return run
 
 
-def run_now(kind: str, work: Work, *, shop: Shop | None = None, user=None) -> SyncRun:
-    """Create and execute a run in this process (scheduled jobs that already run in a worker, the demo)."""
-    return execute(_new_run(kind, shop, user).pk, work)
+def run_now(kind: str, work: Work | None = None, *, shop: Shop | None = None, user=None) -> SyncRun:
+    """Create and execute a run in this process (scheduled jobs that already run in a worker, the demo); the
+    work is the job's unless given."""
+    return execute(_new_run(kind, shop, user).pk, work or jobs.get(kind).work)
 
 
 def _finish(run: SyncRun, status: str, *, counts: dict | None = None, error: str = "") -> None:
@@ -288,20 +274,19 @@ def waiting_task_names() -> set[str] | None:
 
 
 def _hand_over(failed: list[int]) -> None:
-    """Give each run just failed as dead to its kind's `on_abandon`; one that fails does not stop the others."""
+    """Give each run just failed as dead to its job's `on_abandon`; one that fails does not stop the others."""
     for run in SyncRun.objects.filter(pk__in=failed).select_related("shop"):
-        hook = ON_ABANDON.get(run.kind)
-        if hook is None:
+        if run.kind not in jobs.JOBS:
             continue
         try:
-            hook(run)
+            jobs.JOBS[run.kind].on_abandon(run)
         except Exception:
             logger.exception("run %s (%s): its kind's on_abandon failed", run.pk, run.kind)
 
 
 def reap(*, kind: str | None = None) -> int:
     """Fail every dead run (of `kind`, or of every kind) and hand each to its kind's `on_abandon`; returns how
-    many. Scheduled every minute (`shops.tasks.reap_runs`) and called by every fan-out."""
+    many. Scheduled every minute (the `reaper` job) and called by every fan-out."""
     now = timezone.now()
     runs = SyncRun.objects.filter(status__in=[SyncRun.Status.QUEUED, SyncRun.Status.RUNNING])
     if kind is not None:

@@ -3,7 +3,6 @@ and the start button, starting, and the results download. An app's admin names i
 `result_rows(job)`)."""
 
 from django.contrib import admin, messages
-from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect
 from django.urls import path
 from django.utils.translation import gettext as _
@@ -12,8 +11,9 @@ from django.views.decorators.http import require_POST
 
 from . import audit, uploads
 from .admin import pill
-from .exports import streamed_csv
+from .common.exports import streamed_csv
 from .models import BulkJobBase, BulkRowBase
+from .pages import object_or_403
 from .scoping import MirroredAdmin
 
 BULK_BADGE = {"done": "ok", "running": "busy", "queued": "busy", "held": "busy", "failed": "bad", "checked": "unknown"}
@@ -72,9 +72,7 @@ def _change_page(model_admin, job):
 
 @require_POST
 def start(request, model_admin, object_id):
-    job = model_admin.get_object(request, object_id)
-    if job is None or not model_admin.has_change_permission(request, job):
-        raise PermissionDenied
+    job = object_or_403(model_admin, request, object_id, change=True)
     if uploads.bulk_start(job=job, user=request.user) is None:
         messages.warning(request, _("This upload is already being sent."))
     else:
@@ -85,7 +83,5 @@ def start(request, model_admin, object_id):
 
 
 def results(request, model_admin, object_id):
-    job = model_admin.get_object(request, object_id)
-    if job is None:
-        raise PermissionDenied
+    job = object_or_403(model_admin, request, object_id)
     return streamed_csv(f"upload-{job.pk}-results.csv", model_admin.result_header, model_admin.result_rows(job))

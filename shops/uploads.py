@@ -189,7 +189,7 @@ def bulk_start(*, job, user) -> SyncRun | None:
 
 
 def _hand_to_new_run(job, *, user, resumes: int) -> SyncRun:
-    run = syncing.enqueue(job.run_kind, job.run_task, shop=job.shop, user=user)
+    run = syncing.enqueue(job.run_kind, shop=job.shop, user=user)
     type(job).objects.filter(pk=job.pk).update(status=Status.QUEUED, run=run, error="", resumes=resumes)
     return run
 

@@ -29,9 +29,11 @@ from django.views.decorators.debug import sensitive_variables
 from django.views.decorators.http import require_POST
 
 from . import audit, services, webhooks
+from .errors import Refused
+from .errors import show as show_refusal
 from .forms import ConnectShopForm
 from .models import Shop
-from .pages import DIGITS, form_page, query_value
+from .pages import DIGITS, form_page, object_or_403, query_value
 
 STATE_SALT = "shops.connect"
 STATE_MAX_AGE = 900
@@ -102,7 +104,7 @@ def connect(request, model_admin):
         nonce, callback = _new_state(request)
         try:
             result = services.shop_connect_start(user=request.user, redirect_url=callback, **form.cleaned_data)
-        except services.ConnectError as exc:
+        except Refused as exc:
             form.add_error(None, str(exc))
         else:
             return _landed(request, nonce, result, email=form.cleaned_data["email"])
@@ -151,17 +153,15 @@ def connect_callback(request, model_admin):
         result = services.shop_connect_finish(
             user=request.user, shop_id=shop_id, redirect_url=callback, shop=shop, email=entry["email"]
         )
-    except services.ConnectError as exc:
-        messages.error(request, str(exc))
+    except Refused as exc:
+        show_refusal(request, exc)
         return HttpResponseRedirect(changelist)
     return _landed(request, nonce, result, email=entry["email"], shop_id=shop_id, shop=shop)
 
 
 @require_POST
 def reconnect(request, model_admin, object_id):
-    shop = model_admin.get_object(request, object_id)
-    if shop is None or not model_admin.has_change_permission(request, shop):
-        raise PermissionDenied
+    shop = object_or_403(model_admin, request, object_id, change=True)
     if shop.connection != Shop.Connection.PARTNER:
         messages.error(
             request, _("Only shops connected through the partner are reconnected here; enter a new key instead.")
@@ -172,8 +172,8 @@ def reconnect(request, model_admin, object_id):
         result = services.shop_connect_finish(
             user=request.user, shop_id=shop.etelecom_id, redirect_url=callback, shop=shop
         )
-    except services.ConnectError as exc:
-        messages.error(request, str(exc))
+    except Refused as exc:
+        show_refusal(request, exc)
         return redirect("admin:shops_shop_change", shop.pk)
     if result.auth_url:
         messages.info(request, _("eTelecom asks the shop to log in again."))

@@ -3,7 +3,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from shops.admin import pill, queue_runs
-from shops.listing import DateRangeFilter, EstimatedCountPaginator
+from shops.common.listing import DateRangeFilter, EstimatedCountPaginator
 from shops.phones import PhoneSearch
 from shops.scoping import MirroredAdmin, ShopFilter, ShopScopedAdmin
 from shops.upload_pages import UploadAdmin
@@ -80,7 +80,7 @@ class SmsMessageAdmin(PhoneSearch, MirroredAdmin):
 
     @admin.action(description=_("Check the status with the gateway now"), permissions=["change"])
     def check_now(self, request, queryset):
-        queue_runs(request, {m.shop for m in queryset.select_related("shop")}, "sms_status", "sms.tasks.poll_statuses")
+        queue_runs(request, {m.shop for m in queryset.select_related("shop")}, "sms_status")
 
 
 @admin.register(SmsBulkJob)

@@ -7,9 +7,4 @@ class SmsConfig(AppConfig):
     verbose_name = _("SMS Brandname")
 
     def ready(self):
-        from shops.syncing import register_kind
-
-        from . import bulk
-
-        register_kind("sms_status", _("SMS status check"))
-        register_kind("sms_bulk_send", _("Bulk SMS upload"), on_abandon=bulk.resume_abandoned)
+        from . import jobs  # noqa: F401  (declares the app's jobs)

@@ -15,6 +15,7 @@ from etelecom import AuthenticationError, RateLimited
 from etelecom import sms as sms_api
 from shops import uploads
 from shops.clients import Actor
+from shops.errors import Refused
 from shops.models import SyncRun
 from shops.uploads import Hold
 
@@ -63,7 +64,7 @@ class SmsSender:
         message = self.attempts[row.pk]
         try:
             message = services.sms_send_stored(message, client=self.client, account=self.account)
-        except services.SmsSendError as exc:
+        except Refused as exc:
             if isinstance(exc.error, sms_api.OutOfMessages):
                 raise Hold(str(exc)) from exc
             if isinstance(exc.error, RateLimited | AuthenticationError):

@@ -163,7 +163,6 @@ class SmsBulkJob(BulkJobBase):
 
     shop_lookup = "shop"
     run_kind = "sms_bulk_send"
-    run_task = "sms.tasks.run_bulk"
 
     shop = models.ForeignKey(Shop, on_delete=models.CASCADE, related_name="sms_bulk_jobs", verbose_name=_("shop"))
     template = models.ForeignKey(SmsTemplate, on_delete=models.PROTECT, related_name="+", verbose_name=_("template"))

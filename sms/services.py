@@ -19,7 +19,9 @@ from etelecom import EtelecomError, RateLimited
 from etelecom import sms as sms_api
 from etelecom.errors import InvalidArgument, NotFound
 from shops.clients import Actor, sms_client
+from shops.common.people import person
 from shops.crypto import hint
+from shops.errors import Refused
 from shops.messages import describe_error, reference
 from shops.models import Shop, SyncRun
 
@@ -33,16 +35,6 @@ POLL_BATCH = 500
 # What the probe of an account check asks for: no message has this id, so any answer but a 401 means the gateway
 # took the username, the password and our IP.
 PROBE_ID = "ICOMNI-console-credential-check"
-
-
-class SmsSendError(Exception):
-    """The gateway refused (nothing was sent), or there is no usable account; the message is for the person,
-    `error` the gateway's error itself (a bulk run holds rows when the account is out of messages or rate limited,
-    stops on a 401)."""
-
-    def __init__(self, message: str, *, error: EtelecomError | None = None):
-        super().__init__(message)
-        self.error = error
 
 
 def describe_sms_error(exc: EtelecomError) -> str:
@@ -76,7 +68,7 @@ def account_client(account: SmsAccount, actor: Actor, **options) -> sms_api.SmsC
 
 def account_save(*, shop: Shop, username: str, password: str, user, account: SmsAccount | None = None) -> SmsAccount:
     """Store the shop's gateway account (the password encrypted) after asking the gateway about it. A 401 keeps
-    nothing and raises SmsSendError; a gateway that cannot be reached keeps it unchecked, with the reason."""
+    nothing and raises Refused; a gateway that cannot be reached keeps it unchecked, with the reason."""
     account = account or SmsAccount(shop=shop)
     account.username = username
     if password:
@@ -87,7 +79,7 @@ def account_save(*, shop: Shop, username: str, password: str, user, account: Sms
     try:
         sms_api.get_status(client, id_omni_mess=PROBE_ID)
     except ACCOUNT_REFUSED as exc:
-        raise SmsSendError(describe_sms_error(exc)) from exc
+        raise Refused(describe_sms_error(exc)) from exc
     except (sms_api.SmsError, InvalidArgument, NotFound):
         account.status, account.check_error = SmsAccount.Status.VALID, ""
     except EtelecomError as exc:
@@ -102,9 +94,9 @@ def account_save(*, shop: Shop, username: str, password: str, user, account: Sms
 def usable_account(shop: Shop) -> SmsAccount:
     account = SmsAccount.objects.filter(shop=shop).first()
     if account is None:
-        raise SmsSendError(_("%(shop)s has no SMS Brandname account in the console.") % {"shop": shop})
+        raise Refused(_("%(shop)s has no SMS Brandname account in the console.") % {"shop": shop})
     if account.status == SmsAccount.Status.INVALID:
-        raise SmsSendError(_("The gateway refused %(shop)s's SMS account: enter it again.") % {"shop": shop})
+        raise Refused(_("The gateway refused %(shop)s's SMS account: enter it again.") % {"shop": shop})
     return account
 
 
@@ -120,13 +112,13 @@ def new_message(
         params={name: params.get(name, "") for name in template.params},
         route=route,
         tracking_id=tracking_id,
-        sent_by=user if user is not None and user.is_authenticated else None,
+        sent_by=person(user),
         day=timezone.localdate(),
     )
 
 
 def sms_send(*, template: SmsTemplate, phone: str, params: dict[str, str], route: str, user) -> SmsMessage:
-    """Send one message exactly once (see the module). Raises SmsSendError when the gateway refused."""
+    """Send one message exactly once (see the module). Raises Refused when the gateway refused."""
     account = usable_account(template.shop)
     message = new_message(template=template, phone=phone, params=params, route=route, user=user)
     message.save()
@@ -150,7 +142,7 @@ def sms_send_stored(message: SmsMessage, *, client, account: SmsAccount) -> SmsM
         )
         if isinstance(exc, ACCOUNT_REFUSED):
             _refused(account, reason)
-        raise SmsSendError(reason, error=exc) from exc
+        raise Refused(reason, error=exc) from exc
     except EtelecomError as exc:
         message.send_state, message.error = SmsMessage.SendState.UNCONFIRMED, describe_sms_error(exc)
         message.save(update_fields=["send_state", "error"])

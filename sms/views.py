@@ -7,6 +7,7 @@ from django.shortcuts import redirect
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
 
+from shops.errors import Refused
 from shops.pages import form_action
 from shops.scoping import scope, user_shops
 from shops.uploads import UploadError
@@ -39,7 +40,6 @@ def account_enter(request, model_admin):
             _("The SMS account of %(shop)s is saved: %(status)s.")
             % {"shop": account.shop, "status": account.get_status_display()}
         ),
-        refused=services.SmsSendError,
         title=_("Enter an SMS Brandname account"),
         intro=_(
             "eTelecom issues a username and password for its SMS gateway, apart from the shop's API key, and accepts "
@@ -88,7 +88,7 @@ def sms_send(request, model_admin):
                     route=form.cleaned_data["route"],
                     user=request.user,
                 )
-            except services.SmsSendError as exc:
+            except Refused as exc:
                 form.add_error(None, str(exc))
             else:
                 if message.send_state == SmsMessage.SendState.UNCONFIRMED:

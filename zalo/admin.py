@@ -11,7 +11,9 @@ from django.utils.translation import pgettext_lazy
 
 from shops import formats
 from shops.admin import json_table, pill, queue_runs
-from shops.listing import DateRangeFilter, EstimatedCountPaginator
+from shops.common.listing import DateRangeFilter, EstimatedCountPaginator
+from shops.errors import Refused
+from shops.errors import show as show_refusal
 from shops.phones import PhoneSearch
 from shops.scoping import MirroredAdmin, ReadOnlyAdmin, ShopFilter, ShopScopedAdmin, scope
 from shops.upload_pages import UploadAdmin
@@ -121,12 +123,12 @@ class OfficialAccountAdmin(ShopScopedAdmin):
 
     @admin.action(description=_("Sync quota and quality now"), permissions=["change"])
     def sync_now(self, request, queryset):
-        queue_runs(request, {oa.shop for oa in queryset.select_related("shop")}, "oa_sync", "zalo.tasks.sync_oas")
+        queue_runs(request, {oa.shop for oa in queryset.select_related("shop")}, "oa_sync")
 
     @admin.action(description=_("Sync followers now"), permissions=["change"])
     def sync_followers_now(self, request, queryset):
         shops = {oa.shop for oa in queryset.select_related("shop")}
-        queue_runs(request, shops, "follower_sync", "zalo.tasks.sync_followers")
+        queue_runs(request, shops, "follower_sync")
 
 
 @admin.register(OASnapshot)
@@ -309,8 +311,8 @@ class ExpiringFilter(admin.SimpleListFilter):
 class ZaloWorkAdmin(MirroredAdmin):
     """Rows an OA owns, made through eTelecom's calls."""
 
-    def _sync(self, request, queryset, kind, task):
-        queue_runs(request, {obj.oa.shop for obj in queryset.select_related("oa__shop")}, kind, task)
+    def _sync(self, request, queryset, kind):
+        queue_runs(request, {obj.oa.shop for obj in queryset.select_related("oa__shop")}, kind)
 
 
 @admin.register(Consent)
@@ -347,8 +349,8 @@ class ConsentAdmin(PhoneSearch, ZaloWorkAdmin):
         for consent in queryset.select_related("oa__shop")[:CHECK_AT_ONCE]:
             try:
                 services.consent_check(consent=consent, user=request.user)
-            except services.ZnsError as exc:
-                messages.error(request, f"{consent.phone}: {exc}")
+            except Refused as exc:
+                show_refusal(request, exc, consent.phone)
                 continue
             checked += 1
             granted += consent.permission_until is not None
@@ -360,7 +362,7 @@ class ConsentAdmin(PhoneSearch, ZaloWorkAdmin):
 
     @admin.action(description=_("Sync call permission requests now"), permissions=["change"])
     def sync_now(self, request, queryset):
-        self._sync(request, queryset, "consent_sync", "zalo.tasks.sync_consents")
+        self._sync(request, queryset, "consent_sync")
 
 
 @admin.register(ZnsTemplate)
@@ -394,7 +396,7 @@ class ZnsTemplateAdmin(ZaloWorkAdmin):
 
     @admin.action(description=_("Sync ZNS templates now"), permissions=["change"])
     def sync_now(self, request, queryset):
-        self._sync(request, queryset, "template_sync", "zalo.tasks.sync_templates")
+        self._sync(request, queryset, "template_sync")
 
 
 SEND_BADGE = {"sent": "ok", "sending": "busy", "unconfirmed": "busy", "failed": "bad"}
@@ -471,7 +473,7 @@ class MessageAdmin(PhoneSearch, ZaloWorkAdmin):
 
     @admin.action(description=_("Sync ZNS messages now"), permissions=["change"])
     def sync_now(self, request, queryset):
-        self._sync(request, queryset, "message_sync", "zalo.tasks.sync_messages")
+        self._sync(request, queryset, "message_sync")
 
 
 JOURNEY_BADGE = {"P": "ok", "Z": "busy", "N": "bad"}
@@ -493,7 +495,7 @@ class JourneyAdmin(PhoneSearch, ZaloWorkAdmin):
 
     @admin.action(description=_("Sync journey tokens now"), permissions=["change"])
     def sync_now(self, request, queryset):
-        self._sync(request, queryset, "journey_sync", "zalo.tasks.sync_journeys")
+        self._sync(request, queryset, "journey_sync")
 
 
 @admin.register(BulkJob)

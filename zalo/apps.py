@@ -9,20 +9,13 @@ class ZaloConfig(AppConfig):
     def ready(self):
         from shops import alerts, webhooks
         from shops.hub import register_section
-        from shops.syncing import register_kind
 
+        # The entity modules and the bulk runs declare the app's jobs.
         from . import alerts as oa_alerts
-        from . import bulk, events, hub, services
+        from . import bulk_run, consents, events, followers, hub, journeys, messages, oas, templates  # noqa: F401
 
-        register_kind("oa_sync", _("Zalo OA sync"))
-        register_kind("follower_sync", _("Zalo follower sync"))
-        register_kind("consent_sync", _("Call permission sync"))
-        register_kind("template_sync", _("ZNS template sync"))
-        register_kind("message_sync", _("ZNS message sync"))
-        register_kind("journey_sync", _("Journey token sync"))
-        register_kind("bulk_send", _("Bulk upload"), on_abandon=bulk.resume_abandoned)
         events.register()
         alerts.register_source(oa_alerts.oa_alerts)
-        webhooks.on_url_change(services.oas_point_at_webhook)
+        webhooks.on_url_change(oas.oas_point_at_webhook)
         register_section(hub.oas)
         register_section(hub.templates)

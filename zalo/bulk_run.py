@@ -12,13 +12,14 @@ from django.utils.translation import gettext_lazy
 from etelecom import AuthenticationError, EtelecomError, RateLimited
 from etelecom import zalo as zalo_api
 from etelecom import zns as zns_api
-from shops import uploads
+from shops import jobs, uploads
 from shops.clients import job_client
+from shops.errors import Refused
 from shops.messages import describe_error
 from shops.models import SyncRun
 from shops.uploads import Hold
 
-from . import rollups, services
+from . import bulk, rollups, services
 from .models import BulkJob, BulkRow, Message
 
 QUOTA_CODE = "failed_precondition"
@@ -67,7 +68,7 @@ class ZnsSender:
         """The row's outcome; raises the eTelecom error of a 429 or a rejected key, and _Hold for the quota."""
         try:
             message = services.zns_send_stored(self.attempts[row.pk], client=self.client)
-        except services.ZnsError as exc:
+        except Refused as exc:
             if exc.code == QUOTA_CODE:
                 raise Hold(str(exc)) from exc
             if isinstance(exc.error, RateLimited | AuthenticationError):
@@ -156,3 +157,15 @@ class ConsentSender:
     def recount(self) -> None:
         rollups.refresh_consents((self.job.oa_id, day) for day in self.days)
         self.days.clear()
+
+
+class BulkSend(jobs.Job):
+    kind, label = "bulk_send", gettext_lazy("Bulk upload")
+
+    @classmethod
+    def work(cls, run):
+        return bulk_work(run)
+
+    @classmethod
+    def on_abandon(cls, run):
+        bulk.resume_abandoned(run)

@@ -24,11 +24,14 @@ from django.utils.translation import gettext_lazy
 
 from etelecom import EtelecomError
 from etelecom import oa as oa_api
+from etelecom.webhook import ZaloEvent
 from shops.clients import Actor, shop_client
 from shops.messages import describe_error, reference
+from shops.models import Shop
 
 from .models import ConversationMessage, Follower, OfficialAccount
-from .services import AMBIGUOUS
+from .oas import event_oa
+from .outcomes import AMBIGUOUS
 
 NEVER = datetime(2000, 1, 1, tzinfo=UTC)  # before any message: "read" of a conversation nobody has read yet
 
@@ -342,3 +345,28 @@ def txn_send(
         row.save(update_fields=["send_state", "msg_id"])
     noted(oa, follower.zl_user_id, direction=ConversationMessage.Direction.OUT, at=row.sent_at)
     return row
+
+
+# --- webhook events ------------------------------------------------------------------------------------------------
+
+
+def conversation_message(shop: Shop, data: dict) -> None:
+    """`user_send_*` and `oa_send_*`: the message, once per Zalo message id."""
+    event = ZaloEvent.from_api(data)
+    oa = event_oa(shop, event.oa_id)
+    if not event.user_id:
+        raise ValueError("the message names no Zalo user")
+    values = {
+        "direction": event.direction,
+        "zl_user_id": event.user_id[:64],
+        "kind": event.name.removeprefix("user_send_").removeprefix("oa_send_")[:32],
+        "text": event.text,
+        "attachments": event.attachments,
+        "sent_at": event.at or timezone.now(),
+    }
+    with transaction.atomic():
+        if event.msg_id:
+            ConversationMessage.objects.update_or_create(oa=oa, msg_id=event.msg_id[:64], defaults=values)
+        else:
+            ConversationMessage.objects.create(oa=oa, **values)
+        noted(oa, values["zl_user_id"][:32], direction=values["direction"], at=values["sent_at"])

@@ -1,3 +1,8 @@
+"""The zalo app's models, one module as Django expects them (migrations and the admin read them by app): the
+mirrored eTelecom records (OAs and their snapshots, followers, call permission requests, ZNS templates and
+messages, journey tokens), conversations, bulk uploads and the daily rollups. Longer than ~400 lines for that
+reason; the code that writes them lives in the entity modules."""
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -530,7 +535,6 @@ class BulkJob(BulkJobBase):
 
     shop_lookup = "oa__shop"
     run_kind = "bulk_send"
-    run_task = "zalo.tasks.run_bulk"
 
     class Kind(models.TextChoices):
         CONSENT = "consent", _("Call permission requests")

@@ -13,6 +13,7 @@ from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
 
 from shops.scoping import scope
+from shops.selectors import syncable_shops
 
 from .models import ConsentDaily, OADaily, OfficialAccount, ZnsDaily, ZnsTemplate
 from .rollups import ZNS_SUMS
@@ -222,3 +223,8 @@ def consent_report(oas, first: date, last: date) -> dict:
     call_types = list(_acceptance(days.values("call_type").annotate(**OUTCOME_SUMS).order_by("-count")))
     total = next(_acceptance([{key: sum(row[key] for row in per_day) for key in OUTCOME_SUMS}]))
     return {"days": per_day, "reasons": reasons, "call_types": call_types, "total": total}
+
+
+def shops_with_oa():
+    """The shops a scheduled ZNS or consent sync runs for: syncable, with an OA."""
+    return syncable_shops().filter(oas__isnull=False).distinct()

@@ -24,10 +24,12 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from shops import audit, formats
+from shops.common.exports import csv_download
 from shops.crypto import decrypt, encrypt
-from shops.exports import csv_download
+from shops.errors import Refused
+from shops.errors import show as show_refusal
 from shops.models import Shop
-from shops.pages import DIGITS, form_action, form_page, query_value
+from shops.pages import DIGITS, form_action, form_page, object_or_403, query_value
 from shops.scoping import scope, user_shops
 
 from . import bulk, conversations, services
@@ -95,7 +97,7 @@ def connect(request, model_admin):
                 app_secret=data["app_secret"],
                 redirect_uri=data["callback_url"],
             )
-        except services.OAConnectError as exc:
+        except Refused as exc:
             form.add_error(None, str(exc))
         else:
             _remember(request, page, shop=data["shop"], app_secret=data["app_secret"])
@@ -139,8 +141,8 @@ def connect_callback(request, model_admin):
             oa_id=oa_id,
             app_secret=decrypt(entry["secret"]) if entry["secret"] else "",
         )
-    except services.OAConnectError as exc:
-        messages.error(request, str(exc))
+    except Refused as exc:
+        show_refusal(request, exc)
         return HttpResponseRedirect(changelist)
     done = _("%(oa)s is connected to %(shop)s.") % {"oa": oa, "shop": shop}
     audit.record(request.user, oa, done, added=not entry["oa_id"])
@@ -150,13 +152,11 @@ def connect_callback(request, model_admin):
 
 @require_POST
 def renew(request, model_admin, object_id):
-    oa = model_admin.get_object(request, object_id)
-    if oa is None or not model_admin.has_change_permission(request, oa):
-        raise PermissionDenied
+    oa = object_or_403(model_admin, request, object_id, change=True)
     try:
         page = services.oa_renew_start(oa=oa, user=request.user)
-    except services.OAConnectError as exc:
-        messages.error(request, str(exc))
+    except Refused as exc:
+        show_refusal(request, exc)
         return redirect("admin:zalo_officialaccount_change", oa.pk)
     _remember(request, page, shop=oa.shop, oa_id=oa.oa_id)
     return HttpResponseRedirect(page.url)
@@ -184,7 +184,6 @@ def consent_request(request, model_admin):
         done=lambda consent: (
             _("Zalo asked %(phone)s for permission to call. The answer will show here.") % {"phone": consent.phone}
         ),
-        refused=services.ZnsError,
         title=_("Request permission to call"),
         intro=_(
             "Zalo asks the customer whether the OA may call them. Until they accept, the OA cannot call; "
@@ -209,7 +208,6 @@ def template_register(request, model_admin):
             _("Template %(template)s is registered: %(status)s.")
             % {"template": template, "status": template.get_status_display() or template.status}
         ),
-        refused=services.ZnsError,
         title=_("Register a ZNS template"),
         intro=_("Templates are made and approved on Zalo; registering one lets the console send it through eTelecom."),
         submit=_("Register"),
@@ -257,7 +255,7 @@ def zns_send(request, model_admin):
                     journey_id=journey.journey_id if journey else "",
                     sending_mode=form.cleaned_data["sending_mode"],
                 )
-            except services.ZnsError as exc:
+            except Refused as exc:
                 form.add_error(None, str(exc))
             else:
                 if message.send_state == message.SendState.UNCONFIRMED:
@@ -311,7 +309,6 @@ def journey_create(request, model_admin):
         form,
         perform=lambda data: services.journey_create(user=request.user, **data),
         done=lambda journey: _("Journey token for %(phone)s is created.") % {"phone": journey.phone},
-        refused=services.ZnsError,
         title=_("Create a journey token"),
         intro=_("One token per customer and delivery or trip; ZNS sent with it are billed with the token."),
         submit=_("Create the token"),
@@ -423,9 +420,7 @@ def conversation(request, model_admin, follower, form=None):
 
 @require_POST
 def conversation_reply(request, model_admin, object_id):
-    follower = model_admin.get_object(request, object_id)
-    if follower is None or not request.user.has_perm("zalo.add_conversationmessage"):
-        raise PermissionDenied
+    follower = object_or_403(model_admin, request, object_id, perm="zalo.add_conversationmessage")
     form = ReplyForm(request.POST, request.FILES)
     if form.is_valid():
         try:
@@ -440,9 +435,7 @@ def conversation_reply(request, model_admin, object_id):
 
 def transaction(request, model_admin, object_id):
     """A transaction message to a follower: build it, preview it, send it once (the form's tracking id)."""
-    follower = model_admin.get_object(request, object_id)
-    if follower is None or not request.user.has_perm("zalo.add_conversationmessage"):
-        raise PermissionDenied
+    follower = object_or_403(model_admin, request, object_id, perm="zalo.add_conversationmessage")
     form = TxnForm(request.POST or None, initial={"tracking_id": uuid.uuid4().hex, "language": "VI"})
     context = {
         **model_admin.admin_site.each_context(request),

@@ -9,7 +9,7 @@ import pytest
 from django.db.models import Sum
 
 from etelecom import safejson
-from pbx import services
+from pbx import call_rows, services
 from pbx.models import CallDaily, CallRecord
 from shops import bulk
 from shops.models import Shop
@@ -69,9 +69,9 @@ def wire_calls(count: int, *, note_suffix: str = "") -> list[dict]:
 
 
 def store(shop, calls: list[dict]) -> None:
-    statement = services._call_statement()
-    rows = services.call_rows(shop.pk, calls, {})
-    services.calls_store(shop, statement, statement.prepare(rows), services._days(rows))
+    statement = call_rows.call_statement()
+    rows = call_rows.call_rows(shop.pk, calls, {})
+    services.calls_store(shop, statement, statement.prepare(rows), call_rows.call_days(rows))
 
 
 @pytest.mark.parametrize("count", [len(HOSTILE), bulk.STAGE_FROM + 100], ids=["row-by-row", "staged"])

@@ -5,8 +5,9 @@ from datetime import date, timedelta
 
 from django.db.models import Min, Sum
 
-from pbx import services, tasks
+from pbx import services
 from pbx.models import CallDaily, CallHourly, CallRecord
+from shops import tasks
 from shops.models import SyncRun
 
 from .conftest import PBX_SHOP, sync_calls
@@ -25,7 +26,7 @@ def rollups_match_calls(shop) -> bool:
 def test_zero_keeps_every_call(pbx_shop, settings):
     settings.PBX_CALL_RETENTION_DAYS = 0
     sync_calls(pbx_shop)
-    tasks.prune_calls()
+    tasks.run_schedule("call_retention")
     run = SyncRun.objects.get(kind="call_retention")
     assert run.status == "succeeded" and run.counts == {"calls": 0}
     assert CallRecord.objects.filter(shop=pbx_shop).count() == 2400
@@ -45,7 +46,7 @@ def test_the_job_deletes_whole_local_days_and_their_rollups_oldest_first_in_batc
     monkeypatch.setattr(services, "RETENTION_BATCH", 7)
     assert 0 < doomed < 2400
 
-    tasks.prune_calls()
+    tasks.run_schedule("call_retention")
 
     run = SyncRun.objects.get(kind="call_retention")
     assert run.status == "succeeded" and run.counts == {"calls": doomed}

@@ -198,18 +198,17 @@ def test_a_call_log_event_without_a_call_is_kept_as_failed(pbx_shop, client):
 def test_a_long_pass_stops_after_its_time_and_goes_on_in_a_run_queued_behind_the_others(
     pbx_shop, sandbox, settings, monkeypatch, django_capture_on_commit_callbacks
 ):
-    from pbx import tasks
-    from shops import syncing
+    from shops import syncing, tasks
     from shops.models import SyncRun
 
     monkeypatch.setattr(services, "CALL_PAGE", 100)
     monkeypatch.setattr(services, "CALL_BATCH", 500)
     settings.PBX_CALL_SYNC_RUN_SECONDS = 1e-6  # every run stops after its first batch
-    run = syncing.enqueue("call_sync", "pbx.tasks.sync_calls", shop=pbx_shop)
+    run = syncing.enqueue("call_sync", shop=pbx_shop)
     runs = 0
     with django_capture_on_commit_callbacks() as handed_to_the_broker:
         while run is not None:
-            tasks.sync_calls(run.pk)
+            tasks.run_job(run.pk)
             run.refresh_from_db()
             runs += 1
             assert run.status == "succeeded", run.error

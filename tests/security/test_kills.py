@@ -83,7 +83,7 @@ def step_start_call_sync(shop: int) -> dict:
     from shops.models import Shop
 
     with transaction.atomic():
-        run = syncing.enqueue("call_sync", "pbx.tasks.sync_calls", shop=Shop.objects.get(pk=shop))
+        run = syncing.enqueue("call_sync", shop=Shop.objects.get(pk=shop))
     return {"run": run.pk}
 
 
@@ -112,13 +112,12 @@ def step_after_kill(job: int, shop: int) -> dict:
     from django_q.models import Schedule
 
     from pbx.models import CallRecord
-    from pbx.schedules import SCHEDULES as PBX_SCHEDULES
-    from shops.schedules import SCHEDULES as SHOP_SCHEDULES
+    from shops import jobs
     from zalo import bulk
     from zalo.models import BulkJob
 
-    for spec in [*SHOP_SCHEDULES, *PBX_SCHEDULES]:
-        if spec["func"] in ("shops.tasks.reap_runs", "pbx.tasks.sync_all_calls"):
+    for spec in jobs.schedules():
+        if spec["args"] in ("'reaper'", "'call_sync'"):
             Schedule.objects.create(repeats=-1, **spec)
     return {
         "job_status": BulkJob.objects.get(pk=job).status,

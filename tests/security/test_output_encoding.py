@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from etelecom import zns as zns_api
 from etelecom_console.reports import REPORTS
-from shops.links import link, web_url
+from shops.common.links import link, web_url
 from shops.models import WebhookEvent
 from zalo.models import BulkJob, BulkRow, OfficialAccount
 from zalo.services import consent_store

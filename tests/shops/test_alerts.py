@@ -41,7 +41,7 @@ def accept(shop):
 
 def digest():
     before = len(mail.outbox)
-    counts = tasks.send_alerts()
+    counts = tasks.run_schedule("alert_digest")
     return mail.outbox[before:], counts
 
 
@@ -161,7 +161,7 @@ def test_a_mail_server_that_refuses_records_nothing_and_the_next_run_tries_again
     reject(shop_a)
     settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
     settings.EMAIL_HOST, settings.EMAIL_PORT, settings.EMAIL_TIMEOUT = "127.0.0.1", 9, 2  # nothing listens there
-    tasks.send_alerts()
+    tasks.run_schedule("alert_digest")
     run = SyncRun.objects.get(kind="alert_digest")
     assert run.status == "failed" and "Traceback" not in run.error
     assert not SentAlert.objects.exists()

@@ -2,8 +2,8 @@
 
 import pytest
 
+from pbx.call_rows import CALL_COLUMNS, CALL_UPDATED, call_rows
 from pbx.models import CallRecord
-from pbx.services import CALL_COLUMNS, CALL_UPDATED, call_rows
 from shops import bulk
 
 from .factories import make_shop

@@ -23,7 +23,7 @@ def imported(sandbox) -> list[Shop]:
 
 def run_queued(kind="credential_check"):
     for run in SyncRun.objects.filter(kind=kind, status=SyncRun.Status.QUEUED).order_by("pk"):
-        tasks.check_credential(run.pk)
+        tasks.run_job(run.pk)
 
 
 def test_a_revoked_key_marks_its_shop_invalid_and_the_others_carry_on(db, sandbox, settings):
@@ -32,7 +32,7 @@ def test_a_revoked_key_marks_its_shop_invalid_and_the_others_carry_on(db, sandbo
     revoked = shops[3]
     sandbox.control.shop_action(revoked.etelecom_id, "revoke")
     sandbox.control.faults(next=["5xx"], methods=["Shop/CurrentShop"])
-    assert tasks.check_all_credentials() == len(shops)
+    assert tasks.run_schedule("credential_check") == len(shops)
     run_queued()
     revoked.refresh_from_db()
     assert revoked.credential_status == Shop.CredentialStatus.INVALID
@@ -76,10 +76,10 @@ def test_the_admin_action_queues_one_run_per_shop_and_links_to_them(
 
 def test_the_hourly_job_does_not_queue_a_shop_twice(db, sandbox):
     shops = imported(sandbox)
-    assert tasks.check_all_credentials() == len(shops)
-    assert tasks.check_all_credentials() == 0
+    assert tasks.run_schedule("credential_check") == len(shops)
+    assert tasks.run_schedule("credential_check") == 0
     run_queued()
-    assert tasks.check_all_credentials() == len(shops)
+    assert tasks.run_schedule("credential_check") == len(shops)
 
 
 def test_the_invalid_shops_are_visible_and_filterable(admin_client, sandbox):
@@ -155,13 +155,13 @@ def test_a_queued_run_is_recorded_by_its_sync_run_and_by_django_q_only_if_the_ta
     broker = get_broker()
     broker.purge_queue()
     try:
-        run = syncing.enqueue("credential_check", "shops.tasks.check_credential", shop=make_shop("A"))
+        run = syncing.enqueue("credential_check", shop=make_shop("A"))
         [(ack_id, package)] = broker.dequeue()
         broker.acknowledge(ack_id)
     finally:
         broker.purge_queue()
     task = SignedPackage.loads(package)
-    assert (task["func"], task["args"]) == ("shops.tasks.check_credential", (run.pk,))
+    assert (task["func"], task["args"]) == ("shops.tasks.run_job", (run.pk,))
     now = timezone.now()
     ended = {**task, "started": now, "stopped": now}
     save_task({**ended, "success": True, "result": None}, broker)  # as the cluster's monitor saves a result
@@ -172,7 +172,7 @@ def test_a_queued_run_is_recorded_by_its_sync_run_and_by_django_q_only_if_the_ta
 
 def test_an_unknown_kind_is_refused(db):
     with pytest.raises(ValueError):
-        syncing.enqueue("nonsense", "shops.tasks.check_credential")
+        syncing.enqueue("nonsense")
 
 
 # --- the audit log -------------------------------------------------------------------------------------------
@@ -220,7 +220,7 @@ def test_a_fan_out_queues_every_shop_when_the_broker_recycles_an_old_connection_
     try:
         connection.ensure_connection()
         connection.close_at = 0  # older than CONN_MAX_AGE: the next close_old_connections() closes it
-        assert tasks.check_all_credentials() == 3
+        assert tasks.run_schedule("credential_check") == 3
         assert broker.queue_size() == 3
     finally:
         broker.purge_queue()

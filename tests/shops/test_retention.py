@@ -46,7 +46,7 @@ def test_old_runs_go_but_running_ones_and_the_latest_of_each_kind_stay(settings)
     only_one_of_its_kind = _run(b, 90, kind="call_sync")
     global_old, global_latest = _run(None, 90, kind="shop_import"), _run(None, 80, kind="shop_import")
 
-    counts = tasks.prune_old_rows()
+    counts = tasks.run_schedule("retention")
 
     kept = set(SyncRun.objects.exclude(kind="retention").values_list("pk", flat=True))
     assert kept == {running.pk, queued.pk, recent.pk, only_one_of_its_kind.pk, global_latest.pk}

@@ -374,11 +374,11 @@ def test_a_dead_run_is_resumed_by_the_reaper_and_sends_each_row_once(support_cli
         syncing.execute(first.pk, bulk_run.bulk_work)
     job.refresh_from_db()
     assert (job.status, job.run.status) == ("running", "running") and bulk.counts(job)["sending"] > 0
-    assert bulk.in_progress(job) and tasks.reap_runs() == 0  # its last heartbeat is recent: not dead yet
+    assert bulk.in_progress(job) and tasks.run_schedule("reaper") == 0  # its last heartbeat is recent: not dead yet
     long_ago(first.pk)
     job.refresh_from_db()
     assert not bulk.in_progress(job)
-    assert tasks.reap_runs() == 1  # the schedule's reaper, not the task that died
+    assert tasks.run_schedule("reaper") == 1  # the schedule's reaper, not the task that died
     job.refresh_from_db()
     assert job.status == "queued" and job.run_id != first.pk and job.resumes == 1
     assert "Abandoned" in SyncRun.objects.get(pk=first.pk).error
@@ -402,7 +402,7 @@ def test_a_dead_runs_row_in_flight_that_etelecom_never_got_waits_and_the_rest_go
         syncing.execute(first.pk, bulk_run.bulk_work)
     assert bulk.counts(job)["sending"] == 20
     long_ago(first.pk)
-    tasks.reap_runs()
+    tasks.run_schedule("reaper")
     syncing.execute(BulkJob.objects.get().run_id, bulk_run.bulk_work)
     tally = bulk.counts(job)
     assert (tally["sent"], tally["unconfirmed"]) == (29, 1) and sent_once(sandbox, 29)
@@ -416,7 +416,7 @@ def test_a_consent_run_that_died_is_resumed_and_asks_each_customer_once(support_
     with pytest.raises(Killed), killed_after(Consent, 12):
         syncing.execute(first.pk, bulk_run.bulk_work)
     long_ago(first.pk)
-    tasks.reap_runs()
+    tasks.run_schedule("reaper")
     syncing.execute(BulkJob.objects.get().run_id, bulk_run.bulk_work)
     assert bulk.counts(job)["sent"] == 30 and asked_once(sandbox, 30)
     assert sandbox.control.received("Zalo/RequestConsent") == 30
@@ -433,7 +433,7 @@ def test_a_run_taken_for_dead_that_wakes_up_stops_before_its_next_send(support_c
             sends.append(instance.pk)
             if len(sends) == 5:  # the worker stalls: the reaper takes its run for dead and resumes the upload
                 long_ago(first.pk)
-                tasks.reap_runs()
+                tasks.run_schedule("reaper")
 
     post_save.connect(taken_for_dead, sender=Message, weak=False)
     try:
@@ -474,7 +474,7 @@ def test_an_upload_whose_worker_keeps_dying_waits_for_a_person(support_client, t
     BulkJob.objects.filter(pk=job.pk).update(resumes=bulk.AUTO_RESUMES)
     SyncRun.objects.filter(pk=first.pk).update(status="running", started_at=timezone.now())
     long_ago(first.pk)
-    tasks.reap_runs()
+    tasks.run_schedule("reaper")
     job.refresh_from_db()
     assert job.status == "failed" and job.run_id == first.pk and "4 times" in job.error
     page = support_client.get(reverse("admin:zalo_bulkjob_change", args=[job.pk])).content.decode()

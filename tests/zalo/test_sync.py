@@ -3,9 +3,9 @@
 from django.urls import reverse
 
 from etelecom.sandbox.control import SandboxControl
-from shops import syncing
+from shops import syncing, tasks
 from shops.models import SyncRun
-from zalo import services, tasks
+from zalo import services
 from zalo.models import Follower, OASnapshot, OfficialAccount
 
 SHOP = "Nhà thuốc An Khang Quận 1"
@@ -50,15 +50,15 @@ def test_an_oa_that_disappears_is_marked_and_comes_back(shops, sandbox):
 
 def run_queued():
     for run in SyncRun.objects.filter(kind="oa_sync", status="queued").order_by("pk"):
-        tasks.sync_oas(run.pk)
+        tasks.run_job(run.pk)
 
 
 def test_a_cycle_syncs_every_shop_and_one_failure_stops_no_other(shops, sandbox, settings):
     settings.ETELECOM_MAX_RETRIES = 0
     broken = shops["Thời trang Hoa Mai"]
     sandbox.control.shop_action(broken.etelecom_id, "revoke")
-    assert tasks.sync_all_oas() == len(shops)
-    assert tasks.sync_all_oas() == 0  # the queued runs are not piled on
+    assert tasks.run_schedule("oa_sync") == len(shops)
+    assert tasks.run_schedule("oa_sync") == 0  # the queued runs are not piled on
     run_queued()
     statuses = dict(SyncRun.objects.filter(kind="oa_sync").values_list("shop__name", "status"))
     assert statuses.pop("Thời trang Hoa Mai") == "failed"
@@ -66,13 +66,13 @@ def test_a_cycle_syncs_every_shop_and_one_failure_stops_no_other(shops, sandbox,
     broken.refresh_from_db()
     assert broken.credential_status == "invalid"  # the 401 marked it
     assert OfficialAccount.objects.count() == len(sandbox.control.oas()) - 1  # all but the broken shop's one OA
-    assert tasks.sync_all_oas() == len(shops) - 1  # a shop with an invalid key is left out
+    assert tasks.run_schedule("oa_sync") == len(shops) - 1  # a shop with an invalid key is left out
 
 
 def test_a_cycle_makes_one_list_and_one_read_per_oa(shops, sandbox):
     control = SandboxControl(sandbox.url)
     control.clear_requests()
-    tasks.sync_all_oas()
+    tasks.run_schedule("oa_sync")
     run_queued()
     assert control.received("Zalo/GetShopOA") == len(control.oas())
     assert control.received("Zalo/ListOA") == len(shops)
@@ -126,6 +126,6 @@ def test_sync_now_queues_one_run_per_shop(admin_client, shops, sandbox, django_c
         )
     assert len(callbacks) == 1
     run = SyncRun.objects.get(kind="oa_sync", status="queued")
-    tasks.sync_oas(run.pk)
+    tasks.run_job(run.pk)
     run.refresh_from_db()
     assert run.status == "succeeded" and run.counts["updated"] == 2

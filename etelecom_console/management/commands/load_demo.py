@@ -12,13 +12,12 @@ from etelecom import EtelecomError
 from etelecom.sandbox.control import SandboxControl
 from etelecom.shop import current_account
 from etelecom_console.twofactor import device_secret
-from pbx import services as pbx_services
 from pbx.models import CallRecord, Extension
 from shops import services, syncing
 from shops.clients import Actor, partner_client
+from shops.errors import Refused
 from shops.models import Shop, ShopMembership
 from shops.roles import MANAGER, SUPPORT
-from zalo import services as zalo_services
 from zalo.models import Consent, Message, OfficialAccount, ZnsTemplate
 
 # Demo shops whose keys the sandbox revokes after the console stored them: they show up as invalid.
@@ -48,7 +47,7 @@ class Command(BaseCommand):
         except Exception as exc:
             raise CommandError(f"{origin} is not the eTelecom sandbox; load_demo only loads demo data there.") from exc
 
-        imported = syncing.run_now("shop_import", services.import_partner_shops_work)
+        imported = syncing.run_now("shop_import")
         self.stdout.write(f"Imported the partner's shops: {imported.counts or imported.error}")
         for record in sandbox_shops:
             if record["partner_id"]:
@@ -59,18 +58,18 @@ class Command(BaseCommand):
             if record["name"] in REVOKED:
                 control.shop_action(record["id"], "revoke")
         for shop in Shop.objects.all():
-            syncing.run_now("credential_check", services.check_credential_work, shop=shop)
+            syncing.run_now("credential_check", shop=shop)
         counts = {s: Shop.objects.filter(credential_status=s).count() for s in Shop.CredentialStatus.values}
         self.stdout.write(f"{Shop.objects.count()} shops: {counts}")
         for shop in Shop.objects.filter(credential_status=Shop.CredentialStatus.VALID):
-            syncing.run_now("oa_sync", zalo_services.oa_sync_work, shop=shop)
-            syncing.run_now("follower_sync", zalo_services.followers_sync_work, shop=shop)
-            syncing.run_now("template_sync", zalo_services.templates_sync_work, shop=shop)
-            syncing.run_now("consent_sync", zalo_services.consents_sync_work, shop=shop)
-            syncing.run_now("message_sync", zalo_services.messages_sync_work, shop=shop)
+            syncing.run_now("oa_sync", shop=shop)
+            syncing.run_now("follower_sync", shop=shop)
+            syncing.run_now("template_sync", shop=shop)
+            syncing.run_now("consent_sync", shop=shop)
+            syncing.run_now("message_sync", shop=shop)
             try:
                 services.shop_webhook_register(shop=shop)
-            except services.WebhookError as exc:
+            except Refused as exc:
                 self.stderr.write(f"{shop}: {exc}")
         self.stdout.write(
             f"{OfficialAccount.objects.count()} Zalo OAs, {ZnsTemplate.objects.count()} ZNS templates, "
@@ -78,9 +77,9 @@ class Command(BaseCommand):
             f"webhooks point at {settings.CONSOLE_URL}."
         )
         for shop in Shop.objects.filter(credential_status=Shop.CredentialStatus.VALID):
-            syncing.run_now("pbx_sync", pbx_services.directory_sync_work, shop=shop)
+            syncing.run_now("pbx_sync", shop=shop)
             if hasattr(shop, "tenant"):
-                syncing.run_now("call_sync", pbx_services.call_history_sync_work, shop=shop)
+                syncing.run_now("call_sync", shop=shop)
         self.stdout.write(f"{Extension.objects.count()} extensions and {CallRecord.objects.count()} calls synced.")
         self._users()
 

@@ -1,23 +1,18 @@
-from importlib import import_module
+from pathlib import Path
 
 from django.apps import apps
+from django.conf import settings
 from django.core.management.base import BaseCommand
 from django.db.models import Q
 from django_q.models import Schedule
 
+from shops import jobs
 
-def _declaring_apps() -> dict[str, list[dict]]:
-    """App name -> its `SCHEDULES`, for every installed app with a `schedules` module."""
-    found = {}
-    for config in apps.get_app_configs():
-        try:
-            module = import_module(f"{config.name}.schedules")
-        except ModuleNotFoundError as exc:
-            if exc.name != f"{config.name}.schedules":
-                raise
-            continue
-        found[config.name] = module.SCHEDULES
-    return found
+
+def _console_apps() -> list[str]:
+    """The installed apps that are the console's own (top-level packages of its repository)."""
+    base = Path(settings.BASE_DIR).resolve()
+    return [config.name for config in apps.get_app_configs() if Path(config.path).resolve().parent == base]
 
 
 class Command(BaseCommand):
@@ -27,17 +22,17 @@ class Command(BaseCommand):
     )
 
     def handle(self, *args, **options):
-        declaring = _declaring_apps()
-        specs = [spec for specs in declaring.values() for spec in specs]
+        specs = jobs.schedules()
         for spec in specs:
             values = {k: v for k, v in spec.items() if k != "name"}
             values.setdefault("repeats", -1)
+            values.setdefault("args", None)
             schedule, created = Schedule.objects.update_or_create(name=spec["name"], defaults=values)
             self.stdout.write(f"{'created' if created else 'updated'}: {schedule.name}")
-        # A schedule an app declared once and then renamed or dropped would call a task that may no longer exist.
-        # Schedules an operator made by hand (their function in no app of the console's) are left alone.
+        # A schedule declared once and then renamed or dropped would call a task that may no longer exist.
+        # Schedules an operator made by hand (their function in none of the console's apps) are left alone.
         ours = Q()
-        for app in declaring:
+        for app in _console_apps():
             ours |= Q(func__startswith=f"{app}.")
         for schedule in Schedule.objects.filter(ours).exclude(name__in=[spec["name"] for spec in specs]):
             schedule.delete()
