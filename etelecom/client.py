@@ -160,6 +160,46 @@ class Transport:
             delay = max(delay, retry_after)
         return delay
 
+    def _post(self, url: str, body: bytes, service: str, method: str, read: bool) -> dict:
+        """POST `body` to `url` and return the answer `_answer` reads from it; a read is tried again as
+        `_wait_to_retry` allows."""
+        attempt = 0
+        while True:
+            attempt += 1
+            try:
+                return self._send(url, body, service, method, attempt)
+            except errors.EtelecomError as exc:
+                self._wait_to_retry(exc, attempt, read)
+
+    def _send(self, url: str, body: bytes, service: str, method: str, attempt: int) -> dict:
+        """One attempt, reported to the `on_call` hook however it ends."""
+        name = f"{service}/{method}"
+        started = time.perf_counter()
+        status = None
+        code = message = ""
+        try:
+            timeout = self._timeout_now(name)
+            try:
+                response = self._pool.urlopen(
+                    "POST", url, body=body, headers=self._headers, timeout=timeout, retries=False, redirect=False
+                )
+            except urllib3.exceptions.HTTPError as exc:
+                raise self._connection_error(exc, name, timeout) from exc
+            status = response.status
+            return self._answer(response, name)
+        except errors.EtelecomError as exc:
+            code = exc.code or type(exc).__name__
+            message = exc.msg
+            raise
+        finally:
+            if self.on_call is not None:
+                duration = time.perf_counter() - started
+                self._report(CallInfo(service, method, status, code, duration, attempt, message))
+
+    def _answer(self, response: urllib3.BaseHTTPResponse, name: str) -> dict:
+        """The decoded answer of one attempt, or the `EtelecomError` it carries (raised)."""
+        raise NotImplementedError
+
     def _wait_to_retry(self, exc: errors.EtelecomError, attempt: int, read: bool) -> None:
         """Sleep before the next attempt, or raise: `exc` when the call is a write or out of retries, a timeout when
         the wait would run past the request's time budget."""
@@ -239,14 +279,7 @@ class Client(Transport):
         if read is None:
             read = is_read(method)
         body = json.dumps(payload or {}, separators=(",", ":"), ensure_ascii=False).encode()
-        url = f"{self.base_url}.{service}/{method}"
-        attempt = 0
-        while True:
-            attempt += 1
-            try:
-                return self._send(url, body, service, method, attempt)
-            except errors.EtelecomError as exc:
-                self._wait_to_retry(exc, attempt, read)
+        return self._post(f"{self.base_url}.{service}/{method}", body, service, method, read)
 
     def paginate(
         self,
@@ -273,37 +306,16 @@ class Client(Transport):
                 raise errors.InvalidResponse("paging.next repeats a cursor", method=f"{service}/{method}", status=200)
             seen.add(cursor)
 
-    # --- one HTTP attempt -----------------------------------------------------------------------------------
+    # --- one answer ---------------------------------------------------------------------------------------
 
-    def _send(self, url: str, body: bytes, service: str, method: str, attempt: int) -> dict:
-        name = f"{service}/{method}"
-        started = time.perf_counter()
-        status = None
-        code = message = ""
+    def _answer(self, response: urllib3.BaseHTTPResponse, name: str) -> dict:
         try:
-            timeout = self._timeout_now(name)
-            try:
-                response = self._pool.urlopen(
-                    "POST", url, body=body, headers=self._headers, timeout=timeout, retries=False, redirect=False
-                )
-            except urllib3.exceptions.HTTPError as exc:
-                raise self._connection_error(exc, name, timeout) from exc
-            status = response.status
-            try:
-                data = safejson.loads(response.data, max_depth=None)  # answers are read field by field
-            except safejson.UnsafeJSON:
-                data = None
-            if status == 200 and isinstance(data, dict) and not _is_error_body(data):
-                return data
-            raise self._error(response, data, name)
-        except errors.EtelecomError as exc:
-            code = exc.code or type(exc).__name__
-            message = exc.msg
-            raise
-        finally:
-            if self.on_call is not None:
-                duration = time.perf_counter() - started
-                self._report(CallInfo(service, method, status, code, duration, attempt, message))
+            data = safejson.loads(response.data, max_depth=None)  # answers are read field by field
+        except safejson.UnsafeJSON:
+            data = None
+        if response.status == 200 and isinstance(data, dict) and not _is_error_body(data):
+            return data
+        raise self._error(response, data, name)
 
     def _error(self, response: urllib3.BaseHTTPResponse, data, name: str) -> errors.EtelecomError:
         status = response.status

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import json
 import re
-import time
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta, timezone
@@ -20,7 +19,7 @@ from datetime import UTC, datetime, timedelta, timezone
 import urllib3
 
 from . import errors, fields, safejson
-from .client import USER_AGENT, CallInfo, Transport, _retry_after, is_read, mask
+from .client import USER_AGENT, Transport, _retry_after, is_read, mask
 
 SEND = "OmniMessage/SendMessage"
 STATUS = "OmniReport/GetStatusOmni"
@@ -212,39 +211,7 @@ class SmsClient(Transport):
             separators=(",", ":"),
             ensure_ascii=False,
         ).encode()
-        url = f"{self.base_url}/{path}"
-        read = is_read(method)
-        attempt = 0
-        while True:
-            attempt += 1
-            try:
-                return self._send(url, body, service, method, attempt)
-            except errors.EtelecomError as exc:
-                self._wait_to_retry(exc, attempt, read)
-
-    def _send(self, url: str, body: bytes, service: str, method: str, attempt: int) -> dict:
-        name = f"{service}/{method}"
-        started = time.perf_counter()
-        status = None
-        code = message = ""
-        try:
-            timeout = self._timeout_now(name)
-            try:
-                response = self._pool.urlopen(
-                    "POST", url, body=body, headers=self._headers, timeout=timeout, retries=False, redirect=False
-                )
-            except urllib3.exceptions.HTTPError as exc:
-                raise self._connection_error(exc, name, timeout) from exc
-            status = response.status
-            return self._answer(response, name)
-        except errors.EtelecomError as exc:
-            code = exc.code or type(exc).__name__
-            message = exc.msg
-            raise
-        finally:
-            if self.on_call is not None:
-                duration = time.perf_counter() - started
-                self._report(CallInfo(service, method, status, code, duration, attempt, message))
+        return self._post(f"{self.base_url}/{path}", body, service, method, is_read(method))
 
     def _answer(self, response: urllib3.BaseHTTPResponse, name: str) -> dict:
         status = response.status
