@@ -322,3 +322,6 @@ class BulkRowBase(models.Model):
 
     class Meta:
         abstract = True
+
+    def __str__(self):
+        return f"{self.job} #{self.line}"

@@ -193,6 +193,3 @@ class SmsBulkRow(BulkRowBase):
         ordering = ["job", "line"]
         constraints = [models.UniqueConstraint(fields=["job", "line"], name="sms_bulk_row_once")]
         indexes = [models.Index(fields=["job", "state"], name="sms_bulk_row_state")]
-
-    def __str__(self):
-        return f"{self.job} #{self.line}"

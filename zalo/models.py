@@ -582,9 +582,6 @@ class BulkRow(BulkRowBase):
         constraints = [models.UniqueConstraint(fields=["job", "line"], name="bulk_row_once")]
         indexes = [models.Index(fields=["job", "state"], name="bulk_row_state")]
 
-    def __str__(self):
-        return f"{self.job} #{self.line}"
-
 
 class ZnsDaily(models.Model):
     """ZNS per OA, local day and template: what the Zalo report reads. Recounted from the messages of the days a
