@@ -48,7 +48,7 @@ def seed_calls(calls: int, *, shops: int, days: int, users: bool) -> None:
     stores them, with their rollups."""
     from etelecom.sandbox import datasets
     from etelecom.sandbox.state import State
-    from pbx import call_rows, services
+    from pbx import call_rows, rollups, services
     from pbx.models import Extension, Hotline, PbxUser
     from shops.models import Shop
 
@@ -87,7 +87,7 @@ def seed_calls(calls: int, *, shops: int, days: int, users: bool) -> None:
         for first in range(0, history.count, 20_000):
             items = [history.call(i, "http://sandbox") for i in range(first, min(first + 20_000, history.count))]
             statement.execute(statement.prepare(call_rows.call_rows(shop.pk, items, known)))
-        services.rollups_refresh(shop, date(2000, 1, 1), date(2100, 1, 1))
+        rollups.rollups_refresh(shop, date(2000, 1, 1), date(2100, 1, 1))
 
 
 def fill(calls: int) -> dict:

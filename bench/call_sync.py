@@ -1,8 +1,8 @@
 """One full call-history sync of a shop with N calls in the sandbox, against two baselines measured in the same run.
 
 - fetch: every ListCallLogs page fetched and JSON-decoded through etelecom.Client, no database;
-- insert: the same rows upserted by the sync's statement (`shops.bulk`: on PostgreSQL a COPY into the staging table
-  and one `INSERT ... ON CONFLICT` a batch, on SQLite `executemany` into it) into a copy of the database, no HTTP;
+- insert: the same rows upserted by the sync's statement (`shops.common.upsert`: on PostgreSQL a COPY into the staging
+  table and one `INSERT ... ON CONFLICT` a batch, on SQLite `executemany` into it) into a copy of the database, no HTTP;
 - sync: `call_history_sync_work` as the scheduled job runs it (a run that stops after PBX_CALL_SYNC_RUN_SECONDS is
   followed by the next at once, as the cluster would); then a second sync, which must add no row.
 
@@ -58,7 +58,7 @@ def phase(name: str, database_url: str, sandbox_url: str, records: int) -> dict:
         from etelecom.sandbox import datasets
         from etelecom.sandbox.state import State
         from pbx import call_rows, services
-        from shops import bulk
+        from shops.common import upsert
 
         # The sandbox's own generator, with the shop's extensions as the sandbox spreads calls over them.
         extensions = [
@@ -72,7 +72,7 @@ def phase(name: str, database_url: str, sandbox_url: str, records: int) -> dict:
             indexes = range(first, min(first + services.CALL_BATCH, records))
             rows = call_rows.call_rows(shop.pk, [history.call(i, "http://sandbox") for i in indexes], lines)
             started = time.perf_counter()
-            bulk.insert(
+            upsert.insert(
                 services.CallRecord,
                 call_rows.CALL_COLUMNS,
                 rows,

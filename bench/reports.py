@@ -34,7 +34,7 @@ SNAPSHOTS_PER_DAY = 96  # the OA sync runs every 15 minutes
 def fill_zalo(oas: int, messages: int, consents: int, today: date) -> None:
     from django.utils import timezone
 
-    from shops import bulk
+    from shops.common import upsert
     from shops.models import Shop
     from zalo import rollups
     from zalo.models import Consent, Message, OADaily, OASnapshot, OfficialAccount, ZnsTemplate
@@ -68,7 +68,7 @@ def fill_zalo(oas: int, messages: int, consents: int, today: date) -> None:
                 (oa.pk, start + timedelta(minutes=15 * s), "P", quality, "HIGH", quota, quota - quota * s // 120)
                 for s in range(SNAPSHOTS_PER_DAY)
             ]
-            bulk.insert(OASnapshot, columns, snapshots)
+            upsert.insert(OASnapshot, columns, snapshots)
             last = snapshots[-1]
             days.append(
                 OADaily(

@@ -1,7 +1,7 @@
 """The customer view: one page per phone number, what support staff open when a customer calls. It shows, across
 the user's shops only, that customer's calls, call permission requests, ZNS, SMS and OA conversation, newest first.
 
-The number is searched in the console's one form (shops.phones: 0…, landlines too) and, for rows a webhook or an
+The number is searched in the console's one form (shops.common.phones: 0…, landlines too) and, for rows a webhook or an
 older sync stored as eTelecom sent them, in its 84… and +84… spellings; every lookup is an indexed equality. Each
 kind shows its newest PER_KIND rows, each with a link to its own page for the rest.
 """
@@ -19,7 +19,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from pbx.models import CallRecord
-from shops.phones import normalise_phone
+from shops.common.phones import normalise_phone
 from shops.scoping import scope
 from sms.models import SmsMessage
 from zalo.models import Consent, ConversationMessage, Follower, Message

@@ -13,7 +13,7 @@ from shops.admin import json_table, pill, queue_runs
 from shops.common.exports import streamed_csv
 from shops.common.links import link, web_url
 from shops.common.listing import DateRangeFilter, EstimatedCountPaginator
-from shops.phones import PhoneSearch
+from shops.common.phones import PhoneSearch
 from shops.scoping import MirroredAdmin, ReadOnlyAdmin, ShopFilter, scope
 
 from . import hub, views

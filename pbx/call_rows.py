@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 
-from shops import bulk
+from shops.common import upsert
 
 from .models import CallRecord
 
@@ -118,9 +118,9 @@ def call_rows(shop_id: int, items: list[dict], lines: dict) -> list[tuple]:
     return rows
 
 
-def call_statement() -> bulk.Statement:
+def call_statement() -> upsert.Statement:
     """The upsert of call rows on (shop, eTelecom id)."""
-    return bulk.Statement(CallRecord, CALL_COLUMNS, unique=["shop", "etelecom_id"], update=CALL_UPDATED)
+    return upsert.Statement(CallRecord, CALL_COLUMNS, unique=["shop", "etelecom_id"], update=CALL_UPDATED)
 
 
 def call_days(rows: list[tuple]) -> tuple[date, date] | None:

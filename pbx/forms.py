@@ -2,9 +2,9 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
+from shops.common.phones import normalise_phone
 from shops.forms import ShopLabelledChoice
 from shops.models import Shop
-from shops.phones import normalise_phone
 
 from .models import Hotline, PbxUser
 

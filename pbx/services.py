@@ -8,22 +8,23 @@ from contextlib import closing
 from datetime import date, datetime, timedelta
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from etelecom import EtelecomError, NotFound
 from etelecom import pbx as pbx_api
-from shops import bulk
 from shops.clients import Actor, job_client, partner_client, shop_client
+from shops.common import upsert
+from shops.common.phones import canonical_phone
 from shops.crypto import encrypt, hint
 from shops.errors import Refused
 from shops.models import Shop, SyncRun
-from shops.phones import canonical_phone
 
 from .call_rows import LOCAL, call_days, call_pages, call_rows, call_statement
 from .fetcher import Fetcher
 from .models import CallDaily, CallHourly, CallRecord, CallSyncState, Extension, Hotline, PbxUser, Tenant
+from .rollups import rollups_refresh
 
 CALL_PAGE = 1000
 CALL_BATCH = 20_000  # rows per transaction: one cursor checkpoint and one rollup refresh each
@@ -308,42 +309,13 @@ def extension_lines(shop: Shop) -> dict[str, tuple[int, int | None, str]]:
     }
 
 
-def calls_store(shop: Shop, statement: bulk.Statement, prepared: list, days: tuple[date, date] | None) -> None:
+def calls_store(shop: Shop, statement: upsert.Statement, prepared: list, days: tuple[date, date] | None) -> None:
     """Upsert prepared call rows on (shop, eTelecom id) and recount the days they fall on, in one transaction."""
     if not prepared:
         return
     with transaction.atomic():
         statement.execute(prepared)
         rollups_refresh(shop, *days)
-
-
-def rollups_refresh(shop: Shop, first: date, last: date) -> None:
-    """Recount the daily and hourly rollups of `shop` from `first` to `last` (local days) from the call records, in
-    the caller's transaction."""
-    bulk.recount_lock("call_rollups", shop.pk)
-    CallDaily.objects.filter(shop=shop, day__gte=first, day__lte=last).delete()
-    CallHourly.objects.filter(shop=shop, day__gte=first, day__lte=last).delete()
-    quote = connection.ops.quote_name
-    calls = quote(CallRecord._meta.db_table)
-    # Over the (shop, started_at) index: the days are whole local days, so their time range is exact.
-    where = "WHERE shop_id = %s AND started_at >= %s AND started_at < %s"
-    start = datetime.combine(first, datetime.min.time(), LOCAL)
-    end = datetime.combine(last + timedelta(days=1), datetime.min.time(), LOCAL)
-    params = [shop.pk, *(connection.ops.adapt_datetimefield_value(moment) for moment in (start, end))]
-    daily = "shop_id, started_day, direction, call_state, extension_etelecom_id, hotline_etelecom_id, user_etelecom_id"
-    hourly = "shop_id, started_day, started_hour, direction, call_state"
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {quote(CallDaily._meta.db_table)} (shop_id, day, direction, call_state,"
-            f" extension_etelecom_id, hotline_etelecom_id, user_etelecom_id, calls, total_duration, max_duration)"
-            f" SELECT {daily}, COUNT(*), SUM(duration), MAX(duration) FROM {calls} {where} GROUP BY {daily}",
-            params,
-        )
-        cursor.execute(
-            f"INSERT INTO {quote(CallHourly._meta.db_table)} (shop_id, day, hour, direction, call_state, calls,"
-            f" total_duration) SELECT {hourly}, COUNT(*), SUM(duration) FROM {calls} {where} GROUP BY {hourly}",
-            params,
-        )
 
 
 def _pass_pages(client, job: dict) -> Iterator[tuple]:

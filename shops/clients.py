@@ -12,7 +12,7 @@ from django.utils import timezone
 from etelecom import CallInfo, Client
 from etelecom.sms import SmsClient
 
-from . import bulk
+from .common import upsert
 from .common.people import person
 from .models import ApiCall, Shop
 
@@ -61,7 +61,7 @@ class AuditLog:
     def flush(self) -> None:
         # Swapped before writing: a row another thread records meanwhile goes to the next flush.
         pending, self.pending = self.pending, []
-        bulk.insert(ApiCall, COLUMNS, pending)
+        upsert.insert(ApiCall, COLUMNS, pending)
 
 
 def _client(base_url: str, key: str, audit: AuditLog) -> Client:

@@ -10,7 +10,7 @@ from django.contrib import messages
 
 from etelecom import EtelecomError
 
-from .messages import describe_error
+from .common.refusals import describe_error
 
 
 class Refused(Exception):

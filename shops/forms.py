@@ -4,9 +4,9 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from . import services
+from .common.phones import normalise_phone
 from .errors import Refused
 from .models import Shop
-from .phones import normalise_phone
 
 
 class ShopLabelledChoice(forms.ModelChoiceField):

@@ -12,7 +12,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext as _
 
 from . import formats
-from .messages import without_addresses
+from .common.refusals import without_addresses
 from .models import ApiCall, Shop, SyncRun
 
 ROWS = 8  # rows a section shows; its link leads to the rest

@@ -19,8 +19,8 @@ from etelecom import webhook as webhook_api
 from . import webhooks
 from .clients import Actor, job_client, key_client, partner_client, shop_client
 from .common.links import login_page
+from .common.refusals import describe_error
 from .errors import Refused
-from .messages import describe_error
 from .models import Shop, ShopMembership, SyncRun, new_webhook_secret
 
 logger = logging.getLogger(__name__)

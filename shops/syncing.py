@@ -39,7 +39,7 @@ from etelecom import AuthenticationError, EtelecomError
 
 from . import jobs
 from .common.people import person
-from .messages import describe_error
+from .common.refusals import describe_error
 from .models import Shop, SyncRun
 from .services import shop_credential_record
 

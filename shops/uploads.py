@@ -39,7 +39,7 @@ from django.utils.translation import gettext as _
 from etelecom import EtelecomError, RateLimited
 
 from . import formats, syncing
-from .messages import describe_error
+from .common.refusals import describe_error
 from .models import BulkJobBase, BulkRowBase, SyncRun
 
 State = BulkRowBase.State

@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 from shops.admin import pill, queue_runs
 from shops.common.listing import DateRangeFilter, EstimatedCountPaginator
-from shops.phones import PhoneSearch
+from shops.common.phones import PhoneSearch
 from shops.scoping import MirroredAdmin, ShopFilter, ShopScopedAdmin
 from shops.upload_pages import UploadAdmin
 

@@ -20,9 +20,9 @@ from etelecom import sms as sms_api
 from etelecom.errors import InvalidArgument, NotFound
 from shops.clients import Actor, sms_client
 from shops.common.people import person
+from shops.common.refusals import describe_error, reference
 from shops.crypto import hint
 from shops.errors import Refused
-from shops.messages import describe_error, reference
 from shops.models import Shop, SyncRun
 
 from .models import SmsAccount, SmsMessage, SmsTemplate

@@ -12,9 +12,9 @@ from django.utils.translation import pgettext_lazy
 from shops import formats
 from shops.admin import json_table, pill, queue_runs
 from shops.common.listing import DateRangeFilter, EstimatedCountPaginator
+from shops.common.phones import PhoneSearch
 from shops.errors import Refused
 from shops.errors import show as show_refusal
-from shops.phones import PhoneSearch
 from shops.scoping import MirroredAdmin, ReadOnlyAdmin, ShopFilter, ShopScopedAdmin, scope
 from shops.upload_pages import UploadAdmin
 

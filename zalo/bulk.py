@@ -10,7 +10,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
 
 from shops import uploads
-from shops.phones import normalise_phone
+from shops.common.phones import normalise_phone
 from shops.uploads import (  # noqa: F401 - the zalo upload's interface, as its pages and tests use it
     AUTO_RESUMES,
     UploadError,

@@ -14,8 +14,8 @@ from etelecom import zalo as zalo_api
 from etelecom import zns as zns_api
 from shops import jobs, uploads
 from shops.clients import job_client
+from shops.common.refusals import describe_error
 from shops.errors import Refused
-from shops.messages import describe_error
 from shops.models import SyncRun
 from shops.uploads import Hold
 

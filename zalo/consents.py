@@ -13,14 +13,15 @@ from django.utils.translation import gettext_lazy
 from etelecom import EtelecomError
 from etelecom import zns as zns_api
 from etelecom.webhook import ZaloEvent
-from shops import bulk, jobs
+from shops import jobs
 from shops.clients import Actor, job_client, shop_client
+from shops.common import upsert
 from shops.common.mirror import Mirror, renamed, same
 from shops.common.people import person
+from shops.common.phones import canonical_phone, normalise_phone
+from shops.common.refusals import reference
 from shops.errors import Refused
-from shops.messages import reference
 from shops.models import Shop, SyncRun
-from shops.phones import canonical_phone, normalise_phone
 from shops.webhooks import Skipped
 
 from . import rollups
@@ -139,7 +140,7 @@ def consents_sync_work(run: SyncRun) -> dict:
     if since and open_since:
         since = min(since, open_since)
     oas = dict(OfficialAccount.objects.filter(shop=shop).values_list("oa_id", "pk"))
-    statement = bulk.Statement(
+    statement = upsert.Statement(
         Consent,
         ["oa", "etelecom_id", *CONSENT.fields],
         unique=["oa", "etelecom_id"],

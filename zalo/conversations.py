@@ -26,7 +26,7 @@ from etelecom import EtelecomError
 from etelecom import oa as oa_api
 from etelecom.webhook import ZaloEvent
 from shops.clients import Actor, shop_client
-from shops.messages import describe_error, reference
+from shops.common.refusals import describe_error, reference
 from shops.models import Shop
 
 from .models import ConversationMessage, Follower, OfficialAccount

@@ -12,8 +12,8 @@ from etelecom.webhook import ZaloEvent
 from shops import jobs
 from shops.clients import job_client
 from shops.common.mirror import Mirror, renamed, same
+from shops.common.phones import canonical_phone
 from shops.models import Shop, SyncRun
-from shops.phones import canonical_phone
 
 from . import conversations
 from .models import ConversationMessage, Follower, OfficialAccount

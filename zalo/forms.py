@@ -5,9 +5,9 @@ from django.utils.translation import gettext_lazy as _
 
 from etelecom import oa as oa_api
 from shops import formats
+from shops.common.phones import normalise_phone
 from shops.forms import ShopLabelledChoice
 from shops.models import Shop
-from shops.phones import normalise_phone
 
 from . import conversations
 from .models import Consent, Journey, OfficialAccount, ZnsTemplate

@@ -13,9 +13,9 @@ from etelecom.webhook import ZaloEvent
 from shops import jobs
 from shops.clients import Actor, job_client, shop_client
 from shops.common.people import person
+from shops.common.phones import canonical_phone
 from shops.errors import Refused
 from shops.models import Shop, SyncRun
-from shops.phones import canonical_phone
 from shops.webhooks import Skipped
 
 from .models import Journey, OfficialAccount

@@ -19,10 +19,10 @@ from shops import jobs
 from shops.clients import Actor, job_client, shop_client
 from shops.common.mirror import Mirror, renamed, same
 from shops.common.people import person
+from shops.common.phones import canonical_phone
+from shops.common.refusals import describe_error, reference
 from shops.errors import Refused
-from shops.messages import describe_error, reference
 from shops.models import Shop, SyncRun
-from shops.phones import canonical_phone
 from shops.webhooks import Skipped
 
 from . import rollups

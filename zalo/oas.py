@@ -16,8 +16,9 @@ from etelecom import (
     NotFound,
 )
 from etelecom import zalo as zalo_api
-from shops import bulk, jobs
+from shops import jobs
 from shops.clients import Actor, job_client, shop_client
+from shops.common import upsert
 from shops.common.links import login_page
 from shops.common.mirror import Mirror, renamed, same
 from shops.crypto import encrypt
@@ -163,7 +164,7 @@ def oa_sync_work(run: SyncRun) -> dict:
     with transaction.atomic():
         known = dict(OfficialAccount.objects.filter(shop=run.shop).values_list("oa_id", "missing_since"))
         updated = [*OA.fields, "synced_at", "missing_since"]
-        bulk.insert(
+        upsert.insert(
             OfficialAccount,
             ["shop", "oa_id", "app_secret_ciphertext", *updated],
             [(run.shop.pk, remote.oa_id, "", *OA.row(remote), now, None) for remote in remotes],
@@ -172,7 +173,7 @@ def oa_sync_work(run: SyncRun) -> dict:
         )
         ids = dict(OfficialAccount.objects.filter(shop=run.shop).values_list("oa_id", "pk"))
         taken = {ids[remote.oa_id]: {name: getattr(remote, name) for name in SNAPSHOT} for remote in remotes}
-        bulk.insert(
+        upsert.insert(
             OASnapshot,
             ["oa", "taken_at", *SNAPSHOT],
             [(oa, now, *(values[name] for name in SNAPSHOT)) for oa, values in taken.items()],

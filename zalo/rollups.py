@@ -16,7 +16,7 @@ from django.db.models import Case, Count, F, Q, Sum, Value, When
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from shops import bulk
+from shops.common import upsert
 
 from .models import Consent, ConsentDaily, Message, OADaily, ZnsDaily
 
@@ -48,7 +48,7 @@ def record_oa_days(taken_at: datetime, values: Mapping[int, Mapping]) -> None:
         lowest = min(known) if known else None
         rows.append((oa, day, *(row[name] for name in OA_DAY_VALUES), lowest, count + 1, taken_at))
     columns = [*OA_DAY_VALUES, "lowest_remaining", "snapshots", "last_taken_at"]
-    bulk.insert(OADaily, ["oa", "day", *columns], rows, unique=["oa", "day"], update=columns)
+    upsert.insert(OADaily, ["oa", "day", *columns], rows, unique=["oa", "day"], update=columns)
 
 
 def _by_oa(pairs: Iterable[tuple[int, date]]) -> dict[int, set[date]]:
@@ -82,7 +82,7 @@ def refresh_messages(pairs: Iterable[tuple[int, date]]) -> None:
     """Recount the ZNS rollups of each (OA pk, local day) in `pairs` from its messages."""
     with transaction.atomic():
         for oa, days in sorted(_by_oa(pairs).items()):
-            bulk.recount_lock("zns_daily", oa)
+            upsert.recount_lock("zns_daily", oa)
             ZnsDaily.objects.filter(oa=oa, day__in=days).delete()
             ZnsDaily.objects.bulk_create(
                 ZnsDaily(
@@ -122,7 +122,7 @@ def refresh_consents(pairs: Iterable[tuple[int, date]]) -> None:
     """Recount the consent rollups of each (OA pk, local day) in `pairs` from its requests."""
     with transaction.atomic():
         for oa, days in sorted(_by_oa(pairs).items()):
-            bulk.recount_lock("consent_daily", oa)
+            upsert.recount_lock("consent_daily", oa)
             ConsentDaily.objects.filter(oa=oa, day__in=days).delete()
             ConsentDaily.objects.bulk_create(
                 ConsentDaily(**row) for row in consent_counts(Consent.objects.filter(oa=oa, day__in=days))

@@ -11,7 +11,7 @@ from django.db.models import Sum
 from etelecom import safejson
 from pbx import call_rows, services
 from pbx.models import CallDaily, CallRecord
-from shops import bulk
+from shops.common import upsert
 from shops.models import Shop
 
 HOSTILE = [
@@ -74,7 +74,7 @@ def store(shop, calls: list[dict]) -> None:
     services.calls_store(shop, statement, statement.prepare(rows), call_rows.call_days(rows))
 
 
-@pytest.mark.parametrize("count", [len(HOSTILE), bulk.STAGE_FROM + 100], ids=["row-by-row", "staged"])
+@pytest.mark.parametrize("count", [len(HOSTILE), upsert.STAGE_FROM + 100], ids=["row-by-row", "staged"])
 def test_every_character_comes_back_as_sent(shop, count):
     store(shop, wire_calls(count))
     stored = {c.etelecom_id: c for c in CallRecord.objects.filter(shop=shop)}
@@ -90,7 +90,7 @@ def test_every_character_comes_back_as_sent(shop, count):
     assert "\u0000" not in "".join(CLEAN) and "\ufffd" in "".join(CLEAN)
 
 
-@pytest.mark.parametrize("count", [len(HOSTILE), bulk.STAGE_FROM + 100], ids=["row-by-row", "staged"])
+@pytest.mark.parametrize("count", [len(HOSTILE), upsert.STAGE_FROM + 100], ids=["row-by-row", "staged"])
 def test_a_second_store_updates_every_row_in_place(shop, count):
     store(shop, wire_calls(count))
     store(shop, wire_calls(count, note_suffix="\t(sửa)\\"))
@@ -101,13 +101,13 @@ def test_a_second_store_updates_every_row_in_place(shop, count):
 
 
 def test_an_id_listed_twice_in_one_batch_is_stored_once_as_last_listed(shop):
-    calls = wire_calls(bulk.STAGE_FROM + 100)
+    calls = wire_calls(upsert.STAGE_FROM + 100)
     again = dict(calls[0], note="listed again\tlater", duration=9999)
     calls.insert(300, again)
     store(shop, calls)
-    assert CallRecord.objects.filter(shop=shop).count() == bulk.STAGE_FROM + 100
+    assert CallRecord.objects.filter(shop=shop).count() == upsert.STAGE_FROM + 100
     call = CallRecord.objects.get(shop=shop, etelecom_id="c0")
     assert call.note == "listed again\tlater" and call.duration == 9999
     daily = CallDaily.objects.filter(shop=shop).aggregate(n=Sum("calls"), d=Sum("total_duration"))
-    assert daily["n"] == bulk.STAGE_FROM + 100
+    assert daily["n"] == upsert.STAGE_FROM + 100
     assert daily["d"] == CallRecord.objects.filter(shop=shop).aggregate(d=Sum("duration"))["d"]

@@ -5,7 +5,7 @@ from datetime import date, timedelta
 
 from django.db.models import Min, Sum
 
-from pbx import services
+from pbx import rollups, services
 from pbx.models import CallDaily, CallHourly, CallRecord
 from shops import tasks
 from shops.models import SyncRun
@@ -18,7 +18,7 @@ def rollups_match_calls(shop) -> bool:
     """The rollups left are exactly what a recount of the calls left gives."""
     before = sorted(CallDaily.objects.filter(shop=shop).values_list("day", "direction", "call_state", "calls"))
     hours = sorted(CallHourly.objects.filter(shop=shop).values_list("day", "hour", "calls"))
-    services.rollups_refresh(shop, date(2000, 1, 1), date(2100, 1, 1))
+    rollups.rollups_refresh(shop, date(2000, 1, 1), date(2100, 1, 1))
     after = sorted(CallDaily.objects.filter(shop=shop).values_list("day", "direction", "call_state", "calls"))
     return before == after and hours == sorted(CallHourly.objects.filter(shop=shop).values_list("day", "hour", "calls"))
 

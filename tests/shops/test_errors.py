@@ -5,8 +5,8 @@ from django.contrib.messages.storage.fallback import FallbackStorage
 from django.test import RequestFactory
 
 from etelecom import AuthenticationError, RateLimited
+from shops.common.refusals import describe_error
 from shops.errors import Refused, show
-from shops.messages import describe_error
 
 
 def test_a_refusal_carries_the_sentence_the_code_and_the_error():

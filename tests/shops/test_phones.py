@@ -5,9 +5,9 @@ import pytest
 from django.core.exceptions import ValidationError
 
 from pbx.forms import HotlineAddForm, PbxUserCreateForm
+from shops.common.phones import normalise_phone
 from shops.forms import ConnectShopForm
 from shops.models import Shop
-from shops.phones import normalise_phone
 from zalo.forms import ConnectOAForm, ConsentRequestForm, JourneyCreateForm
 from zalo.models import OfficialAccount
 

@@ -5,7 +5,7 @@ import pytest
 from django.utils import translation
 
 from etelecom import errors
-from shops.messages import REFUSALS, REFUSALS_BY_CALL, describe_error
+from shops.common.refusals import REFUSALS, REFUSALS_BY_CALL, describe_error
 
 
 def refusal(kind=errors.AlreadyExists, msg="extension 105 already exists", **kwargs):
