@@ -148,11 +148,19 @@ class ShopAdmin(ShopScopedAdmin):
         kwargs["form"] = DirectShopForm if obj is None else ShopChangeForm
         form = super().get_form(request, obj, change=change, **kwargs)
 
-        class WithUser(form):
-            def __init__(self, *args, **form_kwargs):
-                super().__init__(*args, user=request.user, **form_kwargs)
+        class KeyChecked(form):
+            """The form's key, once valid, checked with eTelecom here in the admin (forms call no service)."""
 
-        return WithUser
+            def clean(self):
+                data = super().clean()
+                if api_key := data.get(self.key_field):
+                    try:
+                        self.accept(services.shop_check_direct_key(api_key=api_key, user=request.user))
+                    except Refused as exc:
+                        self.add_error(self.key_field, str(exc))
+                return data
+
+        return KeyChecked
 
     def get_inlines(self, request, obj):
         return [MembershipInline] if obj is not None and request.user.is_superuser else []

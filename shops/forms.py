@@ -3,9 +3,7 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from . import services
 from .common.phones import normalise_phone
-from .errors import Refused
 from .models import Shop
 
 
@@ -28,8 +26,10 @@ class ConnectShopForm(forms.Form):
 
 
 class DirectShopForm(forms.ModelForm):
-    """Direct flow: a shop's own api_key, checked with `Shop/CurrentShop` before anything is saved."""
+    """Direct flow: a shop's own api_key. The admin checks it with eTelecom (`services.shop_check_direct_key`) once
+    the form is valid and hands the answer to `accept`; a refusal it puts on `key_field`."""
 
+    key_field = "api_key"
     api_key = forms.CharField(
         label=_("API key"),
         widget=forms.PasswordInput(render_value=False),
@@ -40,29 +40,29 @@ class DirectShopForm(forms.ModelForm):
         model = Shop
         fields = ["notes"]
 
-    def __init__(self, *args, user=None, **kwargs):
+    def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.user = user
         self.remote = None
 
     def clean_api_key(self):
-        api_key = self.cleaned_data["api_key"].strip()
-        try:
-            self.remote = services.shop_check_direct_key(api_key=api_key, user=self.user)
-        except Refused as exc:
-            raise forms.ValidationError(str(exc)) from None
-        existing = Shop.objects.filter(etelecom_id=self.remote.id).first()
+        return self.cleaned_data["api_key"].strip()
+
+    def accept(self, remote) -> None:
+        """The shop eTelecom says the key is for: kept for saving, unless that shop is in the console already."""
+        existing = Shop.objects.filter(etelecom_id=remote.id).first()
         if existing is not None:
             url = reverse("admin:shops_shop_change", args=[existing.pk])
-            raise forms.ValidationError(
-                format_html(_('This key belongs to a shop already connected: <a href="{}">{}</a>.'), url, existing.name)
-            )
-        return api_key
+            sentence = _('This key belongs to a shop already connected: <a href="{}">{}</a>.')
+            self.add_error("api_key", format_html(sentence, url, existing.name))
+        else:
+            self.remote = remote
 
 
 class ShopChangeForm(forms.ModelForm):
-    """Notes and the active flag; a directly connected shop can also get a new api_key (checked first)."""
+    """Notes and the active flag; a directly connected shop can also get a new api_key (checked by the admin, as for
+    `DirectShopForm`)."""
 
+    key_field = "new_api_key"
     new_api_key = forms.CharField(
         label=_("New API key"),
         required=False,
@@ -74,23 +74,18 @@ class ShopChangeForm(forms.ModelForm):
         model = Shop
         fields = ["notes", "is_active"]
 
-    def __init__(self, *args, user=None, **kwargs):
+    def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.user = user
         self.remote = None
         if self.instance.connection != Shop.Connection.DIRECT:
             del self.fields["new_api_key"]
 
     def clean_new_api_key(self):
-        api_key = self.cleaned_data.get("new_api_key", "").strip()
-        if not api_key:
-            return ""
-        try:
-            self.remote = services.shop_check_direct_key(api_key=api_key, user=self.user)
-        except Refused as exc:
-            raise forms.ValidationError(str(exc)) from None
-        if self.remote.id != self.instance.etelecom_id:
-            raise forms.ValidationError(
-                _("This key belongs to another eTelecom shop (%(id)s).") % {"id": self.remote.id}
-            )
-        return api_key
+        return self.cleaned_data.get("new_api_key", "").strip()
+
+    def accept(self, remote) -> None:
+        """The shop eTelecom says the new key is for: kept for saving when it is this shop."""
+        if remote.id != self.instance.etelecom_id:
+            self.add_error("new_api_key", _("This key belongs to another eTelecom shop (%(id)s).") % {"id": remote.id})
+        else:
+            self.remote = remote

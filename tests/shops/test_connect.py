@@ -9,6 +9,7 @@ from django.contrib.messages import get_messages
 from django.urls import reverse
 
 from shops import services, syncing
+from shops.forms import DirectShopForm
 from shops.models import ApiCall, Shop, SyncRun
 from tests.history import assert_no_secret_in_history, history
 
@@ -238,3 +239,10 @@ def test_a_failing_add_never_reports_the_key(support_client, sandbox):
     response = support_client.post(reverse("admin:shops_shop_add"), {"api_key": "shop1:very-secret"})
     request = response.wsgi_request
     assert "very-secret" not in str(SafeExceptionReporterFilter().get_post_parameters(request))
+
+
+@pytest.mark.django_db
+def test_the_key_forms_only_validate_input_and_call_no_service(sandbox):
+    form = DirectShopForm({"api_key": "  shop1:some-secret  "})
+    assert form.is_valid() and form.cleaned_data["api_key"] == "shop1:some-secret" and form.remote is None
+    assert sandbox.control.received("Shop/CurrentShop") == 0
