@@ -1,6 +1,6 @@
-"""Bulk uploads of the zalo app: a CSV of call permission requests or ZNS sends, checked row by row (as the single
-forms check them) before anything is sent, then sent by one background run per upload (`zalo.bulk_run`), with the
-machinery every upload shares (`shops.uploads`)."""
+"""Bulk uploads of the zalo app: a CSV of call permission requests or ZNS sends, checked row by row (a ZNS row by
+`templates.check_send`, as the send form checks a send) before anything is sent, then sent by one background run
+per upload (`zalo.bulk_run`), with the machinery every upload shares (`shops.uploads`)."""
 
 from __future__ import annotations
 
@@ -20,7 +20,7 @@ from shops.uploads import (  # noqa: F401 - the zalo upload's interface, as its 
     startable,
 )
 
-from .forms import SendZnsForm
+from . import templates
 from .models import BulkJob, Consent, ZnsTemplate
 
 resume_abandoned = partial(uploads.resume_abandoned, model=BulkJob)
@@ -37,18 +37,11 @@ def _check_zns(template: ZnsTemplate, columns: list[str], records: list[dict]):
         if error := uploads.too_long(record):
             yield record.get("phone", ""), {}, error
             continue
-        form = SendZnsForm(
-            {"phone": record.get("phone", ""), **{f"param_{n}": record.get(n, "") for n in names}}, template=template
-        )
-        if form.is_valid():
-            yield form.cleaned_data["phone"], form.template_data(), ""
+        phone, data, errors = templates.check_send(template, record)
+        if errors:
+            yield record.get("phone", ""), {}, "; ".join(f"{name}: {' '.join(msgs)}" for name, msgs in errors.items())
         else:
-            errors = "; ".join(f"{_field_label(name)}: {' '.join(msgs)}" for name, msgs in form.errors.items())
-            yield record.get("phone", ""), {}, errors
-
-
-def _field_label(name: str) -> str:
-    return name[len("param_") :] if name.startswith("param_") else name
+            yield phone, data, ""
 
 
 def _check_consents(job: BulkJob, records: list[dict]):

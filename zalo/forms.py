@@ -9,7 +9,7 @@ from shops.common.phones import normalise_phone
 from shops.forms import ShopLabelledChoice
 from shops.models import Shop
 
-from . import conversations
+from . import conversations, templates
 from .models import Consent, Journey, OfficialAccount, ZnsTemplate
 
 
@@ -116,9 +116,10 @@ class TemplatePickForm(forms.Form):
 
 
 class SendZnsForm(forms.Form):
-    """The phone, then one field per template parameter with its type and length limits."""
+    """The phone, then one field per template parameter with its type and length limits (`templates.param_fields`,
+    which bulk uploads check their rows with too)."""
 
-    phone = forms.CharField(label=_("Customer's phone"), max_length=20)
+    phone = templates.phone_field()
     development = forms.BooleanField(
         label=_("Test send (development mode)"),
         required=False,
@@ -144,23 +145,9 @@ class SendZnsForm(forms.Form):
         self.fields["journey"].queryset = Journey.objects.filter(
             oa=template.oa, status=Journey.Status.ACTIVE, expires_at__gt=timezone.now()
         )
-        for param in template.params:
-            name = param.get("name") or ""
-            if not name:
-                continue
-            required = bool(param.get("require")) and not param.get("accept_null")
-            options = {"label": param_label(name), "required": required, "strip": True, "help_text": param_rule(param)}
-            if param.get("min_length"):
-                options["min_length"] = param["min_length"]
-            if param.get("max_length"):
-                options["max_length"] = param["max_length"]
-            if param.get("type") == "number":
-                field = forms.RegexField(regex=r"^[0-9]+$", error_messages={"invalid": _("Digits only.")}, **options)
-                field.widget.attrs["inputmode"] = "numeric"
-            else:
-                field = forms.CharField(**options)
+        for name, field in templates.param_fields(template).items():
             # static/console/zns-composer.js counts the characters and fills the preview as the person types.
-            field.widget.attrs.update({"data-param": name, "data-limit": param.get("max_length") or ""})
+            field.widget.attrs.update({"data-param": name, "data-limit": field.max_length or ""})
             self.fields[f"param_{name}"] = field
 
     def clean_phone(self):
@@ -184,26 +171,6 @@ class SendZnsForm(forms.Form):
             for name, value in self.cleaned_data.items()
             if name.startswith("param_") and value
         }
-
-
-def param_label(name: str) -> str:
-    """A parameter's key as words: `customer_name` → `Customer name` (the names are the template author's)."""
-    words = name.replace("_", " ").replace("-", " ").strip()
-    return words[:1].upper() + words[1:] if words else name
-
-
-def param_rule(param: dict) -> str:
-    """What a parameter takes: `Text, 1 to 30 characters, required` or `Digits, up to 12, optional`."""
-    kind = _("Digits") if param.get("type") == "number" else _("Text")
-    low, high = param.get("min_length") or 0, param.get("max_length")
-    if high and low:
-        size = _("%(low)s to %(high)s characters") % {"low": low, "high": high}
-    elif high:
-        size = _("up to %(high)s characters") % {"high": high}
-    else:
-        size = ""
-    need = _("required") if param.get("require") and not param.get("accept_null") else _("optional")
-    return ", ".join(part for part in (str(kind), str(size), str(need)) if part)
 
 
 class JourneyCreateForm(forms.Form):

@@ -1,9 +1,13 @@
-"""ZNS templates: registering one and the template sync."""
+"""ZNS templates: registering one, the template sync, and what a send with a template takes (`send_fields`,
+`check_send`: the send form and the bulk upload check a send with these)."""
 
 from __future__ import annotations
 
+from django import forms
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy as _
 
 from etelecom import (
     EtelecomError,
@@ -12,6 +16,7 @@ from etelecom import zns as zns_api
 from shops import jobs
 from shops.clients import Actor, job_client, shop_client
 from shops.common.mirror import Mirror, renamed, same
+from shops.common.phones import normalise_phone
 from shops.errors import Refused
 from shops.models import SyncRun
 
@@ -95,3 +100,76 @@ class TemplateSync(jobs.Job):
     @classmethod
     def work(cls, run):
         return templates_sync_work(run)
+
+
+# --- what a send takes ------------------------------------------------------------------------------------------
+
+
+def phone_field() -> forms.CharField:
+    """The customer's phone of a send, as typed (`check_send` and the send form make it one form)."""
+    return forms.CharField(label=_("Customer's phone"), max_length=20)
+
+
+def param_fields(template: ZnsTemplate) -> dict[str, forms.Field]:
+    """One field per named parameter of the template, with its type, its length limits and whether it is
+    required: the one statement of what a parameter takes."""
+    fields = {}
+    for param in template.params:
+        name = param.get("name") or ""
+        if not name:
+            continue
+        required = bool(param.get("require")) and not param.get("accept_null")
+        options = {"label": param_label(name), "required": required, "strip": True, "help_text": param_rule(param)}
+        if param.get("min_length"):
+            options["min_length"] = param["min_length"]
+        if param.get("max_length"):
+            options["max_length"] = param["max_length"]
+        if param.get("type") == "number":
+            field = forms.RegexField(regex=r"^[0-9]+$", error_messages={"invalid": _("Digits only.")}, **options)
+            field.widget.attrs["inputmode"] = "numeric"
+        else:
+            field = forms.CharField(**options)
+        fields[name] = field
+    return fields
+
+
+def check_send(template: ZnsTemplate, values: dict) -> tuple[str, dict[str, str], dict[str, list[str]]]:
+    """A send's `phone` and parameter values (by the parameters' names) checked as the send form checks them: the
+    phone, eTelecom's `template_data` (the values given), and the errors by name (`phone` or a parameter's),
+    empty when the send may go."""
+    errors: dict[str, list[str]] = {}
+    phone = ""
+    try:
+        phone = normalise_phone(phone_field().clean(values.get("phone", "")))
+    except ValidationError as exc:
+        errors["phone"] = exc.messages
+    data = {}
+    for name, field in param_fields(template).items():
+        try:
+            value = field.clean(values.get(name, ""))
+        except ValidationError as exc:
+            errors[name] = exc.messages
+            continue
+        if value:
+            data[name] = value
+    return phone, data, errors
+
+
+def param_label(name: str) -> str:
+    """A parameter's key as words: `customer_name` → `Customer name` (the names are the template author's)."""
+    words = name.replace("_", " ").replace("-", " ").strip()
+    return words[:1].upper() + words[1:] if words else name
+
+
+def param_rule(param: dict) -> str:
+    """What a parameter takes: `Text, 1 to 30 characters, required` or `Digits, up to 12, optional`."""
+    kind = _("Digits") if param.get("type") == "number" else _("Text")
+    low, high = param.get("min_length") or 0, param.get("max_length")
+    if high and low:
+        size = _("%(low)s to %(high)s characters") % {"low": low, "high": high}
+    elif high:
+        size = _("up to %(high)s characters") % {"high": high}
+    else:
+        size = ""
+    need = _("required") if param.get("require") and not param.get("accept_null") else _("optional")
+    return ", ".join(part for part in (str(kind), str(size), str(need)) if part)

@@ -44,9 +44,9 @@ from .forms import (
     TemplatePickForm,
     TemplateRegisterForm,
     TxnForm,
-    param_rule,
 )
 from .models import BulkJob, OfficialAccount, ZnsTemplate
+from .templates import param_rule
 
 SESSION_KEY = "zalo_oa_pending"
 PENDING_KEPT = 10
