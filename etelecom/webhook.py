@@ -72,6 +72,15 @@ def kind_of(event: dict) -> str:
     return ""
 
 
+def record_of(event: dict, what: str) -> dict:
+    """The record an event in eTelecom's envelope carries in `data` (`what` names it, for the error). ValueError
+    when `data` holds no record: the receiver keeps the event as failed, with that reason."""
+    record = event.get("data")
+    if not isinstance(record, dict):
+        raise ValueError(f"a {kind_of(event)} event carries {what} in 'data'")
+    return record
+
+
 @dataclass(frozen=True, slots=True)
 class ZaloEvent:
     """One of an OA's events in Zalo's shape, the fields the console reads decoded, the rest in `raw`."""

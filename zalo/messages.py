@@ -14,7 +14,7 @@ from etelecom import (
     EtelecomError,
 )
 from etelecom import zns as zns_api
-from etelecom.webhook import ZaloEvent
+from etelecom.webhook import ZaloEvent, record_of
 from shops import jobs
 from shops.clients import Actor, job_client, shop_client
 from shops.common.mirror import Mirror, renamed, same
@@ -258,10 +258,7 @@ def message_received(shop: Shop, data: dict) -> None:
 def zns_record(shop: Shop, data: dict) -> None:
     """`zl_oa_message` in eTelecom's envelope: the ZNS message record in `data` (delivered, seen, rated) is stored
     as a sync would."""
-    record = data.get("data")
-    if not isinstance(record, dict):
-        raise ValueError("a zl_oa_message event carries the message in 'data'")
-    remote = zns_api.Message.from_api(record)
+    remote = zns_api.Message.from_api(record_of(data, "the message"))
     oa = event_oa(shop, remote.oa_id)
     if not (remote.id or remote.tracking_id):
         raise ValueError("the message record has no id")

@@ -4,7 +4,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from etelecom.webhook import ZaloEvent, kind_of
+from etelecom.webhook import ZaloEvent, kind_of, record_of
 
 # The docs' one sample (zalo-zns.md, the consent event): Zalo's field names, times in ms as strings.
 CONSENT_SENT = {
@@ -67,3 +67,13 @@ def test_the_kind_is_event_name_else_entity():
     assert kind_of(CONSENT_SENT) == "oa_send_consent"
     assert kind_of({"id": "1", "entity": "call_log", "data": {}}) == "call_log"
     assert kind_of({"type": "call_log", "event_name": 5, "entity": ""}) == ""
+
+
+@pytest.mark.parametrize("data", [None, "a string", ["a", "list"], 7])
+def test_an_envelope_without_a_record_is_refused_with_its_kind(data):
+    with pytest.raises(ValueError, match="a call_log event carries the call record in 'data'"):
+        record_of({"id": "e1", "entity": "call_log", "data": data}, "the call record")
+
+
+def test_the_envelope_gives_its_record():
+    assert record_of({"entity": "zl_oa_message", "data": {"id": "m1"}}, "the message") == {"id": "m1"}
