@@ -39,7 +39,7 @@ def check_etelecom_base_urls(app_configs, **kwargs):
     return errors
 
 
-def _on_this_machine(url: str) -> bool:
+def on_this_machine(url: str) -> bool:
     """Whether `url` names this machine (localhost, 127.0.0.0/8, ::1, 0.0.0.0) or no host at all."""
     try:
         host = urlsplit(url).hostname or ""
@@ -72,7 +72,7 @@ def check_demo_defaults(app_configs, **kwargs):
         ("ETELECOM_PARTNER_BASE_URL", "https://api.etelecom.vn/v1/partner"),
         ("ETELECOM_SMS_BASE_URL", "https://omni.incom.vn/api"),
     ):
-        if _on_this_machine(getattr(settings, name)):
+        if on_this_machine(getattr(settings, name)):
             errors.append(
                 Error(
                     f"{name} points at this machine ({getattr(settings, name)}): the local sandbox, not eTelecom.",
@@ -80,7 +80,7 @@ def check_demo_defaults(app_configs, **kwargs):
                     id="console.E005",
                 )
             )
-    if _on_this_machine(settings.CONSOLE_URL):
+    if on_this_machine(settings.CONSOLE_URL):
         errors.append(
             Error(
                 f"CONSOLE_URL is an address on this machine ({settings.CONSOLE_URL}).",

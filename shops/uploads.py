@@ -87,7 +87,7 @@ def read_csv(upload) -> tuple[list[str], list[dict]]:
     except UnicodeDecodeError:
         raise UploadError(_("The file is not UTF-8 text. Save it as “CSV UTF-8”.")) from None
     try:
-        reader = csv.DictReader(io.StringIO(text), dialect=_dialect(text))
+        reader = csv.DictReader(io.StringIO(text), dialect=dialect(text))
         columns = [name.strip() for name in reader.fieldnames or []]
         if "phone" not in columns:
             raise UploadError(_("The first line must name the columns, one of them “phone”."))
@@ -103,7 +103,7 @@ def read_csv(upload) -> tuple[list[str], list[dict]]:
     return columns, rows
 
 
-def _dialect(text: str) -> type[csv.Dialect]:
+def dialect(text: str) -> type[csv.Dialect]:
     """The file's separator, read from its header line: a comma, a semicolon (what Excel writes in a Vietnamese
     locale) or a tab; a comma when the line does not tell (a single column)."""
     header = text.split("\n", 1)[0]

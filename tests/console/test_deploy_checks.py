@@ -10,7 +10,7 @@ import pytest
 from cryptography.fernet import Fernet
 
 from etelecom.sandbox import DEMO_PARTNER_KEY
-from etelecom_console.checks import _on_this_machine
+from etelecom_console.checks import on_this_machine
 
 ROOT = Path(__file__).resolve().parents[2]
 PRODUCTION = {
@@ -82,4 +82,4 @@ def test_real_looking_production_values_pass_the_deploy_check():
     ],
 )
 def test_which_addresses_are_this_machine(url, local):
-    assert _on_this_machine(url) is local
+    assert on_this_machine(url) is local

@@ -107,7 +107,7 @@ def test_a_semicolon_or_tab_separated_file_is_read_like_a_comma_separated_one(su
 def test_a_hostile_header_line_is_still_read_with_a_known_separator():
     # A header that would make the sniffer pick a letter or a quote: only , ; and tab are ever taken.
     for header in ("phoneXnameXcode", 'phone"name"code', "phone|name|code"):
-        assert uploads._dialect(header + "\n1|2|3\n").delimiter in ",;\t"
+        assert uploads.dialect(header + "\n1|2|3\n").delimiter in ",;\t"
 
 
 def test_rows_beyond_the_quota_are_held_and_sent_when_it_renews(support_client, template, sandbox):
