@@ -2,6 +2,10 @@
 
 `.env.example` documents each variable. With no environment at all the console runs on SQLite with the
 django-q2 ORM broker against the local sandbox: that is what `make run` and `make test` rely on.
+
+Near ~400 lines on purpose: Django reads one settings module, and one file read top to bottom shows every value
+and its environment variable in one place; split into several, a reader would have to follow the imports to learn
+what wins.
 """
 
 import base64
