@@ -21,6 +21,7 @@ from .errors import Refused
 from .errors import show as show_refusal
 from .forms import DirectShopForm, ShopChangeForm
 from .models import ApiCall, Shop, ShopMembership, SyncRun, WebhookEvent
+from .pages import object_or_403
 from .scoping import ConsoleTabularInline, ReadOnlyAdmin, ShopFilter, ShopScopedAdmin
 
 BADGES = {
@@ -204,9 +205,9 @@ class ShopAdmin(ShopScopedAdmin):
 
     def webhook_view(self, request, object_id):
         """The hub's one-click re-registration of the shop's webhook."""
-        shop = self.get_object(request, object_id)
-        if request.method != "POST" or shop is None or not self.has_change_permission(request, shop):
+        if request.method != "POST":
             raise PermissionDenied
+        shop = object_or_403(self, request, object_id, change=True)
         self.register_webhooks(request, [shop])
         return redirect("admin:shops_shop_change", shop.pk)
 
