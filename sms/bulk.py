@@ -1,5 +1,6 @@
-"""Bulk SMS: a CSV of SMS from one template, checked row by row as the send form checks one, then sent by one
-background run per upload (`sms.bulk_run`), with the machinery every upload shares (`shops.uploads`)."""
+"""Bulk SMS: a CSV of SMS from one template, checked row by row as the send form checks one
+(`services.check_send`), then sent by one background run per upload (`sms.bulk_run`), with the machinery every
+upload shares (`shops.uploads`)."""
 
 from __future__ import annotations
 
@@ -9,7 +10,7 @@ from django.utils.translation import gettext as _
 
 from shops import uploads
 
-from .forms import SendForm
+from . import services
 from .models import SmsBulkJob
 
 resume_abandoned = partial(uploads.resume_abandoned, model=SmsBulkJob)
@@ -27,17 +28,11 @@ def _check(job: SmsBulkJob, columns: list[str], records: list[dict]):
         if error := uploads.too_long(record):
             yield record.get("phone", ""), {}, error
             continue
-        form = SendForm(
-            {"phone": record.get("phone", ""), "route": job.route, **{f"param_{n}": record.get(n, "") for n in names}},
-            template=job.template,
-        )
-        if form.is_valid():
-            yield form.cleaned_data["phone"], form.params(), ""
+        phone, params, errors = services.check_send(job.template, record)
+        if errors:
+            yield record.get("phone", ""), {}, "; ".join(f"{name}: {' '.join(msgs)}" for name, msgs in errors.items())
         else:
-            errors = "; ".join(
-                f"{name.removeprefix('param_')}: {' '.join(messages)}" for name, messages in form.errors.items()
-            )
-            yield record.get("phone", ""), {}, errors
+            yield phone, params, ""
 
 
 def bulk_check(*, job: SmsBulkJob, upload) -> SmsBulkJob:

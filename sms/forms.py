@@ -8,10 +8,10 @@ from shops.common.phones import normalise_phone
 from shops.forms import ShopLabelledChoice
 from shops.models import Shop
 
+from . import services
 from .models import SmsMessage, SmsTemplate
 
 PARAM_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]{0,63}", re.ASCII)
-PARAM_LIMIT = 500
 
 
 class AccountForm(forms.Form):
@@ -81,11 +81,10 @@ class TemplatePickForm(forms.Form):
 
 
 class SendForm(forms.Form):
-    """One SMS: the customer's phone, the route and a value for each of the template's variables."""
+    """One SMS: the customer's phone, the route and a value for each of the template's variables (their fields are
+    `services.param_fields`, which bulk uploads check their rows with too)."""
 
-    phone = forms.CharField(
-        label=_("Customer's phone"), max_length=20, help_text=_("0912345678, 84912345678 or +84 912 345 678.")
-    )
+    phone = services.phone_field()
     route = forms.ChoiceField(
         label=_("Route"),
         choices=SmsMessage.Route.choices,
@@ -95,8 +94,8 @@ class SendForm(forms.Form):
     def __init__(self, *args, template: SmsTemplate, **kwargs):
         super().__init__(*args, **kwargs)
         self.template = template
-        for name in template.params:
-            self.fields[f"param_{name}"] = forms.CharField(label=name, max_length=PARAM_LIMIT)
+        for name, field in services.param_fields(template).items():
+            self.fields[f"param_{name}"] = field
 
     def clean_phone(self):
         return normalise_phone(self.cleaned_data["phone"])

@@ -10,16 +10,20 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from django import forms
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from etelecom import EtelecomError, RateLimited
 from etelecom import sms as sms_api
 from etelecom.errors import InvalidArgument, NotFound
 from shops.clients import Actor, sms_client
 from shops.common.people import person
+from shops.common.phones import normalise_phone
 from shops.common.refusals import describe_error, reference
 from shops.crypto import hint
 from shops.errors import Refused
@@ -115,6 +119,41 @@ def new_message(
         sent_by=person(user),
         day=timezone.localdate(),
     )
+
+
+PARAM_LIMIT = 500
+
+
+def phone_field() -> forms.CharField:
+    """The customer's phone of a send, as typed (`check_send` and the send form make it one form)."""
+    return forms.CharField(
+        label=gettext_lazy("Customer's phone"),
+        max_length=20,
+        help_text=gettext_lazy("0912345678, 84912345678 or +84 912 345 678."),
+    )
+
+
+def param_fields(template: SmsTemplate) -> dict[str, forms.Field]:
+    """One field per variable of the template: required, at most PARAM_LIMIT characters."""
+    return {name: forms.CharField(label=name, max_length=PARAM_LIMIT) for name in template.params}
+
+
+def check_send(template: SmsTemplate, values: dict) -> tuple[str, dict[str, str], dict[str, list[str]]]:
+    """A send's `phone` and variable values (by the variables' names) checked as the send form checks them: the
+    phone, the values, and the errors by name (`phone` or a variable's), empty when the send may go."""
+    errors: dict[str, list[str]] = {}
+    phone = ""
+    try:
+        phone = normalise_phone(phone_field().clean(values.get("phone", "")))
+    except ValidationError as exc:
+        errors["phone"] = exc.messages
+    params = {}
+    for name, field in param_fields(template).items():
+        try:
+            params[name] = field.clean(values.get(name, ""))
+        except ValidationError as exc:
+            errors[name] = exc.messages
+    return phone, params, errors
 
 
 def sms_send(*, template: SmsTemplate, phone: str, params: dict[str, str], route: str, user) -> SmsMessage:

@@ -319,3 +319,14 @@ def test_a_semicolon_or_tab_separated_upload_is_read_like_a_comma_separated_one(
     upload(admin_client, otp, "phone\totp\n0912000003\t4321\n")
     states = dict(SmsBulkJob.objects.values_list("rows__phone", "rows__state"))
     assert set(states.values()) == {"pending"} and len(states) == 3
+
+
+def test_one_check_of_a_send_for_the_form_and_the_upload_rows():
+    template = SmsTemplate(params=["name", "code"])
+    assert services.check_send(template, {"phone": "84912345678", "name": "An", "code": "7"}) == (
+        "0912345678",
+        {"name": "An", "code": "7"},
+        {},
+    )
+    _, _, errors = services.check_send(template, {"phone": "x" * 21, "name": "y" * 501})
+    assert list(errors) == ["phone", "name", "code"] and "20" in errors["phone"][0] and "500" in errors["name"][0]
