@@ -27,6 +27,7 @@ from etelecom import oa as oa_api
 from etelecom.webhook import ZaloEvent
 from shops.clients import Actor, shop_client
 from shops.common.refusals import describe_error, reference
+from shops.errors import Refused
 from shops.models import Shop
 
 from .models import ConversationMessage, Follower, OfficialAccount
@@ -121,11 +122,6 @@ def with_unread(followers: QuerySet[Follower]) -> QuerySet[Follower]:
 # --- replies --------------------------------------------------------------------------------------------------
 
 
-class ConversationError(Exception):
-    """A reply that was not sent (the window is closed, the quota used up, eTelecom refused), or whose outcome is
-    not known; the message says which, for the person who tried."""
-
-
 class Kind(TextChoices):
     TEXT = "text", gettext_lazy("Text")
     STICKER = "sticker", gettext_lazy("Sticker")
@@ -208,7 +204,7 @@ def reply(
     that never came is reported as unknown (the OA's `oa_send_*` event records it if it went), never sent again."""
     oa = follower.oa
     if not window_open(follower):
-        raise ConversationError(window_closed_text())
+        raise Refused(window_closed_text())
     client = shop_client(oa.shop, Actor(user=user))
     recipient = {"oa_id": oa.oa_id, "user_id": follower.zl_user_id}
     try:
@@ -230,21 +226,21 @@ def reply(
         else:
             raise ValueError(f"unknown reply kind {kind!r}")
     except oa_api.ConsultingWindowClosed as exc:
-        raise ConversationError(f"{window_closed_text()} {reference(exc)}") from exc
+        raise Refused.of(exc, f"{window_closed_text()} {reference(exc)}") from exc
     except oa_api.ConsultingQuotaExhausted as exc:
-        raise ConversationError(
-            _("The OA has no consulting messages left for this customer. %(reference)s") % {"reference": reference(exc)}
-        ) from exc
+        sentence = _("The OA has no consulting messages left for this customer. %(reference)s")
+        raise Refused.of(exc, sentence % {"reference": reference(exc)}) from exc
     except AMBIGUOUS as exc:
-        raise ConversationError(
+        raise Refused.of(
+            exc,
             _(
                 "eTelecom did not confirm the message; it may have gone. It shows here if Zalo reports it: "
                 "check before sending it again. %(reason)s"
             )
-            % {"reason": describe_error(exc)}
+            % {"reason": describe_error(exc)},
         ) from exc
     except EtelecomError as exc:
-        raise ConversationError(describe_error(exc)) from exc
+        raise Refused.of(exc) from exc
     return _keep(follower, sent, kind=kind, text=text, sticker_id=sticker_id, upload=upload, user=user)
 
 
@@ -301,7 +297,7 @@ def txn_send(
     """Send a transaction message once. The row (with the form's `tracking_id`) is committed before eTelecom is
     called, so a form posted twice finds the first send instead of sending again; `SendZNSTxn` takes no tracking id
     and nothing lists these messages, so an answer that never came leaves the row unconfirmed, never sent again.
-    Raises ConversationError when eTelecom refused (nothing was sent) or the form was already sent."""
+    Raises Refused when eTelecom refused (nothing was sent) or the form was already sent."""
     oa = follower.oa
     wire = message.to_api()
     row, created = ConversationMessage.objects.get_or_create(
@@ -319,7 +315,7 @@ def txn_send(
         },
     )
     if not created:
-        raise ConversationError(_("This message was already sent (or is being sent); it is not sent twice."))
+        raise Refused(_("This message was already sent (or is being sent); it is not sent twice."))
     client = shop_client(oa.shop, Actor(user=user))
     try:
         message_id = oa_api.send_txn(
@@ -337,7 +333,7 @@ def txn_send(
     except EtelecomError as exc:
         row.send_state, row.error = ConversationMessage.SendState.FAILED, describe_error(exc)
         row.save(update_fields=["send_state", "error"])
-        raise ConversationError(row.error) from exc
+        raise Refused.of(exc, row.error) from exc
     row.send_state, row.msg_id = ConversationMessage.SendState.SENT, (message_id or "")[:64]
     with transaction.atomic():
         if row.msg_id:  # the OA's own event about this message may have come first: this row is the one kept

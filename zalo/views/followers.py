@@ -8,6 +8,7 @@ from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from shops.errors import Refused
 from shops.pages import object_or_403
 
 from .. import conversations
@@ -43,7 +44,7 @@ def conversation_reply(request, model_admin, object_id):
     if form.is_valid():
         try:
             conversations.reply(follower=follower, user=request.user, **form.reply_args())
-        except conversations.ConversationError as exc:
+        except Refused as exc:
             form.add_error(None, str(exc))
         else:
             messages.success(request, _("Sent to %(customer)s.") % {"customer": follower})
@@ -75,7 +76,7 @@ def transaction(request, model_admin, object_id):
                     language=form.cleaned_data["language"],
                     tracking_id=form.cleaned_data["tracking_id"],
                 )
-            except conversations.ConversationError as exc:
+            except Refused as exc:
                 form.add_error(None, str(exc))
             else:
                 if sent.send_state == sent.SendState.UNCONFIRMED:
