@@ -7,6 +7,9 @@ events` or set by `/_sandbox/oas/<id>/interactions`) is at most `CONSULT_WINDOW`
 messages after each interaction are free replies (`quota_type: reply`); the next ones come from the OA's package
 (`sub_quota`); when that is used up too the send is refused. Both refusals are `failed_precondition` with
 `meta.reason` `outside_window` or `quota_exhausted`, and nothing is sent.
+
+Longer than ~400 lines on purpose: the window and the quota above are one rule every send of this service
+follows; split by kind of message, each module would repeat it.
 """
 
 from __future__ import annotations

@@ -1,5 +1,9 @@
 """The sandbox's HTTP server: the eTelecom API under `/v1/{shop,partner}.{Service}/{Method}`, the fake login
-pages under `/auth/`, and the control endpoints under `/_sandbox/` (reset, data sets, faults, request counts)."""
+pages under `/auth/`, and the control endpoints under `/_sandbox/` (reset, data sets, faults, request counts).
+
+Longer than ~400 lines on purpose: the HTTP front is one piece read against eTelecom's behaviour (body limits and
+parsing in `Handler`, routing and the control endpoints in `SandboxApp`); the services' handlers are in their own
+modules (`*_api.py`)."""
 
 from __future__ import annotations
 
