@@ -1,4 +1,4 @@
-"""ZNS templates: registering one, the template sync, and what a send with a template takes (`send_fields`,
+"""ZNS templates: registering one, the template sync, and what a send with a template takes (`param_fields`,
 `check_send`: the send form and the bulk upload check a send with these)."""
 
 from __future__ import annotations
