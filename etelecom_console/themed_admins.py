@@ -13,9 +13,13 @@ from unfold.forms import AdminPasswordChangeForm, UserChangeForm, UserCreationFo
 
 from shops.scoping import ConsoleAdmin
 
+from .twofactor import OtpAdminLabels
+
 
 def _rethemed(model_admin: admin.ModelAdmin) -> type[admin.ModelAdmin]:
-    return type(type(model_admin).__name__, (ConsoleAdmin, type(model_admin)), {"__module__": __name__})
+    # django-otp's admins also get their sections and help texts in the reader's language.
+    labels = (OtpAdminLabels,) if type(model_admin).__module__.startswith("django_otp.") else ()
+    return type(type(model_admin).__name__, (*labels, ConsoleAdmin, type(model_admin)), {"__module__": __name__})
 
 
 class SafeReadonlyField(UnfoldAdminReadonlyField):
