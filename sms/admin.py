@@ -89,7 +89,10 @@ class SmsBulkJobAdmin(UploadAdmin):
     list_select_related = ["shop", "template", "created_by"]
     list_filter = [ShopFilter, "status"]
     add_page = staticmethod(views.bulk_upload)
-    result_header = bulk.RESULT_HEADER
+
+    @property
+    def result_header(self):
+        return bulk.result_header()
 
     def result_rows(self, job):
         return bulk.result_rows(job)
