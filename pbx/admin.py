@@ -253,8 +253,7 @@ class CallRecordAdmin(PhoneSearch, ReadOnlyAdmin):
         ]
 
     def get_readonly_fields(self, request, obj=None):
-        # The raw lists as a person reads them, eTelecom's outcome code in words.
-        shown = {"recording_urls": "recordings", "call_targets": "targets", "call_status": "get_call_status_display"}
+        shown = {"recording_urls": "recordings", "call_targets": "targets"}  # the raw lists, as a person reads them
         return [shown.get(f.name, f.name) for f in self.model._meta.fields]
 
     @admin.display(description=_("started"), ordering="started_at")

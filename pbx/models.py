@@ -252,8 +252,6 @@ class CallRecord(models.Model):
     def get_call_status_display(self) -> str:
         return formats.coded(self.CALL_STATUSES, self.call_status)
 
-    get_call_status_display.short_description = _("call status")
-
 
 class CallDaily(models.Model):
     """Calls per shop, local day, direction, state, extension, hotline and user: what call reports read."""

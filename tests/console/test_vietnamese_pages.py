@@ -163,3 +163,28 @@ def test_the_check_finds_english():
     assert untranslated("<p>Cuộc gọi theo ngày</p><script>var s = 'Calls per day';</script>", english) == set()
     icon_and_language = '<span class="material-symbols-outlined">error</span><option lang="en">English</option>'
     assert untranslated(icon_and_language, english) == set()
+
+
+def test_codes_on_record_pages_read_as_words(admin_client):
+    """eTelecom's codes on a record page: known ones in words, one the console does not know yet as `khác (X)`,
+    never bare."""
+    from pbx.models import CallRecord
+    from zalo.models import Message
+
+    shop = make_shop("Cửa hàng mã")
+    call = FACTORIES[CallRecord](shop)
+    CallRecord.objects.filter(pk=call.pk).update(call_status="P", call_state="ringing")
+    message = FACTORIES[Message](shop)
+    Message.objects.filter(pk=message.pk).update(type="template", sending_mode="unknown", status="Q")
+
+    def shown(model, pk):
+        url = reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_change", args=[pk])
+        parser = VisibleText()
+        parser.feed(admin_client.get(url, HTTP_ACCEPT_LANGUAGE="vi").content.decode())
+        return parser.texts
+
+    texts = shown(CallRecord, call.pk)
+    assert "kết nối được" in texts and "khác (ringing)" in texts and "P" not in texts
+    texts = shown(Message, message.pk)
+    assert {"tin theo mẫu", "không nêu", "khác (Q)"} <= set(texts)
+    assert not {"template", "unknown", "Q"} & set(texts)
