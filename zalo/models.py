@@ -83,6 +83,15 @@ class OfficialAccount(models.Model):
     def __str__(self):
         return self.name or self.oa_id
 
+    # eTelecom sends `unknown` before Zalo has rated an OA; not a choice to filter on, but said in words.
+    QUALITY_WORDS = {**dict(Quality.choices), "unknown": pgettext_lazy("quality", "not rated yet")}
+
+    def get_current_quality_display(self) -> str:
+        return formats.coded(self.QUALITY_WORDS, self.current_quality) if self.current_quality else ""
+
+    def get_last_week_quality_display(self) -> str:
+        return formats.coded(self.QUALITY_WORDS, self.last_week_quality) if self.last_week_quality else ""
+
     @property
     def remaining_percent(self) -> float | None:
         if not self.daily_quota or self.remaining_quota is None:
@@ -161,6 +170,15 @@ class Follower(models.Model):
     zl_user_id = models.CharField(_("Zalo user id"), max_length=32, blank=True)
     full_name = models.CharField(_("name"), max_length=255, blank=True)
     phone = models.CharField(_("phone"), max_length=32, blank=True)
+    # Zalo's genders and follow states in words (`get_gender_display`, `get_state_display`); one it adds later reads
+    # `other (X)`. Not `choices`: the lists are Zalo's.
+    GENDERS = {
+        "male": pgettext_lazy("gender", "male"),
+        "female": pgettext_lazy("gender", "female"),
+        "other": pgettext_lazy("gender", "other"),
+        "unknown": pgettext_lazy("gender", "not stated"),
+    }
+    STATES = {"follow": pgettext_lazy("follower", "follows"), "unfollow": pgettext_lazy("follower", "unfollowed")}
     gender = models.CharField(_("gender"), max_length=16, blank=True)
     state = models.CharField(_("follows"), max_length=16, blank=True)
     has_conversation = models.BooleanField(_("has a conversation"), default=False)
@@ -189,6 +207,12 @@ class Follower(models.Model):
 
     def __str__(self):
         return self.full_name or self.zl_user_id
+
+    def get_gender_display(self) -> str:
+        return formats.coded(self.GENDERS, self.gender)
+
+    def get_state_display(self) -> str:
+        return formats.coded(self.STATES, self.state)
 
 
 class Consent(models.Model):

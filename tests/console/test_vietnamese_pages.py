@@ -13,6 +13,7 @@ from django.conf import settings
 from django.contrib import admin
 from django.test import RequestFactory
 from django.urls import reverse
+from django.utils import translation
 
 from ..conftest import enrol
 from ..shops.factories import FACTORIES, make_shop
@@ -169,7 +170,7 @@ def test_codes_on_record_pages_read_as_words(admin_client):
     """eTelecom's codes on a record page: known ones in words, one the console does not know yet as `khác (X)`,
     never bare."""
     from pbx.models import CallRecord
-    from zalo.models import Message
+    from zalo.models import Follower, Message, OfficialAccount
 
     shop = make_shop("Cửa hàng mã")
     call = FACTORIES[CallRecord](shop)
@@ -188,3 +189,10 @@ def test_codes_on_record_pages_read_as_words(admin_client):
     texts = shown(Message, message.pk)
     assert {"tin theo mẫu", "không nêu", "khác (Q)"} <= set(texts)
     assert not {"template", "unknown", "Q"} & set(texts)
+    with translation.override("vi"):
+        follower = Follower(gender="unknown", state="follow")
+        assert (follower.get_gender_display(), follower.get_state_display()) == ("không nêu", "đang theo dõi")
+    oa = message.oa
+    OfficialAccount.objects.filter(pk=oa.pk).update(current_quality="unknown", last_week_quality="HIGH")
+    texts = shown(OfficialAccount, oa.pk)
+    assert {"chưa được đánh giá", "Cao"} <= set(texts) and not {"unknown", "HIGH"} & set(texts)
