@@ -26,6 +26,9 @@ class OtpTotpConfig(OtpTotpAppConfig):
 
     def ready(self):
         super().ready()
+        from .twofactor import relabel_otp_models
+
+        relabel_otp_models(self.get_model("TOTPDevice"))
         device = self.get_model("TOTPDevice")._meta
         device.verbose_name, device.verbose_name_plural = _("authenticator app"), _("authenticator apps")
 
@@ -37,6 +40,9 @@ class OtpStaticConfig(OtpStaticAppConfig):
 
     def ready(self):
         super().ready()
+        from .twofactor import relabel_otp_models
+
+        relabel_otp_models(self.get_model("StaticDevice"), self.get_model("StaticToken"))
         device = self.get_model("StaticDevice")._meta
         device.verbose_name, device.verbose_name_plural = _("recovery code list"), _("recovery code lists")
         token = self.get_model("StaticToken")._meta

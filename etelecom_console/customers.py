@@ -19,6 +19,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from pbx.models import CallRecord
+from shops import formats
 from shops.common.phones import normalise_phone
 from shops.scoping import scope
 from sms.models import SmsMessage
@@ -64,10 +65,10 @@ def timeline(user, national: str) -> tuple[list[Entry], list[Follower]]:
     entries: list[Entry] = []
     calls = scope(CallRecord.objects.filter(customer_number__in=phones), user).select_related("shop")
     for call in calls.order_by("-started_at", "-id")[:PER_KIND]:
-        summary = _("%(direction)s call, %(state)s, %(duration)s s") % {
+        summary = _("%(direction)s call, %(state)s, %(duration)s") % {
             "direction": call.get_direction_display(),
             "state": call.get_call_state_display(),
-            "duration": call.duration,
+            "duration": formats.duration(call.duration),
         }
         entries.append(Entry(call.started_at, _("Call"), call.shop.name, summary, _link(user, CallRecord, call.pk)))
     consents = scope(Consent.objects.filter(phone__in=phones), user).select_related("oa__shop")

@@ -27,6 +27,7 @@ from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from django_otp import devices_for_user, user_has_device
 from django_otp import login as otp_login
 from django_otp.oath import TOTP
@@ -229,3 +230,58 @@ def codes(request, admin_site):
     left = StaticToken.objects.filter(device__user=request.user, device__name="recovery").count()
     context = _context(admin_site, request, _("Recovery codes"), codes=shown, left=left)
     return TemplateResponse(request, "console/otp_codes.html", context)
+
+
+# django-otp names its fields and its admin's sections in English, outside gettext, and ships no Vietnamese: the
+# console gives them words of its own. Only the labels: its migrations keep the fields' own help texts, which the
+# admin's forms replace.
+OTP_FIELDS = {
+    "user": (_("user"), _("The person this authenticator or list of codes belongs to.")),
+    "name": (_("name"), _("A name to tell this device apart.")),
+    "confirmed": (_("confirmed"), _("Whether the device can be used to sign in.")),
+    "created_at": (_("created"), _("When the device was added.")),
+    "last_used_at": (_("last used"), _("When the device last signed someone in.")),
+    "throttling_failure_timestamp": (
+        _("last wrong code"),
+        _("When the last wrong code was entered; empty after a right one."),
+    ),
+    "throttling_failure_count": (_("wrong codes in a row"), _("Wrong codes entered since the last right one.")),
+    "key": (_("secret"), _("The authenticator's secret, in hexadecimal (up to 40 bytes).")),
+    "step": (_("time step"), _("Seconds each code lasts.")),
+    "t0": (_("start time"), _("The Unix time the steps are counted from.")),
+    "digits": (_("digits"), _("How many digits a code has.")),
+    "tolerance": (_("tolerance"), _("How many steps before or after the present one a code may be from.")),
+    "drift": (_("drift"), _("How many steps the phone's clock is known to be off.")),
+    "last_t": (_("last step used"), _("The step of the last code accepted: the next code must be later.")),
+    "device": (_("recovery code list"), None),
+    "token": (_("recovery code"), _("One recovery code.")),
+}
+OTP_SECTIONS = {
+    "Identity": _("Identity"),
+    "Timestamps": pgettext_lazy("device", "Dates"),
+    "Configuration": _("Settings"),
+    "State": pgettext_lazy("device", "Clock"),
+    "Throttling": _("Wrong codes"),
+}
+
+
+def relabel_otp_models(*models) -> None:
+    """Translated names for the fields of django-otp's models (`verbose_name` only: what their migrations record,
+    the help texts, stays theirs)."""
+    for model in models:
+        for field in model._meta.get_fields():
+            if field.concrete and field.name in OTP_FIELDS:
+                field.verbose_name = OTP_FIELDS[field.name][0]
+
+
+class OtpAdminLabels:
+    """Mixed into django-otp's device admins: their sections and help texts in the reader's language."""
+
+    def get_fieldsets(self, request, obj=None):
+        return [(OTP_SECTIONS.get(name, name), options) for name, options in super().get_fieldsets(request, obj)]
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        formfield = super().formfield_for_dbfield(db_field, request, **kwargs)
+        if formfield is not None and db_field.name in OTP_FIELDS:
+            formfield.help_text = OTP_FIELDS[db_field.name][1] or ""
+        return formfield

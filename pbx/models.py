@@ -1,6 +1,8 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
+from shops import formats
 from shops.crypto import EncryptedTextField, Secret
 from shops.models import Shop
 
@@ -181,6 +183,12 @@ class CallRecord(models.Model):
     etelecom_id = models.CharField(_("eTelecom id"), max_length=32)
     direction = models.CharField(_("direction"), max_length=8, choices=Direction.choices)
     call_state = models.CharField(_("state"), max_length=16, choices=CallState.choices)
+    # eTelecom's outcome code of a call, in words; one it adds later reads `other (X)`. Not `choices`: the list is
+    # eTelecom's.
+    CALL_STATUSES = {
+        "P": pgettext_lazy("call outcome", "connected"),
+        "N": pgettext_lazy("call outcome", "not connected"),
+    }
     call_status = models.CharField(_("call status"), max_length=8, blank=True)
     caller = models.CharField(_("caller"), max_length=32)
     callee = models.CharField(_("callee"), max_length=32)
@@ -240,6 +248,9 @@ class CallRecord(models.Model):
 
     def __str__(self):
         return f"{self.caller} → {self.callee}"
+
+    def get_call_status_display(self) -> str:
+        return formats.coded(self.CALL_STATUSES, self.call_status)
 
 
 class CallDaily(models.Model):

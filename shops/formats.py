@@ -8,7 +8,7 @@ from datetime import date, datetime
 
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import pgettext_lazy
+from django.utils.translation import pgettext, pgettext_lazy
 
 EMPTY = "-"
 
@@ -76,6 +76,15 @@ def clock(value) -> str:
     return formats.time_format(local, "TIME_FORMAT")
 
 
+def coded(labels, code) -> str:
+    """A code of eTelecom's or Zalo's in words, from `labels` (a dict, or a model's choices); a code the console
+    does not know yet reads `other (P)`, never the bare code."""
+    if code is None or code == "":
+        return EMPTY
+    words = dict(labels.choices if hasattr(labels, "choices") else labels).get(code)
+    return str(words) if words is not None else pgettext("code", "other (%(code)s)") % {"code": code}
+
+
 # What a sync run or an upload counted, in words: the keys the jobs return (see each app's `*_work`).
 COUNT_LABELS = {
     "listed": pgettext_lazy("counted", "listed"),
@@ -106,13 +115,24 @@ COUNT_LABELS = {
     "sent": pgettext_lazy("counted", "sent"),
     "held": pgettext_lazy("counted", "held"),
     "unconfirmed": pgettext_lazy("counted", "not confirmed yet"),
+    "finished": pgettext_lazy("counted", "finished"),
+    "account_refused": pgettext_lazy("counted", "SMS account refused"),
+    "more": pgettext_lazy("counted", "more to fetch"),
+    "alerts": pgettext_lazy("counted", "alerts"),
+    "cleared": pgettext_lazy("counted", "cleared"),
+    "mails": pgettext_lazy("counted", "e-mails"),
+    "sync_runs": pgettext_lazy("counted", "sync runs"),
+    "webhook_events": pgettext_lazy("counted", "webhook events"),
+    "api_calls": pgettext_lazy("counted", "API calls"),
+    "login_attempts": pgettext_lazy("counted", "sign-in records"),
+    "sessions": pgettext_lazy("counted", "expired sessions"),
 }
 
 
 def counts(values: dict | None) -> str:
     """A run's counts in words, nothing for the zeros: `12 mới, 3 cập nhật`; `-` when all are zero."""
     shown = [
-        f"{number(value)} {COUNT_LABELS.get(key, str(key).replace('_', ' '))}"
+        f"{number(value)} {COUNT_LABELS[key] if key in COUNT_LABELS else coded({}, key)}"
         for key, value in (values or {}).items()
         if value
     ]

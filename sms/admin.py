@@ -1,7 +1,7 @@
 from django.contrib import admin
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from shops import formats
 from shops.admin import pill, queue_runs
 from shops.common.listing import DateRangeFilter, EstimatedCountPaginator
 from shops.common.phones import PhoneSearch
@@ -63,7 +63,7 @@ class SmsMessageAdmin(PhoneSearch, MirroredAdmin):
 
     @admin.display(description=_("sent"), ordering="created_at")
     def sent(self, message):
-        return timezone.localtime(message.created_at).strftime("%d/%m/%Y %H:%M:%S")
+        return formats.moment(message.created_at, seconds=True)
 
     @admin.display(description=_("send"), ordering="send_state")
     def send(self, message):
@@ -89,7 +89,10 @@ class SmsBulkJobAdmin(UploadAdmin):
     list_select_related = ["shop", "template", "created_by"]
     list_filter = [ShopFilter, "status"]
     add_page = staticmethod(views.bulk_upload)
-    result_header = bulk.RESULT_HEADER
+
+    @property
+    def result_header(self):
+        return bulk.result_header()
 
     def result_rows(self, job):
         return bulk.result_rows(job)

@@ -9,12 +9,27 @@ from functools import partial
 from django.utils.translation import gettext as _
 
 from shops import uploads
+from shops.formats import coded
 
 from . import services
-from .models import SmsBulkJob
+from .models import SmsBulkJob, SmsMessage
 
 resume_abandoned = partial(uploads.resume_abandoned, model=SmsBulkJob)
-RESULT_HEADER = ["line", "phone", "state", "error", "tracking_id", "gateway_id", "status", "channel", "segments"]
+
+
+def result_header() -> list[str]:
+    """The results download's header, in the user's language."""
+    return [
+        _("line"),
+        _("phone"),
+        _("state"),
+        _("error"),
+        _("tracking id"),
+        _("gateway id"),
+        _("delivery"),
+        _("channel"),
+        _("segments"),
+    ]
 
 
 def _check(job: SmsBulkJob, columns: list[str], records: list[dict]):
@@ -53,7 +68,7 @@ def result_rows(job: SmsBulkJob):
             row.error,
             row.tracking_id,
             getattr(message, "omni_id", ""),
-            getattr(message, "status", ""),
-            getattr(message, "channel", ""),
+            coded(SmsMessage.Status, message.status) if message and message.status else "",
+            coded(SmsMessage.Channel, message.channel) if message and message.channel else "",
             getattr(message, "mtcount", "") or "",
         ]

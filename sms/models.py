@@ -5,6 +5,7 @@ password, its own IP whitelist), hence an app apart that hangs from `shops` only
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from shops.crypto import EncryptedTextField, Secret
 from shops.models import BulkJobBase, BulkRowBase, Shop
@@ -83,9 +84,9 @@ class SmsMessage(models.Model):
 
     class SendState(models.TextChoices):
         SENDING = "sending", _("Sending")
-        SENT = "sent", _("Accepted")
+        SENT = "sent", pgettext_lazy("sms send", "Accepted")
         UNCONFIRMED = "unconfirmed", _("Not confirmed")
-        FAILED = "failed", _("Refused")
+        FAILED = "failed", pgettext_lazy("sms send", "Refused")
 
     class Status(models.TextChoices):
         PROCESSING = "PROCESSING", _("In progress")

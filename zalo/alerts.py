@@ -7,9 +7,10 @@ from collections.abc import Iterable
 from datetime import datetime, time
 
 from django.urls import reverse
-from django.utils import formats, timezone
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from shops import formats
 from shops.alerts import Alert
 
 from .models import OfficialAccount
@@ -37,8 +38,8 @@ def oa_alerts(shop_ids: list[int]) -> Iterable[Alert]:
             {
                 "oa": oa.name,
                 "problem": health_label("quality_dropped"),
-                "before": oa.last_week_quality,
-                "now": oa.current_quality,
+                "before": _Words(OfficialAccount.Quality, oa.last_week_quality),
+                "now": _Words(OfficialAccount.Quality, oa.current_quality),
             },
         )
     for oa in oas.filter(health_q("token_expiring")):
@@ -49,7 +50,7 @@ def oa_alerts(shop_ids: list[int]) -> Iterable[Alert]:
             oa.expires_at.isoformat(),  # authorized again, with another date still close: another alert
             _("%(oa)s: %(problem)s (%(when)s)"),
             _change(oa.pk),
-            {"oa": oa.name, "problem": health_label("token_expiring"), "when": _local(oa.expires_at)},
+            {"oa": oa.name, "problem": health_label("token_expiring"), "when": _Shown(formats.moment, oa.expires_at)},
         )
     now = timezone.now()
     midnight = datetime.combine(timezone.localdate(now), time.min, timezone.get_default_timezone())
@@ -63,17 +64,25 @@ def oa_alerts(shop_ids: list[int]) -> Iterable[Alert]:
         elif moment == "overdue":  # the run-out time has passed: never shown as a time to come
             text, params = OVERDUE, {"oa": oa["name"]}
         else:
-            text, params = RUNS_OUT, {"oa": oa["name"], "when": _local(moment, "TIME_FORMAT")}
+            text, params = RUNS_OUT, {"oa": oa["name"], "when": _Shown(formats.clock, moment)}
         # Once a day: the quota is renewed at local midnight.
         day = timezone.localdate(now).isoformat()
         yield Alert(oa["shop_id"], "quota_runs_out", f"oa:{oa['pk']}", day, text, _change(oa["pk"]), params)
 
 
-class _local:
-    """A moment shown in Asia/Ho_Chi_Minh, in the reader's language's format (formatted when the digest is)."""
+class _Shown:
+    """A figure shown as shops.formats shows it (a moment in Asia/Ho_Chi_Minh), formatted when the digest is: in
+    the reader's language."""
 
-    def __init__(self, moment, fmt: str = "DATETIME_FORMAT"):
-        self.moment, self.fmt = moment, fmt
+    def __init__(self, show, value):
+        self.show, self.value = show, value
 
     def __str__(self) -> str:
-        return formats.date_format(timezone.localtime(self.moment), self.fmt)
+        return self.show(self.value)
+
+
+class _Words(_Shown):
+    """A code (an OA's quality) in the reader's words."""
+
+    def __init__(self, labels, code):
+        super().__init__(lambda value: formats.coded(labels, value), code)

@@ -92,7 +92,10 @@ def result_rows(job: BulkJob):
     rows = job.rows.select_related("message", "consent").order_by("line")
     for row in rows.iterator(chunk_size=1000):
         linked = row.message or row.consent
-        delivery = getattr(row.message, "delivery_status", "") or getattr(row.consent, "reply_status", "")
+        if row.message is not None and row.message.delivery_status:
+            delivery = row.message.get_delivery_status_display()
+        else:
+            delivery = row.consent.get_reply_status_display() if row.consent is not None else ""
         yield [
             row.line,
             row.phone,

@@ -2,10 +2,13 @@
 
 eTelecom's refusals are mapped here, and only here, by error code (and, where one code means different things for
 different calls, by the call too) to a translated sentence; what eTelecom said follows in brackets, the raw code
-and message, for whoever reports the problem."""
+and message, for whoever reports the problem. Pages show that reference in small print after the sentence
+(`as_html`, the `refusal` filter: admin messages, form errors, upload rows), never inside it."""
 
 import re
 
+from django.utils.html import format_html
+from django.utils.safestring import SafeString
 from django.utils.translation import gettext_lazy as _
 
 from etelecom import errors
@@ -63,6 +66,8 @@ UNKNOWN = _("eTelecom had a problem. Try again later.")
 # outside, and may echo a webhook URL whose path is a secret.
 RAW_LIMIT = 160
 ADDRESS = re.compile(r"(\b[a-z][a-z0-9+.-]*://[^/\s]*)[^\s]*", re.IGNORECASE)
+# The reference at the end of a text `reference` wrote: `[Service/Method 409 already_exists: what eTelecom said]`.
+REFERENCE_AT_END = re.compile(r"\s*(\[[\w./-]+ (?:\d{3}|-) [\w.]+(?:: [^\n]*)?\])\s*\Z")
 
 
 def describe_error(exc: errors.EtelecomError) -> str:
@@ -92,3 +97,20 @@ def reference(exc: errors.EtelecomError) -> str:
 def without_addresses(text: str) -> str:
     """`text` with each web address cut to its scheme and host: words from outside may echo a secret path."""
     return ADDRESS.sub(r"\1/…", text)
+
+
+def split(text: str) -> tuple[str, str]:
+    """A text that ends with eTelecom's reference, as (the sentence, the reference); ("text", "") without one."""
+    text = str(text)
+    found = REFERENCE_AT_END.search(text)
+    if found is None:
+        return text, ""
+    return text[: found.start()], found.group(1)
+
+
+def as_html(text: str) -> SafeString:
+    """The sentence, then eTelecom's reference in small print; both escaped (eTelecom's words come from outside)."""
+    sentence, said = split(text)
+    if not said:
+        return format_html("{}", sentence)
+    return format_html('{} <small class="refusal-reference">{}</small>', sentence, said)

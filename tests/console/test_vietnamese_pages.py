@@ -1,6 +1,8 @@
 """Every main page, read in Vietnamese, shows no English string of ours: a text on the page that is a msgid of our
 catalogue whose Vietnamese differs means a string that missed its translation (a label built outside gettext, a
-value shown raw, a context that does not match)."""
+value shown raw, a context that does not match). The pages are the dashboard, the reports, every list and record
+of our apps, every add and send form, and the two-factor pages (django-otp ships no Vietnamese: its labels are
+ours, and any of its English field names shown is caught too)."""
 
 from html.parser import HTMLParser
 from pathlib import Path
@@ -9,22 +11,61 @@ import polib
 import pytest
 from django.conf import settings
 from django.contrib import admin
+from django.test import RequestFactory
 from django.urls import reverse
+from django.utils import translation
 
+from ..conftest import enrol
 from ..shops.factories import FACTORIES, make_shop
 
 CATALOGUE = Path(settings.BASE_DIR) / "locale" / "vi" / "LC_MESSAGES" / "django.po"
-OURS = {"shops", "zalo", "pbx"}
+OURS = {"shops", "zalo", "pbx", "sms", "otp_totp", "otp_static"}
+# django-otp's field names and its admin's section titles, as its pages would show them untranslated.
+OTP_ENGLISH = {
+    "User",
+    "Name",
+    "Confirmed",
+    "Digits",
+    "Key",
+    "Step",
+    "T0",
+    "Tolerance",
+    "Drift",
+    "Last t",
+    "Token",
+    "Device",
+    "Created at",
+    "Last used at",
+    "Throttling failure timestamp",
+    "Throttling failure count",
+    "Identity",
+    "Timestamps",
+    "Configuration",
+    "State",
+    "Throttling",
+    "TOTP device",
+    "Static device",
+    "Static token",
+}
+# Pages of their own: forms that add or send, and the second sign-in step.
+FORMS = [
+    "admin:shops_shop_connect",
+    "admin:zalo_officialaccount_connect",
+    "admin:otp_setup",
+    "admin:otp_codes",
+]
 
 
 def english_strings() -> set[str]:
     """Our msgids whose Vietnamese reads differently, long enough to be words (not `OA`, `%s`)."""
-    found = set()
+    found, same = set(), set()
     for entry in polib.pofile(str(CATALOGUE)):
         text = entry.msgid.strip()
-        if entry.msgstr.strip() != text and len(text) > 3 and "%" not in text and any(c.isalpha() for c in text):
-            found.add(text)
-    return found
+        if entry.msgstr.strip() == text:
+            same.add(text)
+        elif len(text) > 3 and "%" not in text and any(c.isalpha() for c in text):
+            found.update({text, text[0].upper() + text[1:]})  # column titles and labels start with a capital
+    return (found - same) | OTP_ENGLISH
 
 
 class VisibleText(HTMLParser):
@@ -68,14 +109,17 @@ def untranslated(html: str, english: set[str]) -> set[str]:
 
 
 @pytest.fixture
-def pages(db, admin_client):
+def pages(db, admin_client, admin_user):
     """A shop with one row of every model, and the URLs of the main pages (as a superuser sees them): the
-    dashboard, the reports, and every changelist and row's page of our apps."""
+    dashboard, the reports, every changelist, row's page and add form of our apps, and the forms of their own."""
     shop = make_shop("Cửa hàng dịch thuật")
     for make in FACTORIES.values():
         make(shop)
     urls = [reverse("admin:index"), *(reverse(f"admin:report_{name}") for name in ("calls", "zalo", "consents"))]
-    for model in admin.site._registry:
+    urls += [reverse(name) for name in FORMS]
+    request = RequestFactory().get("/")
+    request.user = admin_user
+    for model, model_admin in admin.site._registry.items():
         meta = model._meta
         if meta.app_label not in OURS:  # other packages' pages speak their own catalogues
             continue
@@ -83,6 +127,8 @@ def pages(db, admin_client):
         row = model._default_manager.order_by("pk").first()
         if row is not None:
             urls.append(reverse(f"admin:{meta.app_label}_{meta.model_name}_change", args=[row.pk]))
+        if model_admin.has_add_permission(request):
+            urls.append(reverse(f"admin:{meta.app_label}_{meta.model_name}_add"))
     return urls
 
 
@@ -98,6 +144,17 @@ def test_no_main_page_shows_english_of_ours(admin_client, pages):
     assert shown == {}, "\n".join(f"{url}: {found}" for url, found in shown.items())
 
 
+def test_the_second_sign_in_step_speaks_vietnamese(client, admin_user):
+    """The page a password alone leads to: the code to enter, and its error."""
+    enrol(admin_user)
+    client.force_login(admin_user)
+    english = english_strings()
+    page = client.get(reverse("admin:otp_verify"), HTTP_ACCEPT_LANGUAGE="vi")
+    wrong = client.post(reverse("admin:otp_verify"), {"code": "000000"}, HTTP_ACCEPT_LANGUAGE="vi")
+    assert page.status_code == wrong.status_code == 200
+    assert untranslated(page.content.decode(), english) | untranslated(wrong.content.decode(), english) == set()
+
+
 def test_the_check_finds_english():
     english = english_strings()
     assert untranslated("<p>Highest bar: 5.</p><p>Calls per day</p><td>spent</td>", english) == {
@@ -107,3 +164,35 @@ def test_the_check_finds_english():
     assert untranslated("<p>Cuộc gọi theo ngày</p><script>var s = 'Calls per day';</script>", english) == set()
     icon_and_language = '<span class="material-symbols-outlined">error</span><option lang="en">English</option>'
     assert untranslated(icon_and_language, english) == set()
+
+
+def test_codes_on_record_pages_read_as_words(admin_client):
+    """eTelecom's codes on a record page: known ones in words, one the console does not know yet as `khác (X)`,
+    never bare."""
+    from pbx.models import CallRecord
+    from zalo.models import Follower, Message, OfficialAccount
+
+    shop = make_shop("Cửa hàng mã")
+    call = FACTORIES[CallRecord](shop)
+    CallRecord.objects.filter(pk=call.pk).update(call_status="P", call_state="ringing")
+    message = FACTORIES[Message](shop)
+    Message.objects.filter(pk=message.pk).update(type="template", sending_mode="unknown", status="Q")
+
+    def shown(model, pk):
+        url = reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_change", args=[pk])
+        parser = VisibleText()
+        parser.feed(admin_client.get(url, HTTP_ACCEPT_LANGUAGE="vi").content.decode())
+        return parser.texts
+
+    texts = shown(CallRecord, call.pk)
+    assert "kết nối được" in texts and "khác (ringing)" in texts and "P" not in texts
+    texts = shown(Message, message.pk)
+    assert {"tin theo mẫu", "không nêu", "khác (Q)"} <= set(texts)
+    assert not {"template", "unknown", "Q"} & set(texts)
+    with translation.override("vi"):
+        follower = Follower(gender="unknown", state="follow")
+        assert (follower.get_gender_display(), follower.get_state_display()) == ("không nêu", "đang theo dõi")
+    oa = message.oa
+    OfficialAccount.objects.filter(pk=oa.pk).update(current_quality="unknown", last_week_quality="HIGH")
+    texts = shown(OfficialAccount, oa.pk)
+    assert {"chưa được đánh giá", "Cao"} <= set(texts) and not {"unknown", "HIGH"} & set(texts)

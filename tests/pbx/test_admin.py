@@ -189,3 +189,13 @@ def test_an_export_with_a_filter_the_list_does_not_know_answers_like_the_list(su
     response = support_client.get(reverse("admin:pbx_callrecord_export"), {"shopmembership": "1"})
     assert response.status_code == 302
     assert response.url == reverse("admin:pbx_callrecord_changelist") + "?e=1"
+
+
+def test_a_calls_outcome_code_reads_in_words(admin_client):
+    from django.utils import translation
+
+    from pbx.models import CallRecord
+
+    with translation.override("vi"):
+        assert CallRecord(call_status="P").get_call_status_display() == "kết nối được"
+        assert CallRecord(call_status="Z").get_call_status_display() == "khác (Z)"

@@ -149,7 +149,7 @@ def test_oa_quality_drop_quota_running_out_and_expiring_authorization(make_user,
     (message,), counts = digest()
     body = message.body
     assert counts["new"] == 3
-    assert "OA chất lượng: Chất lượng giảm so với tuần trước (HIGH → LOW)" in body
+    assert "OA chất lượng: Chất lượng giảm so với tuần trước (Cao → Thấp)" in body  # qualities in words
     # At that rate the quota ran out moments after the sync, a time now past: said so, never as a time to come.
     assert "OA hạn mức: với tốc độ gửi hôm nay, hạn mức ZNS hôm nay đã hết kể từ lần đồng bộ gần nhất" in body
     assert "OA hết hạn:" in body

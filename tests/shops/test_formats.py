@@ -75,3 +75,18 @@ def test_the_filters_are_the_same_functions():
     with translation.override("vi"):
         text = rendered.render(Context({"n": 12345, "fee": 1839200, "talk": 3600, "on": date(2026, 1, 2)}))
     assert text == "12.345 · 1.839.200\u00a0₫ · 1 giờ 00 phút · 02/01/2026"
+
+
+def test_a_code_reads_as_words_and_an_unknown_one_as_other():
+    from zalo.models import OfficialAccount
+
+    with translation.override("vi"):
+        assert formats.coded(OfficialAccount.Quality, "HIGH") == "Cao"
+        assert formats.coded(OfficialAccount.Quality, "BEST") == "khác (BEST)"
+        assert formats.coded({}, "") == "-"
+
+
+def test_a_run_counts_in_words_even_a_count_it_does_not_know():
+    with translation.override("vi"):
+        assert formats.counts({"invalid": 0, "pending": 0, "sent": 5, "mails": 2}) == "5 đã gửi, 2 thư"
+        assert formats.counts({"shiny_new": 3}) == "3 khác (shiny_new)"

@@ -5,7 +5,7 @@ import pytest
 from django.utils import translation
 
 from etelecom import errors
-from shops.common.refusals import REFUSALS, REFUSALS_BY_CALL, describe_error
+from shops.common.refusals import REFUSALS, REFUSALS_BY_CALL, as_html, describe_error, split
 
 
 def refusal(kind=errors.AlreadyExists, msg="extension 105 already exists", **kwargs):
@@ -65,3 +65,38 @@ def test_a_hostile_message_is_cut_short_and_hides_addresses():
     text = describe_error(exc)
     assert "s3cr3t" not in text and "https://console.example.vn/…" in text
     assert len(text) < 400
+
+
+def test_pages_show_the_reference_in_small_print_after_the_sentence():
+    with translation.override("vi"):
+        text = describe_error(refusal())
+    assert split(text) == (
+        "Số máy nhánh này đã được dùng. Hãy chọn số khác.",
+        "[Etelecom/CreateExtension 409 already_exists: extension 105 already exists]",
+    )
+    assert as_html(text) == (
+        'Số máy nhánh này đã được dùng. Hãy chọn số khác. <small class="refusal-reference">'
+        "[Etelecom/CreateExtension 409 already_exists: extension 105 already exists]</small>"
+    )
+    assert as_html("The form is out of date.") == "The form is out of date."
+
+
+def test_a_hostile_message_in_the_reference_is_escaped():
+    text = describe_error(refusal(msg='<script>alert(1)</script> "x" [y]'))
+    html = as_html(text)
+    assert "<script>" not in html and "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    assert html.count("<small") == 1 and html.endswith("</small>")
+    assert as_html("<b>not a refusal</b>") == "&lt;b&gt;not a refusal&lt;/b&gt;"
+
+
+def test_the_filter_keeps_safe_messages_and_splits_plain_ones():
+    from django.contrib.messages import constants
+    from django.contrib.messages.storage.base import Message
+    from django.utils.html import format_html
+
+    from shops.templatetags.refusals import refusal as shown
+
+    linked = format_html('<a href="{}">{}</a>', "/admin/", "run")
+    assert shown(Message(constants.INFO, linked)) == linked
+    plain = shown(Message(constants.ERROR, "Shop A: " + describe_error(refusal())))
+    assert plain.startswith("Shop A: ") and '<small class="refusal-reference">[Etelecom/CreateExtension' in plain

@@ -228,6 +228,9 @@ def test_a_bulk_upload_is_checked_then_sent_once_per_row_with_fallback(admin_cli
     results = admin_client.get(reverse("admin:sms_smsbulkjob_results", args=[job.pk]))
     body = b"".join(results.streaming_content).decode("utf-8-sig")
     assert fell_back.omni_id in body and "SMS" in body
+    # Headers and values in words of the reader's language, not the gateway's codes.
+    assert body.startswith("line,phone,state,error,tracking id,gateway id,delivery,channel,segments")
+    assert "SUCCESS" not in body and "Delivered" in body
 
 
 def test_an_account_out_of_messages_holds_the_rest(admin_client, account, otp, sandbox, gateway):

@@ -5,6 +5,8 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from shops import formats
+
 from .oas import OfficialAccount
 from .zns import Message
 
@@ -27,7 +29,7 @@ class ConversationMessage(models.Model):
     msg_id = models.CharField(_("Zalo message id"), max_length=64, blank=True)
     direction = models.CharField(_("direction"), max_length=8, choices=Direction.choices)
     zl_user_id = models.CharField(_("Zalo user id"), max_length=64)
-    # Zalo's message kinds, in words; a kind Zalo adds later shows as it came. Not `choices`: the list is Zalo's.
+    # Zalo's message kinds, in words (`get_kind_display`). Not `choices`: the list is Zalo's.
     KINDS = {
         "text": pgettext_lazy("message kind", "text"),
         "image": pgettext_lazy("message kind", "image"),
@@ -77,4 +79,8 @@ class ConversationMessage(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.zl_user_id} {self.get_direction_display()} ({self.kind})"
+        return f"{self.zl_user_id} {self.get_direction_display()} ({self.get_kind_display()})"
+
+    def get_kind_display(self) -> str:
+        """The kind in words; one Zalo adds later reads `other (kind)`."""
+        return formats.coded(self.KINDS, self.kind)

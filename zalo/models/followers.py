@@ -2,6 +2,9 @@
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
+
+from shops import formats
 
 from .oas import OfficialAccount
 
@@ -21,6 +24,15 @@ class Follower(models.Model):
     zl_user_id = models.CharField(_("Zalo user id"), max_length=32, blank=True)
     full_name = models.CharField(_("name"), max_length=255, blank=True)
     phone = models.CharField(_("phone"), max_length=32, blank=True)
+    # Zalo's genders and follow states in words (`get_gender_display`, `get_state_display`); one it adds later reads
+    # `other (X)`. Not `choices`: the lists are Zalo's.
+    GENDERS = {
+        "male": pgettext_lazy("gender", "male"),
+        "female": pgettext_lazy("gender", "female"),
+        "other": pgettext_lazy("gender", "other"),
+        "unknown": pgettext_lazy("gender", "not stated"),
+    }
+    STATES = {"follow": pgettext_lazy("follower", "follows"), "unfollow": pgettext_lazy("follower", "unfollowed")}
     gender = models.CharField(_("gender"), max_length=16, blank=True)
     state = models.CharField(_("follows"), max_length=16, blank=True)
     has_conversation = models.BooleanField(_("has a conversation"), default=False)
@@ -49,3 +61,9 @@ class Follower(models.Model):
 
     def __str__(self):
         return self.full_name or self.zl_user_id
+
+    def get_gender_display(self) -> str:
+        return formats.coded(self.GENDERS, self.gender)
+
+    def get_state_display(self) -> str:
+        return formats.coded(self.STATES, self.state)

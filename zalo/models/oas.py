@@ -2,7 +2,9 @@
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
+from shops import formats
 from shops.crypto import EncryptedTextField, Secret
 from shops.models import Shop
 
@@ -76,6 +78,15 @@ class OfficialAccount(models.Model):
 
     def __str__(self):
         return self.name or self.oa_id
+
+    # eTelecom sends `unknown` before Zalo has rated an OA; not a choice to filter on, but said in words.
+    QUALITY_WORDS = {**dict(Quality.choices), "unknown": pgettext_lazy("quality", "not rated yet")}
+
+    def get_current_quality_display(self) -> str:
+        return formats.coded(self.QUALITY_WORDS, self.current_quality) if self.current_quality else ""
+
+    def get_last_week_quality_display(self) -> str:
+        return formats.coded(self.QUALITY_WORDS, self.last_week_quality) if self.last_week_quality else ""
 
     @property
     def remaining_percent(self) -> float | None:

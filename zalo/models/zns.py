@@ -5,6 +5,8 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
+from shops import formats
+
 from .consents import Consent
 from .oas import OfficialAccount
 
@@ -85,6 +87,15 @@ class Message(models.Model):
         ACCEPTED = "P", pgettext_lazy("zns status", "Accepted")
         FAILED = "N", _("Failed")
 
+    # eTelecom's message types and sending modes in words (`get_type_display`, `get_sending_mode_display`); one it
+    # adds later reads `other (X)`. Not `choices`: the lists are eTelecom's.
+    TYPES = {"template": pgettext_lazy("zns type", "template message"), "journey": _("journey message")}
+    SENDING_MODES = {
+        "default": _("Normal"),
+        "tag3": _("Past the daily quota (tag 3)"),
+        "unknown": pgettext_lazy("sending mode", "not stated"),
+    }
+
     oa = models.ForeignKey(OfficialAccount, on_delete=models.CASCADE, related_name="messages", verbose_name=_("OA"))
     template = models.ForeignKey(
         ZnsTemplate,
@@ -154,6 +165,12 @@ class Message(models.Model):
 
     def __str__(self):
         return f"{self.phone} ({self.tracking_id or self.etelecom_id})"
+
+    def get_type_display(self) -> str:
+        return formats.coded(self.TYPES, self.type)
+
+    def get_sending_mode_display(self) -> str:
+        return formats.coded(self.SENDING_MODES, self.sending_mode)
 
 
 class ZnsDaily(models.Model):
