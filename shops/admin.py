@@ -187,6 +187,11 @@ class ShopAdmin(ShopScopedAdmin):
                 name="shops_shop_webhook_register",
             ),
             path(
+                "<path:object_id>/webhook/refresh/",
+                wrap(lambda r, object_id: self.webhook_refresh_view(r, object_id)),
+                name="shops_shop_webhook_refresh",
+            ),
+            path(
                 "<path:object_id>/reconnect/",
                 wrap(lambda r, object_id: views.reconnect(r, self, object_id)),
                 name="shops_shop_reconnect",
@@ -201,6 +206,14 @@ class ShopAdmin(ShopScopedAdmin):
             raise PermissionDenied
         self.register_webhooks(request, [shop])
         return redirect("admin:shops_shop_change", shop.pk)
+
+    def webhook_refresh_view(self, request, object_id):
+        """The hub's "refresh": forget eTelecom's kept answer on the webhook, so the page asks again."""
+        shop = self.get_object(request, object_id)
+        if shop is None or not self.has_view_permission(request, shop):
+            raise PermissionDenied
+        hub.forget_webhook_states(shop)
+        return redirect(reverse("admin:shops_shop_change", args=[shop.pk]) + "#hub-webhooks")
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         shop = self.get_object(request, object_id)
@@ -226,6 +239,8 @@ class ShopAdmin(ShopScopedAdmin):
             else:
                 audit.record(request.user, shop, logged)
                 succeeded += 1
+            finally:
+                hub.forget_webhook_states(shop)
         if succeeded:
             messages.success(request, done % {"count": succeeded})
 

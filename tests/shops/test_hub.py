@@ -2,6 +2,7 @@
 again), recent sync runs and recent eTelecom errors; never the webhook's secret address."""
 
 import pytest
+from django.core.cache import cache
 from django.urls import reverse
 
 from pbx import services as pbx_services
@@ -23,6 +24,14 @@ def shop(db, sandbox, settings):
     syncing.run_now("template_sync", zalo_services.templates_sync_work, shop=shop)
     syncing.run_now("pbx_sync", pbx_services.directory_sync_work, shop=shop)
     return shop
+
+
+@pytest.fixture(autouse=True)
+def forgetful_cache():
+    """eTelecom's kept answers of one test are not another's."""
+    cache.clear()
+    yield
+    cache.clear()
 
 
 def hub(page) -> dict:
@@ -56,6 +65,58 @@ def test_the_webhook_state_comes_from_etelecom_and_one_click_registers_it_again(
     Shop.objects.filter(pk=shop.pk).update(webhook_registered_at=None)
     response = client.post(reverse("admin:shops_shop_webhook_register", args=[shop.pk]), follow=True)
     assert response.status_code == 200 and Shop.objects.get(pk=shop.pk).webhook_registered_at is not None
+
+
+def asked(shop) -> int:
+    return ApiCall.objects.filter(shop=shop, method="Webhook/GetWebhooks").count()
+
+
+def test_the_webhook_state_is_asked_once_then_kept_until_refreshed_or_registered(client, make_user, shop, sandbox):
+    client.force_login(make_user("hotro-giu", SUPPORT, shops=[shop]))
+    services.shop_webhook_register(shop=shop)
+    page = reverse("admin:shops_shop_change", args=[shop.pk])
+    sandbox.control.clear_requests()
+    before = asked(shop)
+    first = client.get(page)
+    assert asked(shop) == before + 1 == sandbox.control.received(
+        "Webhook/GetWebhooks"
+    ) + before and "delivering" in str(hub(first)["webhooks"].rows[0][0])
+    second = client.get(page)
+    assert asked(shop) == before + 1 and sandbox.control.received("Webhook/GetWebhooks") == 1  # kept
+    assert hub(second)["webhooks"].rows == hub(first)["webhooks"].rows
+    refresh = reverse("admin:shops_shop_webhook_refresh", args=[shop.pk])
+    assert refresh in second.content.decode()
+    assert client.get(refresh).url == page + "#hub-webhooks"
+    client.get(page)
+    assert asked(shop) == before + 2  # "ask again" forgot the answer
+    client.post(reverse("admin:shops_shop_webhook_register", args=[shop.pk]))
+    registered = asked(shop)  # registering lists the webhooks itself
+    client.get(page)
+    assert asked(shop) == registered + 1  # and forgets the kept answer
+
+
+def test_a_refusal_is_kept_too_until_asked_again(client, make_user, shop, sandbox):
+    services.shop_webhook_register(shop=shop)
+    client.force_login(make_user("hotro-tuchoi", SUPPORT, shops=[shop]))
+    page = reverse("admin:shops_shop_change", args=[shop.pk])
+    sandbox.control.clear_requests()
+    sandbox.control.faults(next=["error200"], methods=["Webhook/GetWebhooks"])
+    refused = hub(client.get(page))["webhooks"]
+    assert refused.rows == [] and refused.empty and refused.refresh
+    asked_once = sandbox.control.received("Webhook/GetWebhooks")
+    assert asked_once >= 1
+    assert hub(client.get(page))["webhooks"].rows == []
+    assert sandbox.control.received("Webhook/GetWebhooks") == asked_once  # the sandbox was not asked again
+    client.get(reverse("admin:shops_shop_webhook_refresh", args=[shop.pk]))
+    assert hub(client.get(page))["webhooks"].rows  # asked again: eTelecom answers now
+
+
+def test_only_the_shops_staff_ask_again_for_its_webhook(client, make_user, shop):
+    other = Shop.objects.exclude(pk=shop.pk).first()
+    client.force_login(make_user("quanly-giu", MANAGER, shops=[shop]))
+    assert client.get(reverse("admin:shops_shop_webhook_refresh", args=[other.pk])).status_code == 403
+    assert client.get(reverse("admin:shops_shop_webhook_refresh", args=["999999"])).status_code == 403
+    assert client.get(reverse("admin:shops_shop_webhook_refresh", args=[shop.pk])).status_code == 302
 
 
 def test_only_support_of_the_shop_registers_its_webhook_and_only_by_post(client, make_user, shop):
