@@ -9,22 +9,16 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from shops import formats
-from shops.admin import json_table, pill, queue_runs
+from shops.admin import queue_runs
+from shops.common.display import badge, json_table
 from shops.common.exports import streamed_csv
 from shops.common.links import link, web_url
 from shops.common.listing import DateRangeFilter, EstimatedCountPaginator
 from shops.common.phones import PhoneSearch
 from shops.scoping import MirroredAdmin, ReadOnlyAdmin, ShopFilter, scope
 
-from . import hub, views
+from . import badges, hub, views
 from .models import CallDaily, CallRecord, Extension, Hotline, PbxUser, Status, Tenant
-
-STATUS_BADGE = {"P": "ok", "Z": "busy", "N": "bad"}
-
-
-def status_pill(obj, field: str = "status"):
-    code = getattr(obj, field)
-    return pill(STATUS_BADGE.get(code, "unknown"), getattr(obj, f"get_{field}_display")() or "-")
 
 
 class PbxAdmin(MirroredAdmin):
@@ -67,7 +61,7 @@ class TenantAdmin(PbxAdmin):
 
     @admin.display(description=_("status"), ordering="status")
     def status_badge(self, tenant):
-        return status_pill(tenant)
+        return badge(tenant.status, badges.STATUS, tenant.get_status_display())
 
     def render_change_form(self, request, context, *args, obj=None, **kwargs):
         context["can_activate"] = (
@@ -86,7 +80,7 @@ class HotlineAdmin(PbxAdmin):
 
     @admin.display(description=_("status"), ordering="status")
     def status_badge(self, hotline):
-        return status_pill(hotline)
+        return badge(hotline.status, badges.STATUS, hotline.get_status_display())
 
 
 @admin.register(PbxUser)
@@ -139,7 +133,7 @@ class ExtensionAdmin(PbxAdmin):
 
     @admin.display(description=_("state"), ordering="state")
     def state_badge(self, extension):
-        return status_pill(extension, "state")
+        return badge(extension.state, badges.EXTENSION_STATE, extension.get_state_display())
 
 
 class StartedFilter(DateRangeFilter):

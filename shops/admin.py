@@ -1,4 +1,3 @@
-import json
 from datetime import timedelta
 
 from django.contrib import admin, messages
@@ -8,7 +7,7 @@ from django.shortcuts import redirect
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.decorators import method_decorator
-from django.utils.html import format_html, format_html_join
+from django.utils.html import format_html
 from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
@@ -16,64 +15,13 @@ from django.views.decorators.debug import sensitive_post_parameters
 
 from etelecom import METHODS
 
-from . import audit, formats, hub, jobs, services, syncing, views
+from . import audit, badges, formats, hub, jobs, services, syncing, views
+from .common.display import badge
 from .errors import Refused
 from .errors import show as show_refusal
 from .forms import DirectShopForm, ShopChangeForm
 from .models import ApiCall, Shop, ShopMembership, SyncRun, WebhookEvent
 from .scoping import ConsoleTabularInline, ReadOnlyAdmin, ShopFilter, ShopScopedAdmin
-
-BADGES = {
-    Shop.CredentialStatus.VALID: "ok",
-    Shop.CredentialStatus.INVALID: "bad",
-    Shop.CredentialStatus.UNKNOWN: "unknown",
-    SyncRun.Status.SUCCEEDED: "ok",
-    SyncRun.Status.FAILED: "bad",
-    SyncRun.Status.SKIPPED: "unknown",
-    SyncRun.Status.QUEUED: "unknown",
-    SyncRun.Status.RUNNING: "busy",
-}
-
-
-def pill(level: str, label) -> str:
-    """A coloured label: level is ok, bad, busy or unknown (console.css)."""
-    return format_html('<span class="badge badge-{}">{}</span>', level, label)
-
-
-def badge(value: str, label) -> str:
-    return pill(BADGES.get(value, "unknown"), label)
-
-
-def json_table(value) -> str:
-    """JSON from eTelecom as a person reads it: a list of objects as a table (one column per key, in the order
-    they first appear), an object as key/value rows, anything else as text; every value escaped."""
-    if isinstance(value, dict):
-        value = [value] if value else []
-    if not isinstance(value, list) or not value:
-        return "-" if value in (None, "", [], {}) else str(value)
-    rows = [row if isinstance(row, dict) else {"": row} for row in value]
-    keys = list(dict.fromkeys(key for row in rows for key in row))
-    head = format_html_join("", "<th>{}</th>", ((str(key).replace("_", " "),) for key in keys))
-    body = format_html_join(
-        "",
-        "<tr>{}</tr>",
-        ((format_html_join("", "<td>{}</td>", ((_json_cell(row.get(key)),) for key in keys)),) for row in rows),
-    )
-    return format_html(
-        '<div class="table-box"><table class="json-table"><thead><tr>{}</tr></thead><tbody>{}</tbody></table></div>',
-        head,
-        body,
-    )
-
-
-def _json_cell(value) -> str:
-    if value is None or value == "":
-        return "-"
-    if isinstance(value, bool):
-        return _("yes") if value else _("no")
-    if isinstance(value, (dict, list)):
-        return json.dumps(value, ensure_ascii=False)
-    return str(value)
 
 
 def queue_runs(request, shops, kind: str) -> None:
@@ -126,7 +74,7 @@ class ShopAdmin(ShopScopedAdmin):
 
     @admin.display(description=_("credential"), ordering="credential_status")
     def credential_badge(self, shop):
-        return badge(shop.credential_status, shop.get_credential_status_display())
+        return badge(shop.credential_status, badges.CREDENTIAL, shop.get_credential_status_display())
 
     def get_fieldsets(self, request, obj=None):
         if obj is None:
@@ -402,7 +350,7 @@ class SyncRunAdmin(ReadOnlyAdmin):
 
     @admin.display(description=_("status"), ordering="status")
     def status_badge(self, run):
-        return badge(run.status, run.get_status_display())
+        return badge(run.status, badges.SYNC_RUN, run.get_status_display())
 
     @admin.display(description=_("kind"))
     def kind_name(self, run):

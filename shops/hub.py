@@ -13,7 +13,8 @@ from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 
-from . import formats
+from . import badges, formats
+from .common.display import badge
 from .common.refusals import without_addresses
 from .models import ApiCall, Shop, SyncRun
 
@@ -120,11 +121,7 @@ def webhooks(shop: Shop, user) -> Section:
         said = without_addresses(" ".join(said.split()))
         rows.append(
             [
-                format_html(
-                    '<span class="badge badge-{}">{}</span>',
-                    STATE_BADGES.get(hook["state"], "unknown"),
-                    labels.get(hook["state"], hook["state"] or "-"),
-                ),
+                badge(hook["state"], badges.WEBHOOK_STATE, labels.get(hook["state"])),
                 _("current address") if hook["current"] else _("an older address"),
                 formats.moment(hook["last_sent_at"]),
                 said[:200] or "-",
@@ -142,9 +139,6 @@ def webhooks(shop: Shop, user) -> Section:
     )
 
 
-STATE_BADGES = {"ok": "ok", "retry": "busy", "stop": "bad"}
-
-
 def recent_runs(shop: Shop, user) -> Section:
     runs = SyncRun.objects.filter(shop=shop).order_by("-queued_at")[:ROWS]
     return Section(
@@ -154,7 +148,7 @@ def recent_runs(shop: Shop, user) -> Section:
         rows=[
             [
                 change_link(run, run.kind_label),
-                run.get_status_display(),
+                badge(run.status, badges.SYNC_RUN, run.get_status_display()),
                 formats.moment(run.queued_at),
                 run.error[:120] if run.error else formats.counts(run.counts),
             ]

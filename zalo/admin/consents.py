@@ -7,18 +7,15 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from shops import formats
-from shops.admin import pill
+from shops.common.display import BAD, OK, badge, pill
 from shops.common.phones import PhoneSearch
 from shops.errors import Refused
 from shops.errors import show as show_refusal
 from shops.scoping import ShopFilter
 
-from .. import services, views
+from .. import badges, services, views
 from ..models import Consent
 from .oas import ZaloWorkAdmin
-
-REPLY_BADGE = {"P": "ok", "N": "bad", "NS": "unknown", "S": "busy"}
-
 
 CHECK_AT_ONCE = 50
 
@@ -56,7 +53,7 @@ class ConsentAdmin(PhoneSearch, ZaloWorkAdmin):
 
     @admin.display(description=_("reply"), ordering="reply_status")
     def reply(self, consent):
-        return pill(REPLY_BADGE.get(consent.reply_status, "unknown"), consent.get_reply_status_display() or "-")
+        return badge(consent.reply_status, badges.REPLY, consent.get_reply_status_display())
 
     @admin.display(description=_("may call until"), ordering="expires_at")
     def permission(self, consent):
@@ -65,7 +62,7 @@ class ConsentAdmin(PhoneSearch, ZaloWorkAdmin):
         )
         if until is None:
             return "-"
-        return pill("ok" if until > timezone.now() else "bad", formats.moment(until))
+        return pill(OK if until > timezone.now() else BAD, formats.moment(until))
 
     @admin.display(description=_("requested"), ordering="etelecom_created_at")
     def requested(self, consent):

@@ -7,7 +7,7 @@ from django.utils import timezone
 from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 
-from shops.admin import pill
+from shops.common.display import BUSY, OK, UNKNOWN, pill
 from shops.common.listing import EstimatedCountPaginator
 from shops.scoping import ReadOnlyAdmin, ShopFilter, scope
 
@@ -107,7 +107,7 @@ class FollowerAdmin(ReadOnlyAdmin):
 
     @admin.display(description=_("unread"), ordering="unread")
     def unread_badge(self, follower):
-        return pill("busy", follower.unread) if follower.unread else "-"
+        return pill(BUSY, follower.unread) if follower.unread else "-"
 
     @admin.display(description=_("may reply"))
     def window(self, follower):
@@ -115,8 +115,8 @@ class FollowerAdmin(ReadOnlyAdmin):
         if closes is None:
             return "-"
         if closes <= timezone.now():
-            return pill("unknown", _("closed"))
-        return pill("ok", _("until %(time)s") % {"time": timezone.localtime(closes).strftime("%d/%m %H:%M")})
+            return pill(UNKNOWN, _("closed"))
+        return pill(OK, _("until %(time)s") % {"time": timezone.localtime(closes).strftime("%d/%m %H:%M")})
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         # Replies go to their own URL; a POST here is an edit, refused as on every record of what happened.

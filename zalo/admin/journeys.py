@@ -3,15 +3,13 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from shops.admin import pill
+from shops.common.display import badge
 from shops.common.phones import PhoneSearch
 from shops.scoping import ShopFilter
 
-from .. import views
+from .. import badges, views
 from ..models import Journey
 from .oas import ZaloWorkAdmin
-
-JOURNEY_BADGE = {"P": "ok", "Z": "busy", "N": "bad"}
 
 
 @admin.register(Journey)
@@ -26,7 +24,7 @@ class JourneyAdmin(PhoneSearch, ZaloWorkAdmin):
 
     @admin.display(description=_("status"), ordering="status")
     def status_badge(self, journey):
-        return pill(JOURNEY_BADGE.get(journey.status, "unknown"), journey.get_status_display() or "-")
+        return badge(journey.status, badges.JOURNEY_STATUS, journey.get_status_display())
 
     @admin.action(description=_("Sync journey tokens now"), permissions=["change"])
     def sync_now(self, request, queryset):

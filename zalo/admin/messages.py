@@ -5,17 +5,14 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from shops import formats
-from shops.admin import pill
+from shops.common.display import badge
 from shops.common.listing import DateRangeFilter, EstimatedCountPaginator
 from shops.common.phones import PhoneSearch
 from shops.scoping import ShopFilter, scope
 
-from .. import views
+from .. import badges, views
 from ..models import Message, ZnsTemplate
 from .oas import OAFilter, ZaloWorkAdmin
-
-SEND_BADGE = {"sent": "ok", "sending": "busy", "unconfirmed": "busy", "failed": "bad"}
-DELIVERY_BADGE = {"received": "ok", "seen": "ok", "unknown": "unknown"}
 
 
 class RequestedFilter(DateRangeFilter):
@@ -66,13 +63,13 @@ class MessageAdmin(PhoneSearch, ZaloWorkAdmin):
 
     @admin.display(description=_("send"), ordering="send_state")
     def send(self, message):
-        return pill(SEND_BADGE.get(message.send_state, "unknown"), message.get_send_state_display())
+        return badge(message.send_state, badges.SEND, message.get_send_state_display())
 
     @admin.display(description=_("delivery"), ordering="delivery_status")
     def delivery(self, message):
         if not message.delivery_status:
             return "-"
-        return pill(DELIVERY_BADGE.get(message.delivery_status, "unknown"), message.get_delivery_status_display())
+        return badge(message.delivery_status, badges.DELIVERY, message.get_delivery_status_display())
 
     @admin.action(description=_("Sync ZNS messages now"), permissions=["change"])
     def sync_now(self, request, queryset):

@@ -10,14 +10,13 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from shops import formats
-from shops.admin import pill, queue_runs
+from shops.admin import queue_runs
+from shops.common.display import BAD, OK, UNKNOWN, badge, pill
 from shops.scoping import MirroredAdmin, ReadOnlyAdmin, ShopFilter, ShopScopedAdmin, scope
 
-from .. import hub, views
+from .. import badges, hub, views
 from ..models import OASnapshot, OfficialAccount
 from ..selectors import QUALITY_RANK, health_choices, health_q
-
-QUALITY_BADGE = {"HIGH": "ok", "MEDIUM": "busy", "LOW": "bad"}
 
 
 class HealthFilter(admin.SimpleListFilter):
@@ -33,7 +32,7 @@ class HealthFilter(admin.SimpleListFilter):
 
 def quality_badge(code: str, label, previous: str = "") -> str:
     dropped = code in QUALITY_RANK and previous in QUALITY_RANK and QUALITY_RANK[code] < QUALITY_RANK[previous]
-    return pill(QUALITY_BADGE.get(code, "unknown"), f"{label or '-'}{' ↓' if dropped else ''}")
+    return badge(code, badges.QUALITY, f"{label or '-'}{' ↓' if dropped else ''}")
 
 
 @admin.register(OfficialAccount)
@@ -80,8 +79,8 @@ class OfficialAccountAdmin(ShopScopedAdmin):
     @admin.display(description=_("status"), ordering="status")
     def status_badge(self, oa):
         if oa.missing_since:
-            return pill("bad", _("Gone from eTelecom"))
-        return pill("ok" if oa.status == OfficialAccount.Status.CONNECTED else "bad", oa.get_status_display() or "-")
+            return pill(BAD, _("Gone from eTelecom"))
+        return badge(oa.status, badges.OA_STATUS, oa.get_status_display())
 
     @admin.display(description=_("quality (48 h)"), ordering="current_quality")
     def quality(self, oa):
@@ -93,7 +92,7 @@ class OfficialAccountAdmin(ShopScopedAdmin):
         percent = oa.remaining_percent
         if percent is None:
             return "-"
-        level = "bad" if percent < settings.ZALO_QUOTA_LOW_PERCENT else "ok"
+        level = BAD if percent < settings.ZALO_QUOTA_LOW_PERCENT else OK
         return pill(
             level,
             f"{formats.number(oa.remaining_quota)} / {formats.number(oa.daily_quota)} ({formats.percent(percent, 0)})",
@@ -104,7 +103,7 @@ class OfficialAccountAdmin(ShopScopedAdmin):
         if oa.expires_at is None:
             return "-"
         soon = oa.expires_at < timezone.now() + timedelta(days=settings.ZALO_TOKEN_EXPIRY_DAYS)
-        return pill("bad" if soon else "unknown", formats.day(oa.expires_at))
+        return pill(BAD if soon else UNKNOWN, formats.day(oa.expires_at))
 
     @admin.action(description=_("Sync quota and quality now"), permissions=["change"])
     def sync_now(self, request, queryset):

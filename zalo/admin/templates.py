@@ -3,14 +3,12 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from shops.admin import json_table, pill
+from shops.common.display import badge, json_table
 from shops.scoping import ShopFilter
 
-from .. import views
+from .. import badges, views
 from ..models import ZnsTemplate
 from .oas import ZaloWorkAdmin
-
-TEMPLATE_BADGE = {"ENABLE": "ok", "PENDING_REVIEW": "busy", "REJECT": "bad", "DISABLE": "bad"}
 
 
 @admin.register(ZnsTemplate)
@@ -24,7 +22,7 @@ class ZnsTemplateAdmin(ZaloWorkAdmin):
 
     @admin.display(description=_("status"), ordering="status")
     def status_badge(self, template):
-        return pill(TEMPLATE_BADGE.get(template.status, "unknown"), template.get_status_display() or "-")
+        return badge(template.status, badges.TEMPLATE_STATUS, template.get_status_display())
 
     @admin.display(description=_("parameters"))
     def params_table(self, template):
