@@ -9,7 +9,7 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from shops import formats
-from shops.admin import queue_runs
+from shops.admin import SyncNowAdmin, queue_runs, shop_syncs
 from shops.common.display import badge, json_table
 from shops.common.exports import streamed_csv
 from shops.common.links import link, web_url
@@ -35,12 +35,15 @@ class PbxAdmin(MirroredAdmin):
 
 
 @admin.register(Tenant)
-class TenantAdmin(PbxAdmin):
+class TenantAdmin(SyncNowAdmin, PbxAdmin):
     list_display = ["shop", "name", "domain", "status_badge", "synced_at"]
     list_filter = [ShopFilter, "status"]
     actions = ["sync_directory_now", "sync_calls_now"]
     add_page = staticmethod(views.tenant_create)
     change_form_template = "admin/pbx/tenant/change_form.html"
+
+    def sync_kinds(self, tenant):
+        return shop_syncs(tenant.shop, ["pbx_sync", "call_sync"])
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         obj = self.get_object(request, object_id)

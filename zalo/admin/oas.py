@@ -10,7 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from shops import formats
-from shops.admin import queue_runs
+from shops.admin import SyncNowAdmin, queue_runs, shop_syncs
 from shops.common.display import BAD, OK, UNKNOWN, badge, pill
 from shops.scoping import MirroredAdmin, ReadOnlyAdmin, ShopFilter, ShopScopedAdmin, scope
 
@@ -36,7 +36,7 @@ def quality_badge(code: str, label, previous: str = "") -> str:
 
 
 @admin.register(OfficialAccount)
-class OfficialAccountAdmin(ShopScopedAdmin):
+class OfficialAccountAdmin(SyncNowAdmin, ShopScopedAdmin):
     list_display = ["name", "shop", "status_badge", "quality", "quota", "expires"]
     list_select_related = ["shop"]
     list_filter = [HealthFilter, ShopFilter, "status", "current_quality"]
@@ -46,10 +46,17 @@ class OfficialAccountAdmin(ShopScopedAdmin):
     change_list_template = "admin/zalo/officialaccount/change_list.html"
     change_form_template = "admin/zalo/officialaccount/change_form.html"
 
+    def sync_kinds(self, oa):
+        return shop_syncs(oa.shop, ["oa_sync", "template_sync", "message_sync"])
+
     def change_view(self, request, object_id, form_url="", extra_context=None):
         obj = self.get_object(request, object_id)
         if obj is not None:
-            extra_context = {**(extra_context or {}), "hub": hub.oa_sections(obj, request.user)}
+            renew = obj.status != OfficialAccount.Status.CONNECTED or (
+                obj.expires_at is not None
+                and obj.expires_at < timezone.now() + timedelta(days=settings.ZALO_TOKEN_EXPIRY_DAYS)
+            )
+            extra_context = {**(extra_context or {}), "hub": hub.oa_sections(obj, request.user), "renew_first": renew}
         return super().change_view(request, object_id, form_url, extra_context)
 
     def get_urls(self):
