@@ -223,12 +223,10 @@ class CallRecordAdmin(PhoneSearch, ReadOnlyAdmin):
         "call_state",
         "caller",
         "callee",
-        "extension",
-        "hotline",
         "talk_time",
         "recording",
     ]
-    list_select_related = ["shop", "extension", "hotline"]
+    list_select_related = ["shop"]
     list_filter = [ShopFilter, StartedFilter, "direction", "call_state", ExtensionFilter, HotlineFilter, DurationFilter]
     search_fields = ["customer_number"]
     phone_search_field = other_search_field = "customer_number"

@@ -42,7 +42,7 @@ class ExpiringFilter(admin.SimpleListFilter):
 
 @admin.register(Consent)
 class ConsentAdmin(PhoneSearch, ZaloWorkAdmin):
-    list_display = ["phone", "oa", "call_type", "reason_code", "reply", "delivery_status", "permission", "requested"]
+    list_display = ["phone", "oa", "reply", "delivery_status", "permission", "requested"]
     list_select_related = ["oa", "oa__shop"]
     list_filter = [ShopFilter, "reply_status", "reason_code", "call_type", ExpiringFilter]
     search_fields = ["phone"]

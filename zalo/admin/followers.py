@@ -64,7 +64,7 @@ class FollowerAdmin(ReadOnlyAdmin):
     """Followers are the OA's conversations: the list, newest first, shows the unread messages and whether the OA
     may still reply; a follower's page is the conversation, with the reply form."""
 
-    list_display = ["full_name_or_id", "phone", "oa", "assigned_user_id", "last_message", "unread_badge", "window"]
+    list_display = ["full_name_or_id", "phone", "oa", "last_message", "unread_badge", "window"]
     list_select_related = ["oa"]
     list_filter = [ConversationFilter, ShopFilter, "oa", AssignedFilter, "state"]
     search_fields = ["=phone", "=zl_user_id", "full_name"]

@@ -37,7 +37,7 @@ class TemplateFilter(admin.SimpleListFilter):
 
 @admin.register(Message)
 class MessageAdmin(PhoneSearch, ZaloWorkAdmin):
-    list_display = ["sent_at", "phone", "oa", "template", "send", "delivery", "fee_main", "is_development"]
+    list_display = ["sent_at", "phone", "oa", "template", "send", "delivery", "fee_main"]
     list_select_related = ["oa", "oa__shop", "template"]
     list_filter = [
         ShopFilter,

@@ -124,19 +124,27 @@ class OfficialAccountAdmin(SyncNowAdmin, ShopScopedAdmin):
 
 @admin.register(OASnapshot)
 class OASnapshotAdmin(ReadOnlyAdmin):
-    list_display = [
-        "taken_at",
-        "oa",
-        "status",
-        "current_quality",
-        "last_week_quality",
-        "remaining_quota",
-        "daily_quota",
-    ]
+    list_display = ["taken_at", "oa", "status_badge", "quality", "quota"]
     list_select_related = ["oa"]
     list_filter = [ShopFilter, "current_quality"]
     search_fields = ["=oa__oa_id", "oa__name"]
     show_full_result_count = False
+
+    # A snapshot keeps eTelecom's codes as they came; it shows them as the OA's list does.
+    @admin.display(description=_("status"), ordering="status")
+    def status_badge(self, snapshot):
+        return badge(snapshot.status, badges.OA_STATUS, dict(OfficialAccount.Status.choices).get(snapshot.status))
+
+    @admin.display(description=_("quality (48 h)"), ordering="current_quality")
+    def quality(self, snapshot):
+        labels = dict(OfficialAccount.Quality.choices)
+        return quality_badge(snapshot.current_quality, labels.get(snapshot.current_quality), snapshot.last_week_quality)
+
+    @admin.display(description=_("ZNS left today"), ordering="remaining_quota")
+    def quota(self, snapshot):
+        if snapshot.daily_quota is None:
+            return "-"
+        return f"{formats.number(snapshot.remaining_quota)} / {formats.number(snapshot.daily_quota)}"
 
 
 class OAFilter(admin.SimpleListFilter):

@@ -13,7 +13,7 @@ from .oas import ZaloWorkAdmin
 
 @admin.register(ZnsTemplate)
 class ZnsTemplateAdmin(ZaloWorkAdmin):
-    list_display = ["__str__", "oa", "type", "status_badge", "quality", "price", "quota", "synced_at"]
+    list_display = ["__str__", "oa", "status_badge", "quality", "price", "quota"]
     list_select_related = ["oa", "oa__shop"]
     list_filter = [ShopFilter, "status", "type", "tag"]
     search_fields = ["=template_id", "name"]
