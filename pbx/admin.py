@@ -9,22 +9,16 @@ from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 
 from shops import formats
-from shops.admin import json_table, pill, queue_runs
+from shops.admin import SyncNowAdmin, queue_runs, shop_syncs
+from shops.common.display import badge, json_table
 from shops.common.exports import streamed_csv
 from shops.common.links import link, web_url
 from shops.common.listing import DateRangeFilter, EstimatedCountPaginator
 from shops.common.phones import PhoneSearch
 from shops.scoping import MirroredAdmin, ReadOnlyAdmin, ShopFilter, scope
 
-from . import hub, views
+from . import badges, hub, views
 from .models import CallDaily, CallRecord, Extension, Hotline, PbxUser, Status, Tenant
-
-STATUS_BADGE = {"P": "ok", "Z": "busy", "N": "bad"}
-
-
-def status_pill(obj, field: str = "status"):
-    code = getattr(obj, field)
-    return pill(STATUS_BADGE.get(code, "unknown"), getattr(obj, f"get_{field}_display")() or "-")
 
 
 class PbxAdmin(MirroredAdmin):
@@ -41,12 +35,15 @@ class PbxAdmin(MirroredAdmin):
 
 
 @admin.register(Tenant)
-class TenantAdmin(PbxAdmin):
+class TenantAdmin(SyncNowAdmin, PbxAdmin):
     list_display = ["shop", "name", "domain", "status_badge", "synced_at"]
     list_filter = [ShopFilter, "status"]
     actions = ["sync_directory_now", "sync_calls_now"]
     add_page = staticmethod(views.tenant_create)
     change_form_template = "admin/pbx/tenant/change_form.html"
+
+    def sync_kinds(self, tenant):
+        return shop_syncs(tenant.shop, ["pbx_sync", "call_sync"])
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         obj = self.get_object(request, object_id)
@@ -67,7 +64,7 @@ class TenantAdmin(PbxAdmin):
 
     @admin.display(description=_("status"), ordering="status")
     def status_badge(self, tenant):
-        return status_pill(tenant)
+        return badge(tenant.status, badges.STATUS, tenant.get_status_display())
 
     def render_change_form(self, request, context, *args, obj=None, **kwargs):
         context["can_activate"] = (
@@ -86,7 +83,7 @@ class HotlineAdmin(PbxAdmin):
 
     @admin.display(description=_("status"), ordering="status")
     def status_badge(self, hotline):
-        return status_pill(hotline)
+        return badge(hotline.status, badges.STATUS, hotline.get_status_display())
 
 
 @admin.register(PbxUser)
@@ -139,7 +136,7 @@ class ExtensionAdmin(PbxAdmin):
 
     @admin.display(description=_("state"), ordering="state")
     def state_badge(self, extension):
-        return status_pill(extension, "state")
+        return badge(extension.state, badges.EXTENSION_STATE, extension.get_state_display())
 
 
 class StartedFilter(DateRangeFilter):
@@ -226,12 +223,10 @@ class CallRecordAdmin(PhoneSearch, ReadOnlyAdmin):
         "call_state",
         "caller",
         "callee",
-        "extension",
-        "hotline",
         "talk_time",
         "recording",
     ]
-    list_select_related = ["shop", "extension", "hotline"]
+    list_select_related = ["shop"]
     list_filter = [ShopFilter, StartedFilter, "direction", "call_state", ExtensionFilter, HotlineFilter, DurationFilter]
     search_fields = ["customer_number"]
     phone_search_field = other_search_field = "customer_number"

@@ -2,9 +2,15 @@
 
 from django.utils.translation import gettext as _
 
+from shops.common.display import badge
 from shops.hub import ROWS, Section, change_link, changelist
 
+from . import badges
 from .models import Extension, Hotline, Tenant
+
+
+def status(row) -> str:
+    return badge(row.status, badges.STATUS, row.get_status_display())
 
 
 def pbx(shop, user) -> Section:
@@ -13,8 +19,8 @@ def pbx(shop, user) -> Section:
     extensions = Extension.objects.filter(shop=shop).count()
     rows = []
     if tenant is not None:
-        rows.append([_("tenant"), change_link(tenant, tenant.name or tenant.etelecom_id), tenant.get_status_display()])
-    rows += [[_("hotline"), change_link(line, line.hotline), line.get_status_display() or "-"] for line in hotlines]
+        rows.append([_("tenant"), change_link(tenant, tenant.name or tenant.etelecom_id), status(tenant)])
+    rows += [[_("hotline"), change_link(line, line.hotline), status(line)] for line in hotlines]
     note = _("%(count)s extensions.") % {"count": extensions} if extensions else ""
     return Section(
         key="pbx",
@@ -42,7 +48,7 @@ def tenant_sections(tenant, user) -> list[Section]:
                     change_link(line, line.hotline),
                     line.name or "-",
                     line.get_network_display() or "-",
-                    line.get_status_display() or "-",
+                    status(line),
                 ]
                 for line in hotlines[: ROWS * 4]
             ],

@@ -1,4 +1,3 @@
-import json
 from datetime import timedelta
 
 from django.contrib import admin, messages
@@ -8,73 +7,23 @@ from django.shortcuts import redirect
 from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.decorators import method_decorator
-from django.utils.html import format_html, format_html_join
+from django.utils.html import format_html
 from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from django.views.decorators.debug import sensitive_post_parameters
+from django.views.decorators.http import require_POST
 
 from etelecom import METHODS
 
-from . import audit, formats, hub, jobs, services, syncing, views
+from . import audit, badges, formats, hub, jobs, services, syncing, views
+from .common.display import badge
 from .errors import Refused
 from .errors import show as show_refusal
 from .forms import DirectShopForm, ShopChangeForm
 from .models import ApiCall, Shop, ShopMembership, SyncRun, WebhookEvent
 from .pages import object_or_403
 from .scoping import ConsoleTabularInline, ReadOnlyAdmin, ShopFilter, ShopScopedAdmin
-
-BADGES = {
-    Shop.CredentialStatus.VALID: "ok",
-    Shop.CredentialStatus.INVALID: "bad",
-    Shop.CredentialStatus.UNKNOWN: "unknown",
-    SyncRun.Status.SUCCEEDED: "ok",
-    SyncRun.Status.FAILED: "bad",
-    SyncRun.Status.SKIPPED: "unknown",
-    SyncRun.Status.QUEUED: "unknown",
-    SyncRun.Status.RUNNING: "busy",
-}
-
-
-def pill(level: str, label) -> str:
-    """A coloured label: level is ok, bad, busy or unknown (console.css)."""
-    return format_html('<span class="badge badge-{}">{}</span>', level, label)
-
-
-def badge(value: str, label) -> str:
-    return pill(BADGES.get(value, "unknown"), label)
-
-
-def json_table(value) -> str:
-    """JSON from eTelecom as a person reads it: a list of objects as a table (one column per key, in the order
-    they first appear), an object as key/value rows, anything else as text; every value escaped."""
-    if isinstance(value, dict):
-        value = [value] if value else []
-    if not isinstance(value, list) or not value:
-        return "-" if value in (None, "", [], {}) else str(value)
-    rows = [row if isinstance(row, dict) else {"": row} for row in value]
-    keys = list(dict.fromkeys(key for row in rows for key in row))
-    head = format_html_join("", "<th>{}</th>", ((str(key).replace("_", " "),) for key in keys))
-    body = format_html_join(
-        "",
-        "<tr>{}</tr>",
-        ((format_html_join("", "<td>{}</td>", ((_json_cell(row.get(key)),) for key in keys)),) for row in rows),
-    )
-    return format_html(
-        '<div class="table-box"><table class="json-table"><thead><tr>{}</tr></thead><tbody>{}</tbody></table></div>',
-        head,
-        body,
-    )
-
-
-def _json_cell(value) -> str:
-    if value is None or value == "":
-        return "-"
-    if isinstance(value, bool):
-        return _("yes") if value else _("no")
-    if isinstance(value, (dict, list)):
-        return json.dumps(value, ensure_ascii=False)
-    return str(value)
 
 
 def queue_runs(request, shops, kind: str) -> None:
@@ -85,6 +34,57 @@ def queue_runs(request, shops, kind: str) -> None:
     url = reverse("admin:shops_syncrun_changelist") + f"?kind={kind}"
     text = ngettext("Queued %(count)d sync.", "Queued %(count)d syncs.", len(runs)) % {"count": len(runs)}
     messages.info(request, format_html('{} <a href="{}">{}</a>', text, url, _("See the runs")))
+
+
+def shop_syncs(shop: Shop, among: list[str] | None = None) -> list[str]:
+    """The syncs a scheduled cycle runs for `shop` (of `among`, when given): none for a shop the console does
+    not sync (inactive, its credential refused), the PBX's only for a shop with a tenant, and so on."""
+    return [
+        kind
+        for kind, job in jobs.JOBS.items()
+        if (among is None or kind in among)
+        and job.schedule_name
+        and (shops := job.shops()) is not None
+        and shops.filter(pk=shop.pk).exists()
+    ]
+
+
+class SyncNowAdmin:
+    """A record page whose one action is "Sync now": it queues, for the record's shop, the syncs that bring what
+    the page shows up to date (`sync_kinds`), from the page's primary button (`sync_url` in its context)."""
+
+    def sync_kinds(self, obj) -> list[str]:
+        raise NotImplementedError
+
+    def get_urls(self):
+        opts = self.model._meta
+        return [
+            path(
+                "<path:object_id>/sync/",
+                self.admin_site.admin_view(require_POST(self.sync_view)),
+                name=f"{opts.app_label}_{opts.model_name}_sync",
+            ),
+            *super().get_urls(),
+        ]
+
+    def sync_view(self, request, object_id):
+        obj = object_or_403(self, request, object_id, change=True)
+        shop = obj if isinstance(obj, Shop) else obj.shop
+        kinds = self.sync_kinds(obj)
+        with transaction.atomic():
+            for kind in kinds:
+                syncing.enqueue(kind, shop=shop, user=request.user)
+        url = reverse("admin:shops_syncrun_changelist") + f"?shop={shop.pk}"
+        text = ngettext("Queued %(count)d sync.", "Queued %(count)d syncs.", len(kinds)) % {"count": len(kinds)}
+        messages.info(request, format_html('{} <a href="{}">{}</a>', text, url, _("See the runs")))
+        opts = self.model._meta
+        return redirect(f"admin:{opts.app_label}_{opts.model_name}_change", obj.pk)
+
+    def render_change_form(self, request, context, *args, obj=None, **kwargs):
+        if obj is not None and self.has_change_permission(request, obj) and self.sync_kinds(obj):
+            opts = self.model._meta
+            context["sync_url"] = reverse(f"admin:{opts.app_label}_{opts.model_name}_sync", args=[obj.pk])
+        return super().render_change_form(request, context, *args, obj=obj, **kwargs)
 
 
 def run_link(run: SyncRun) -> str:
@@ -99,7 +99,7 @@ class MembershipInline(ConsoleTabularInline):
 
 
 @admin.register(Shop)
-class ShopAdmin(ShopScopedAdmin):
+class ShopAdmin(SyncNowAdmin, ShopScopedAdmin):
     list_display = ["name", "etelecom_id", "connection", "credential_badge", "credential_checked_at", "is_active"]
     list_filter = ["credential_status", "connection", "is_active"]
     search_fields = ["name", "=etelecom_id", "email", "phone"]
@@ -121,13 +121,16 @@ class ShopAdmin(ShopScopedAdmin):
     change_list_template = "admin/shops/shop/change_list.html"
     change_form_template = "admin/shops/shop/change_form.html"
 
+    def sync_kinds(self, shop):
+        return shop_syncs(shop)
+
     @admin.display(description=_("key ends in"))
     def key_hint(self, shop):
         return shop.credential_hint or "-"
 
     @admin.display(description=_("credential"), ordering="credential_status")
     def credential_badge(self, shop):
-        return badge(shop.credential_status, shop.get_credential_status_display())
+        return badge(shop.credential_status, badges.CREDENTIAL, shop.get_credential_status_display())
 
     def get_fieldsets(self, request, obj=None):
         if obj is None:
@@ -196,6 +199,11 @@ class ShopAdmin(ShopScopedAdmin):
                 name="shops_shop_webhook_register",
             ),
             path(
+                "<path:object_id>/webhook/refresh/",
+                wrap(lambda r, object_id: self.webhook_refresh_view(r, object_id)),
+                name="shops_shop_webhook_refresh",
+            ),
+            path(
                 "<path:object_id>/reconnect/",
                 wrap(lambda r, object_id: views.reconnect(r, self, object_id)),
                 name="shops_shop_reconnect",
@@ -210,6 +218,14 @@ class ShopAdmin(ShopScopedAdmin):
         shop = object_or_403(self, request, object_id, change=True)
         self.register_webhooks(request, [shop])
         return redirect("admin:shops_shop_change", shop.pk)
+
+    def webhook_refresh_view(self, request, object_id):
+        """The hub's "refresh": forget eTelecom's kept answer on the webhook, so the page asks again."""
+        shop = self.get_object(request, object_id)
+        if shop is None or not self.has_view_permission(request, shop):
+            raise PermissionDenied
+        hub.forget_webhook_states(shop)
+        return redirect(reverse("admin:shops_shop_change", args=[shop.pk]) + "#hub-webhooks")
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         shop = self.get_object(request, object_id)
@@ -235,6 +251,8 @@ class ShopAdmin(ShopScopedAdmin):
             else:
                 audit.record(request.user, shop, logged)
                 succeeded += 1
+            finally:
+                hub.forget_webhook_states(shop)
         if succeeded:
             messages.success(request, done % {"count": succeeded})
 
@@ -396,7 +414,7 @@ class SyncRunAdmin(ReadOnlyAdmin):
 
     @admin.display(description=_("status"), ordering="status")
     def status_badge(self, run):
-        return badge(run.status, run.get_status_display())
+        return badge(run.status, badges.SYNC_RUN, run.get_status_display())
 
     @admin.display(description=_("kind"))
     def kind_name(self, run):

@@ -7,11 +7,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from django.core.cache import cache
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext as _
 
-from . import formats
+from . import badges, formats
+from .common.display import badge
 from .common.refusals import without_addresses
 from .models import ApiCall, Shop, SyncRun
 
@@ -29,6 +32,7 @@ class Section:
     note: str = ""
     numeric: set[int] = field(default_factory=set)  # columns that align right
     action: tuple[str, str] | None = None  # (address to POST to, button label): the section's one action
+    refresh: str = ""  # the address that asks eTelecom again, when the section shows a kept answer
     chart: dict | None = None  # data for static/console/charts.js: labels, axis, series of {key, label, values}
 
 
@@ -63,35 +67,61 @@ def change_link(row, text=None) -> str:
     return format_html('<a href="{}">{}</a>', url, row if text is None else text)
 
 
-def webhooks(shop: Shop, user) -> Section:
-    """eTelecom's own word on the shop's webhook (`GetWebhooks`): delivering (`ok`), retrying, or stopped, with its
-    last error; never its address, whose path is a secret."""
+# eTelecom's answer to `GetWebhooks` is kept this long: a shop's page is opened far more often than a webhook changes
+# state, and every registration from the page forgets it (as does the section's "refresh" link).
+WEBHOOK_STATES_SECONDS = 300
+
+
+def _states_key(shop: Shop) -> str:
+    return f"shops:webhook-states:{shop.pk}"
+
+
+def forget_webhook_states(shop: Shop) -> None:
+    cache.delete(_states_key(shop))
+
+
+def webhook_states(shop: Shop, user) -> dict:
+    """eTelecom's word on the shop's webhooks, as `{"states": [...], "asked_at": moment}` or, when eTelecom refused,
+    `{"refused": sentence, "asked_at": moment}`; asked once per WEBHOOK_STATES_SECONDS and shop."""
     from .errors import Refused
     from .services import shop_webhook_states
 
+    answer = cache.get(_states_key(shop))
+    if answer is None:
+        try:
+            answer = {"states": shop_webhook_states(shop=shop, user=user)}
+        except Refused as exc:
+            answer = {"refused": str(exc)}
+        answer["asked_at"] = timezone.now()
+        cache.set(_states_key(shop), answer, WEBHOOK_STATES_SECONDS)
+    return answer
+
+
+def webhooks(shop: Shop, user) -> Section:
+    """eTelecom's own word on the shop's webhook (`GetWebhooks`): delivering (`ok`), retrying, or stopped, with its
+    last error; never its address, whose path is a secret."""
     action = (reverse("admin:shops_shop_webhook_register", args=[shop.pk]), _("Register the webhook again"))
     unregistered = _("eTelecom has no webhook of the console for this shop: events do not reach the console.")
     if shop.webhook_registered_at is None:  # nothing to ask eTelecom about
         return Section(
             "webhooks", _("Webhook"), [], [], empty=unregistered, action=(action[0], _("Register the webhook"))
         )
-    try:
-        states = shop_webhook_states(shop=shop, user=user)
-    except Refused as exc:
-        return Section("webhooks", _("Webhook"), [], [], empty=str(exc), action=action)
+    answer = webhook_states(shop, user)
+    refresh = reverse("admin:shops_shop_webhook_refresh", args=[shop.pk])
+    note = _("eTelecom's answer at %(time)s.") % {"time": formats.moment(answer["asked_at"])}
+    if "refused" in answer:
+        return Section(
+            "webhooks", _("Webhook"), [], [], empty=answer["refused"], action=action, note=note, refresh=refresh
+        )
     labels = {"ok": _("delivering"), "retry": _("retrying after failures"), "stop": _("stopped by eTelecom")}
     rows = []
-    for hook in states:
+    for hook in answer["states"]:
         error = hook["last_error"]
         said = " · ".join(str(part) for part in (error.get("resp_status"), error.get("error")) if part)
         said = without_addresses(" ".join(said.split()))
         rows.append(
             [
-                format_html(
-                    '<span class="badge badge-{}">{}</span>',
-                    STATE_BADGES.get(hook["state"], "unknown"),
-                    labels.get(hook["state"], hook["state"] or "-"),
-                ),
+                badge(hook["state"], badges.WEBHOOK_STATE, labels.get(hook["state"])),
                 _("current address") if hook["current"] else _("an older address"),
                 formats.moment(hook["last_sent_at"]),
                 said[:200] or "-",
@@ -103,11 +133,10 @@ def webhooks(shop: Shop, user) -> Section:
         headers=[_("state on eTelecom"), _("address"), _("last delivery"), _("last error")],
         rows=rows,
         empty=unregistered,
+        note=note,
         action=action,
+        refresh=refresh,
     )
-
-
-STATE_BADGES = {"ok": "ok", "retry": "busy", "stop": "bad"}
 
 
 def recent_runs(shop: Shop, user) -> Section:
@@ -119,7 +148,7 @@ def recent_runs(shop: Shop, user) -> Section:
         rows=[
             [
                 change_link(run, run.kind_label),
-                run.get_status_display(),
+                badge(run.status, badges.SYNC_RUN, run.get_status_display()),
                 formats.moment(run.queued_at),
                 run.error[:120] if run.error else formats.counts(run.counts),
             ]

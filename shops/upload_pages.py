@@ -9,14 +9,13 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from . import audit, uploads
-from .admin import pill
+from . import audit, badges, uploads
+from .common.display import badge
 from .common.exports import streamed_csv
 from .models import BulkJobBase, BulkRowBase
 from .pages import object_or_403
 from .scoping import MirroredAdmin
 
-BULK_BADGE = {"done": "ok", "running": "busy", "queued": "busy", "held": "busy", "failed": "bad", "checked": "unknown"}
 REPORT_ROWS = 200
 
 
@@ -46,7 +45,7 @@ class UploadAdmin(MirroredAdmin):
 
     @admin.display(description=gettext_lazy("status"), ordering="status")
     def status_badge(self, job):
-        return pill(BULK_BADGE.get(job.status, "unknown"), job.get_status_display())
+        return badge(job.status, badges.UPLOAD, job.get_status_display())
 
     def render_change_form(self, request, context, *args, obj=None, **kwargs):
         if obj is not None:

@@ -2,19 +2,16 @@ from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
 from shops import formats
-from shops.admin import pill, queue_runs
+from shops.admin import queue_runs
+from shops.common.display import badge
 from shops.common.listing import DateRangeFilter, EstimatedCountPaginator
 from shops.common.phones import PhoneSearch
 from shops.scoping import MirroredAdmin, ShopFilter, ShopScopedAdmin
 from shops.upload_pages import UploadAdmin
 
-from . import bulk, views
+from . import badges, bulk, views
 from .forms import TemplateForm
 from .models import SmsAccount, SmsBulkJob, SmsMessage, SmsTemplate
-
-ACCOUNT_BADGE = {"valid": "ok", "invalid": "bad", "unchecked": "unknown"}
-SEND_BADGE = {"sent": "ok", "sending": "busy", "unconfirmed": "busy", "failed": "bad"}
-STATUS_BADGE = {"SUCCESS": "ok", "PROCESSING": "busy", "FAIL": "bad"}
 
 
 @admin.register(SmsAccount)
@@ -26,7 +23,7 @@ class SmsAccountAdmin(MirroredAdmin):
 
     @admin.display(description=_("status"), ordering="status")
     def status_badge(self, account):
-        return pill(ACCOUNT_BADGE.get(account.status, "unknown"), account.get_status_display())
+        return badge(account.status, badges.ACCOUNT, account.get_status_display())
 
 
 @admin.register(SmsTemplate)
@@ -67,7 +64,7 @@ class SmsMessageAdmin(PhoneSearch, MirroredAdmin):
 
     @admin.display(description=_("send"), ordering="send_state")
     def send(self, message):
-        return pill(SEND_BADGE.get(message.send_state, "unknown"), message.get_send_state_display())
+        return badge(message.send_state, badges.SEND, message.get_send_state_display())
 
     @admin.display(description=_("status"), ordering="status")
     def status_badge(self, message):
@@ -76,7 +73,7 @@ class SmsMessageAdmin(PhoneSearch, MirroredAdmin):
         label = message.get_status_display()
         if message.fell_back:
             label = _("%(status)s after ZNS failed") % {"status": label}
-        return pill(STATUS_BADGE.get(message.status, "unknown"), label)
+        return badge(message.status, badges.STATUS, label)
 
     @admin.action(description=_("Check the status with the gateway now"), permissions=["change"])
     def check_now(self, request, queryset):

@@ -7,8 +7,10 @@ from django.utils.translation import gettext as _
 from django.utils.translation import pgettext
 
 from shops import formats
+from shops.common.display import badge
 from shops.hub import ROWS, Section, change_link, changelist
 
+from . import badges
 from .models import Message, OADaily, OfficialAccount, ZnsTemplate
 
 
@@ -21,9 +23,9 @@ def oas(shop, user) -> Section:
         rows=[
             [
                 change_link(oa, oa.name or oa.oa_id),
-                oa.get_status_display() or "-",
+                badge(oa.status, badges.OA_STATUS, oa.get_status_display()),
                 f"{formats.number(oa.remaining_quota)} / {formats.number(oa.daily_quota)}",
-                oa.get_current_quality_display() or "-",
+                badge(oa.current_quality, badges.QUALITY, oa.get_current_quality_display()),
                 formats.day(oa.expires_at),
             ]
             for oa in found
@@ -44,7 +46,7 @@ def templates(shop, user) -> Section:
             [
                 change_link(template, template.name or template.template_id),
                 template.oa.name,
-                template.get_status_display() or "-",
+                badge(template.status, badges.TEMPLATE_STATUS, template.get_status_display()),
                 formats.money(template.price),
                 ", ".join(param.get("name", "") for param in template.params if isinstance(param, dict)) or "-",
             ]
@@ -98,7 +100,7 @@ def oa_sections(oa, user) -> list[Section]:
             rows=[
                 [
                     change_link(template, template.name or template.template_id),
-                    template.get_status_display() or "-",
+                    badge(template.status, badges.TEMPLATE_STATUS, template.get_status_display()),
                     formats.money(template.price),
                     formats.number(template.remaining_quota) if template.apply_template_quota else _("OA's quota"),
                 ]
@@ -117,8 +119,8 @@ def oa_sections(oa, user) -> list[Section]:
                     change_link(message, formats.moment(message.created_at)),
                     message.phone,
                     message.template.name if message.template else "-",
-                    message.get_send_state_display(),
-                    message.get_delivery_status_display() or "-",
+                    badge(message.send_state, badges.SEND, message.get_send_state_display()),
+                    badge(message.delivery_status, badges.DELIVERY, message.get_delivery_status_display()),
                 ]
                 for message in messages
             ],

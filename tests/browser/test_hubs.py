@@ -41,6 +41,10 @@ def test_support_reads_the_hubs_and_the_bulk_forms_columns(page, screenshot, dja
     expect(page.locator("#hub-oas")).to_contain_text(oa.name)
     expect(page.locator("#hub-webhooks button")).to_be_visible()  # one click to register it
     screenshot("shop-hub")
+    runs = page.locator(f"a[href='/admin/shops/syncrun/?shop={shop.pk}']")
+    expect(runs).to_have_count(1)  # the hub's recent runs
+    page.click("#sync-now")  # the page's primary button
+    expect(runs).to_have_count(2)  # and the message's link to the runs it queued
 
     page.goto(f"/admin/zalo/officialaccount/{oa.pk}/change/")
     expect(page.locator("#hub-quota canvas")).to_be_visible()

@@ -1,7 +1,8 @@
 """Everything fits at 1440×900: every changelist the admin registers and the dashboard, in Vietnamese, with the
 sidebar open, on the demo data. A page fails when the page itself, a scrolling box of its content or a table
-is wider than the space it has. The same walk photographs the main pages in Vietnamese and English, light and
-dark, under test-output/screens/ (docs/images/ holds a few of them)."""
+is wider than the space it has, or when a cell of a list wraps into three lines or more. The walk photographs
+every list under test-output/lists/, and the main pages in Vietnamese and English, light and dark, under
+test-output/screens/ (docs/images/ holds a few of them)."""
 
 from pathlib import Path
 
@@ -19,6 +20,7 @@ pytestmark = pytest.mark.browser
 
 PASSWORD = "Bố-cục-1440-2026"
 SCREENS = Path(__file__).resolve().parents[2] / "test-output" / "screens"
+LISTS = Path(__file__).resolve().parents[2] / "test-output" / "lists"  # every changelist, to look at
 # What is wider than its room: the page, a box that scrolls sideways (the theme's tables scroll in simplebar
 # boxes), or a table. Cells cut with an ellipsis are meant to be cut.
 OVERFLOW = """() => {
@@ -33,6 +35,20 @@ OVERFLOW = """() => {
     if ((scrolls || el.tagName === 'TABLE') && wide(el)) found.push(name(el));
   }
   return found;
+}"""
+# Cells of a list that wrap into three lines or more: the list shows too much in that column (a cell's text is
+# laid out in line boxes; lines are the distinct heights its text sits at).
+TALL_CELLS = """() => {
+  const tall = [];
+  for (const cell of document.querySelectorAll('#result_list td, #result_list th')) {
+    const range = document.createRange();
+    range.selectNodeContents(cell);
+    const tops = [...range.getClientRects()].filter((r) => r.width > 0 && r.height > 0).map((r) => r.top);
+    tops.sort((a, b) => a - b);
+    const lines = tops.filter((top, i) => i === 0 || top - tops[i - 1] > 8).length;
+    if (lines >= 3) tall.push(`${cell.className || cell.tagName.toLowerCase()}: ${cell.innerText.slice(0, 40)}`);
+  }
+  return tall;
 }"""
 
 
@@ -68,7 +84,7 @@ def open_console(browser, live_server):
     context = browser.new_context(
         base_url=live_server.url, locale="vi-VN", viewport={"width": 1440, "height": 900}, color_scheme="light"
     )
-    context.set_default_timeout(20_000)
+    context.set_default_timeout(60_000)  # a page of the demo under a loaded CI machine
     page = context.new_page()
     refused = csp_refusals(page)
     log_in(page, "admin", PASSWORD)  # the demo's superuser signs in in two steps
@@ -78,15 +94,20 @@ def open_console(browser, live_server):
 
 def test_every_changelist_and_the_dashboard_fit_at_1440_by_900(browser, live_server, demo):
     context, page, refused = open_console(browser, live_server)
-    overflowing = {}
+    LISTS.mkdir(parents=True, exist_ok=True)
+    overflowing, wrapping = {}, {}
     for path in [reverse("admin:index"), *changelists()]:
         response = page.goto(path)
         assert response.status == 200, path
         page.wait_for_load_state("networkidle")
+        page.screenshot(path=str(LISTS / f"{path.strip('/').replace('/', '-') or 'index'}.png"))
         if found := page.evaluate(OVERFLOW):
             overflowing[path] = found
+        if found := page.evaluate(TALL_CELLS):
+            wrapping[path] = found
     context.close()
     assert overflowing == {}
+    assert wrapping == {}
     assert refused == []
 
 

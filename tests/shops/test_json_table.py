@@ -1,6 +1,6 @@
 """JSON fields from eTelecom (a template's parameters, a call's targets) read as tables, escaped."""
 
-from shops.admin import json_table
+from shops.common.display import json_table
 
 
 def test_a_list_of_objects_is_a_table_with_a_column_per_key():
