@@ -9,7 +9,7 @@ month) as fast as it answers. Each of the three runs in a process of its own.
 - the sync: the longest transaction that stores a batch (20,000 calls, their rollups and the cursor);
 - the list: the slowest page;
 - locks: the longest any session waited for a lock, sampled every 50 ms;
-- prune: `pbx.services.calls_prune` of every shop with the first kept day a year after the oldest call.
+- prune: `pbx.retention.calls_prune` of every shop with the first kept day a year after the oldest call.
 `worst_stall_ms` is what the deletion added: the longest lock wait, or the slowest page or batch beyond the slowest
 seen without it, whichever is more. Goal (PostgreSQL, 2 cores): at most 1 s.
 
@@ -93,14 +93,15 @@ def prune() -> dict:
 
     from django.db.models import Min
 
-    from pbx import services
+    from pbx import retention
+    from pbx.call_rows import LOCAL
     from pbx.models import CallRecord
     from shops.models import Shop
 
     oldest = CallRecord.objects.exclude(shop__name=SYNC_SHOP).aggregate(d=Min("started_day"))["d"]
-    before = datetime.combine(oldest + timedelta(days=365), datetime.min.time(), services.LOCAL)
+    before = datetime.combine(oldest + timedelta(days=365), datetime.min.time(), LOCAL)
     started = time.perf_counter()
-    deleted = sum(services.calls_prune(shop, before) for shop in Shop.objects.exclude(name=SYNC_SHOP).order_by("pk"))
+    deleted = sum(retention.calls_prune(shop, before) for shop in Shop.objects.exclude(name=SYNC_SHOP).order_by("pk"))
     seconds = time.perf_counter() - started
     return {"deleted": deleted, "seconds": round(seconds, 1), "rows_per_s": round(deleted / seconds)}
 
@@ -202,7 +203,7 @@ def main():
         from django.core.management import call_command
         from django.db import connection
 
-        from pbx import services as pbx_services
+        from pbx import directory as pbx_directory
         from pbx.models import CallRecord
         from shops import services as shop_services
         from shops import syncing
@@ -213,7 +214,7 @@ def main():
             fill(args.records)
         calls = CallRecord.objects.count()
         syncing.run_now("shop_import", shop_services.import_partner_shops_work)
-        syncing.run_now("pbx_sync", pbx_services.directory_sync_work, shop=Shop.objects.get(name=SYNC_SHOP))
+        syncing.run_now("pbx_sync", pbx_directory.directory_sync_work, shop=Shop.objects.get(name=SYNC_SHOP))
         connection.close()
         load = os.getloadavg()[0]
         alone = concurrently(database_url, control.url, tmp, with_prune=False, alone_seconds=args.alone_seconds)

@@ -4,9 +4,11 @@ what it would delete; 0 keeps everything."""
 from datetime import date, timedelta
 
 from django.db.models import Min, Sum
+from django.utils import timezone
 
-from pbx import rollups, services
-from pbx.models import CallDaily, CallHourly, CallRecord
+from pbx import retention, rollups
+from pbx.call_rows import LOCAL
+from pbx.models import CallDaily, CallHourly, CallRecord, CallSyncState
 from shops import tasks
 from shops.models import SyncRun
 
@@ -35,15 +37,15 @@ def test_zero_keeps_every_call(pbx_shop, settings):
 def test_the_job_deletes_whole_local_days_and_their_rollups_oldest_first_in_batches(pbx_shop, settings, monkeypatch):
     sync_calls(pbx_shop)
     oldest = CallRecord.objects.filter(shop=pbx_shop).aggregate(d=Min("started_day"))["d"]
-    today = services.timezone.localdate()
+    today = timezone.localdate()
     settings.PBX_CALL_RETENTION_DAYS = (today - oldest).days // 2
-    before = services.retention_start()
-    assert before.hour == 0 and before.minute == 0 and before.tzinfo == services.LOCAL
+    before = retention.retention_start()
+    assert before.hour == 0 and before.minute == 0 and before.tzinfo == LOCAL
     doomed = CallRecord.objects.filter(shop=pbx_shop, started_at__lt=before).count()
     # Calls that share a start time straddle a batch boundary: none is skipped, none is left.
     first = CallRecord.objects.filter(shop=pbx_shop).order_by("started_at", "id")[:12]
     CallRecord.objects.filter(pk__in=[call.pk for call in first]).update(started_at=first[0].started_at)
-    monkeypatch.setattr(services, "RETENTION_BATCH", 7)
+    monkeypatch.setattr(retention, "RETENTION_BATCH", 7)
     assert 0 < doomed < 2400
 
     tasks.run_schedule("call_retention")
@@ -61,7 +63,7 @@ def test_the_job_deletes_whole_local_days_and_their_rollups_oldest_first_in_batc
 
 def test_a_sync_does_not_fetch_calls_the_job_would_delete(pbx_shop, sandbox, settings):
     settings.PBX_CALL_RETENTION_DAYS = 30
-    before = services.retention_start()
+    before = retention.retention_start()
     run = sync_calls(pbx_shop)
     assert run.status == "succeeded", run.error
     stored = set(CallRecord.objects.filter(shop=pbx_shop).values_list("etelecom_id", flat=True))
@@ -71,7 +73,7 @@ def test_a_sync_does_not_fetch_calls_the_job_would_delete(pbx_shop, sandbox, set
     # Every sandbox call since the retention start is there: the window is cut, not sampled.
     settings.PBX_CALL_RETENTION_DAYS = 0
     CallRecord.objects.filter(shop=pbx_shop).delete()
-    services.CallSyncState.objects.filter(shop=pbx_shop).delete()
+    CallSyncState.objects.filter(shop=pbx_shop).delete()
     sync_calls(pbx_shop)
     assert stored == set(
         CallRecord.objects.filter(shop=pbx_shop, started_at__gte=before).values_list("etelecom_id", flat=True)
