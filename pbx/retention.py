@@ -3,6 +3,7 @@ before the window; the call sync asks `retention_start` not to fetch what it wou
 
 from __future__ import annotations
 
+import time
 from datetime import datetime, timedelta
 
 from django.conf import settings
@@ -17,6 +18,10 @@ from .call_rows import LOCAL
 from .models import CallDaily, CallHourly, CallRecord
 
 RETENTION_BATCH = 5000  # calls a transaction: each deletes in a few tens of milliseconds and locks only its rows
+# Seconds the job rests after a batch per second the batch took. Its batches lock nothing the sync or the admin
+# wait for, but they share the database's cores and disk: run flat out, a year of 10M calls added a second to the
+# slowest sync batch; resting as long as it works halves its share (docs/design.md, bench/call_retention.py).
+RETENTION_PAUSE = 1.0
 
 
 def retention_start(now: datetime | None = None) -> datetime | None:
@@ -29,12 +34,14 @@ def retention_start(now: datetime | None = None) -> datetime | None:
     return datetime.combine(today - timedelta(days=days), datetime.min.time(), LOCAL)
 
 
-def calls_prune(shop: Shop, before: datetime, *, batch: int = RETENTION_BATCH) -> int:
+def calls_prune(shop: Shop, before: datetime, *, batch: int = RETENTION_BATCH, pause: float = RETENTION_PAUSE) -> int:
     """Delete `shop`'s calls started before `before` (a local midnight), oldest first, `batch` a transaction, then
     the daily and hourly rollups of the days before it. Each batch starts where the last one ended: deleted rows
-    stay in the index until a vacuum, and a batch that looked for the oldest call again would walk past them all."""
+    stay in the index until a vacuum, and a batch that looked for the oldest call again would walk past them all.
+    After each batch the job sleeps `pause` times what the batch took, outside any transaction."""
     deleted, since = 0, None
     while True:
+        started = time.monotonic()
         doomed = CallRecord.objects.filter(shop=shop, started_at__lt=before)
         if since is not None:
             doomed = doomed.filter(started_at__gte=since)
@@ -44,6 +51,7 @@ def calls_prune(shop: Shop, before: datetime, *, batch: int = RETENTION_BATCH) -
         with transaction.atomic():
             deleted += CallRecord.objects.filter(pk__in=[pk for pk, _ in chunk]).delete()[0]
         since = chunk[-1][1]
+        time.sleep((time.monotonic() - started) * pause)
     day = before.astimezone(LOCAL).date()
     with transaction.atomic():
         CallDaily.objects.filter(shop=shop, day__lt=day).delete()
@@ -56,7 +64,10 @@ def calls_retention_work(run: SyncRun) -> dict:
     before = retention_start()
     if before is None:
         return {"calls": 0}
-    deleted = sum(calls_prune(shop, before, batch=RETENTION_BATCH) for shop in Shop.objects.order_by("pk").iterator())
+    deleted = sum(
+        calls_prune(shop, before, batch=RETENTION_BATCH, pause=RETENTION_PAUSE)
+        for shop in Shop.objects.order_by("pk").iterator()
+    )
     return {"calls": deleted}
 
 

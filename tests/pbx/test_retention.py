@@ -1,8 +1,11 @@
 """PBX_CALL_RETENTION_DAYS: the daily job deletes whole local days of calls and their rollups; syncs stop fetching
 what it would delete; 0 keeps everything."""
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
+from itertools import count
+from types import SimpleNamespace
 
+from django.db import connection
 from django.db.models import Min, Sum
 from django.utils import timezone
 
@@ -59,6 +62,25 @@ def test_the_job_deletes_whole_local_days_and_their_rollups_oldest_first_in_batc
     assert not CallHourly.objects.filter(shop=pbx_shop, day__lt=before.date()).exists()
     assert CallDaily.objects.filter(shop=pbx_shop).aggregate(n=Sum("calls"))["n"] == 2400 - doomed
     assert rollups_match_calls(pbx_shop)
+
+
+def test_the_job_rests_after_each_batch_in_proportion_to_it_outside_any_transaction(pbx_shop, monkeypatch):
+    sync_calls(pbx_shop)
+    oldest = CallRecord.objects.filter(shop=pbx_shop).aggregate(d=Min("started_day"))["d"]
+    before = datetime.combine(oldest + timedelta(days=30), datetime.min.time(), LOCAL)
+    doomed = CallRecord.objects.filter(shop=pbx_shop, started_at__lt=before).count()
+    readings, rests = count(), []
+    clock = SimpleNamespace(
+        monotonic=lambda: float(next(readings)),  # each batch reads the clock twice: it takes a second
+        sleep=lambda seconds: rests.append((seconds, len(connection.atomic_blocks))),
+    )
+    monkeypatch.setattr(retention, "time", clock)
+    outside = len(connection.atomic_blocks)  # the test's own transaction
+
+    assert retention.calls_prune(pbx_shop, before, batch=10, pause=2.0) == doomed > 10
+
+    assert rests == [(2.0, outside)] * -(-doomed // 10)
+    assert not CallRecord.objects.filter(shop=pbx_shop, started_at__lt=before).exists()
 
 
 def test_a_sync_does_not_fetch_calls_the_job_would_delete(pbx_shop, sandbox, settings):
