@@ -1,20 +1,24 @@
 """The retention job deleting the oldest year of a big call table while a call sync writes and the call list is
 read: the worst stall each of them sees, against the same two running without the deletion.
 
-Data: `--records` calls over 10 shops and three years (`call_admin.fill`, the sync's upsert), or, with `--reuse`,
-the calls a `call_admin.py` run left in the database. A sandbox shop with `--sync-calls` calls is synced again and
-again (its calls deleted between passes) while a second process reads the call list (unfiltered, and one shop's
-month) as fast as it answers. Each of the three runs in a process of its own.
+Data: `--records` calls over 10 shops and three years (`call_admin.fill`, the sync's upsert; with `--copies N`, a
+N-th of them stored so and each shop's calls then copied N-1 times by PostgreSQL, a few minutes at 10M instead of
+an hour and a half on a busy machine), or, with `--reuse`, the calls an earlier run (or `call_admin.py`) left in the
+database: each run deletes the oldest `--prune-days` of them. A sandbox shop with `--sync-calls` calls is synced
+again and again (its calls deleted between passes) while a second process reads the call list (unfiltered, and one
+shop's month) as fast as it answers. Each of the three runs in a process of its own.
 
 - the sync: the longest transaction that stores a batch (20,000 calls, their rollups and the cursor);
 - the list: the slowest page;
 - locks: the longest any session waited for a lock, sampled every 50 ms;
-- prune: `pbx.services.calls_prune` of every shop with the first kept day a year after the oldest call.
+- prune: `pbx.retention.calls_prune` of every shop with the first kept day `--prune-days` (365) after the oldest
+  call, resting `--pause` (the job's `RETENTION_PAUSE`; 0: flat out, as before it rested) per second of work.
 `worst_stall_ms` is what the deletion added: the longest lock wait, or the slowest page or batch beyond the slowest
 seen without it, whichever is more. Goal (PostgreSQL, 2 cores): at most 1 s.
 
-    DATABASE_URL=postgres://... python bench/call_retention.py [--records 1000000] [--reuse] [--sync-calls 200000]
-    (at a partner's scale: --reuse after `call_admin.py --sizes 1000000 10000000`, which leaves 10M calls)
+    DATABASE_URL=postgres://... python bench/call_retention.py [--records 1000000 [--copies 20] | --reuse]
+        [--sync-calls 200000] [--prune-days 365] [--pause 1.0]
+    (at a partner's scale: --records 10000000 --copies 20, then --reuse for a second year)
 """
 
 import argparse
@@ -37,16 +41,24 @@ SYNC_SHOP = "Cửa hàng 00001"
 def list_pages(stop: Path) -> dict:
     from call_admin import _superuser
     from django.test import Client
+    from django_otp import DEVICE_ID_SESSION_KEY
+    from django_otp.plugins.otp_totp.models import TOTPDevice
 
     from pbx.models import CallRecord
 
     client = Client()
-    client.force_login(_superuser())
+    user = _superuser()
+    client.force_login(user)
+    # The second sign-in step, as django_otp.login records it: a superuser reaches no admin page without it.
+    device, _ = TOTPDevice.objects.get_or_create(user=user, name="bench", defaults={"confirmed": True})
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()
     some = CallRecord.objects.order_by("-started_at").values("shop_id", "started_day").first()
     month = some["started_day"].replace(day=1)
     queries = [{}, {"shop": some["shop_id"], "started_from": month.isoformat()}]
     times = []
-    while not stop.exists():
+    while not stop.exists() or not times:
         for query in queries:
             started = time.perf_counter()
             assert client.get("/admin/pbx/callrecord/", query).status_code == 200
@@ -88,28 +100,66 @@ def sync_passes(stop: Path) -> dict:
     }
 
 
-def prune() -> dict:
+def prune(days: int, pause: float) -> dict:
     from datetime import datetime, timedelta
 
     from django.db.models import Min
 
-    from pbx import services
+    from pbx import retention
+    from pbx.call_rows import LOCAL
     from pbx.models import CallRecord
     from shops.models import Shop
 
     oldest = CallRecord.objects.exclude(shop__name=SYNC_SHOP).aggregate(d=Min("started_day"))["d"]
-    before = datetime.combine(oldest + timedelta(days=365), datetime.min.time(), services.LOCAL)
+    before = datetime.combine(oldest + timedelta(days=days), datetime.min.time(), LOCAL)
+    shops = Shop.objects.exclude(name=SYNC_SHOP).order_by("pk")
     started = time.perf_counter()
-    deleted = sum(services.calls_prune(shop, before) for shop in Shop.objects.exclude(name=SYNC_SHOP).order_by("pk"))
+    deleted = sum(retention.calls_prune(shop, before, pause=pause) for shop in shops)
     seconds = time.perf_counter() - started
-    return {"deleted": deleted, "seconds": round(seconds, 1), "rows_per_s": round(deleted / seconds)}
+    return {
+        "days": days,
+        "pause": pause,
+        "deleted": deleted,
+        "seconds": round(seconds, 1),
+        "rows_per_s": round(deleted / seconds),
+    }
+
+
+def copies(n: int) -> None:
+    """Each shop's calls copied `n` - 1 times by PostgreSQL (ids suffixed, starts a few minutes later), then the
+    rollups recounted and the tables analysed."""
+    from datetime import date
+
+    from django.db import connection
+
+    from pbx.models import CallRecord
+    from pbx.rollups import rollups_refresh
+    from shops.models import Shop
+
+    table = CallRecord._meta.db_table
+    columns = [f.column for f in CallRecord._meta.concrete_fields if not f.primary_key]
+    shifted = {
+        "etelecom_id": "etelecom_id || '~' || k",
+        "started_at": "started_at + k * interval '3 minutes'",
+        "started_day": "((started_at + k * interval '3 minutes') AT TIME ZONE 'Asia/Ho_Chi_Minh')::date",
+    }
+    values = ", ".join(shifted.get(column, column) for column in columns)
+    with connection.cursor() as cursor:
+        for shop in Shop.objects.order_by("pk"):
+            cursor.execute(
+                f"INSERT INTO {table} ({', '.join(columns)}) SELECT {values} FROM {table},"
+                " generate_series(1, %s) AS k WHERE shop_id = %s",
+                [n - 1, shop.pk],
+            )
+            rollups_refresh(shop, date(2000, 1, 1), date(2100, 1, 1))
+        cursor.execute("ANALYZE")
 
 
 def _ms(seconds: float) -> float:
     return round(seconds * 1000, 1)
 
 
-def start(phase: str, database_url: str, sandbox_url: str, stop: Path) -> subprocess.Popen:
+def start(phase: str, database_url: str, sandbox_url: str, stop: Path, *extra: str) -> subprocess.Popen:
     return subprocess.Popen(
         [
             sys.executable,
@@ -122,6 +172,7 @@ def start(phase: str, database_url: str, sandbox_url: str, stop: Path) -> subpro
             sandbox_url,
             "--stop",
             str(stop),
+            *extra,
         ],
         cwd=ROOT,
         env={**os.environ, "PYTHONPATH": f"{ROOT}:{ROOT / 'bench'}"},
@@ -153,14 +204,16 @@ def lock_waits(stop: threading.Event) -> dict:
     return {"longest_lock_wait_ms": _ms(longest)}
 
 
-def concurrently(database_url: str, sandbox_url: str, tmp: str, *, with_prune: bool, alone_seconds: float) -> dict:
-    stop = Path(tmp) / f"stop-{with_prune}"
+def concurrently(
+    database_url: str, sandbox_url: str, tmp: str, *, prune_args: list[str] | None, alone_seconds: float
+) -> dict:
+    stop = Path(tmp) / f"stop-{prune_args is not None}"
     readers = [start(name, database_url, sandbox_url, stop) for name in ("list", "sync")]
     sampling, waits = threading.Event(), {}
-    sampler = threading.Thread(target=lambda: waits.update(lock_waits(sampling)))
+    sampler = threading.Thread(target=lambda: waits.update(lock_waits(sampling)), daemon=True)
     sampler.start()
-    if with_prune:
-        pruned = result(start("prune", database_url, sandbox_url, stop))
+    if prune_args is not None:
+        pruned = result(start("prune", database_url, sandbox_url, stop, *prune_args))
     else:
         time.sleep(alone_seconds)
         pruned = None
@@ -177,7 +230,10 @@ def main():
         return
     parser = argparse.ArgumentParser()
     parser.add_argument("--records", type=int, default=1_000_000)
-    parser.add_argument("--reuse", action="store_true", help="keep the calls a call_admin.py run left")
+    parser.add_argument("--copies", type=int, default=1, help="store a N-th of --records, copy the rest in SQL")
+    parser.add_argument("--reuse", action="store_true", help="keep the calls an earlier run left")
+    parser.add_argument("--prune-days", type=int, default=365, help="how many of the oldest days the prune deletes")
+    parser.add_argument("--pause", type=float, help="the prune's rest per second of work (default: the job's)")
     parser.add_argument("--sync-calls", type=int, default=200_000)
     parser.add_argument("--alone-seconds", type=float, default=60, help="how long the two run without the prune")
     parser.add_argument("--phase", choices=["list", "sync", "prune"])
@@ -188,7 +244,11 @@ def main():
     if args.phase:
         django_against(args.database_url, args.sandbox)
         stop = Path(args.stop)
-        phases = {"list": lambda: list_pages(stop), "sync": lambda: sync_passes(stop), "prune": prune}
+        phases = {
+            "list": lambda: list_pages(stop),
+            "sync": lambda: sync_passes(stop),
+            "prune": lambda: prune(args.prune_days, args.pause),
+        }
         print(json.dumps(phases[args.phase]()))
         return
 
@@ -202,22 +262,27 @@ def main():
         from django.core.management import call_command
         from django.db import connection
 
-        from pbx import services as pbx_services
+        from pbx import directory as pbx_directory
         from pbx.models import CallRecord
+        from pbx.retention import RETENTION_PAUSE
         from shops import services as shop_services
         from shops import syncing
         from shops.models import Shop
 
         call_command("collectstatic", interactive=False, verbosity=0)
         if not args.reuse:
-            fill(args.records)
+            fill(args.records // args.copies)
+            if args.copies > 1:
+                copies(args.copies)
         calls = CallRecord.objects.count()
         syncing.run_now("shop_import", shop_services.import_partner_shops_work)
-        syncing.run_now("pbx_sync", pbx_services.directory_sync_work, shop=Shop.objects.get(name=SYNC_SHOP))
+        syncing.run_now("pbx_sync", pbx_directory.directory_sync_work, shop=Shop.objects.get(name=SYNC_SHOP))
         connection.close()
         load = os.getloadavg()[0]
-        alone = concurrently(database_url, control.url, tmp, with_prune=False, alone_seconds=args.alone_seconds)
-        during = concurrently(database_url, control.url, tmp, with_prune=True, alone_seconds=0)
+        pause = RETENTION_PAUSE if args.pause is None else args.pause
+        prune_args = ["--prune-days", str(args.prune_days), "--pause", str(pause)]
+        alone = concurrently(database_url, control.url, tmp, prune_args=None, alone_seconds=args.alone_seconds)
+        during = concurrently(database_url, control.url, tmp, prune_args=prune_args, alone_seconds=0)
 
     report(
         "call_retention",

@@ -133,7 +133,7 @@ def main():
         django_against(main_db, control.url)
         from django.core.management import call_command
 
-        from pbx import services as pbx_services
+        from pbx import directory as pbx_directory
         from shops import services as shop_services
         from shops import syncing
 
@@ -142,7 +142,7 @@ def main():
         syncing.run_now("shop_import", shop_services.import_partner_shops_work)
         from shops.models import Shop
 
-        syncing.run_now("pbx_sync", pbx_services.directory_sync_work, shop=Shop.objects.get(name=SHOP_NAME))
+        syncing.run_now("pbx_sync", pbx_directory.directory_sync_work, shop=Shop.objects.get(name=SHOP_NAME))
         from django.db import connection
 
         connection.close()

@@ -10,7 +10,7 @@ class PbxConfig(AppConfig):
         from shops import webhooks
         from shops.hub import register_section
 
-        from . import hub, jobs, services  # noqa: F401  (jobs declares the app's jobs)
+        from . import directory, hub, jobs, retention, services  # noqa: F401  (they declare the app's jobs)
 
         webhooks.register_handler("call_log", services.call_event)
         register_section(hub.pbx)

@@ -13,7 +13,7 @@ from shops.models import Shop
 from shops.pages import form_action, object_or_403
 from shops.scoping import user_shops
 
-from . import forms, services
+from . import extensions, forms, hotlines, tenants, users
 
 
 def _usable_shops(request):
@@ -28,7 +28,7 @@ def tenant_create(request, model_admin):
         request,
         model_admin,
         form,
-        perform=lambda data: services.tenant_create(shop=data["shop"], user=request.user),
+        perform=lambda data: tenants.tenant_create(shop=data["shop"], user=request.user),
         done=lambda tenant: _("The tenant of %(shop)s is created. Activate it with a hotline.") % {"shop": tenant.shop},
         title=_("Create a PBX tenant"),
         intro=_("eTelecom creates the shop's switchboard; the partner then activates it with a first hotline."),
@@ -45,7 +45,7 @@ def tenant_activate(request, model_admin, object_id):
         request,
         model_admin,
         form,
-        perform=lambda data: services.tenant_activate(tenant=tenant, hotline=data["hotline"], user=request.user),
+        perform=lambda data: tenants.tenant_activate(tenant=tenant, hotline=data["hotline"], user=request.user),
         done=lambda tenant: _("The tenant of %(shop)s is activated.") % {"shop": tenant.shop},
         title=_("Activate the tenant of %(shop)s") % {"shop": tenant.shop},
         intro=_("Activation attaches the hotline; only then can extensions be created."),
@@ -62,7 +62,7 @@ def hotline_add(request, model_admin):
         request,
         model_admin,
         form,
-        perform=lambda data: services.hotline_add(user=request.user, **data),
+        perform=lambda data: hotlines.hotline_add(user=request.user, **data),
         done=lambda hotline: _("Hotline %(hotline)s is added.") % {"hotline": hotline},
         title=_("Add a hotline"),
         intro=_("The number joins the partner's hotlines on eTelecom, for this shop."),
@@ -80,7 +80,7 @@ def pbx_user_create(request, model_admin):
         request,
         model_admin,
         form,
-        perform=lambda data: services.pbx_user_create(user=request.user, **data),
+        perform=lambda data: users.pbx_user_create(user=request.user, **data),
         done=lambda pbx_user: _("%(user)s is created.") % {"user": pbx_user},
         title=_("Create a PBX user"),
         intro=_("A staff account on the shop's eTelecom; give it an extension so that it can call."),
@@ -98,7 +98,7 @@ def extension_create(request, model_admin):
         request,
         model_admin,
         form,
-        perform=lambda data: services.extension_create(
+        perform=lambda data: extensions.extension_create(
             shop=data["hotline"].shop,
             user=request.user,
             hotline=data["hotline"],
@@ -121,7 +121,7 @@ def extension_assign(request, model_admin, object_id):
         request,
         model_admin,
         form,
-        perform=lambda data: services.extension_assign_user(
+        perform=lambda data: extensions.extension_assign_user(
             extension=extension, pbx_user=data["user"], user=request.user
         ),
         done=lambda extension: (
@@ -141,7 +141,7 @@ def extension_hotline(request, model_admin, object_id):
         request,
         model_admin,
         form,
-        perform=lambda data: services.extension_change_hotline(
+        perform=lambda data: extensions.extension_change_hotline(
             extension=extension, hotline=data["hotline"], user=request.user
         ),
         done=lambda extension: (
@@ -159,7 +159,7 @@ def extension_remove_user(request, model_admin, object_id):
     extension = object_or_403(model_admin, request, object_id, change=True)
     holder = extension.user or extension.user_etelecom_id
     try:
-        services.extension_remove_user(extension=extension, user=request.user)
+        extensions.extension_remove_user(extension=extension, user=request.user)
     except Refused as exc:
         messages.error(request, str(exc))
     else:

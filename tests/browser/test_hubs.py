@@ -5,7 +5,7 @@ import pytest
 from django.contrib.auth.models import Group
 from playwright.sync_api import expect
 
-from pbx import services as pbx_services
+from pbx import directory as pbx_directory
 from shops import services, syncing
 from shops.models import Shop, ShopMembership
 from shops.roles import SUPPORT
@@ -24,7 +24,7 @@ def test_support_reads_the_hubs_and_the_bulk_forms_columns(page, screenshot, dja
     shop = Shop.objects.get(name=SHOP)
     syncing.run_now("oa_sync", zalo_services.oa_sync_work, shop=shop)
     syncing.run_now("template_sync", zalo_services.templates_sync_work, shop=shop)
-    syncing.run_now("pbx_sync", pbx_services.directory_sync_work, shop=shop)
+    syncing.run_now("pbx_sync", pbx_directory.directory_sync_work, shop=shop)
     oa = OfficialAccount.objects.get(shop=shop, name__endswith="Chăm sóc khách hàng")
     user = django_user_model.objects.create_user("hotro-hub", "hotro-hub@example.vn", PASSWORD, is_staff=True)
     user.groups.add(Group.objects.get(name=SUPPORT))

@@ -9,6 +9,7 @@ from django.contrib.auth.models import Group
 from django.utils import timezone
 from playwright.sync_api import expect
 
+from pbx import directory as pbx_directory
 from pbx import services as pbx_services
 from shops import services, syncing
 from shops.models import Shop, ShopMembership
@@ -41,7 +42,7 @@ def shop(console_on_sandbox):
     console_on_sandbox.control.zns(consent_reply_seconds=0.05, delivery_seconds=0.05)
     syncing.run_now("shop_import", services.import_partner_shops_work)
     shop = Shop.objects.get(name=SHOP)
-    syncing.run_now("pbx_sync", pbx_services.directory_sync_work, shop=shop)
+    syncing.run_now("pbx_sync", pbx_directory.directory_sync_work, shop=shop)
     syncing.run_now("call_sync", pbx_services.call_history_sync_work, shop=shop)
     syncing.run_now("oa_sync", zalo_services.oa_sync_work, shop=shop)
     syncing.run_now("template_sync", zalo_services.templates_sync_work, shop=shop)

@@ -14,6 +14,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from pbx import directory as pbx_directory
 from pbx import services as pbx_services
 from pbx.models import CallRecord
 from shops import services, syncing
@@ -32,7 +33,7 @@ REPORTS = ["calls", "zalo", "consents", "messaging"]
 def shop(console_on_sandbox, db):
     syncing.run_now("shop_import", services.import_partner_shops_work)
     shop = Shop.objects.get(name=SHOP)
-    syncing.run_now("pbx_sync", pbx_services.directory_sync_work, shop=shop)
+    syncing.run_now("pbx_sync", pbx_directory.directory_sync_work, shop=shop)
     syncing.run_now("call_sync", pbx_services.call_history_sync_work, shop=shop)
     return shop
 

@@ -1,7 +1,7 @@
 import pytest
 from django.utils import translation
 
-from pbx import services
+from pbx import directory, services
 from shops import services as shop_services
 from shops import syncing
 from shops.models import Shop
@@ -28,7 +28,7 @@ def shops(db, sandbox):
 def pbx_shop(shops):
     """The demo shop with a PBX, its tenant, hotlines, users and extensions synced."""
     shop = shops[PBX_SHOP]
-    run = syncing.run_now("pbx_sync", services.directory_sync_work, shop=shop)
+    run = syncing.run_now("pbx_sync", directory.directory_sync_work, shop=shop)
     assert run.status == "succeeded", run.error
     return shop
 

@@ -9,7 +9,7 @@ from django.db.models import Sum
 
 from etelecom import pbx as pbx_api
 from etelecom.client import Client
-from pbx import fetcher, services
+from pbx import directory, fetcher, services
 from pbx.models import CallDaily, CallRecord, CallSyncState, Extension, Hotline, PbxUser, Tenant
 from shops.models import ApiCall
 
@@ -156,7 +156,7 @@ def test_a_fetcher_killed_mid_pass_fails_the_run_and_the_next_run_ends_with_exac
 def test_a_shop_without_a_tenant_syncs_nothing_and_succeeds(shops):
     from shops import syncing
 
-    run = syncing.run_now("pbx_sync", services.directory_sync_work, shop=shops["Phở Hà Nội 36"])
+    run = syncing.run_now("pbx_sync", directory.directory_sync_work, shop=shops["Phở Hà Nội 36"])
     assert run.status == "succeeded" and run.counts["tenant"] == 0
 
 

@@ -48,7 +48,7 @@ def step_prepare(template_id: int) -> dict:
     from django.core.files.uploadedfile import SimpleUploadedFile
     from django.core.management import call_command
 
-    from pbx import services as pbx_services
+    from pbx import directory as pbx_directory
     from shops import services as shop_services
     from shops import syncing
     from shops.models import Shop
@@ -62,7 +62,7 @@ def step_prepare(template_id: int) -> dict:
     for kind, work in (
         ("oa_sync", zalo_services.oa_sync_work),
         ("template_sync", zalo_services.templates_sync_work),
-        ("pbx_sync", pbx_services.directory_sync_work),
+        ("pbx_sync", pbx_directory.directory_sync_work),
     ):
         assert syncing.run_now(kind, work, shop=shop).status == "succeeded"
     template = ZnsTemplate.objects.get(oa__shop=shop, oa__name__endswith="Chăm sóc khách hàng", template_id=template_id)

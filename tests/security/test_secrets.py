@@ -15,7 +15,7 @@ from django_q.brokers.orm import ORM
 from django_q.models import OrmQ, Task
 from django_q.signing import SignedPackage
 
-from pbx import services as pbx_services
+from pbx import directory as pbx_directory
 from pbx.models import Extension
 from shops import services, syncing
 from shops.crypto import EncryptedTextField
@@ -48,7 +48,7 @@ def flows(db, console_on_sandbox, admin_client, client, settings, django_capture
     settings.CONSOLE_URL = "https://console.example.vn"
     assert syncing.run_now("shop_import", services.import_partner_shops_work).status == "succeeded"
     shop = Shop.objects.get(name=PBX_SHOP)
-    assert syncing.run_now("pbx_sync", pbx_services.directory_sync_work, shop=shop).status == "succeeded"
+    assert syncing.run_now("pbx_sync", pbx_directory.directory_sync_work, shop=shop).status == "succeeded"
     assert syncing.run_now("oa_sync", zalo_services.oa_sync_work, shop=shop).status == "succeeded"
     services.shop_webhook_register(shop=shop)
     changelist = reverse("admin:shops_shop_changelist")

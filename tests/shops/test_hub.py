@@ -9,7 +9,7 @@ from django.core.cache import cache
 from django.urls import reverse
 from django.utils import timezone
 
-from pbx import services as pbx_services
+from pbx import directory as pbx_directory
 from shops import services, syncing
 from shops.models import ApiCall, Shop, SyncRun
 from shops.roles import MANAGER, SUPPORT
@@ -26,7 +26,7 @@ def shop(db, sandbox, settings):
     shop = Shop.objects.get(name=SHOP)
     syncing.run_now("oa_sync", zalo_services.oa_sync_work, shop=shop)
     syncing.run_now("template_sync", zalo_services.templates_sync_work, shop=shop)
-    syncing.run_now("pbx_sync", pbx_services.directory_sync_work, shop=shop)
+    syncing.run_now("pbx_sync", pbx_directory.directory_sync_work, shop=shop)
     return shop
 
 
