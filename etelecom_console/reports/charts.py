@@ -48,12 +48,13 @@ def stacked(rows, parts: list[Part], *, label: Callable[[dict], str], axis: str,
     return chart
 
 
-def since(model, form):
-    """The first day the console holds in `model` (a daily rollup) for the form's shops or OAs, or None."""
+def since(model, form, *, shop="shop"):
+    """The first day the console holds in `model` (a daily rollup, or rows with a day) for the form's shops or OAs,
+    or None; `shop` is the path from `model` to its shop."""
     if form is None:
         return None
     scope = form.scope()
-    within = {"shop__in": scope} if scope.model is Shop else {"oa__in": scope}
+    within = {f"{shop}__in": scope} if scope.model is Shop else {"oa__in": scope}
     return model.objects.filter(**within).aggregate(first=Min("day"))["first"]
 
 

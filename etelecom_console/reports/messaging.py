@@ -9,11 +9,12 @@ from django.utils.translation import gettext_lazy
 
 from shops import formats
 from shops.models import Shop
+from sms.models import SmsMessage
 from sms.selectors import SMS_FIGURES, sms_report
 from zalo.models import ZnsDaily
 from zalo.selectors import ZNS_FIGURES as ZNS_TOTALS
 
-from .charts import Part, day_label, stacked
+from .charts import Part, day_label, since, stacked
 from .tables import table
 
 MESSAGING_PARTS = [
@@ -66,6 +67,8 @@ def build(form, start, end) -> dict:
         for r in zns.values("oa__shop__name", "template_id").annotate(**ZNS_TOTALS).order_by("-sent")
     ] + [{"shop": r["shop__name"], "channel": "SMS", "template": r["template_code"], **r} for r in sms["templates"]]
     total = {name: sum(row[name] or 0 for row in days) for name in blank}
+    # The history starts with whichever channel the console holds first.
+    held = [day for day in (since(ZnsDaily, form, shop="oa__shop"), since(SmsMessage, form)) if day]
     return {
         "summary": _("%(zns)s ZNS (%(fees)s), %(sms)s SMS (%(cost)s), of which %(fallbacks)s after a failed ZNS.")
         % {
@@ -76,7 +79,10 @@ def build(form, start, end) -> dict:
             "fallbacks": formats.number(total["fallbacks"]),
         },
         "charts": [
-            (_("Messages per day"), stacked(days, MESSAGING_PARTS, label=day_label, axis=_("messages"))),
+            (
+                _("Messages per day"),
+                stacked(days, MESSAGING_PARTS, label=day_label, axis=_("messages"), since=min(held, default=None)),
+            ),
         ],
         "tables": [
             table("days", _("Messages per day"), [("day", _("day")), *ZNS_COLUMNS, *SMS_COLUMNS], days),
