@@ -63,6 +63,25 @@ def page_plans(client, url: str, query: dict) -> list[dict]:
     return plans
 
 
+def copy_plan(query: dict) -> dict:
+    """The plan of the SELECT the export runs as `COPY (…) TO STDOUT` on PostgreSQL (COPY bypasses the captured
+    queries): the changelist's queryset for `query`, with the export's cells."""
+    from django.contrib import admin
+    from django.db import connection
+    from django.test import RequestFactory
+
+    from pbx.admin import EXPORT_COLUMNS
+    from pbx.exports import copy_query
+    from pbx.models import CallRecord
+
+    request = RequestFactory().get("/admin/pbx/callrecord/", query)
+    request.user = _superuser()
+    queryset = admin.site._registry[CallRecord].get_changelist_instance(request).queryset
+    sql, params = copy_query(queryset, [name for name, _label in EXPORT_COLUMNS])
+    with connection.cursor() as cursor:
+        return explain(cursor.cursor.mogrify(sql, params))
+
+
 def main():
     if not os.environ.get("DATABASE_URL", "").startswith("postgres"):
         report("call_explain", skipped="a PostgreSQL question: set DATABASE_URL=postgres://...")
@@ -99,6 +118,8 @@ def main():
             ),
         }
         figures = {name: page_plans(client, url, query) for name, (url, query) in pages.items()}
+        url, query = pages["export, one shop's year"]
+        figures["export, one shop's year: its COPY"] = [copy_plan(query)]
     report("call_explain", calls=calls, as_of=date.today().isoformat(), pages=figures)
     print(json.dumps({name: sorted({r for plan in plans for r in plan["reads"]}) for name, plans in figures.items()}))
 
