@@ -12,7 +12,7 @@ from datetime import date, timedelta
 from pathlib import Path
 
 from _common import report
-from call_admin import _month_end, _superuser, setup
+from call_admin import _month_end, _superuser, setup, superuser_client
 
 
 def scans(plan: dict) -> list[str]:
@@ -88,12 +88,9 @@ def main():
         return
     with tempfile.TemporaryDirectory() as tmp:
         setup(os.environ["DATABASE_URL"], str(Path(tmp) / "static"))
-        from django.test import Client
-
         from pbx.models import CallRecord
 
-        client = Client()
-        client.force_login(_superuser())
+        client = superuser_client()
         calls = CallRecord.objects.order_by().count()
         shop = CallRecord.objects.order_by("-started_at").values_list("shop_id", flat=True).first()
         middle = CallRecord.objects.filter(shop_id=shop, direction="in").order_by("-started_at")[calls // 40]

@@ -24,7 +24,7 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 
 from _common import measure_page, report
-from call_admin import seed_calls, setup
+from call_admin import seed_calls, setup, superuser_client
 
 SHOPS = 10
 DAYS = 90
@@ -178,18 +178,6 @@ def fill_dashboard(shops: int) -> None:
                     )
                 )
     SyncRun.objects.bulk_create(runs, batch_size=5000)
-
-
-def superuser_client():
-    from django.contrib.auth import get_user_model
-    from django.test import Client
-
-    user, _ = get_user_model().objects.get_or_create(
-        username="bench", defaults={"is_staff": True, "is_superuser": True}
-    )
-    client = Client()
-    client.force_login(user)
-    return client
 
 
 def analyze() -> None:
