@@ -244,7 +244,7 @@ def measure(pages: dict, repeat: int) -> dict:
     url = "/admin/pbx/callrecord/"
     for name, query in pages.items():
         figures[name] = measure_page(client, url, query, repeat)
-        figures[name]["rows"] = client.get(url, query).content.decode().count('class="field-started"')
+        figures[name]["rows"] = client.get(url, query).content.decode().count('class="field-started')
     return figures
 
 
