@@ -13,6 +13,7 @@ from collections.abc import Iterator
 
 from django.db import connection, models, transaction
 from django.db.models import Case, F, Func, Value, When
+from django.db.models.fields.json import KeyTextTransform
 from django.utils import timezone
 
 from shops.common.exports import safe_text, streamed_bytes, streamed_csv
@@ -49,7 +50,7 @@ def _cell_sql(model, name: str):
             "ARRAY(SELECT jsonb_array_elements_text(%(expressions)s)), ' '), '') END",
             output_field=models.TextField(),
         )
-        return safe_text(joined)
+        return safe_text(joined, first=KeyTextTransform("0", name))
     if field.choices:
         labels = [When(**{name: code}, then=Value(str(label))) for code, label in field.choices]
         return Case(*labels, default=safe_text(value), output_field=models.TextField())

@@ -37,7 +37,9 @@ def hostile(calls):
     )
     CallRecord.objects.filter(pk=second.pk).update(caller="+84912345678", user_etelecom_id="-5", direction="=evil")
     CallRecord.objects.filter(pk=third.pk).update(callee="-", user_etelecom_id="@me", recording_urls=[])
-    CallRecord.objects.filter(pk=fourth.pk).update(callee="-2+3", user_etelecom_id="\tx", etelecom_id="12.5")
+    CallRecord.objects.filter(pk=fourth.pk).update(
+        callee="-2+3", user_etelecom_id="\tx", etelecom_id="12.5", recording_urls=["-", "x"]
+    )
     return [first.pk, second.pk, third.pk, fourth.pk]
 
 
@@ -57,6 +59,7 @@ def test_formulas_are_neutralised_and_hostile_text_round_trips(admin_client, hos
     assert (second["caller"], second["user_etelecom_id"], second["direction"]) == ("'+84912345678", "-5", "'=evil")
     assert (third["callee"], third["user_etelecom_id"], third["recording_urls"]) == ("-", "'@me", "")
     assert (fourth["callee"], fourth["user_etelecom_id"], fourth["etelecom_id"]) == ("'-2+3", "'\tx", "12.5")
+    assert fourth["recording_urls"] == "'- x"  # a lone "-" is kept, a list that starts with one is not
     assert len(rows) - 1 == CallRecord.objects.count()
 
 
