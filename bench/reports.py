@@ -200,9 +200,16 @@ def main():
     parser.add_argument(
         "--keep-calls", action="store_true", help="the calls a call_admin.py run left (10 shops, 3 years, no users)"
     )
+    parser.add_argument(
+        "--reports",
+        nargs="+",
+        default=["calls", "zalo", "consents", "messaging"],
+        help="only these (calls alone: no Zalo data is made)",
+    )
+    parser.add_argument("--no-dashboard", action="store_true")
     args = parser.parse_args()
     outside = os.environ.get("DATABASE_URL", "")
-    reports = ("calls", "zalo", "consents", "messaging")
+    reports = tuple(args.reports)
     with tempfile.TemporaryDirectory() as tmp:
         setup(outside or f"sqlite:///{Path(tmp) / 'reports.sqlite3'}", str(Path(tmp) / "static"))
         from django.core.management import call_command
@@ -224,7 +231,8 @@ def main():
             call_command("flush", interactive=False, verbosity=0)
             seed_calls(args.calls, shops=SHOPS, days=365, users=True)
         today = timezone.localdate()
-        fill_zalo(args.oas, args.messages, args.consents, today)
+        if set(reports) != {"calls"}:
+            fill_zalo(args.oas, args.messages, args.consents, today)
         analyze()
         fill_s = time.perf_counter() - started
         client = superuser_client()
@@ -234,12 +242,13 @@ def main():
                 query = {"start": (today - timedelta(days=days - 1)).isoformat(), "end": today.isoformat()}
                 url = f"/admin/reports/{name}/"
                 figures.setdefault(name, {})[f"{days}_days"] = measure_page(client, url, query, args.repeat)
-        fill_dashboard(args.shops)  # after the reports: their data set is the one the issue names
-        analyze()
-        figures["dashboard"] = {
-            "first_page": measure_page(client, "/admin/", {}, args.repeat),
-            "last_page": measure_page(client, "/admin/", {"page": "last"}, args.repeat),
-        }
+        if not args.no_dashboard:
+            fill_dashboard(args.shops)  # after the reports: their data set is the one the issue names
+            analyze()
+            figures["dashboard"] = {
+                "first_page": measure_page(client, "/admin/", {}, args.repeat),
+                "last_page": measure_page(client, "/admin/", {"page": "last"}, args.repeat),
+            }
     long = f"{DAYS}_days"
     report(
         "reports",
