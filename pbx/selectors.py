@@ -48,7 +48,10 @@ def _summed(shops, first: date, last: date, keys: list[str], daily, monthly) -> 
     """SUMS grouped by `keys` for `shops` from `first` to `last`: the whole months from `monthly`, the days at the
     ends from `daily`, in one query; rows with the same keys added up."""
     start, end = whole_months(first, last)
-    ends = Q(day__gte=first, day__lte=last) & (Q(day__lt=start) | Q(day__gt=end))
+    # Two ranges of days the day index reads (without whole months both are the range, which OR counts once).
+    ends = Q(day__gte=first, day__lte=min(start - timedelta(days=1), last)) | Q(
+        day__gte=max(end + timedelta(days=1), first), day__lte=last
+    )
     months = monthly.objects.filter(shop__in=shops, month__gte=start, month__lte=end)
     edges = daily.objects.filter(ends, shop__in=shops)
     rows = (
