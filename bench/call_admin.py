@@ -11,6 +11,12 @@ every size; the export at least half the rate of the bare COPY, with flat memory
 
     python bench/call_admin.py [--sizes 10000 1000000] [--repeat 15]     (DATABASE_URL=postgres://... too)
     python bench/call_admin.py --sizes 1000000 10000000                  (PostgreSQL at a partner's scale)
+    python bench/call_admin.py --keep [--grow-to 10000000]               (the calls a run left, grown in SQL)
+
+The generator writes about 14,000 calls/s on a quiet machine and a fifth of that on a busy one, so 10M calls take
+an hour or more. `--grow-to` makes them from the calls a run left instead: each call copied in SQL with a new
+eTelecom id, a start a few seconds later and the customer's number changed in one digit (the same shops, lines and
+days, ten times as many calls a day), then every rollup recounted by `rollups_refresh` as the sync does.
 """
 
 import argparse
@@ -91,13 +97,62 @@ def seed_calls(calls: int, *, shops: int, days: int, users: bool) -> None:
 
 
 def fill(calls: int) -> dict:
-    """`calls` calls over SHOPS shops; returns a shop id, a month in the middle and a customer's number."""
+    """`calls` calls over SHOPS shops; returns what `locate` does."""
     from django.core.management import call_command
-    from django.db import connection
 
     call_command("migrate", verbosity=0)
     call_command("flush", interactive=False, verbosity=0)
     seed_calls(calls, shops=SHOPS, days=3 * 365, users=False)
+    return locate()
+
+
+def grow(calls: int) -> None:
+    """Copy the calls in the database (PostgreSQL) until there are about `calls`: copy k of each call has the
+    eTelecom id `<id>.k`, starts k*7 seconds later (its local day and hour recomputed) and has the k-th digit of
+    its customer's number changed; then every shop's rollups are recounted."""
+    from django.db import connection, transaction
+
+    from pbx import rollups
+    from pbx.models import CallRecord
+    from shops.models import Shop
+
+    have = CallRecord.objects.count()
+    fields = [f.column for f in CallRecord._meta.concrete_fields if f.column != "id"]
+    changed = {
+        "etelecom_id": "etelecom_id || '.' || %(k)s",
+        "started_at": "started_at + %(k)s * interval '7 seconds'",
+        "started_day": "((started_at + %(k)s * interval '7 seconds') AT TIME ZONE 'Asia/Ho_Chi_Minh')::date",
+        "started_hour": "extract(hour FROM (started_at + %(k)s * interval '7 seconds') AT TIME ZONE"
+        " 'Asia/Ho_Chi_Minh')",
+        "customer_number": "{number}",
+        "caller": "CASE WHEN caller = customer_number THEN {number} ELSE caller END",
+        "callee": "CASE WHEN callee = customer_number THEN {number} ELSE callee END",
+    }
+    number = (
+        "CASE WHEN length(customer_number) >= 9 THEN overlay(customer_number PLACING %(k)s::text FROM 4 FOR 1)"
+        " ELSE customer_number END"
+    )
+    select = ", ".join(changed.get(name, name).format(number=number) for name in fields)
+    last = CallRecord.objects.order_by("-id").values_list("id", flat=True).first()
+    with connection.cursor() as cursor:
+        cursor.execute("SET session_replication_role = replica")  # the copies' shops and lines exist: no FK checks
+        for k in range(1, calls // have):
+            cursor.execute(
+                f"INSERT INTO pbx_callrecord ({', '.join(fields)}) SELECT {select} FROM pbx_callrecord"
+                " WHERE id <= %(last)s",
+                {"k": k, "last": last},
+            )
+        cursor.execute("RESET session_replication_role")
+    for shop in Shop.objects.order_by("pk"):
+        with transaction.atomic():
+            rollups.rollups_refresh(shop, date(2000, 1, 1), date(2100, 1, 1))
+
+
+def locate() -> dict:
+    """ANALYZE (and on SQLite checkpoint) the database, as one that has been running a while; returns a shop id, a
+    month in the middle and a customer's number."""
+    from django.db import connection
+
     with connection.cursor() as cursor:
         cursor.execute("ANALYZE")
         if connection.vendor == "sqlite":
@@ -116,14 +171,12 @@ def measure_export(shop: int, last_day: date) -> dict:
     import time
 
     from django.db import connection
-    from django.test import Client
     from django.utils import timezone
 
     from pbx.admin import EXPORT_COLUMNS
     from pbx.models import CallRecord
 
-    client = Client()
-    client.force_login(_superuser())
+    client = superuser_client()
     first_day = date.fromordinal(last_day.toordinal() - 364)
     query = {"shop": shop, "started_from": first_day.isoformat(), "started_to": last_day.isoformat()}
     rss, started = peak_rss_mb(), time.perf_counter()
@@ -158,6 +211,23 @@ def measure_export(shop: int, last_day: date) -> dict:
     return figures
 
 
+def superuser_client():
+    """A test client signed in as a superuser, second sign-in step done (superusers reach no admin page without
+    it), as tests/conftest.py's verified_login does."""
+    from django.test import Client
+    from django_otp import DEVICE_ID_SESSION_KEY
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    user = _superuser()
+    device, _ = TOTPDevice.objects.get_or_create(user=user, name="authenticator", defaults={"confirmed": True})
+    client = Client()
+    client.force_login(user)
+    session = client.session
+    session[DEVICE_ID_SESSION_KEY] = device.persistent_id
+    session.save()
+    return client
+
+
 def _superuser():
     from django.contrib.auth import get_user_model
 
@@ -168,15 +238,13 @@ def _superuser():
 
 
 def measure(pages: dict, repeat: int) -> dict:
-    from django.test import Client
 
-    client = Client()
-    client.force_login(_superuser())
+    client = superuser_client()
     figures = {}
     url = "/admin/pbx/callrecord/"
     for name, query in pages.items():
         figures[name] = measure_page(client, url, query, repeat)
-        figures[name]["rows"] = client.get(url, query).content.decode().count('class="field-started"')
+        figures[name]["rows"] = client.get(url, query).content.decode().count('class="field-started')
     return figures
 
 
@@ -184,13 +252,26 @@ def main():
     parser = argparse.ArgumentParser()
     parser.add_argument("--sizes", type=int, nargs="+", default=[10_000, 1_000_000])
     parser.add_argument("--repeat", type=int, default=15)
+    parser.add_argument("--keep", action="store_true", help="measure the calls in the database as they are")
+    parser.add_argument(
+        "--grow-to", type=int, help="with --keep: first copy the calls in SQL until there are this many"
+    )
     args = parser.parse_args()
     outside = os.environ.get("DATABASE_URL", "")
     results, exports = {}, {}
     with tempfile.TemporaryDirectory() as tmp:
         setup(outside or f"sqlite:///{Path(tmp) / 'admin.sqlite3'}", str(Path(tmp) / "static"))
+        if args.keep:
+            from django.core.management import call_command
+
+            from pbx.models import CallRecord
+
+            call_command("migrate", verbosity=0)
+            if args.grow_to:
+                grow(args.grow_to)
+            args.sizes = [CallRecord.objects.count()]
         for size in args.sizes:
-            where = fill(size)
+            where = locate() if args.keep else fill(size)
             month = where["day"].replace(day=1)
             pages = {
                 "unfiltered": {},

@@ -12,7 +12,7 @@ from datetime import date, timedelta
 from pathlib import Path
 
 from _common import report
-from call_admin import _month_end, _superuser, setup
+from call_admin import _month_end, _superuser, setup, superuser_client
 
 
 def scans(plan: dict) -> list[str]:
@@ -63,18 +63,34 @@ def page_plans(client, url: str, query: dict) -> list[dict]:
     return plans
 
 
+def copy_plan(query: dict) -> dict:
+    """The plan of the SELECT the export runs as `COPY (…) TO STDOUT` on PostgreSQL (COPY bypasses the captured
+    queries): the changelist's queryset for `query`, with the export's cells."""
+    from django.contrib import admin
+    from django.db import connection
+    from django.test import RequestFactory
+
+    from pbx.admin import EXPORT_COLUMNS
+    from pbx.exports import copy_query
+    from pbx.models import CallRecord
+
+    request = RequestFactory().get("/admin/pbx/callrecord/", query)
+    request.user = _superuser()
+    queryset = admin.site._registry[CallRecord].get_changelist_instance(request).queryset
+    sql, params = copy_query(queryset, [name for name, _label in EXPORT_COLUMNS])
+    with connection.cursor() as cursor:
+        return explain(cursor.cursor.mogrify(sql, params))
+
+
 def main():
     if not os.environ.get("DATABASE_URL", "").startswith("postgres"):
         report("call_explain", skipped="a PostgreSQL question: set DATABASE_URL=postgres://...")
         return
     with tempfile.TemporaryDirectory() as tmp:
         setup(os.environ["DATABASE_URL"], str(Path(tmp) / "static"))
-        from django.test import Client
-
         from pbx.models import CallRecord
 
-        client = Client()
-        client.force_login(_superuser())
+        client = superuser_client()
         calls = CallRecord.objects.order_by().count()
         shop = CallRecord.objects.order_by("-started_at").values_list("shop_id", flat=True).first()
         middle = CallRecord.objects.filter(shop_id=shop, direction="in").order_by("-started_at")[calls // 40]
@@ -99,6 +115,8 @@ def main():
             ),
         }
         figures = {name: page_plans(client, url, query) for name, (url, query) in pages.items()}
+        url, query = pages["export, one shop's year"]
+        figures["export, one shop's year: its COPY"] = [copy_plan(query)]
     report("call_explain", calls=calls, as_of=date.today().isoformat(), pages=figures)
     print(json.dumps({name: sorted({r for plan in plans for r in plan["reads"]}) for name, plans in figures.items()}))
 

@@ -11,13 +11,12 @@ from django.utils.translation import gettext_lazy as _
 from shops import formats
 from shops.admin import SyncNowAdmin, queue_runs, shop_syncs
 from shops.common.display import badge, json_table
-from shops.common.exports import streamed_csv
 from shops.common.links import link, web_url
 from shops.common.listing import DateRangeFilter, EstimatedCountPaginator
 from shops.common.phones import PhoneSearch
 from shops.scoping import MirroredAdmin, ReadOnlyAdmin, ShopFilter, scope
 
-from . import badges, hub, views
+from . import badges, exports, hub, views
 from .models import CallDaily, CallRecord, Extension, Hotline, PbxUser, Status, Tenant
 
 
@@ -288,32 +287,15 @@ class CallRecordAdmin(PhoneSearch, ReadOnlyAdmin):
         return format_html('<audio controls preload="none" src="{}"></audio> {}', url, download)
 
     def export_csv(self, request):
-        """The filtered list as CSV, streamed: rows are read and written a chunk at a time."""
+        """The filtered list as CSV, streamed: rows are read and written a chunk at a time (pbx.exports)."""
         if not self.has_view_permission(request):
             raise PermissionDenied
         try:
             changelist = self.get_changelist_instance(request)
         except IncorrectLookupParameters:  # as the list itself answers a filter it does not know
             return HttpResponseRedirect(reverse("admin:pbx_callrecord_changelist") + f"?{ERROR_FLAG}=1")
-        rows = changelist.queryset.values_list(*[name for name, _label in EXPORT_COLUMNS]).iterator(chunk_size=2000)
-        names = [name for name, _label in EXPORT_COLUMNS]
-        started, recordings = names.index("started_at"), names.index("recording_urls")
-        # Values in the user's language, as the list shows them (a code eTelecom adds later stays as it came).
-        words = {
-            names.index("direction"): dict(CallRecord.Direction.choices),
-            names.index("call_state"): dict(CallRecord.CallState.choices),
-        }
-
-        def flat(row):
-            row = list(row)
-            row[started] = timezone.localtime(row[started]).isoformat(timespec="seconds")
-            row[recordings] = " ".join(row[recordings] or [])
-            for column, labels in words.items():
-                row[column] = str(labels.get(row[column], row[column]))
-            return row
-
         stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
-        return streamed_csv(f"calls-{stamp}.csv", [label for _name, label in EXPORT_COLUMNS], map(flat, rows))
+        return exports.calls_csv(changelist.queryset, EXPORT_COLUMNS, f"calls-{stamp}.csv")
 
 
 @admin.register(CallDaily)

@@ -1,22 +1,35 @@
 """The call rollups the reports read: calls per local day and per hour of day, recounted from the call records for
-the days a sync or a webhook touched, in the writer's transaction."""
+the days a sync or a webhook touched, and the same summed by month (what a report reads for the whole months of a
+long range), recounted from the days for the months those days are in; all in the writer's transaction."""
 
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 
 from django.db import connection
+from django.db.models import Sum
+from django.db.models.functions import TruncMonth
 
 from shops.common import upsert
 from shops.models import Shop
 
 from .call_rows import LOCAL
-from .models import CallDaily, CallHourly, CallRecord
+from .models import CallDaily, CallHourly, CallMonthly, CallMonthlyHour, CallRecord
+
+# Each monthly rollup, the daily one it sums, and the columns both group by besides the shop and the month.
+MONTHLY = [
+    (
+        CallMonthly,
+        CallDaily,
+        ["direction", "call_state", "extension_etelecom_id", "hotline_etelecom_id", "user_etelecom_id"],
+    ),
+    (CallMonthlyHour, CallHourly, ["hour", "direction", "call_state"]),
+]
 
 
 def rollups_refresh(shop: Shop, first: date, last: date) -> None:
-    """Recount the daily and hourly rollups of `shop` from `first` to `last` (local days) from the call records, in
-    the caller's transaction."""
+    """Recount the daily and hourly rollups of `shop` from `first` to `last` (local days) from the call records,
+    then the monthly ones of the months those days are in, in the caller's transaction."""
     upsert.recount_lock("call_rollups", shop.pk)
     CallDaily.objects.filter(shop=shop, day__gte=first, day__lte=last).delete()
     CallHourly.objects.filter(shop=shop, day__gte=first, day__lte=last).delete()
@@ -41,3 +54,44 @@ def rollups_refresh(shop: Shop, first: date, last: date) -> None:
             f" total_duration) SELECT {hourly}, COUNT(*), SUM(duration) FROM {calls} {where} GROUP BY {hourly}",
             params,
         )
+    _months_recount(shop, first, last)
+
+
+def rollups_prune(shop: Shop, day: date) -> None:
+    """Delete `shop`'s rollups of the days before `day` (what the retention keeps no calls of), and recount the
+    month `day` is in from the days left, in the caller's transaction."""
+    upsert.recount_lock("call_rollups", shop.pk)
+    CallDaily.objects.filter(shop=shop, day__lt=day).delete()
+    CallHourly.objects.filter(shop=shop, day__lt=day).delete()
+    for monthly, _daily, _columns in MONTHLY:
+        monthly.objects.filter(shop=shop, month__lt=day.replace(day=1)).delete()
+    _months_recount(shop, day, day)
+
+
+def month_start(day: date) -> date:
+    return day.replace(day=1)
+
+
+def month_end(day: date) -> date:
+    """The last day of `day`'s month."""
+    following = date(day.year + (day.month == 12), day.month % 12 + 1, 1)
+    return following - timedelta(days=1)
+
+
+def _months_recount(shop: Shop, first: date, last: date) -> None:
+    """Recount `shop`'s monthly rollups of the months from `first`'s to `last`'s from its daily ones (already
+    current), with one INSERT … SELECT each."""
+    quote = connection.ops.quote_name
+    with connection.cursor() as cursor:
+        for monthly, daily, columns in MONTHLY:
+            monthly.objects.filter(shop=shop, month__gte=month_start(first), month__lte=last).delete()
+            sums = (
+                daily.objects.filter(shop=shop, day__gte=month_start(first), day__lte=month_end(last))
+                .annotate(month_of=TruncMonth("day"))
+                .values_list("shop_id", "month_of", *columns)
+                .annotate(calls_sum=Sum("calls"), duration_sum=Sum("total_duration"))
+                .order_by()
+            )
+            sql, params = sums.query.sql_with_params()
+            names = ", ".join(quote(name) for name in ["shop_id", "month", *columns, "calls", "total_duration"])
+            cursor.execute(f"INSERT INTO {quote(monthly._meta.db_table)} ({names}) {sql}", params)

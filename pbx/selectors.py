@@ -1,5 +1,8 @@
-"""Call reports, read from the rollups (`CallDaily`, `CallHourly`), never from the calls: a 90-day report costs the
-same few grouped queries whatever the call volume."""
+"""Call reports, read from the rollups, never from the calls: a 90-day report costs the same few grouped queries
+whatever the call volume. The days of the range come from the daily rollups (`CallDaily`, `CallHourly`); the
+hours of day and the lines of a range come from the monthly ones (`CallMonthly`, `CallMonthlyHour`) for the whole
+months inside it and from the daily ones for the days at its ends, in one query (UNION ALL), so a partial first or
+last month counts exactly its days."""
 
 from __future__ import annotations
 
@@ -7,7 +10,8 @@ from datetime import date, timedelta
 
 from django.db.models import Q, Sum
 
-from .models import CallDaily, CallHourly, CallRecord, Extension, Hotline, PbxUser
+from .models import CallDaily, CallHourly, CallMonthly, CallMonthlyHour, CallRecord, Extension, Hotline, PbxUser
+from .rollups import month_end
 
 ANSWERED = CallRecord.CallState.ANSWERED
 INBOUND, OUTBOUND = CallRecord.Direction.INBOUND, CallRecord.Direction.OUTBOUND
@@ -32,6 +36,41 @@ SUMS = {
 }
 
 
+def whole_months(first: date, last: date) -> tuple[date, date]:
+    """The first day of the first whole month from `first` to `last` and the last day of the last one; when no
+    month is whole, a range that ends before it starts (so the monthly rollups give nothing)."""
+    start = first if first.day == 1 else month_end(first) + timedelta(days=1)
+    end = last if last == month_end(last) else last.replace(day=1) - timedelta(days=1)
+    return start, end
+
+
+def _summed(shops, first: date, last: date, keys: list[str], daily, monthly) -> list[dict]:
+    """SUMS grouped by `keys` for `shops` from `first` to `last`: the whole months from `monthly`, the days at the
+    ends from `daily`, in one query; rows with the same keys added up."""
+    start, end = whole_months(first, last)
+    # Two ranges of days the day index reads (without whole months both are the range, which OR counts once).
+    ends = Q(day__gte=first, day__lte=min(start - timedelta(days=1), last)) | Q(
+        day__gte=max(end + timedelta(days=1), first), day__lte=last
+    )
+    months = monthly.objects.filter(shop__in=shops, month__gte=start, month__lte=end)
+    edges = daily.objects.filter(ends, shop__in=shops)
+    rows = (
+        edges.values(*keys)
+        .annotate(**SUMS)
+        .order_by()
+        .union(months.values(*keys).annotate(**SUMS).order_by(), all=True)
+    )
+    found = {}
+    for row in rows:
+        key = tuple(row[name] for name in keys)
+        if key in found:
+            for name in SUMS:
+                found[key][name] = (found[key][name] or 0) + (row[name] or 0)
+        else:
+            found[key] = row
+    return list(found.values())
+
+
 def call_report(shops, first: date, last: date) -> dict:
     """Calls per day (every day of the range, empty ones too), per weekday, per hour of day, per extension, per
     user and per hotline, and in all, for `shops` from `first` to `last` (local days, both included). Eight
@@ -45,11 +84,13 @@ def call_report(shops, first: date, last: date) -> dict:
     for row in per_day:
         for key in SUMS:
             weekdays[row["day"].weekday()][key] += row[key] or 0
-    hours = CallHourly.objects.filter(shop__in=shops, day__gte=first, day__lte=last)
-    found = {row["hour"]: row for row in hours.values("hour").annotate(**SUMS)}
+    found = {row["hour"]: row for row in _summed(shops, first, last, ["hour"], CallHourly, CallMonthlyHour)}
     per_hour = list(_figures(found.get(hour, {"hour": hour, **empty}) for hour in range(24)))
     grouped = {
-        kind: list(_figures(days.values("shop_id", f"{kind}_etelecom_id").annotate(**SUMS).order_by("-count")))
+        kind: sorted(
+            _figures(_summed(shops, first, last, ["shop_id", f"{kind}_etelecom_id"], CallDaily, CallMonthly)),
+            key=lambda row: (-(row["count"] or 0), row["shop_id"], row[f"{kind}_etelecom_id"]),
+        )
         for kind in ("extension", "user", "hotline")
     }
     names = {

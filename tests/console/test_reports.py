@@ -220,3 +220,18 @@ def test_a_chart_says_where_its_history_starts(manager_client, oa):
     assert quota["note"] in page.content.decode()
     page, _ = report(manager_client, "zalo", oa=oa.pk, start=first.isoformat())
     assert page.context["charts"][0][1]["note"] == ""  # the range starts with the history
+
+
+def test_the_messaging_chart_says_where_its_history_starts(manager_client, oa):
+    from sms.models import SmsMessage
+    from zalo.models import ZnsDaily
+
+    today = timezone.localdate()
+    assert report(manager_client, "messaging")[0].context["charts"][0][1]["note"] == ""  # nothing held: no note
+    ZnsDaily.objects.create(oa=oa, day=today - timedelta(days=5), template_id=1, sent=2, delivered=2, failed=0, fees=0)
+    SmsMessage.objects.create(shop=oa.shop, template_code="OTP", phone="0912345678", day=today - timedelta(days=3))
+    page, queries = report(manager_client, "messaging", start=(today - timedelta(days=20)).isoformat())
+    note = page.context["charts"][0][1]["note"]
+    assert f"{today - timedelta(days=5):%d/%m/%Y}" in note and "lịch sử" in note and note in page.content.decode()
+    page, same = report(manager_client, "messaging", start=(today - timedelta(days=5)).isoformat())
+    assert page.context["charts"][0][1]["note"] == "" and same == queries

@@ -1,0 +1,59 @@
+"""Report tables: the CSV's values and the screen's cells of the same rows and columns."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from shops import formats
+
+# What a column holds, for the screen (shops.formats) and for the CSV's header (its unit).
+UNITS = {"duration": gettext_lazy("s"), "money": "VND", "percent": "%"}
+
+
+def table(name: str, title, columns: list[tuple], rows, *, empty=None) -> dict:
+    """A report table: `rows` are the values the CSV holds (numbers as numbers, days as ISO dates), `shown` the
+    same cells as the screen shows them; a column is (key, label) or (key, label, kind) with kind one of
+    `UNITS`'s keys."""
+    columns = [(column + ("",))[:3] for column in columns]
+    rows = [[(row.get(key), kind) for key, _label, kind in columns] for row in rows]
+    return {
+        "name": name,
+        "title": title,
+        "headers": [f"{label} ({UNITS[kind]})" if kind in UNITS else label for _key, label, kind in columns],
+        "screen_headers": [label for _key, label, _kind in columns],
+        "rows": [[_cell(value) for value, _kind in row] for row in rows],
+        # (text, numeric) per cell: numbers align right.
+        "shown": [[(_show(value, kind), _numeric(value, kind)) for value, kind in row] for row in rows],
+        "empty": empty or _("Nothing in this range."),
+    }
+
+
+def _cell(value):
+    if value is None:
+        return "-"
+    if isinstance(value, datetime):
+        return formats.clock(value)
+    return value.isoformat() if isinstance(value, date) else value
+
+
+def _numeric(value, kind: str) -> bool:
+    return kind in UNITS or (isinstance(value, (int, float)) and not isinstance(value, bool) and kind != "id")
+
+
+def _show(value, kind: str):
+    if kind == "duration":
+        return formats.duration(value)
+    if kind == "money":
+        return formats.money(value)
+    if kind == "percent":
+        return formats.percent(value)
+    if isinstance(value, datetime):
+        return formats.clock(value)
+    if isinstance(value, date):
+        return formats.day(value)
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        return formats.number(value)
+    return "-" if value is None else value
