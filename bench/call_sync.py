@@ -57,23 +57,24 @@ def phase(name: str, database_url: str, sandbox_url: str, records: int) -> dict:
     if name == "insert":
         from etelecom.sandbox import datasets
         from etelecom.sandbox.state import State
-        from pbx import call_rows, services
+        from pbx import call_rows, calls
+        from pbx.models import CallRecord, Extension
         from shops.common import upsert
 
         # The sandbox's own generator, with the shop's extensions as the sandbox spreads calls over them.
         extensions = [
             (e.etelecom_id, e.extension_number, e.user_etelecom_id, e.hotline_etelecom_id, e.hotline.hotline)
-            for e in services.Extension.objects.filter(shop=shop).select_related("hotline").order_by("etelecom_id")
+            for e in Extension.objects.filter(shop=shop).select_related("hotline").order_by("etelecom_id")
         ]
         history = datasets.set_call_history(State(), "0", calls=records, days=3 * 365, lines=extensions, number=1)
-        lines = services.extension_lines(shop)
+        lines = calls.extension_lines(shop)
         elapsed, count = 0.0, 0
-        for first in range(0, records, services.CALL_BATCH):
-            indexes = range(first, min(first + services.CALL_BATCH, records))
+        for first in range(0, records, calls.CALL_BATCH):
+            indexes = range(first, min(first + calls.CALL_BATCH, records))
             rows = call_rows.call_rows(shop.pk, [history.call(i, "http://sandbox") for i in indexes], lines)
             started = time.perf_counter()
             upsert.insert(
-                services.CallRecord,
+                CallRecord,
                 call_rows.CALL_COLUMNS,
                 rows,
                 unique=["shop", "etelecom_id"],
@@ -82,14 +83,14 @@ def phase(name: str, database_url: str, sandbox_url: str, records: int) -> dict:
             elapsed += time.perf_counter() - started
             count += len(rows)
         return {"seconds": elapsed, "rows": count, "peak_mb": peak_rss_mb()}
-    from pbx import services
+    from pbx import calls
     from pbx.models import CallRecord
     from shops import syncing
 
     # As the cluster runs it: a run that stops after PBX_CALL_SYNC_RUN_SECONDS is followed by the next at once.
     started, runs, new = time.perf_counter(), 0, 0
     while True:
-        run = syncing.run_now("call_sync", services.call_history_sync_work, shop=shop)
+        run = syncing.run_now("call_sync", calls.call_history_sync_work, shop=shop)
         run.refresh_from_db()
         runs += 1
         new += run.counts.get("new", 0)

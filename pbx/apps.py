@@ -10,7 +10,7 @@ class PbxConfig(AppConfig):
         from shops import webhooks
         from shops.hub import register_section
 
-        from . import hub, jobs, services  # noqa: F401  (jobs declares the app's jobs)
+        from . import calls, hub, jobs  # noqa: F401  (jobs and calls declare the app's jobs)
 
-        webhooks.register_handler("call_log", services.call_event)
+        webhooks.register_handler("call_log", calls.call_event)
         register_section(hub.pbx)

@@ -9,7 +9,8 @@ import pytest
 from django.db.models import Sum
 
 from etelecom import safejson
-from pbx import call_rows, services
+from pbx import call_rows
+from pbx.calls import calls_store
 from pbx.models import CallDaily, CallRecord
 from shops.common import upsert
 from shops.models import Shop
@@ -71,7 +72,7 @@ def wire_calls(count: int, *, note_suffix: str = "") -> list[dict]:
 def store(shop, calls: list[dict]) -> None:
     statement = call_rows.call_statement()
     rows = call_rows.call_rows(shop.pk, calls, {})
-    services.calls_store(shop, statement, statement.prepare(rows), call_rows.call_days(rows))
+    calls_store(shop, statement, statement.prepare(rows), call_rows.call_days(rows))
 
 
 @pytest.mark.parametrize("count", [len(HOSTILE), upsert.STAGE_FROM + 100], ids=["row-by-row", "staged"])

@@ -6,7 +6,7 @@ from datetime import date, timedelta
 from django.db.models import Min, Sum
 
 from pbx import rollups, services
-from pbx.models import CallDaily, CallHourly, CallRecord
+from pbx.models import CallDaily, CallHourly, CallRecord, CallSyncState
 from shops import tasks
 from shops.models import SyncRun
 
@@ -71,7 +71,7 @@ def test_a_sync_does_not_fetch_calls_the_job_would_delete(pbx_shop, sandbox, set
     # Every sandbox call since the retention start is there: the window is cut, not sampled.
     settings.PBX_CALL_RETENTION_DAYS = 0
     CallRecord.objects.filter(shop=pbx_shop).delete()
-    services.CallSyncState.objects.filter(shop=pbx_shop).delete()
+    CallSyncState.objects.filter(shop=pbx_shop).delete()
     sync_calls(pbx_shop)
     assert stored == set(
         CallRecord.objects.filter(shop=pbx_shop, started_at__gte=before).values_list("etelecom_id", flat=True)

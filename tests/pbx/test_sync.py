@@ -9,7 +9,7 @@ from django.db.models import Sum
 
 from etelecom import pbx as pbx_api
 from etelecom.client import Client
-from pbx import fetcher, services
+from pbx import calls, fetcher, services
 from pbx.models import CallDaily, CallRecord, CallSyncState, Extension, Hotline, PbxUser, Tenant
 from shops.models import ApiCall
 
@@ -67,7 +67,7 @@ def test_a_sync_that_dies_half_way_resumes_and_ends_with_exactly_the_sandbox_cal
     pbx_shop, sandbox, settings, monkeypatch
 ):
     # A transaction every 5 pages of this 13-page history; pages 6 on are listed by the fetcher process.
-    monkeypatch.setattr(services, "CALL_BATCH", 5000)
+    monkeypatch.setattr(calls, "CALL_BATCH", 5000)
     shop_id = sandbox.shop(PBX_SHOP)["id"]
     sandbox.control.set_call_history(shop_id, 12_345, days=400)
     settings.ETELECOM_MAX_RETRIES = 0
@@ -107,8 +107,8 @@ class Fetchers(list):
 
 
 def test_a_pass_past_its_first_batch_is_listed_by_a_fetcher_process_and_loses_nothing(pbx_shop, sandbox, monkeypatch):
-    monkeypatch.setattr(services, "CALL_PAGE", 100)
-    monkeypatch.setattr(services, "CALL_BATCH", 500)  # pages 1-5 here, pages 6-24 in the fetcher
+    monkeypatch.setattr(calls, "CALL_PAGE", 100)
+    monkeypatch.setattr(calls, "CALL_BATCH", 500)  # pages 1-5 here, pages 6-24 in the fetcher
     started = Fetchers().install(monkeypatch)
     run = sync_calls(pbx_shop)
     assert run.status == "succeeded", run.error
@@ -127,8 +127,8 @@ def test_a_pass_past_its_first_batch_is_listed_by_a_fetcher_process_and_loses_no
 def test_a_fetcher_killed_mid_pass_fails_the_run_and_the_next_run_ends_with_exactly_the_sandbox_calls(
     pbx_shop, sandbox, monkeypatch
 ):
-    monkeypatch.setattr(services, "CALL_PAGE", 100)
-    monkeypatch.setattr(services, "CALL_BATCH", 500)
+    monkeypatch.setattr(calls, "CALL_PAGE", 100)
+    monkeypatch.setattr(calls, "CALL_BATCH", 500)
     started = Fetchers().install(monkeypatch)
     sandbox.control.faults(next=["ok"] * 9 + ["hang"], methods=["Etelecom/ListCallLogs"], hang_seconds=5)
 
@@ -201,8 +201,8 @@ def test_a_long_pass_stops_after_its_time_and_goes_on_in_a_run_queued_behind_the
     from shops import syncing, tasks
     from shops.models import SyncRun
 
-    monkeypatch.setattr(services, "CALL_PAGE", 100)
-    monkeypatch.setattr(services, "CALL_BATCH", 500)
+    monkeypatch.setattr(calls, "CALL_PAGE", 100)
+    monkeypatch.setattr(calls, "CALL_BATCH", 500)
     settings.PBX_CALL_SYNC_RUN_SECONDS = 1e-6  # every run stops after its first batch
     run = syncing.enqueue("call_sync", shop=pbx_shop)
     runs = 0
