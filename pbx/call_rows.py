@@ -82,9 +82,9 @@ def call_rows(shop_id: int, items: list[dict], lines: dict) -> list[tuple]:
     return rows
 
 
-def call_statement() -> upsert.Statement:
-    """The upsert of call rows on (shop, eTelecom id)."""
-    return upsert.Statement(CallRecord, CALL_COLUMNS, unique=["shop", "etelecom_id"], update=CALL_UPDATED)
+def call_statement(*, fresh: bool = False) -> upsert.Statement:
+    """The upsert of call rows on (shop, eTelecom id); `fresh`: rows expected to be new (`upsert.Statement`)."""
+    return upsert.Statement(CallRecord, CALL_COLUMNS, unique=["shop", "etelecom_id"], update=CALL_UPDATED, fresh=fresh)
 
 
 def call_days(rows: list[tuple]) -> tuple[date, date] | None:

@@ -220,3 +220,48 @@ def test_a_long_pass_stops_after_its_time_and_goes_on_in_a_run_queued_behind_the
     assert len(stored) == len(set(stored)) == 2400 and set(stored) == sandbox_call_ids(sandbox)
     assert CallDaily.objects.filter(shop=pbx_shop).aggregate(n=Sum("calls"))["n"] == 2400
     assert SyncRun.objects.filter(shop=pbx_shop, kind="call_sync").count() == 5
+
+
+def test_a_first_pass_over_calls_a_webhook_stored_already_stores_each_once(pbx_shop, sandbox, monkeypatch):
+    """A first pass copies its batches straight in; the batches holding calls stored before it (the newest, in
+    this process, and the oldest, listed by the fetcher) are upserted instead."""
+    monkeypatch.setattr(calls, "CALL_PAGE", 100)
+    monkeypatch.setattr(calls, "CALL_BATCH", 500)
+    client = Client(sandbox.partner_base_url, sandbox.shop(PBX_SHOP)["shop_key"])
+    listed = [call for page, _ in pbx_api.iter_call_log_pages(client) for call in page]
+    for record in listed[:3] + listed[-3:]:
+        calls.call_event(pbx_shop, {"data": dict(record, note="from the webhook")})
+    run = sync_calls(pbx_shop)
+    assert run.status == "succeeded", run.error
+    assert run.counts == {"calls": 2400, "new": 2394, "resumed": 0}
+    stored = list(CallRecord.objects.filter(shop=pbx_shop).values_list("etelecom_id", flat=True))
+    assert len(stored) == len(set(stored)) == 2400 and set(stored) == sandbox_call_ids(sandbox)
+    assert not CallRecord.objects.filter(note="from the webhook").exists()  # the listing's version won
+    assert CallDaily.objects.filter(shop=pbx_shop).aggregate(n=Sum("calls"))["n"] == 2400
+
+
+def test_a_crash_between_a_batchs_copy_and_its_commit_loses_the_batch_and_its_cursor_together(
+    pbx_shop, sandbox, monkeypatch
+):
+    monkeypatch.setattr(calls, "CALL_PAGE", 100)
+    monkeypatch.setattr(calls, "CALL_BATCH", 500)
+    recount, batches = calls.rollups_refresh, []
+
+    def crash_in_the_third_batch(*args):
+        batches.append(args)
+        if len(batches) == 3:
+            raise RuntimeError("worker killed")
+        recount(*args)
+
+    monkeypatch.setattr(calls, "rollups_refresh", crash_in_the_third_batch)
+    failed = sync_calls(pbx_shop)
+    assert failed.status == "failed" and "RuntimeError" in failed.error
+    assert CallRecord.objects.filter(shop=pbx_shop).count() == 1000  # two batches; the third's COPY undone
+    cursor = CallSyncState.objects.get(shop=pbx_shop).pass_cursor
+    assert cursor
+
+    resumed = sync_calls(pbx_shop)
+    assert resumed.status == "succeeded" and resumed.counts["resumed"] == 1
+    stored = list(CallRecord.objects.filter(shop=pbx_shop).values_list("etelecom_id", flat=True))
+    assert len(stored) == len(set(stored)) == 2400 and set(stored) == sandbox_call_ids(sandbox)
+    assert CallDaily.objects.filter(shop=pbx_shop).aggregate(n=Sum("calls"))["n"] == 2400
