@@ -149,7 +149,8 @@ class Statement:
     def _copy_fresh(self, cursor, prepared: list[list]) -> bool:
         """Copy rows expected to be new straight into the table; False (and nothing written) if one was not."""
         try:
-            with transaction.atomic():
+            # psycopg's copy() is not wrapped by Django: its errors are turned into Django's here.
+            with transaction.atomic(), connection.wrap_database_errors:
                 _copy(cursor, self.copy_fresh, prepared)
         except IntegrityError:
             self.fresh = False
