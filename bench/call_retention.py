@@ -67,27 +67,27 @@ def list_pages(stop: Path) -> dict:
 
 
 def sync_passes(stop: Path) -> dict:
-    from pbx import services
+    from pbx import calls
     from pbx.models import CallRecord, CallSyncState
     from shops import syncing
     from shops.models import Shop
 
     shop = Shop.objects.get(name=SYNC_SHOP)
     stores = []
-    store = services.calls_store
+    store = calls.calls_store
 
     def timed(*args, **kwargs):
         started = time.perf_counter()
         store(*args, **kwargs)
         stores.append(time.perf_counter() - started)
 
-    services.calls_store = timed
+    calls.calls_store = timed
     passes = 0
     while not stop.exists() or not passes:
         CallRecord.objects.filter(shop=shop).delete()
         CallSyncState.objects.filter(shop=shop).delete()
         while True:
-            run = syncing.run_now("call_sync", services.call_history_sync_work, shop=shop)
+            run = syncing.run_now("call_sync", calls.call_history_sync_work, shop=shop)
             assert run.status == "succeeded", run.error
             if not run.counts.get("more"):
                 break

@@ -56,7 +56,7 @@ def main():
         from django.core.management import call_command
         from django.db import connection
 
-        from pbx import directory, services
+        from pbx import calls, directory
         from pbx.models import CallRecord
         from shops import services as shop_services
         from shops import syncing, tasks
@@ -68,7 +68,7 @@ def main():
         for shop in Shop.objects.order_by("name"):
             syncing.run_now("pbx_sync", directory.directory_sync_work, shop=shop)
             if shop.name != BIG_SHOP:
-                syncing.run_now("call_sync", services.call_history_sync_work, shop=shop)
+                syncing.run_now("call_sync", calls.call_history_sync_work, shop=shop)
         connection.close()
 
         from django.utils import timezone

@@ -281,6 +281,34 @@ class Client(Transport):
         body = json.dumps(payload or {}, separators=(",", ":"), ensure_ascii=False).encode()
         return self._post(f"{self.base_url}.{service}/{method}", body, service, method, read)
 
+    def pages(
+        self,
+        service: str,
+        method: str,
+        payload: dict | None = None,
+        *,
+        items_key: str,
+        after: str = "",
+        limit: int = 100,
+    ) -> Iterator[tuple[list, str]]:
+        """Yield each page of a list method as (its items, the cursor of the next page; "" on the last), following
+        `paging.next` from `after` until it is empty. A cursor seen before in this listing (the one it started
+        from included) is refused: a sender that sends one again would be followed round in a circle for ever."""
+        seen = {after} if after else set()
+        cursor = after
+        while True:
+            page = self.call(service, method, {**(payload or {}), "paging": {"after": cursor, "limit": limit}})
+            items = page.get(items_key) or []
+            if not isinstance(items, list):
+                raise errors.InvalidResponse(f"'{items_key}' is not a list", method=f"{service}/{method}", status=200)
+            cursor = (page.get("paging") or {}).get("next") or ""
+            if cursor in seen:
+                raise errors.InvalidResponse("paging.next repeats a cursor", method=f"{service}/{method}", status=200)
+            seen.add(cursor)
+            yield items, cursor
+            if not cursor:
+                return
+
     def paginate(
         self,
         service: str,
@@ -290,21 +318,9 @@ class Client(Transport):
         items_key: str,
         limit: int = 100,
     ) -> Iterator[dict]:
-        """Yield every item of a list method, following `paging.next` until it is empty."""
-        cursor = ""
-        seen = set()
-        while True:
-            page = self.call(service, method, {**(payload or {}), "paging": {"after": cursor, "limit": limit}})
-            items = page.get(items_key) or []
-            if not isinstance(items, list):
-                raise errors.InvalidResponse(f"'{items_key}' is not a list", method=f"{service}/{method}", status=200)
+        """Yield every item of a list method (`pages`)."""
+        for items, _cursor in self.pages(service, method, payload, items_key=items_key, limit=limit):
             yield from items
-            cursor = (page.get("paging") or {}).get("next") or ""
-            if not cursor:
-                return
-            if cursor in seen:
-                raise errors.InvalidResponse("paging.next repeats a cursor", method=f"{service}/{method}", status=200)
-            seen.add(cursor)
 
     # --- one answer ---------------------------------------------------------------------------------------
 

@@ -11,7 +11,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from . import errors, fields
+from . import fields
 from .client import Client, mask
 
 SERVICE = "Etelecom"
@@ -347,16 +347,4 @@ def iter_call_log_pages(
     Raw dicts, not records: a history sync reads millions of them and turns each straight into a database row.
     Resuming from a saved cursor continues the same listing."""
     payload = {"filter": filter} if filter else {}
-    cursor = after
-    while True:
-        page = client.call(SERVICE, "ListCallLogs", {**payload, "paging": {"after": cursor, "limit": limit}})
-        items = page.get("call_logs") or []
-        if not isinstance(items, list):
-            raise errors.InvalidResponse("'call_logs' is not a list", method=f"{SERVICE}/ListCallLogs", status=200)
-        following = (page.get("paging") or {}).get("next") or ""
-        if following and following == cursor:
-            raise errors.InvalidResponse("paging.next repeats a cursor", method=f"{SERVICE}/ListCallLogs", status=200)
-        yield items, following
-        if not following:
-            return
-        cursor = following
+    return client.pages(SERVICE, "ListCallLogs", payload, items_key="call_logs", after=after, limit=limit)

@@ -10,7 +10,7 @@ class PbxConfig(AppConfig):
         from shops import webhooks
         from shops.hub import register_section
 
-        from . import directory, hub, jobs, retention, services  # noqa: F401  (they declare the app's jobs)
+        from . import calls, directory, hub, retention  # noqa: F401  (they declare the app's jobs)
 
-        webhooks.register_handler("call_log", services.call_event)
+        webhooks.register_handler("call_log", calls.call_event)
         register_section(hub.pbx)

@@ -1,131 +1,94 @@
 """A `ListCallLogs` page as CallRecord rows, ready for the call upsert: run by the call sync and by its fetcher
-process (`pbx.fetcher`), which is why it imports neither (no import circle between them). The wire's times, ids
-and "0" as no extension are decoded here in the shape the hot path needs: plain dicts, cached time parsing."""
+process (`pbx.fetcher`), which is why it imports neither (no import circle between them).
+
+`CALL` declares each field of the call once: its column, its wire name and its decoder (`etelecom.fields`); the
+columns worked out from others (the customer's number, the extension's and hotline's rows, the local day and hour)
+follow it in `call_rows`, named in `DERIVED`. The column list, a row's values and the update list all come from
+these two."""
 
 from __future__ import annotations
 
 from collections.abc import Iterator
-from datetime import date, datetime
-from functools import lru_cache
+from datetime import date
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
 
+from etelecom import fields
 from shops.common import upsert
+from shops.common.mirror import Mirror, wire
 
 from .models import CallRecord
 
 LOCAL = ZoneInfo(settings.TIME_ZONE)
 
-CALL_COLUMNS = [
-    "shop",
-    "etelecom_id",
-    "direction",
-    "call_state",
-    "call_status",
-    "caller",
-    "callee",
-    "customer_number",
-    "extension",
-    "hotline",
-    "extension_etelecom_id",
-    "hotline_etelecom_id",
-    "user_etelecom_id",
-    "contact_id",
-    "duration",
-    "started_at",
-    "started_day",
-    "started_hour",
-    "ended_at",
-    "etelecom_created_at",
-    "etelecom_updated_at",
-    "recording_urls",
-    "call_targets",
-    "note",
-    "external_id",
-    "external_session_id",
-]
-CALL_UPDATED = CALL_COLUMNS[2:]
+
+def _or_unknown(value) -> str:
+    return fields.as_text(value) or "unknown"
 
 
-def _time(value) -> datetime | None:
-    if not value or not isinstance(value, str):
-        return None
-    return _parse_time(value)
+def _clip64(value) -> str:
+    return fields.as_text(value)[:64]
 
 
-@lru_cache(maxsize=4096)
-def _parse_time(value: str) -> datetime | None:
-    """Cached: a call's end, creation and update times are usually one string."""
-    try:
-        moment = datetime.fromisoformat(value)
-    except ValueError:
-        return None
-    return None if moment.year <= 1 else moment
-
-
-def _text(value) -> str:
-    return value if isinstance(value, str) else "" if value is None else str(value)
+CALL = Mirror(
+    {
+        "etelecom_id": wire("id", fields.as_ident),
+        "direction": wire("direction", _or_unknown),
+        "call_state": wire("call_state", _or_unknown),
+        "call_status": wire("call_status", fields.as_text),
+        "caller": wire("caller", fields.as_text),
+        "callee": wire("callee", fields.as_text),
+        "extension_etelecom_id": wire("extension_id", fields.as_ident),
+        "user_etelecom_id": wire("user_id", fields.as_ident),
+        "contact_id": wire("contact_id", fields.as_text),
+        "duration": wire("duration", fields.as_count),
+        "started_at": wire("started_at", fields.as_time),
+        "ended_at": wire("ended_at", fields.as_time),
+        "etelecom_created_at": wire("created_at", fields.as_time),
+        "etelecom_updated_at": wire("updated_at", fields.as_time),
+        "recording_urls": wire("recording_urls", fields.as_list),
+        "call_targets": wire("call_targets", fields.as_list),
+        "note": wire("note", fields.as_text),
+        "external_id": wire("external_id", _clip64),
+        "external_session_id": wire("external_session_id", _clip64),
+    }
+)
+# Worked out in `call_rows` from the fields above, in this order.
+DERIVED = ["customer_number", "extension", "hotline", "hotline_etelecom_id", "started_day", "started_hour"]
+CALL_COLUMNS = ["shop", *CALL.fields, *DERIVED]
+CALL_UPDATED = [*CALL.fields[1:], *DERIVED]
+_ID, _DIRECTION, _CALLER, _CALLEE, _EXTENSION, _STARTED = (
+    CALL.fields.index(name)
+    for name in ("etelecom_id", "direction", "caller", "callee", "extension_etelecom_id", "started_at")
+)
+_DAY = CALL_COLUMNS.index("started_day")
 
 
 def call_rows(shop_id: int, items: list[dict], lines: dict) -> list[tuple]:
     """ListCallLogs records as CallRecord rows in CALL_COLUMNS order. Records without an id or a start time are
-    left out (they could be neither upserted nor placed on a day)."""
-    rows = []
+    left out (they could be neither upserted nor placed on a day). `lines`: extension eTelecom id -> (extension pk,
+    hotline pk, hotline eTelecom id)."""
+    row, rows, no_line = CALL.row, [], (None, None, "")
     for item in items:
-        started = _time(item.get("started_at"))
-        call_id = _text(item.get("id"))
-        if started is None or not call_id:
+        values = row(item)
+        started = values[_STARTED]
+        if started is None or not values[_ID]:
             continue
-        extension_eid = _text(item.get("extension_id"))
-        if extension_eid == "0":
-            extension_eid = ""
-        extension_pk, hotline_pk, hotline_eid = lines.get(extension_eid, (None, None, ""))
-        duration = item.get("duration")
-        direction = _text(item.get("direction")) or "unknown"
-        caller, callee = _text(item.get("caller")), _text(item.get("callee"))
+        direction = values[_DIRECTION]
+        customer = values[_CALLER] if direction == "in" else values[_CALLEE] if direction == "out" else ""
         local = started.astimezone(LOCAL)
-        rows.append(
-            (
-                shop_id,
-                call_id,
-                direction,
-                _text(item.get("call_state")) or "unknown",
-                _text(item.get("call_status")),
-                caller,
-                callee,
-                caller if direction == "in" else callee if direction == "out" else "",
-                extension_pk,
-                hotline_pk,
-                extension_eid,
-                hotline_eid,
-                "" if item.get("user_id") in ("0", 0) else _text(item.get("user_id")),
-                _text(item.get("contact_id")),
-                duration if isinstance(duration, int) and duration >= 0 else 0,
-                started,
-                local.date(),
-                local.hour,
-                _time(item.get("ended_at")),
-                _time(item.get("created_at")),
-                _time(item.get("updated_at")),
-                item.get("recording_urls") if isinstance(item.get("recording_urls"), list) else [],
-                item.get("call_targets") if isinstance(item.get("call_targets"), list) else [],
-                _text(item.get("note")),
-                _text(item.get("external_id"))[:64],
-                _text(item.get("external_session_id"))[:64],
-            )
-        )
+        rows.append((shop_id, *values, customer, *lines.get(values[_EXTENSION], no_line), local.date(), local.hour))
     return rows
 
 
-def call_statement() -> upsert.Statement:
-    """The upsert of call rows on (shop, eTelecom id)."""
-    return upsert.Statement(CallRecord, CALL_COLUMNS, unique=["shop", "etelecom_id"], update=CALL_UPDATED)
+def call_statement(*, fresh: bool = False) -> upsert.Statement:
+    """The upsert of call rows on (shop, eTelecom id); `fresh`: rows expected to be new (`upsert.Statement`)."""
+    return upsert.Statement(CallRecord, CALL_COLUMNS, unique=["shop", "etelecom_id"], update=CALL_UPDATED, fresh=fresh)
 
 
 def call_days(rows: list[tuple]) -> tuple[date, date] | None:
-    index = CALL_COLUMNS.index("started_day")
-    return (min(row[index] for row in rows), max(row[index] for row in rows)) if rows else None
+    return (min(row[_DAY] for row in rows), max(row[_DAY] for row in rows)) if rows else None
 
 
 def call_pages(listing: Iterator[tuple[list, str]], *, shop_id: int, lines: dict) -> Iterator[tuple]:

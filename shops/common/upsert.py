@@ -10,9 +10,10 @@ import json
 from collections.abc import Callable, Iterable
 from datetime import UTC, datetime
 from functools import lru_cache
+from operator import itemgetter
 
 from django.conf import settings
-from django.db import connection, models, transaction
+from django.db import IntegrityError, connection, models, transaction
 
 
 @lru_cache(maxsize=4096)
@@ -74,15 +75,24 @@ class Statement:
     on PostgreSQL), then one `INSERT ... SELECT ... ON CONFLICT DO UPDATE` moves them. Row by row, the upsert cost
     SQLite 34 µs a row at 200k rows; staged, 19 µs, and the database does the work without holding the GIL.
     Fewer than STAGE_FROM rows are upserted one by one: staging costs four statements whatever the size.
+
+    `fresh` rows are expected to be new (a shop's first call-history pass): on PostgreSQL they are copied straight
+    into the table, with no staging and no ON CONFLICT, under a savepoint; if one of them was stored already (a
+    webhook got there first, a page boundary moved while listing) the attempt is undone, the rows are upserted as
+    above, and the statement upserts from then on. 100k calls in 20,000-row batches into an empty call table: 17.7 s
+    staged, 11.1 s copied straight in (same hour, load 11-12).
     """
 
-    def __init__(self, model, columns: list[str], *, unique: list[str] = (), update: list[str] = ()):
+    def __init__(
+        self, model, columns: list[str], *, unique: list[str] = (), update: list[str] = (), fresh: bool = False
+    ):
         quote = connection.ops.quote_name
         table = quote(model._meta.db_table)
         names = ", ".join(_columns(model, columns))
         self.adapting = [(index, adapt) for index, adapt in enumerate(_adapters(model, columns)) if adapt]
         self.staged = bool(unique)
-        self.key = [columns.index(name) for name in unique]
+        self.fresh = fresh and self.staged and connection.vendor == "postgresql"
+        self.key = itemgetter(*[columns.index(name) for name in unique]) if unique else None
         if not self.staged:
             self.sql = f"INSERT INTO {table} ({names}) VALUES ({', '.join(['%s'] * len(columns))})"
             return
@@ -94,6 +104,7 @@ class Statement:
         self.create = f"CREATE TEMPORARY TABLE IF NOT EXISTS {staging} AS SELECT {names} FROM {table} WHERE 1 = 0"
         self.load = f"INSERT INTO {staging} ({names}) VALUES ({', '.join(['%s'] * len(columns))})"
         self.copy = f"COPY {staging} ({names}) FROM STDIN"
+        self.copy_fresh = f"COPY {table} ({names}) FROM STDIN"
         # `WHERE true` tells SQLite's parser that ON CONFLICT belongs to the INSERT, not to a join.
         self.sql = f"INSERT INTO {table} ({names}) SELECT {names} FROM {staging} WHERE true {conflict}"
         # TRUNCATE on PostgreSQL: the dead rows a DELETE leaves in a temporary table are never vacuumed, and every
@@ -122,17 +133,44 @@ class Statement:
                 cursor.executemany(self.direct, prepared)
                 return len(prepared)
             # A row listed twice (a page boundary moved while listing) would fail PostgreSQL's upsert: the last wins.
-            prepared = list({tuple(row[i] for i in self.key): row for row in prepared}.values())
+            key = self.key
+            prepared = list({key(row): row for row in prepared}.values())
+            if self.fresh and self._copy_fresh(cursor, prepared):
+                return len(prepared)
             cursor.execute(self.create)
             if connection.vendor == "postgresql":
-                with cursor.copy(self.copy) as copy:
-                    for row in prepared:
-                        copy.write_row(row)
+                _copy(cursor, self.copy, prepared)
             else:
                 cursor.executemany(self.load, prepared)
             cursor.execute(self.sql)
             cursor.execute(self.clear)
         return len(prepared)
+
+    def _copy_fresh(self, cursor, prepared: list[list]) -> bool:
+        """Copy rows expected to be new straight into the table; False (and nothing written) if one was not."""
+        try:
+            # psycopg's copy() is not wrapped by Django: its errors are turned into Django's here.
+            with transaction.atomic(), connection.wrap_database_errors:
+                _copy(cursor, self.copy_fresh, prepared)
+        except IntegrityError:
+            self.fresh = False
+            return False
+        return True
+
+
+def _copy(cursor, sql: str, prepared: list[list]) -> None:
+    with cursor.copy(sql) as copy:
+        for row in prepared:
+            copy.write_row(row)
+
+
+def relaxed_commit() -> None:
+    """On PostgreSQL, the current transaction's COMMIT returns before its WAL reaches the disk
+    (`synchronous_commit = off`, this transaction only). A crash may then lose the last transactions committed (never
+    half of one, and nothing else). Only for a transaction that saves with its rows where to fetch them again."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL synchronous_commit = off")
 
 
 def insert(model, columns: list[str], rows: Iterable[tuple], *, unique: list[str] = (), update: list[str] = ()) -> int:

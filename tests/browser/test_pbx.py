@@ -4,8 +4,8 @@ import pytest
 from django.contrib.auth.models import Group
 from playwright.sync_api import expect
 
+from pbx import calls as pbx_calls
 from pbx import directory as pbx_directory
-from pbx import services as pbx_services
 from pbx.models import CallRecord, PbxUser
 from shops import services, syncing
 from shops.models import Shop, ShopMembership
@@ -23,7 +23,7 @@ def test_support_creates_an_extension_assigns_a_user_and_finds_a_call(
     syncing.run_now("shop_import", services.import_partner_shops_work)
     shop = Shop.objects.get(name=SHOP)
     syncing.run_now("pbx_sync", pbx_directory.directory_sync_work, shop=shop)
-    syncing.run_now("call_sync", pbx_services.call_history_sync_work, shop=shop)
+    syncing.run_now("call_sync", pbx_calls.call_history_sync_work, shop=shop)
     user = django_user_model.objects.create_user("hotro", "hotro@example.vn", PASSWORD, is_staff=True)
     user.groups.add(Group.objects.get(name=SUPPORT))
     ShopMembership.objects.create(user=user, shop=shop)

@@ -9,8 +9,8 @@ from django.contrib.auth.models import Group
 from django.utils import timezone
 from playwright.sync_api import expect
 
+from pbx import calls as pbx_calls
 from pbx import directory as pbx_directory
-from pbx import services as pbx_services
 from shops import services, syncing
 from shops.models import Shop, ShopMembership
 from shops.roles import MANAGER, SUPPORT
@@ -43,7 +43,7 @@ def shop(console_on_sandbox):
     syncing.run_now("shop_import", services.import_partner_shops_work)
     shop = Shop.objects.get(name=SHOP)
     syncing.run_now("pbx_sync", pbx_directory.directory_sync_work, shop=shop)
-    syncing.run_now("call_sync", pbx_services.call_history_sync_work, shop=shop)
+    syncing.run_now("call_sync", pbx_calls.call_history_sync_work, shop=shop)
     syncing.run_now("oa_sync", zalo_services.oa_sync_work, shop=shop)
     syncing.run_now("template_sync", zalo_services.templates_sync_work, shop=shop)
     oa = OfficialAccount.objects.get(shop=shop, name__endswith="Chăm sóc khách hàng")

@@ -14,8 +14,8 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from pbx import calls as pbx_calls
 from pbx import directory as pbx_directory
-from pbx import services as pbx_services
 from pbx.models import CallRecord
 from shops import services, syncing
 from shops.models import Shop
@@ -34,7 +34,7 @@ def shop(console_on_sandbox, db):
     syncing.run_now("shop_import", services.import_partner_shops_work)
     shop = Shop.objects.get(name=SHOP)
     syncing.run_now("pbx_sync", pbx_directory.directory_sync_work, shop=shop)
-    syncing.run_now("call_sync", pbx_services.call_history_sync_work, shop=shop)
+    syncing.run_now("call_sync", pbx_calls.call_history_sync_work, shop=shop)
     return shop
 
 

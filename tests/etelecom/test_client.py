@@ -476,3 +476,52 @@ def test_a_call_goes_through_the_environments_proxy_with_its_credentials(recorde
     assert path == "http://api.etelecom.invalid/v1/partner.Misc/CurrentAccount"
     assert headers["proxy-authorization"] == "Basic " + base64.b64encode(b"ops:s@fe").decode()
     assert headers["authorization"] == "Bearer key-1"
+
+
+class Scripted(Client):
+    """A client whose list method answers pages from a script: cursor sent -> (items, next cursor)."""
+
+    def __init__(self, script: dict):
+        super().__init__("http://api.etelecom.invalid/v1/shop", "key-1")
+        self.script, self.sent = script, []
+
+    def call(self, service, method, payload=None, *, read=None):
+        cursor = payload["paging"]["after"]
+        self.sent.append(cursor)
+        items, following = self.script[cursor]
+        return {"items": items, "call_logs": items, "paging": {"next": following}}
+
+
+@pytest.mark.parametrize(
+    "script",
+    [
+        {"": ([1], "a"), "a": ([2], "a")},  # the same cursor again at once
+        {"": ([1], "a"), "a": ([2], "b"), "b": ([3], "a")},  # a loop back to an earlier page
+    ],
+    ids=["repeated", "loop"],
+)
+def test_a_cursor_seen_before_in_the_listing_is_refused_by_every_listing(script):
+    from etelecom import pbx
+
+    client = Scripted(script)
+    with pytest.raises(errors.InvalidResponse, match="repeats a cursor"):
+        list(client.paginate("Shop", "List", items_key="items"))
+    with pytest.raises(errors.InvalidResponse, match="repeats a cursor"):
+        list(pbx.iter_call_log_pages(client))
+    assert len(client.sent) == 2 * len(script)  # each page asked for once a listing, then refused
+
+
+def test_a_listing_resumed_from_a_cursor_refuses_that_cursor_as_the_next():
+    from etelecom import pbx
+
+    client = Scripted({"b": ([3], "b")})
+    with pytest.raises(errors.InvalidResponse, match="repeats a cursor"):
+        list(pbx.iter_call_log_pages(client, after="b"))
+
+
+def test_pages_follow_the_cursor_to_the_end_with_each_page_and_its_next_cursor():
+    from etelecom import pbx
+
+    script = {"": ([1, 2], "a"), "a": ([3], "b"), "b": ([], "")}
+    assert list(pbx.iter_call_log_pages(Scripted(script))) == [([1, 2], "a"), ([3], "b"), ([], "")]
+    assert list(Scripted(script).paginate("Shop", "List", items_key="items")) == [1, 2, 3]

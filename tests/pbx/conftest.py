@@ -1,7 +1,7 @@
 import pytest
 from django.utils import translation
 
-from pbx import directory, services
+from pbx import calls, directory
 from shops import services as shop_services
 from shops import syncing
 from shops.models import Shop
@@ -34,6 +34,6 @@ def pbx_shop(shops):
 
 
 def sync_calls(shop):
-    run = syncing.run_now("call_sync", services.call_history_sync_work, shop=shop)
+    run = syncing.run_now("call_sync", calls.call_history_sync_work, shop=shop)
     run.refresh_from_db()
     return run

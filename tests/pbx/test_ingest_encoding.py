@@ -9,7 +9,8 @@ import pytest
 from django.db.models import Sum
 
 from etelecom import safejson
-from pbx import call_rows, services
+from pbx import call_rows
+from pbx.calls import calls_store
 from pbx.models import CallDaily, CallRecord
 from shops.common import upsert
 from shops.models import Shop
@@ -68,15 +69,19 @@ def wire_calls(count: int, *, note_suffix: str = "") -> list[dict]:
     return safejson.loads(json.dumps(calls))
 
 
-def store(shop, calls: list[dict]) -> None:
-    statement = call_rows.call_statement()
+def store(shop, calls: list[dict], statement=None) -> None:
+    statement = statement or call_rows.call_statement()
     rows = call_rows.call_rows(shop.pk, calls, {})
-    services.calls_store(shop, statement, statement.prepare(rows), call_rows.call_days(rows))
+    calls_store(shop, statement, statement.prepare(rows), call_rows.call_days(rows))
 
 
-@pytest.mark.parametrize("count", [len(HOSTILE), upsert.STAGE_FROM + 100], ids=["row-by-row", "staged"])
-def test_every_character_comes_back_as_sent(shop, count):
-    store(shop, wire_calls(count))
+@pytest.mark.parametrize(
+    ("count", "fresh"),
+    [(len(HOSTILE), False), (upsert.STAGE_FROM + 100, False), (upsert.STAGE_FROM + 100, True)],
+    ids=["row-by-row", "staged", "copied-straight-in"],
+)
+def test_every_character_comes_back_as_sent(shop, count, fresh):
+    store(shop, wire_calls(count), call_rows.call_statement(fresh=fresh))
     stored = {c.etelecom_id: c for c in CallRecord.objects.filter(shop=shop)}
     assert len(stored) == count
     for n in range(count):
@@ -110,4 +115,21 @@ def test_an_id_listed_twice_in_one_batch_is_stored_once_as_last_listed(shop):
     assert call.note == "listed again\tlater" and call.duration == 9999
     daily = CallDaily.objects.filter(shop=shop).aggregate(n=Sum("calls"), d=Sum("total_duration"))
     assert daily["n"] == upsert.STAGE_FROM + 100
+    assert daily["d"] == CallRecord.objects.filter(shop=shop).aggregate(d=Sum("duration"))["d"]
+
+
+def test_fresh_rows_already_stored_are_upserted_and_the_statement_upserts_from_then_on(shop):
+    """A first pass copies its rows straight in; a batch repeating stored rows (a page boundary that moved, a
+    webhook first) is undone and upserted instead, the last listed winning, and so is every batch after it."""
+    statement = call_rows.call_statement(fresh=True)
+    calls = wire_calls(3 * upsert.STAGE_FROM)
+    store(shop, calls[: 2 * upsert.STAGE_FROM], statement)
+    again = [dict(call, note="listed again\tlater\\") for call in calls[upsert.STAGE_FROM : 2 * upsert.STAGE_FROM]]
+    store(shop, again + calls[2 * upsert.STAGE_FROM :], statement)
+    assert not statement.fresh
+    assert CallRecord.objects.filter(shop=shop).count() == 3 * upsert.STAGE_FROM
+    repeated = CallRecord.objects.filter(shop=shop, note="listed again\tlater\\")
+    assert repeated.count() == upsert.STAGE_FROM
+    daily = CallDaily.objects.filter(shop=shop).aggregate(n=Sum("calls"), d=Sum("total_duration"))
+    assert daily["n"] == 3 * upsert.STAGE_FROM
     assert daily["d"] == CallRecord.objects.filter(shop=shop).aggregate(d=Sum("duration"))["d"]

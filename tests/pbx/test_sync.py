@@ -9,7 +9,7 @@ from django.db.models import Sum
 
 from etelecom import pbx as pbx_api
 from etelecom.client import Client
-from pbx import directory, fetcher, services
+from pbx import calls, directory, fetcher
 from pbx.models import CallDaily, CallRecord, CallSyncState, Extension, Hotline, PbxUser, Tenant
 from shops.models import ApiCall
 
@@ -67,7 +67,7 @@ def test_a_sync_that_dies_half_way_resumes_and_ends_with_exactly_the_sandbox_cal
     pbx_shop, sandbox, settings, monkeypatch
 ):
     # A transaction every 5 pages of this 13-page history; pages 6 on are listed by the fetcher process.
-    monkeypatch.setattr(services, "CALL_BATCH", 5000)
+    monkeypatch.setattr(calls, "CALL_BATCH", 5000)
     shop_id = sandbox.shop(PBX_SHOP)["id"]
     sandbox.control.set_call_history(shop_id, 12_345, days=400)
     settings.ETELECOM_MAX_RETRIES = 0
@@ -107,8 +107,8 @@ class Fetchers(list):
 
 
 def test_a_pass_past_its_first_batch_is_listed_by_a_fetcher_process_and_loses_nothing(pbx_shop, sandbox, monkeypatch):
-    monkeypatch.setattr(services, "CALL_PAGE", 100)
-    monkeypatch.setattr(services, "CALL_BATCH", 500)  # pages 1-5 here, pages 6-24 in the fetcher
+    monkeypatch.setattr(calls, "CALL_PAGE", 100)
+    monkeypatch.setattr(calls, "CALL_BATCH", 500)  # pages 1-5 here, pages 6-24 in the fetcher
     started = Fetchers().install(monkeypatch)
     run = sync_calls(pbx_shop)
     assert run.status == "succeeded", run.error
@@ -127,8 +127,8 @@ def test_a_pass_past_its_first_batch_is_listed_by_a_fetcher_process_and_loses_no
 def test_a_fetcher_killed_mid_pass_fails_the_run_and_the_next_run_ends_with_exactly_the_sandbox_calls(
     pbx_shop, sandbox, monkeypatch
 ):
-    monkeypatch.setattr(services, "CALL_PAGE", 100)
-    monkeypatch.setattr(services, "CALL_BATCH", 500)
+    monkeypatch.setattr(calls, "CALL_PAGE", 100)
+    monkeypatch.setattr(calls, "CALL_BATCH", 500)
     started = Fetchers().install(monkeypatch)
     sandbox.control.faults(next=["ok"] * 9 + ["hang"], methods=["Etelecom/ListCallLogs"], hang_seconds=5)
 
@@ -201,8 +201,8 @@ def test_a_long_pass_stops_after_its_time_and_goes_on_in_a_run_queued_behind_the
     from shops import syncing, tasks
     from shops.models import SyncRun
 
-    monkeypatch.setattr(services, "CALL_PAGE", 100)
-    monkeypatch.setattr(services, "CALL_BATCH", 500)
+    monkeypatch.setattr(calls, "CALL_PAGE", 100)
+    monkeypatch.setattr(calls, "CALL_BATCH", 500)
     settings.PBX_CALL_SYNC_RUN_SECONDS = 1e-6  # every run stops after its first batch
     run = syncing.enqueue("call_sync", shop=pbx_shop)
     runs = 0
@@ -220,3 +220,48 @@ def test_a_long_pass_stops_after_its_time_and_goes_on_in_a_run_queued_behind_the
     assert len(stored) == len(set(stored)) == 2400 and set(stored) == sandbox_call_ids(sandbox)
     assert CallDaily.objects.filter(shop=pbx_shop).aggregate(n=Sum("calls"))["n"] == 2400
     assert SyncRun.objects.filter(shop=pbx_shop, kind="call_sync").count() == 5
+
+
+def test_a_first_pass_over_calls_a_webhook_stored_already_stores_each_once(pbx_shop, sandbox, monkeypatch):
+    """A first pass copies its batches straight in; the batches holding calls stored before it (the newest, in
+    this process, and the oldest, listed by the fetcher) are upserted instead."""
+    monkeypatch.setattr(calls, "CALL_PAGE", 100)
+    monkeypatch.setattr(calls, "CALL_BATCH", 500)
+    client = Client(sandbox.partner_base_url, sandbox.shop(PBX_SHOP)["shop_key"])
+    listed = [call for page, _ in pbx_api.iter_call_log_pages(client) for call in page]
+    for record in listed[:3] + listed[-3:]:
+        calls.call_event(pbx_shop, {"data": dict(record, note="from the webhook")})
+    run = sync_calls(pbx_shop)
+    assert run.status == "succeeded", run.error
+    assert run.counts == {"calls": 2400, "new": 2394, "resumed": 0}
+    stored = list(CallRecord.objects.filter(shop=pbx_shop).values_list("etelecom_id", flat=True))
+    assert len(stored) == len(set(stored)) == 2400 and set(stored) == sandbox_call_ids(sandbox)
+    assert not CallRecord.objects.filter(note="from the webhook").exists()  # the listing's version won
+    assert CallDaily.objects.filter(shop=pbx_shop).aggregate(n=Sum("calls"))["n"] == 2400
+
+
+def test_a_crash_between_a_batchs_copy_and_its_commit_loses_the_batch_and_its_cursor_together(
+    pbx_shop, sandbox, monkeypatch
+):
+    monkeypatch.setattr(calls, "CALL_PAGE", 100)
+    monkeypatch.setattr(calls, "CALL_BATCH", 500)
+    recount, batches = calls.rollups_refresh, []
+
+    def crash_in_the_third_batch(*args):
+        batches.append(args)
+        if len(batches) == 3:
+            raise RuntimeError("worker killed")
+        recount(*args)
+
+    monkeypatch.setattr(calls, "rollups_refresh", crash_in_the_third_batch)
+    failed = sync_calls(pbx_shop)
+    assert failed.status == "failed" and "RuntimeError" in failed.error
+    assert CallRecord.objects.filter(shop=pbx_shop).count() == 1000  # two batches; the third's COPY undone
+    cursor = CallSyncState.objects.get(shop=pbx_shop).pass_cursor
+    assert cursor
+
+    resumed = sync_calls(pbx_shop)
+    assert resumed.status == "succeeded" and resumed.counts["resumed"] == 1
+    stored = list(CallRecord.objects.filter(shop=pbx_shop).values_list("etelecom_id", flat=True))
+    assert len(stored) == len(set(stored)) == 2400 and set(stored) == sandbox_call_ids(sandbox)
+    assert CallDaily.objects.filter(shop=pbx_shop).aggregate(n=Sum("calls"))["n"] == 2400

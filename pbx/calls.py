@@ -1,5 +1,5 @@
-"""The call-history sync and the call_log webhook (the provisioning, the directory sync and the retention have
-their own modules: `pbx.tenants`, `pbx.hotlines`, `pbx.users`, `pbx.extensions`, `pbx.directory`, `pbx.retention`)."""
+"""The call history: its sync (a pass over `ListCallLogs`, stored a batch a transaction with its cursor, listed by a
+fetcher process past its first batch), its job and its webhook handler (`call_log` events)."""
 
 from __future__ import annotations
 
@@ -11,11 +11,14 @@ from datetime import date, timedelta
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from etelecom import pbx as pbx_api
+from shops import jobs, syncing
 from shops.clients import job_client
 from shops.common import upsert
 from shops.models import Shop, SyncRun
+from shops.selectors import syncable_shops
 
 from .call_rows import call_days, call_pages, call_rows, call_statement
 from .fetcher import Fetcher
@@ -25,9 +28,6 @@ from .rollups import rollups_refresh
 
 CALL_PAGE = 1000
 CALL_BATCH = 20_000  # rows per transaction: one cursor checkpoint and one rollup refresh each
-
-
-# --- call history -------------------------------------------------------------------------------------------
 
 
 def extension_lines(shop: Shop) -> dict[str, tuple[int, int | None, str]]:
@@ -87,7 +87,7 @@ def call_history_sync_work(run: SyncRun) -> dict:
     pass completes. Memory holds a batch and the pages read ahead, whatever the history size.
 
     A run stops after the batch that takes it past PBX_CALL_SYNC_RUN_SECONDS and answers `more`: a first sync of
-    millions of calls goes on in a new run queued behind the other shops' (`pbx.jobs.CallSync.finished`), so it holds a
+    millions of calls goes on in a new run queued behind the other shops' (`CallSync.finished`), so it holds a
     worker for a slice at a time, never a whole cycle."""
     started = time.monotonic()
     budget = settings.PBX_CALL_SYNC_RUN_SECONDS
@@ -111,7 +111,8 @@ def call_history_sync_work(run: SyncRun) -> dict:
         "after": position.pass_cursor,
         "limit": CALL_PAGE,
     }
-    statement = call_statement()
+    # A shop's first pass finds none of its calls stored: they are copied straight in (`upsert.Statement`).
+    statement = call_statement(fresh=position.synced_until is None)
     before = CallRecord.objects.filter(shop=shop).count()
     seen = 0
 
@@ -126,6 +127,9 @@ def call_history_sync_work(run: SyncRun) -> dict:
             seen += count
             if len(batch) >= CALL_BATCH or not cursor:
                 with transaction.atomic():
+                    # The cursor is saved with the rows: a commit that a crash loses takes both, and the next run
+                    # fetches the same pages again. So this commit need not wait for the disk.
+                    upsert.relaxed_commit()
                     calls_store(shop, statement, batch, days)
                     CallSyncState.objects.filter(pk=position.pk).update(pass_cursor=cursor)
                 batch, days = [], None
@@ -149,3 +153,24 @@ def call_event(shop: Shop, event: dict) -> None:
         raise ValueError("the call record has no id or no started_at")
     statement = call_statement()
     calls_store(shop, statement, statement.prepare(rows), call_days(rows))
+
+
+class CallSync(jobs.Job):
+    """One queued call-history sync per active shop with a tenant and a key not known to be invalid."""
+
+    kind, label = "call_sync", _("Call history sync")
+    schedule_name, interval_setting = "pbx: sync call history", "PBX_CALL_SYNC_MINUTES"
+
+    @classmethod
+    def shops(cls):
+        return syncable_shops().filter(tenant__isnull=False)
+
+    @classmethod
+    def work(cls, run):
+        return call_history_sync_work(run)
+
+    @classmethod
+    def finished(cls, run):
+        if run.status == SyncRun.Status.SUCCEEDED and run.counts.get("more"):
+            # The pass goes on in a run at the back of the queue: the shops queued meanwhile go first.
+            syncing.enqueue_again(run)
