@@ -1,94 +1,24 @@
-from datetime import timedelta
+"""Shops, with their hub page, and who works on which shop."""
 
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.shortcuts import redirect
 from django.urls import path, reverse
-from django.utils import timezone
 from django.utils.decorators import method_decorator
 from django.utils.html import format_html
-from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from django.views.decorators.debug import sensitive_post_parameters
-from django.views.decorators.http import require_POST
 
-from etelecom import METHODS
-
-from . import audit, badges, formats, hub, jobs, services, syncing, views
-from .common.display import badge
-from .errors import Refused
-from .errors import show as show_refusal
-from .forms import DirectShopForm, ShopChangeForm
-from .models import ApiCall, Shop, ShopMembership, SyncRun, WebhookEvent
-from .pages import object_or_403
-from .scoping import ConsoleTabularInline, ReadOnlyAdmin, ShopFilter, ShopScopedAdmin
-
-
-def queue_runs(request, shops, kind: str) -> None:
-    """Queue a run of the job `kind` for each of `shops` and say so, with a link to the runs (the admin's "run
-    now" actions)."""
-    with transaction.atomic():
-        runs = [syncing.enqueue(kind, shop=shop, user=request.user) for shop in shops]
-    url = reverse("admin:shops_syncrun_changelist") + f"?kind={kind}"
-    text = ngettext("Queued %(count)d sync.", "Queued %(count)d syncs.", len(runs)) % {"count": len(runs)}
-    messages.info(request, format_html('{} <a href="{}">{}</a>', text, url, _("See the runs")))
-
-
-def shop_syncs(shop: Shop, among: list[str] | None = None) -> list[str]:
-    """The syncs a scheduled cycle runs for `shop` (of `among`, when given): none for a shop the console does
-    not sync (inactive, its credential refused), the PBX's only for a shop with a tenant, and so on."""
-    return [
-        kind
-        for kind, job in jobs.JOBS.items()
-        if (among is None or kind in among)
-        and job.schedule_name
-        and (shops := job.shops()) is not None
-        and shops.filter(pk=shop.pk).exists()
-    ]
-
-
-class SyncNowAdmin:
-    """A record page whose one action is "Sync now": it queues, for the record's shop, the syncs that bring what
-    the page shows up to date (`sync_kinds`), from the page's primary button (`sync_url` in its context)."""
-
-    def sync_kinds(self, obj) -> list[str]:
-        raise NotImplementedError
-
-    def get_urls(self):
-        opts = self.model._meta
-        return [
-            path(
-                "<path:object_id>/sync/",
-                self.admin_site.admin_view(require_POST(self.sync_view)),
-                name=f"{opts.app_label}_{opts.model_name}_sync",
-            ),
-            *super().get_urls(),
-        ]
-
-    def sync_view(self, request, object_id):
-        obj = object_or_403(self, request, object_id, change=True)
-        shop = obj if isinstance(obj, Shop) else obj.shop
-        kinds = self.sync_kinds(obj)
-        with transaction.atomic():
-            for kind in kinds:
-                syncing.enqueue(kind, shop=shop, user=request.user)
-        url = reverse("admin:shops_syncrun_changelist") + f"?shop={shop.pk}"
-        text = ngettext("Queued %(count)d sync.", "Queued %(count)d syncs.", len(kinds)) % {"count": len(kinds)}
-        messages.info(request, format_html('{} <a href="{}">{}</a>', text, url, _("See the runs")))
-        opts = self.model._meta
-        return redirect(f"admin:{opts.app_label}_{opts.model_name}_change", obj.pk)
-
-    def render_change_form(self, request, context, *args, obj=None, **kwargs):
-        if obj is not None and self.has_change_permission(request, obj) and self.sync_kinds(obj):
-            opts = self.model._meta
-            context["sync_url"] = reverse(f"admin:{opts.app_label}_{opts.model_name}_sync", args=[obj.pk])
-        return super().render_change_form(request, context, *args, obj=obj, **kwargs)
-
-
-def run_link(run: SyncRun) -> str:
-    return format_html('<a href="{}">{}</a>', reverse("admin:shops_syncrun_change", args=[run.pk]), run)
+from .. import audit, badges, hub, services, syncing, views
+from ..common.display import badge
+from ..errors import Refused
+from ..errors import show as show_refusal
+from ..forms import DirectShopForm, ShopChangeForm
+from ..models import Shop, ShopMembership
+from ..scoping import ConsoleTabularInline, ShopFilter, ShopScopedAdmin
+from .running import SyncNowAdmin, run_link, shop_syncs
 
 
 class MembershipInline(ConsoleTabularInline):
@@ -310,140 +240,3 @@ class ShopMembershipAdmin(ShopScopedAdmin):
                 request, obj, _("Took away the access of %(user)s to %(shop)s.") % {"user": obj.user, "shop": obj.shop}
             )
         return super().log_deletions(request, queryset)
-
-
-class MethodFilter(admin.SimpleListFilter):
-    """The methods the console calls (fixed lookups: no DISTINCT over the audit table)."""
-
-    title = _("method")
-    parameter_name = "method"
-
-    def lookups(self, request, model_admin):
-        return [(method, method) for method in METHODS]
-
-    def queryset(self, request, queryset):
-        return queryset.filter(method=self.value()) if self.value() else queryset
-
-
-class StatusClassFilter(admin.SimpleListFilter):
-    title = _("HTTP status")
-    parameter_name = "status_class"
-    RANGES = {"2": (200, 299), "4": (400, 499), "5": (500, 599)}
-
-    def lookups(self, request, model_admin):
-        return [
-            ("2", _("2xx success")),
-            ("4", _("4xx refused")),
-            ("5", _("5xx server error")),
-            ("none", _("No answer")),
-        ]
-
-    def queryset(self, request, queryset):
-        if self.value() == "none":
-            return queryset.filter(status__isnull=True)
-        if self.value() in self.RANGES:
-            return queryset.filter(status__range=self.RANGES[self.value()])
-        return queryset
-
-
-class RecentFilter(admin.SimpleListFilter):
-    """A time window on the indexed timestamp, instead of date_hierarchy's DISTINCT over dates."""
-
-    title = _("time")
-    parameter_name = "within"
-    field = "created_at"
-    WINDOWS = {"1h": timedelta(hours=1), "24h": timedelta(days=1), "7d": timedelta(days=7)}
-
-    def lookups(self, request, model_admin):
-        return [("1h", _("Last hour")), ("24h", _("Last 24 hours")), ("7d", _("Last 7 days"))]
-
-    def queryset(self, request, queryset):
-        if self.value() in self.WINDOWS:
-            return queryset.filter(**{f"{self.field}__gte": timezone.now() - self.WINDOWS[self.value()]})
-        return queryset
-
-
-class QueuedRecentFilter(RecentFilter):
-    field = "queued_at"
-
-
-class KindFilter(admin.SimpleListFilter):
-    title = _("kind")
-    parameter_name = "kind"
-
-    def lookups(self, request, model_admin):
-        return list(jobs.labels().items())
-
-    def queryset(self, request, queryset):
-        return queryset.filter(kind=self.value()) if self.value() else queryset
-
-
-@admin.register(ApiCall)
-class ApiCallAdmin(ReadOnlyAdmin):
-    list_display = ["created_at", "shop", "method", "status", "error_code", "duration_ms", "who"]
-    list_select_related = ["shop", "user"]
-    list_filter = [ShopFilter, MethodFilter, StatusClassFilter, RecentFilter]
-    search_fields = ["=error_code"]
-    show_full_result_count = False
-
-    @admin.display(description=_("who"))
-    def who(self, call):
-        return call.user or call.job or "-"
-
-
-@admin.register(SyncRun)
-class SyncRunAdmin(ReadOnlyAdmin):
-    list_display = ["__str__", "shop", "status_badge", "queued_at", "took", "outcome"]
-    list_select_related = ["shop"]
-    readonly_fields = [
-        "kind_name",
-        "shop",
-        "status",
-        "queued_at",
-        "started_at",
-        "finished_at",
-        "heartbeat_at",
-        "worker",
-        "counted",
-        "error",
-        "triggered_by",
-    ]
-    fields = readonly_fields
-    list_filter = [KindFilter, "status", ShopFilter, QueuedRecentFilter]
-    show_full_result_count = False
-
-    @admin.display(description=_("status"), ordering="status")
-    def status_badge(self, run):
-        return badge(run.status, badges.SYNC_RUN, run.get_status_display())
-
-    @admin.display(description=_("kind"))
-    def kind_name(self, run):
-        return run.kind_label
-
-    @admin.display(description=_("counts"))
-    def counted(self, run):
-        return formats.counts(run.counts)
-
-    @admin.display(description=_("took"))
-    def took(self, run):
-        return formats.duration(run.duration.total_seconds()) if run.duration is not None else "-"
-
-    @admin.display(description=_("outcome"))
-    def outcome(self, run):
-        """Counts or the error, cut short; the run's page has all of it."""
-        if run.error:
-            return Truncator(run.error).chars(90)
-        return formats.counts(run.counts)
-
-
-class ReceivedRecentFilter(RecentFilter):
-    field = "received_at"
-
-
-@admin.register(WebhookEvent)
-class WebhookEventAdmin(ReadOnlyAdmin):
-    list_display = ["received_at", "shop", "kind", "status", "dedupe_key"]
-    list_select_related = ["shop"]
-    list_filter = ["status", ShopFilter, ReceivedRecentFilter]
-    search_fields = ["=kind", "=dedupe_key"]
-    show_full_result_count = False
