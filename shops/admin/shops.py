@@ -17,6 +17,7 @@ from ..errors import Refused
 from ..errors import show as show_refusal
 from ..forms import DirectShopForm, ShopChangeForm
 from ..models import Shop, ShopMembership
+from ..pages import object_or_403
 from ..scoping import ConsoleTabularInline, ShopFilter, ShopScopedAdmin
 from .running import SyncNowAdmin, run_link, shop_syncs
 
