@@ -14,6 +14,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from etelecom import pbx as pbx_api
+from etelecom.webhook import record_of
 from shops import jobs, syncing
 from shops.clients import job_client
 from shops.common import upsert
@@ -145,10 +146,7 @@ def call_history_sync_work(run: SyncRun) -> dict:
 
 def call_event(shop: Shop, event: dict) -> None:
     """Webhook handler for `call_log` events: the call record in `data` is stored like a sync's."""
-    data = event.get("data")
-    if not isinstance(data, dict):
-        raise ValueError("a call_log event carries the call record in 'data'")
-    rows = call_rows(shop.pk, [data], extension_lines(shop))
+    rows = call_rows(shop.pk, [record_of(event, "the call record")], extension_lines(shop))
     if not rows:
         raise ValueError("the call record has no id or no started_at")
     statement = call_statement()
