@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 
+from shops import formats
 from shops.common.display import BUSY, OK, UNKNOWN, pill
 from shops.common.listing import EstimatedCountPaginator
 from shops.scoping import ReadOnlyAdmin, ShopFilter, scope
@@ -103,7 +104,7 @@ class FollowerAdmin(ReadOnlyAdmin):
     @admin.display(description=_("last message"), ordering="last_message_at")
     def last_message(self, follower):
         moment = follower.last_message_at
-        return timezone.localtime(moment).strftime("%d/%m/%Y %H:%M") if moment else "-"
+        return formats.moment(moment) if moment else "-"
 
     @admin.display(description=_("unread"), ordering="unread")
     def unread_badge(self, follower):
@@ -116,7 +117,7 @@ class FollowerAdmin(ReadOnlyAdmin):
             return "-"
         if closes <= timezone.now():
             return pill(UNKNOWN, _("closed"))
-        return pill(OK, _("until %(time)s") % {"time": timezone.localtime(closes).strftime("%d/%m %H:%M")})
+        return pill(OK, _("until %(time)s") % {"time": formats.moment(closes)})
 
     def change_view(self, request, object_id, form_url="", extra_context=None):
         # Replies go to their own URL; a POST here is an edit, refused as on every record of what happened.
