@@ -55,7 +55,7 @@ def page_plans(client, url: str, query: dict) -> list[dict]:
     plans = []
     for captured in queries.captured_queries:
         sql = captured["sql"]
-        if not sql.lstrip().upper().startswith("SELECT") or "django_session" in sql or "auth_user" in sql:
+        if not sql.lstrip(" (").upper().startswith("SELECT") or "django_session" in sql or "auth_user" in sql:
             continue
         if 'FROM "pbx_' not in sql and "FROM pbx_" not in sql:
             continue

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from django.db.models import Q, Sum
+from django.db.models import Min, Q, Sum
 
 from .models import CallDaily, CallHourly, CallMonthly, CallMonthlyHour, CallRecord, Extension, Hotline, PbxUser
 from .rollups import month_end
@@ -69,6 +69,16 @@ def _summed(shops, first: date, last: date, keys: list[str], daily, monthly) -> 
         else:
             found[key] = row
     return list(found.values())
+
+
+def first_call_day(shops) -> date | None:
+    """The first local day the console holds calls of `shops` on: the first month from the monthly rollup, then
+    its first day from the daily one (a MIN over `CallDaily` read the whole table: 355 ms at 10M calls)."""
+    month = CallMonthly.objects.filter(shop__in=shops).aggregate(first=Min("month"))["first"]
+    if month is None:
+        return None
+    days = CallDaily.objects.filter(shop__in=shops, day__gte=month, day__lte=month_end(month))
+    return days.aggregate(first=Min("day"))["first"]
 
 
 def call_report(shops, first: date, last: date) -> dict:

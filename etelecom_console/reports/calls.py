@@ -6,12 +6,11 @@ from django.utils.dates import WEEKDAYS
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from pbx.models import CallDaily
-from pbx.selectors import call_report
+from pbx.selectors import call_report, first_call_day
 from shops import formats
 from shops.models import Shop
 
-from .charts import Part, day_label, since, stacked
+from .charts import Part, day_label, stacked
 from .tables import table
 
 CALL_FIGURES = [
@@ -47,7 +46,13 @@ def build(form, start, end) -> dict:
         "charts": [
             (
                 _("Calls per day"),
-                stacked(report["days"], ANSWERED_PARTS, label=day_label, axis=_("calls"), since=since(CallDaily, form)),
+                stacked(
+                    report["days"],
+                    ANSWERED_PARTS,
+                    label=day_label,
+                    axis=_("calls"),
+                    since=first_call_day(form.scope()) if form else None,
+                ),
             ),
             (
                 _("Calls by hour of day"),

@@ -9,7 +9,7 @@ from django.db.models import Count, Max, Min, Q, Sum
 
 from pbx import rollups
 from pbx.models import CallDaily, CallHourly, CallMonthly, CallMonthlyHour, CallRecord
-from pbx.selectors import call_report, whole_months
+from pbx.selectors import call_report, first_call_day, whole_months
 from shops.models import Shop
 
 from .conftest import sync_calls
@@ -102,3 +102,11 @@ def test_a_report_counts_exactly_the_calls_of_its_range(pbx_shop, edges):
         assert shown(report[f"{kind}s"], f"{kind}_etelecom_id") == expected
     total = CallRecord.objects.filter(shop=pbx_shop, started_day__gte=first, started_day__lte=last).count()
     assert report["total"]["count"] == total > 0
+
+
+def test_the_first_call_day_is_the_first_day_with_calls(pbx_shop):
+    shops = Shop.objects.filter(pk=pbx_shop.pk)
+    assert first_call_day(shops) is None
+    sync_calls(pbx_shop)
+    first = CallRecord.objects.filter(shop=pbx_shop).aggregate(d=Min("started_day"))["d"]
+    assert first_call_day(shops) == first
