@@ -15,7 +15,8 @@ from shops import jobs
 from shops.models import Shop, SyncRun
 
 from .call_rows import LOCAL
-from .models import CallDaily, CallHourly, CallRecord
+from .models import CallRecord
+from .rollups import rollups_prune
 
 RETENTION_BATCH = 5000  # calls a transaction: each deletes in a few tens of milliseconds and locks only its rows
 # Seconds the job rests after a batch per second the batch took. Its batches lock nothing the sync or the admin
@@ -54,8 +55,7 @@ def calls_prune(shop: Shop, before: datetime, *, batch: int = RETENTION_BATCH, p
         time.sleep((time.monotonic() - started) * pause)
     day = before.astimezone(LOCAL).date()
     with transaction.atomic():
-        CallDaily.objects.filter(shop=shop, day__lt=day).delete()
-        CallHourly.objects.filter(shop=shop, day__lt=day).delete()
+        rollups_prune(shop, day)
     return deleted
 
 

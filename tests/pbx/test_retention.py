@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from pbx import retention, rollups
 from pbx.call_rows import LOCAL
-from pbx.models import CallDaily, CallHourly, CallRecord, CallSyncState
+from pbx.models import CallDaily, CallHourly, CallMonthly, CallMonthlyHour, CallRecord, CallSyncState
 from shops import tasks
 from shops.models import SyncRun
 
@@ -19,13 +19,20 @@ from .conftest import PBX_SHOP, sync_calls
 from .test_sync import sandbox_call_ids
 
 
+def _rollups(shop) -> tuple:
+    return (
+        sorted(CallDaily.objects.filter(shop=shop).values_list("day", "direction", "call_state", "calls")),
+        sorted(CallHourly.objects.filter(shop=shop).values_list("day", "hour", "calls")),
+        sorted(CallMonthly.objects.filter(shop=shop).values_list("month", "direction", "call_state", "calls")),
+        sorted(CallMonthlyHour.objects.filter(shop=shop).values_list("month", "hour", "calls")),
+    )
+
+
 def rollups_match_calls(shop) -> bool:
-    """The rollups left are exactly what a recount of the calls left gives."""
-    before = sorted(CallDaily.objects.filter(shop=shop).values_list("day", "direction", "call_state", "calls"))
-    hours = sorted(CallHourly.objects.filter(shop=shop).values_list("day", "hour", "calls"))
+    """The rollups left, daily, hourly and monthly, are exactly what a recount of the calls left gives."""
+    before = _rollups(shop)
     rollups.rollups_refresh(shop, date(2000, 1, 1), date(2100, 1, 1))
-    after = sorted(CallDaily.objects.filter(shop=shop).values_list("day", "direction", "call_state", "calls"))
-    return before == after and hours == sorted(CallHourly.objects.filter(shop=shop).values_list("day", "hour", "calls"))
+    return before == _rollups(shop)
 
 
 def test_zero_keeps_every_call(pbx_shop, settings):
@@ -60,7 +67,9 @@ def test_the_job_deletes_whole_local_days_and_their_rollups_oldest_first_in_batc
     assert not left.filter(started_at__lt=before).exists()
     assert not CallDaily.objects.filter(shop=pbx_shop, day__lt=before.date()).exists()
     assert not CallHourly.objects.filter(shop=pbx_shop, day__lt=before.date()).exists()
+    assert not CallMonthly.objects.filter(shop=pbx_shop, month__lt=before.date().replace(day=1)).exists()
     assert CallDaily.objects.filter(shop=pbx_shop).aggregate(n=Sum("calls"))["n"] == 2400 - doomed
+    assert CallMonthly.objects.filter(shop=pbx_shop).aggregate(n=Sum("calls"))["n"] == 2400 - doomed
     assert rollups_match_calls(pbx_shop)
 
 
