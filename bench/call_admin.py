@@ -218,7 +218,7 @@ def superuser_client():
     from django_otp import DEVICE_ID_SESSION_KEY
     from django_otp.plugins.otp_totp.models import TOTPDevice
 
-    user = _superuser()
+    user = bench_superuser()
     device, _ = TOTPDevice.objects.get_or_create(user=user, name="authenticator", defaults={"confirmed": True})
     client = Client()
     client.force_login(user)
@@ -228,7 +228,7 @@ def superuser_client():
     return client
 
 
-def _superuser():
+def bench_superuser():
     from django.contrib.auth import get_user_model
 
     user, _ = get_user_model().objects.get_or_create(
@@ -278,7 +278,7 @@ def main():
                 "shop_and_month": {
                     "shop": where["shop"],
                     "started_from": month.isoformat(),
-                    "started_to": _month_end(month).isoformat(),
+                    "started_to": month_end(month).isoformat(),
                 },
                 "number_search": {"q": where["number"]},
             }
@@ -301,7 +301,7 @@ def main():
     )
 
 
-def _month_end(month: date) -> date:
+def month_end(month: date) -> date:
     following = date(month.year + (month.month == 12), month.month % 12 + 1, 1)
     return date.fromordinal(following.toordinal() - 1)
 

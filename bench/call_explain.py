@@ -12,7 +12,7 @@ from datetime import date, timedelta
 from pathlib import Path
 
 from _common import report
-from call_admin import _month_end, _superuser, setup, superuser_client
+from call_admin import bench_superuser, month_end, setup, superuser_client
 
 
 def scans(plan: dict) -> list[str]:
@@ -75,7 +75,7 @@ def copy_plan(query: dict) -> dict:
     from pbx.models import CallRecord
 
     request = RequestFactory().get("/admin/pbx/callrecord/", query)
-    request.user = _superuser()
+    request.user = bench_superuser()
     queryset = admin.site._registry[CallRecord].get_changelist_instance(request).queryset
     sql, params = copy_query(queryset, [name for name, _label in EXPORT_COLUMNS])
     with connection.cursor() as cursor:
@@ -101,7 +101,7 @@ def main():
             "call list, unfiltered": ("/admin/pbx/callrecord/", {}),
             "call list, shop and month": (
                 "/admin/pbx/callrecord/",
-                {"shop": shop, "started_from": month.isoformat(), "started_to": _month_end(month).isoformat()},
+                {"shop": shop, "started_from": month.isoformat(), "started_to": month_end(month).isoformat()},
             ),
             "call list, number search": ("/admin/pbx/callrecord/", {"q": middle.customer_number}),
             "export, one shop's year": (

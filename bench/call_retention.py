@@ -39,7 +39,7 @@ SYNC_SHOP = "Cửa hàng 00001"
 
 
 def list_pages(stop: Path) -> dict:
-    from call_admin import _superuser
+    from call_admin import bench_superuser
     from django.test import Client
     from django_otp import DEVICE_ID_SESSION_KEY
     from django_otp.plugins.otp_totp.models import TOTPDevice
@@ -47,7 +47,7 @@ def list_pages(stop: Path) -> dict:
     from pbx.models import CallRecord
 
     client = Client()
-    user = _superuser()
+    user = bench_superuser()
     client.force_login(user)
     # The second sign-in step, as django_otp.login records it: a superuser reaches no admin page without it.
     device, _ = TOTPDevice.objects.get_or_create(user=user, name="bench", defaults={"confirmed": True})
