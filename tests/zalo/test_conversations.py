@@ -306,3 +306,17 @@ def test_the_conversation_list_costs_the_same_queries_for_3_or_30_followers(oa, 
     few = listing()
     add(27)
     assert listing() == few
+
+
+def test_the_follow_state_filter_reads_in_words_and_ignores_a_made_up_state(oa, admin_client):
+    now = timezone.now()
+    Follower.objects.create(oa=oa, zl_user_id="1", full_name="Khách Theo", state="follow", synced_at=now)
+    Follower.objects.create(oa=oa, zl_user_id="2", full_name="Khách Bỏ", state="unfollow", synced_at=now)
+    url = reverse("admin:zalo_follower_changelist")
+    body = admin_client.get(url, HTTP_ACCEPT_LANGUAGE="vi").content.decode()
+    assert str(Follower.STATES["unfollow"]) in body
+    body = admin_client.get(url + "?state=unfollow").content.decode()
+    assert "Khách Bỏ" in body and "Khách Theo" not in body
+    response = admin_client.get(url + "?state=%27%3Bdrop")
+    assert response.status_code == 200
+    assert "Khách Bỏ" in response.content.decode() and "Khách Theo" in response.content.decode()

@@ -36,6 +36,21 @@ class ConversationFilter(admin.SimpleListFilter):
         return queryset
 
 
+class FollowStateFilter(admin.SimpleListFilter):
+    """Whether the Zalo user still follows the OA, in words (the field holds Zalo's `follow`/`unfollow`)."""
+
+    title = _("follows")
+    parameter_name = "state"
+
+    def lookups(self, request, model_admin):
+        return list(Follower.STATES.items())
+
+    def queryset(self, request, queryset):
+        if self.value() in Follower.STATES:
+            return queryset.filter(state=self.value())
+        return queryset
+
+
 class AssignedFilter(admin.SimpleListFilter):
     """The staff member a follower is assigned to on eTelecom (`assigned_user_id`), among the user's shops'."""
 
@@ -67,7 +82,7 @@ class FollowerAdmin(ReadOnlyAdmin):
 
     list_display = ["full_name_or_id", "phone", "oa", "last_message", "unread_badge", "window"]
     list_select_related = ["oa"]
-    list_filter = [ConversationFilter, ShopFilter, "oa", AssignedFilter, "state"]
+    list_filter = [ConversationFilter, ShopFilter, "oa", AssignedFilter, FollowStateFilter]
     search_fields = ["=phone", "=zl_user_id", "full_name"]
     show_full_result_count = False
     ordering = [F("last_message_at").desc(nulls_last=True), "-pk"]
