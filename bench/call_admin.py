@@ -57,7 +57,8 @@ def seed_calls(calls: int, *, shops: int, days: int, users: bool) -> None:
     stores them, with their rollups."""
     from etelecom.sandbox import datasets
     from etelecom.sandbox.state import State
-    from pbx import call_rows, calls, rollups
+    from pbx import call_rows, rollups
+    from pbx.calls import extension_lines
     from pbx.models import Extension, Hotline, PbxUser
     from shops.models import Shop
 
@@ -92,7 +93,7 @@ def seed_calls(calls: int, *, shops: int, days: int, users: bool) -> None:
                 )
             )
         history = datasets.set_call_history(state, str(n), calls=calls // shops, days=days, lines=lines, number=n)
-        known = calls.extension_lines(shop)
+        known = extension_lines(shop)
         for first in range(0, history.count, 20_000):
             items = [history.call(i, "http://sandbox") for i in range(first, min(first + 20_000, history.count))]
             statement.execute(statement.prepare(call_rows.call_rows(shop.pk, items, known)))
