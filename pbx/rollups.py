@@ -1,20 +1,38 @@
 """The call rollups the reports read: calls per local day and per hour of day, recounted from the call records for
-the days a sync or a webhook touched, and the same summed by month (what a report reads for the whole months of a
-long range), recounted from the days for the months those days are in; all in the writer's transaction."""
+the days a sync or a webhook touched; the days summed by shop without the lines (what the report's days read),
+recounted from the daily rows of those days; and the same summed by month (what a report reads for the whole months
+of a long range), recounted from the days for the months those days are in; all in the writer's transaction."""
 
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 
 from django.db import connection
-from django.db.models import Sum
-from django.db.models.functions import TruncMonth
+from django.db.models import Q, Sum
+from django.db.models.functions import Coalesce, TruncMonth
 
 from shops.common import upsert
 from shops.models import Shop
 
 from .call_rows import LOCAL
-from .models import CallDaily, CallHourly, CallMonthly, CallMonthlyHour, CallRecord
+from .models import CallDaily, CallHourly, CallMonthly, CallMonthlyHour, CallRecord, CallShopDaily
+
+# What the calls report shows of a group of rollup rows, and the `CallShopDaily` column that holds each summed
+# for a shop's day.
+SUMS = {
+    "count": Sum("calls"),
+    "answered": Sum("calls", filter=Q(call_state=CallRecord.CallState.ANSWERED)),
+    "inbound": Sum("calls", filter=Q(direction=CallRecord.Direction.INBOUND)),
+    "outbound": Sum("calls", filter=Q(direction=CallRecord.Direction.OUTBOUND)),
+    "duration": Sum("total_duration"),
+}
+SHOP_DAY_COLUMNS = {
+    "count": "calls",
+    "answered": "answered_calls",
+    "inbound": "inbound_calls",
+    "outbound": "outbound_calls",
+    "duration": "total_duration",
+}
 
 # Each monthly rollup, the daily one it sums, and the columns both group by besides the shop and the month.
 MONTHLY = [
@@ -29,7 +47,8 @@ MONTHLY = [
 
 def rollups_refresh(shop: Shop, first: date, last: date) -> None:
     """Recount the daily and hourly rollups of `shop` from `first` to `last` (local days) from the call records,
-    then the monthly ones of the months those days are in, in the caller's transaction."""
+    then its days without the lines and the monthly rollups of the months those days are in, from the daily ones,
+    in the caller's transaction."""
     upsert.recount_lock("call_rollups", shop.pk)
     CallDaily.objects.filter(shop=shop, day__gte=first, day__lte=last).delete()
     CallHourly.objects.filter(shop=shop, day__gte=first, day__lte=last).delete()
@@ -54,6 +73,7 @@ def rollups_refresh(shop: Shop, first: date, last: date) -> None:
             f" total_duration) SELECT {hourly}, COUNT(*), SUM(duration) FROM {calls} {where} GROUP BY {hourly}",
             params,
         )
+    _shop_days_recount(shop, first, last)
     _months_recount(shop, first, last)
 
 
@@ -63,6 +83,7 @@ def rollups_prune(shop: Shop, day: date) -> None:
     upsert.recount_lock("call_rollups", shop.pk)
     CallDaily.objects.filter(shop=shop, day__lt=day).delete()
     CallHourly.objects.filter(shop=shop, day__lt=day).delete()
+    CallShopDaily.objects.filter(shop=shop, day__lt=day).delete()
     for monthly, _daily, _columns in MONTHLY:
         monthly.objects.filter(shop=shop, month__lt=day.replace(day=1)).delete()
     _months_recount(shop, day, day)
@@ -76,6 +97,23 @@ def month_end(day: date) -> date:
     """The last day of `day`'s month."""
     following = date(day.year + (day.month == 12), day.month % 12 + 1, 1)
     return following - timedelta(days=1)
+
+
+def _shop_days_recount(shop: Shop, first: date, last: date) -> None:
+    """Recount `shop`'s days from `first` to `last` without the lines from its daily rollups (already current),
+    with one INSERT … SELECT."""
+    CallShopDaily.objects.filter(shop=shop, day__gte=first, day__lte=last).delete()
+    sums = (
+        CallDaily.objects.filter(shop=shop, day__gte=first, day__lte=last)
+        .values_list("shop_id", "day")
+        .annotate(**{key: Coalesce(total, 0) for key, total in SUMS.items()})
+        .order_by()
+    )
+    sql, params = sums.query.sql_with_params()
+    quote = connection.ops.quote_name
+    names = ", ".join(quote(name) for name in ["shop_id", "day", *SHOP_DAY_COLUMNS.values()])
+    with connection.cursor() as cursor:
+        cursor.execute(f"INSERT INTO {quote(CallShopDaily._meta.db_table)} ({names}) {sql}", params)
 
 
 def _months_recount(shop: Shop, first: date, last: date) -> None:

@@ -1,5 +1,5 @@
 """Call reports, read from the rollups, never from the calls: a 90-day report costs the same few grouped queries
-whatever the call volume. The days of the range come from the daily rollups (`CallDaily`, `CallHourly`); the
+whatever the call volume. The days of the range come from the shops' daily totals (`CallShopDaily`); the
 hours of day and the lines of a range come from the monthly ones (`CallMonthly`, `CallMonthlyHour`) for the whole
 months inside it and from the daily ones for the days at its ends, in one query (UNION ALL), so a partial first or
 last month counts exactly its days."""
@@ -10,11 +10,17 @@ from datetime import date, timedelta
 
 from django.db.models import Min, Q, Sum
 
-from .models import CallDaily, CallHourly, CallMonthly, CallMonthlyHour, CallRecord, Extension, Hotline, PbxUser
-from .rollups import month_end
-
-ANSWERED = CallRecord.CallState.ANSWERED
-INBOUND, OUTBOUND = CallRecord.Direction.INBOUND, CallRecord.Direction.OUTBOUND
+from .models import (
+    CallDaily,
+    CallHourly,
+    CallMonthly,
+    CallMonthlyHour,
+    CallShopDaily,
+    Extension,
+    Hotline,
+    PbxUser,
+)
+from .rollups import SHOP_DAY_COLUMNS, SUMS, month_end
 
 
 def _figures(rows):
@@ -25,15 +31,6 @@ def _figures(rows):
         row["answer_rate"] = round(100 * answered / calls, 1) if calls else None
         row["average_duration"] = round((row["duration"] or 0) / answered) if answered else None
         yield row
-
-
-SUMS = {
-    "count": Sum("calls"),
-    "answered": Sum("calls", filter=Q(call_state=ANSWERED)),
-    "inbound": Sum("calls", filter=Q(direction=INBOUND)),
-    "outbound": Sum("calls", filter=Q(direction=OUTBOUND)),
-    "duration": Sum("total_duration"),
-}
 
 
 def whole_months(first: date, last: date) -> tuple[date, date]:
@@ -85,8 +82,9 @@ def call_report(shops, first: date, last: date) -> dict:
     """Calls per day (every day of the range, empty ones too), per weekday, per hour of day, per extension, per
     user and per hotline, and in all, for `shops` from `first` to `last` (local days, both included). Eight
     queries whatever the range."""
-    days = CallDaily.objects.filter(shop__in=shops, day__gte=first, day__lte=last)
-    found = {row["day"]: row for row in days.values("day").annotate(**SUMS)}
+    days = CallShopDaily.objects.filter(shop__in=shops, day__gte=first, day__lte=last)
+    sums = {key: Sum(column) for key, column in SHOP_DAY_COLUMNS.items()}
+    found = {row["day"]: row for row in days.values("day").annotate(**sums)}
     empty = dict.fromkeys(SUMS, 0)
     dates = [first + timedelta(days=n) for n in range((last - first).days + 1)]
     per_day = list(_figures(found.get(day, {"day": day, **empty}) for day in dates))

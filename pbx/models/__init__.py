@@ -3,7 +3,7 @@ here."""
 
 from .calls import CallRecord, CallSyncState
 from .directory import Extension, Hotline, PbxUser, Status, Tenant
-from .rollups import CallDaily, CallHourly, CallMonthly, CallMonthlyHour
+from .rollups import CallDaily, CallHourly, CallMonthly, CallMonthlyHour, CallShopDaily
 
 __all__ = [
     "CallDaily",
@@ -11,6 +11,7 @@ __all__ = [
     "CallMonthly",
     "CallMonthlyHour",
     "CallRecord",
+    "CallShopDaily",
     "CallSyncState",
     "Extension",
     "Hotline",

@@ -54,6 +54,34 @@ class CallDaily(models.Model):
         return f"{self.day} {self.direction}/{self.call_state}: {self.calls}"
 
 
+class CallShopDaily(models.Model):
+    """`CallDaily` summed by shop and day, without the lines: the calls report's days (and weekdays and total) read
+    one row a shop and day, already split into the figures it shows, instead of one for every direction, state and
+    line (a year read 138,000 daily rows at 10M calls). Refreshed with `CallDaily`, in the same transaction."""
+
+    shop_lookup = "shop"
+    support_read_only = True
+
+    shop = models.ForeignKey(
+        Shop, on_delete=models.CASCADE, related_name="call_shop_days", verbose_name=_("shop"), db_index=False
+    )
+    day = models.DateField(_("day"))
+    calls = models.PositiveIntegerField(_("calls"))
+    answered_calls = models.PositiveIntegerField(_("answered"))
+    inbound_calls = models.PositiveIntegerField(_("inbound"))
+    outbound_calls = models.PositiveIntegerField(_("outbound"))
+    total_duration = models.PositiveBigIntegerField(_("total duration (s)"))
+
+    class Meta:
+        verbose_name = _("daily call count of a shop")
+        verbose_name_plural = _("daily call counts of shops")
+        ordering = ["-day", "shop"]
+        constraints = [models.UniqueConstraint(fields=["shop", "day"], name="call_shop_daily_unique")]
+
+    def __str__(self):
+        return f"{self.day}: {self.calls}"
+
+
 class CallHourly(models.Model):
     """Calls per shop, local day, local hour, direction and state: the hour-of-day table of the calls report.
     Refreshed with `CallDaily`, in the same transaction."""

@@ -1,6 +1,6 @@
-"""The monthly call rollups: each month is the sum of its days, kept so by every recount and by the retention's
-prune, and a report that reads them for its whole months counts exactly the calls of its range, whatever month
-its first and last days fall in."""
+"""The call rollups read from the daily ones: each month is the sum of its days and each shop's day the sum of its
+lines, kept so by every recount (the sync's, in its batch's transaction) and by the retention's prune; and a report
+that reads them counts exactly the calls of its range, whatever month its first and last days fall in."""
 
 from datetime import date, timedelta
 
@@ -8,13 +8,28 @@ import pytest
 from django.db.models import Count, Max, Min, Q, Sum
 
 from pbx import rollups
-from pbx.models import CallDaily, CallHourly, CallMonthly, CallMonthlyHour, CallRecord
+from pbx.models import CallDaily, CallHourly, CallMonthly, CallMonthlyHour, CallRecord, CallShopDaily
 from pbx.selectors import call_report, first_call_day, whole_months
 from shops.models import Shop
 
 from .conftest import sync_calls
 
 FIGURES = ("count", "answered", "duration")
+
+
+def shop_days_are_the_lines_summed(shop) -> bool:
+    days = {}
+    for day, direction, state, calls, duration in CallDaily.objects.filter(shop=shop).values_list(
+        "day", "direction", "call_state", "calls", "total_duration"
+    ):
+        sums = days.setdefault(day, [0, 0, 0, 0, 0])
+        for n, value in enumerate(
+            (calls, calls * (state == "answered"), calls * (direction == "in"), calls * (direction == "out"), duration)
+        ):
+            sums[n] += value
+    columns = ["calls", "answered_calls", "inbound_calls", "outbound_calls", "total_duration"]
+    stored = {row[0]: list(row[1:]) for row in CallShopDaily.objects.filter(shop=shop).values_list("day", *columns)}
+    return bool(days) and stored == days
 
 
 def monthly_is_the_days_summed(shop) -> bool:
@@ -56,12 +71,16 @@ def test_the_monthly_rollups_are_the_days_summed_after_a_sync_and_a_recount(pbx_
     sync_calls(pbx_shop)
     assert CallMonthly.objects.filter(shop=pbx_shop).exists()
     assert monthly_is_the_days_summed(pbx_shop)
+    assert shop_days_are_the_lines_summed(pbx_shop)
     day = CallRecord.objects.filter(shop=pbx_shop).aggregate(d=Max("started_day"))["d"]
     CallRecord.objects.filter(shop=pbx_shop, started_day=day).delete()
     rollups.rollups_refresh(pbx_shop, day, day)
     assert monthly_is_the_days_summed(pbx_shop)
-    total = CallMonthly.objects.filter(shop=pbx_shop).aggregate(n=Sum("calls"))["n"]
-    assert total == CallRecord.objects.filter(shop=pbx_shop).count()
+    assert shop_days_are_the_lines_summed(pbx_shop)
+    assert not CallShopDaily.objects.filter(shop=pbx_shop, day=day).exists()
+    for model in (CallMonthly, CallShopDaily):
+        total = model.objects.filter(shop=pbx_shop).aggregate(n=Sum("calls"))["n"]
+        assert total == CallRecord.objects.filter(shop=pbx_shop).count()
 
 
 def test_the_prune_keeps_the_month_it_cuts_exact(pbx_shop):
@@ -73,7 +92,9 @@ def test_the_prune_keeps_the_month_it_cuts_exact(pbx_shop):
     CallRecord.objects.filter(shop=pbx_shop, started_day__lt=cut).delete()
     rollups.rollups_prune(pbx_shop, cut)
     assert not CallMonthly.objects.filter(shop=pbx_shop, month__lt=cut.replace(day=1)).exists()
+    assert not CallShopDaily.objects.filter(shop=pbx_shop, day__lt=cut).exists()
     assert monthly_is_the_days_summed(pbx_shop)
+    assert shop_days_are_the_lines_summed(pbx_shop)
     assert CallMonthlyHour.objects.filter(shop=pbx_shop).aggregate(n=Sum("calls"))["n"] == (
         CallRecord.objects.filter(shop=pbx_shop).count()
     )
@@ -97,6 +118,11 @@ def test_a_report_counts_exactly_the_calls_of_its_range(pbx_shop, edges):
         return {row[key]: tuple(row[name] for name in FIGURES) for row in rows if row["count"]}
 
     assert shown(report["hours"], "hour") == counted(pbx_shop, first, last, "started_hour")
+    assert shown(report["days"], "day") == counted(pbx_shop, first, last, "started_day")
+    assert [row["day"] for row in report["days"]] == [first + timedelta(days=n) for n in range((last - first).days + 1)]
+    directions = counted(pbx_shop, first, last, "direction")
+    for key, direction in (("inbound", "in"), ("outbound", "out")):
+        assert report["total"][key] == directions.get(direction, (0,))[0]
     for kind in ("extension", "user", "hotline"):
         expected = counted(pbx_shop, first, last, f"{kind}_etelecom_id")
         assert shown(report[f"{kind}s"], f"{kind}_etelecom_id") == expected
