@@ -5,10 +5,11 @@ Templates reach these as filters (`{% load formats %}`), Python code (reports, C
 from __future__ import annotations
 
 from datetime import date, datetime
+from functools import lru_cache
 
 from django.utils import formats, timezone
+from django.utils.translation import get_language, pgettext, pgettext_lazy
 from django.utils.translation import gettext as _
-from django.utils.translation import pgettext, pgettext_lazy
 
 EMPTY = "-"
 
@@ -17,7 +18,20 @@ def number(value, decimals: int | None = None) -> str:
     """`1.839.200` in Vietnamese, `1,839,200` in English; `decimals` fixes the places after the separator."""
     if value is None or value == "":
         return EMPTY
+    if type(value) is int and decimals is None:
+        # The common case, a count, without Django's general path (a report's tables hold thousands).
+        separator = _thousands(get_language())
+        if separator is not None:
+            return f"{value:,}".replace(",", separator)
     return formats.number_format(value, decimal_pos=decimals, use_l10n=True, force_grouping=True)
+
+
+@lru_cache(maxsize=16)
+def _thousands(language: str) -> str | None:
+    """`language`'s thousands separator when it groups digits by threes (as `f"{n:,}"` does), else None."""
+    if formats.get_format("NUMBER_GROUPING", language, use_l10n=True) != 3:
+        return None
+    return formats.get_format("THOUSAND_SEPARATOR", language, use_l10n=True)
 
 
 def money(value) -> str:
@@ -54,6 +68,13 @@ def day(value) -> str:
         return EMPTY
     if isinstance(value, datetime):
         value = timezone.localtime(value).date() if timezone.is_aware(value) else value.date()
+    return _short_date(value, get_language())
+
+
+@lru_cache(maxsize=4096)
+def _short_date(value: date, language: str) -> str:
+    """A day in `language` (the active one): remembered, as a report shows the same days in its tables and charts
+    and Django's date formatting parses its format on every call."""
     return formats.date_format(value, "SHORT_DATE_FORMAT")
 
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from datetime import date, datetime
 
+from django.utils.html import conditional_escape
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -15,8 +17,8 @@ UNITS = {"duration": gettext_lazy("s"), "money": "VND", "percent": "%"}
 
 def table(name: str, title, columns: list[tuple], rows, *, empty=None) -> dict:
     """A report table: `rows` are the values the CSV holds (numbers as numbers, days as ISO dates), `shown` the
-    same cells as the screen shows them; a column is (key, label) or (key, label, kind) with kind one of
-    `UNITS`'s keys."""
+    same cells as the screen shows them, as the HTML of the table's rows (`body`); a column is (key, label) or
+    (key, label, kind) with kind one of `UNITS`'s keys."""
     columns = [(column + ("",))[:3] for column in columns]
     rows = [[(row.get(key), kind) for key, _label, kind in columns] for row in rows]
     return {
@@ -25,10 +27,27 @@ def table(name: str, title, columns: list[tuple], rows, *, empty=None) -> dict:
         "headers": [f"{label} ({UNITS[kind]})" if kind in UNITS else label for _key, label, kind in columns],
         "screen_headers": [label for _key, label, _kind in columns],
         "rows": [[_cell(value) for value, _kind in row] for row in rows],
-        # (text, numeric) per cell: numbers align right.
-        "shown": [[(_show(value, kind), _numeric(value, kind)) for value, kind in row] for row in rows],
+        "body": _body(rows),
         "empty": empty or _("Nothing in this range."),
     }
+
+
+def _body(rows) -> str:
+    """The rows' cells as the screen shows them, as HTML (numbers align right). Written here, not by a loop in the
+    template: a year's report holds thousands of cells, and the template language spent about 8 µs on each."""
+    return mark_safe(
+        "".join(
+            "<tr>"
+            + "".join(
+                f'<td class="num">{conditional_escape(_show(value, kind))}</td>'
+                if _numeric(value, kind)
+                else f"<td>{conditional_escape(_show(value, kind))}</td>"
+                for value, kind in row
+            )
+            + "</tr>"
+            for row in rows
+        )
+    )
 
 
 def _cell(value):

@@ -4,6 +4,7 @@ from datetime import UTC, date, datetime
 
 import pytest
 from django.template import Context, Template
+from django.utils import formats as django_formats
 from django.utils import translation
 
 from shops import formats
@@ -90,3 +91,10 @@ def test_a_run_counts_in_words_even_a_count_it_does_not_know():
     with translation.override("vi"):
         assert formats.counts({"invalid": 0, "pending": 0, "sent": 5, "mails": 2}) == "5 đã gửi, 2 thư"
         assert formats.counts({"shiny_new": 3}) == "3 khác (shiny_new)"
+
+
+@pytest.mark.parametrize("language", ["vi", "en"])
+def test_a_count_reads_as_djangos_general_path_writes_it(language):
+    with translation.override(language):
+        for value in (0, 7, -7, 999, 1000, -1000, 1234567, -987654321, 10**15):
+            assert formats.number(value) == django_formats.number_format(value, use_l10n=True, force_grouping=True)
