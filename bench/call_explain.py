@@ -2,7 +2,7 @@
 `EXPLAIN (ANALYZE, BUFFERS)` (PostgreSQL), with the indexes (or sequential scans) its plan reads, its time and the
 pages it touched. It reads the database a `call_admin.py` (or `reports.py`) run left; it writes nothing.
 
-    DATABASE_URL=postgres://... python bench/call_explain.py
+    DATABASE_URL=postgres://... python bench/call_explain.py      (the reports too: run it after a reports.py run)
 """
 
 import json
@@ -57,7 +57,7 @@ def page_plans(client, url: str, query: dict) -> list[dict]:
         sql = captured["sql"]
         if not sql.lstrip(" (").upper().startswith("SELECT") or "django_session" in sql or "auth_user" in sql:
             continue
-        if 'FROM "pbx_' not in sql and "FROM pbx_" not in sql:
+        if not any(f'FROM "{app}_' in sql or f"FROM {app}_" in sql for app in ("pbx", "zalo", "sms")):
             continue
         plans.append(explain(sql))
     return plans
@@ -109,10 +109,15 @@ def main():
                 {"shop": shop, "started_from": year["start"], "started_to": year["end"]},
             ),
             "calls report, a year": ("/admin/reports/calls/", year),
-            "calls report, 90 days": (
-                "/admin/reports/calls/",
-                {"start": (last - timedelta(days=89)).isoformat(), "end": last.isoformat()},
-            ),
+            **{
+                f"{name} report, {label}": (
+                    f"/admin/reports/{name}/",
+                    {"start": (last - timedelta(days=days - 1)).isoformat(), "end": last.isoformat()},
+                )
+                for name in ("calls", "zalo", "consents", "messaging")
+                for label, days in (("90 days", 90), ("a year", 365))
+                if (name, days) != ("calls", 365)
+            },
         }
         figures = {name: page_plans(client, url, query) for name, (url, query) in pages.items()}
         url, query = pages["export, one shop's year"]
