@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from django.db.models import Min, Q, Sum
+from django.db.models import Min, OuterRef, Q, Subquery, Sum
 
 from .models import (
     CallDaily,
@@ -69,13 +69,10 @@ def _summed(shops, first: date, last: date, keys: list[str], daily, monthly) -> 
 
 
 def first_call_day(shops) -> date | None:
-    """The first local day the console holds calls of `shops` on: the first month from the monthly rollup, then
-    its first day from the daily one (a MIN over `CallDaily` read the whole table: 355 ms at 10M calls)."""
-    month = CallMonthly.objects.filter(shop__in=shops).aggregate(first=Min("month"))["first"]
-    if month is None:
-        return None
-    days = CallDaily.objects.filter(shop__in=shops, day__gte=month, day__lte=month_end(month))
-    return days.aggregate(first=Min("day"))["first"]
+    """The first local day the console holds calls of `shops` on: one probe of the shops' daily totals (their
+    (shop, day) index) for each shop (a MIN over `CallDaily` read the whole table: 355 ms at 10M calls)."""
+    first = CallShopDaily.objects.filter(shop=OuterRef("pk")).order_by("day").values("day")[:1]
+    return shops.order_by().annotate(held_since=Subquery(first)).aggregate(first=Min("held_since"))["first"]
 
 
 def call_report(shops, first: date, last: date) -> dict:

@@ -175,15 +175,18 @@ def zalo_report(oas, first: date, last: date) -> dict:
     messages = ZnsDaily.objects.filter(oa__in=oas, day__gte=first, day__lte=last)
     found = {row["day"]: row for row in messages.values("day").annotate(**ZNS_FIGURES)}
     zns_days = [found.get(day, {"day": day, **dict.fromkeys(ZNS_SUMS, 0)}) for day in _dates(first, last)]
-    per_template = list(
-        messages.values("oa_id", "template_id", "oa__name", "oa__shop__name").annotate(**ZNS_FIGURES).order_by("-sent")
-    )
+    # Grouped by OA and template alone: the OA's and its shop's names come from `accounts`, not from a join.
+    per_template = list(messages.values("oa_id", "template_id").annotate(**ZNS_FIGURES).order_by())
     names = {
         (oa, template): name
         for oa, template, name in ZnsTemplate.objects.filter(oa__in=oas).values_list("oa_id", "template_id", "name")
     }
+    known = {oa["pk"]: oa for oa in accounts}
     for row in per_template:
+        oa = known[row["oa_id"]]
+        row.update(oa__name=oa["name"], oa__shop__name=oa["shop__name"])
         row["name"] = names.get((row["oa_id"], row["template_id"]), "")
+    per_template.sort(key=lambda row: (-row["sent"], row["oa__shop__name"], row["oa__name"], row["template_id"]))
     total = {name: sum(row[name] or 0 for row in zns_days) for name in ZNS_SUMS}
     return {
         "quota_days": quota_days,

@@ -6,11 +6,12 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from django.db.models import Min
+from django.db.models import Min, OuterRef, Subquery
 from django.utils.translation import gettext as _
 
 from shops import formats
 from shops.models import Shop
+from zalo.models import OfficialAccount
 
 
 @dataclass
@@ -48,14 +49,18 @@ def stacked(rows, parts: list[Part], *, label: Callable[[dict], str], axis: str,
     return chart
 
 
-def since(model, form, *, shop="shop"):
-    """The first day the console holds in `model` (a daily rollup, or rows with a day) for the form's shops or OAs,
-    or None; `shop` is the path from `model` to its shop."""
+def since(model, form, *, oas: bool = False):
+    """The first day the console holds in `model` (a daily rollup, or rows with a day) for the form's shops or OAs
+    (`oas`: the OAs of the form's shops), or None. One probe of the model's (shop or OA, day) index for each of
+    them, not a MIN over all their rows (which read the whole rollup: 22-36 ms for the ZNS rollup's 72,000 rows)."""
     if form is None:
         return None
-    scope = form.scope()
-    within = {f"{shop}__in": scope} if scope.model is Shop else {"oa__in": scope}
-    return model.objects.filter(**within).aggregate(first=Min("day"))["first"]
+    owners = form.scope()
+    if oas:
+        owners = OfficialAccount.objects.filter(shop__in=owners)
+    owner = "shop" if owners.model is Shop else "oa"
+    first = model.objects.filter(**{owner: OuterRef("pk")}).order_by("day").values("day")[:1]
+    return owners.order_by().annotate(held_since=Subquery(first)).aggregate(first=Min("held_since"))["first"]
 
 
 def day_label(row) -> str:

@@ -53,22 +53,30 @@ def build(form, start, end) -> dict:
         row.update({k: v or 0 for k, v in zns_days.get(day, {}).items() if k != "day"})
         row.update({k: v or 0 for k, v in sms["days"].get(day, {}).items() if k != "day"})
         days.append(row)
-    zns_shops = {row["oa__shop"]: row for row in zns.values("oa__shop").annotate(**ZNS_TOTALS).order_by()}
+    # The shops' ZNS and the template rows from one read of the rollup, by shop and template.
+    shop_names = list(shops.order_by("name").values_list("pk", "name"))
+    names = dict(shop_names)
+    zns_shops, zns_templates = {}, []
+    for r in zns.values("oa__shop", "template_id").annotate(**ZNS_TOTALS).order_by():
+        figures = {name: r[name] or 0 for name in ZNS_TOTALS}
+        sums = zns_shops.setdefault(r["oa__shop"], dict.fromkeys(ZNS_TOTALS, 0))
+        for name, value in figures.items():
+            sums[name] += value
+        zns_templates.append({"shop": names[r["oa__shop"]], "channel": "ZNS", "template": r["template_id"], **figures})
+    zns_templates.sort(key=lambda row: (-row["sent"], row["shop"], row["template"]))
     per_shop = []
-    for shop in shops.order_by("name"):
-        if shop.pk not in zns_shops and shop.pk not in sms["shops"]:
+    for pk, name in shop_names:
+        if pk not in zns_shops and pk not in sms["shops"]:
             continue
-        row = {**blank, "shop": shop.name}
-        row.update({k: v or 0 for k, v in zns_shops.get(shop.pk, {}).items() if k != "oa__shop"})
-        row.update({k: v or 0 for k, v in sms["shops"].get(shop.pk, {}).items() if k != "shop"})
+        row = {**blank, "shop": name, **zns_shops.get(pk, {})}
+        row.update({k: v or 0 for k, v in sms["shops"].get(pk, {}).items() if k != "shop"})
         per_shop.append(row)
-    templates = [
-        {"shop": r["oa__shop__name"], "channel": "ZNS", "template": r["template_id"], **r}
-        for r in zns.values("oa__shop__name", "template_id").annotate(**ZNS_TOTALS).order_by("-sent")
-    ] + [{"shop": r["shop__name"], "channel": "SMS", "template": r["template_code"], **r} for r in sms["templates"]]
+    templates = zns_templates + [
+        {"shop": r["shop__name"], "channel": "SMS", "template": r["template_code"], **r} for r in sms["templates"]
+    ]
     total = {name: sum(row[name] or 0 for row in days) for name in blank}
     # The history starts with whichever channel the console holds first.
-    held = [day for day in (since(ZnsDaily, form, shop="oa__shop"), since(SmsMessage, form)) if day]
+    held = [day for day in (since(ZnsDaily, form, oas=True), since(SmsMessage, form)) if day]
     return {
         "summary": _("%(zns)s ZNS (%(fees)s), %(sms)s SMS (%(cost)s), of which %(fallbacks)s after a failed ZNS.")
         % {

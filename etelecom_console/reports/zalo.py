@@ -49,6 +49,7 @@ def build(form, start, end) -> dict:
         elif oa["runs_out"] is None:
             oa["runs_out"] = _("not today")
     total = report["total"]
+    oa_days_since = since(OADaily, form)
     return {
         "summary": _("%(sent)s ZNS sent, %(delivered)s delivered, %(failed)s failed, %(fees)s in fees.")
         % {
@@ -60,13 +61,11 @@ def build(form, start, end) -> dict:
         "charts": [
             (
                 _("ZNS quota per day (all chosen OAs)"),
-                stacked(report["quota_days"], QUOTA_PARTS, label=day_label, axis=_("ZNS"), since=since(OADaily, form)),
+                stacked(report["quota_days"], QUOTA_PARTS, label=day_label, axis=_("ZNS"), since=oa_days_since),
             ),
             (
                 _("OA quality per day (number of OAs)"),
-                stacked(
-                    report["quota_days"], QUALITY_PARTS, label=day_label, axis=_("OAs"), since=since(OADaily, form)
-                ),
+                stacked(report["quota_days"], QUALITY_PARTS, label=day_label, axis=_("OAs"), since=oa_days_since),
             ),
             (
                 _("ZNS per day"),
