@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from django import forms
+from django.forms.utils import flatatt
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
@@ -12,10 +14,30 @@ from zalo.models import OfficialAccount
 MAX_DAYS = 366
 
 
+class QuickSelect(forms.Select):
+    """A select with Django's markup, its options written here rather than through a template each: the range form
+    lists every shop and OA of the user (200 OAs took 25 ms of the page through the templates)."""
+
+    def render(self, name, value, attrs=None, renderer=None):
+        widget = self.get_context(name, value, attrs)["widget"]
+        options = format_html_join(
+            "",
+            '\n  <option value="{}"{}>{}</option>\n',
+            (
+                (option["value"], flatatt(option["attrs"]), option["label"])
+                for _group, choices, _index in widget["optgroups"]
+                for option in choices
+            ),
+        )
+        return format_html('<select name="{}"{}>{}\n</select>', widget["name"], flatatt(widget["attrs"]), options)
+
+
 class RangeForm(forms.Form):
     start = forms.DateField(label=gettext_lazy("From"), widget=forms.DateInput(attrs={"type": "date"}))
     end = forms.DateField(label=gettext_lazy("To"), widget=forms.DateInput(attrs={"type": "date"}))
-    shop = forms.ModelChoiceField(label=gettext_lazy("Shop"), queryset=Shop.objects.none(), required=False)
+    shop = forms.ModelChoiceField(
+        label=gettext_lazy("Shop"), queryset=Shop.objects.none(), required=False, widget=QuickSelect
+    )
 
     def __init__(self, *args, shops, **kwargs):
         super().__init__(*args, **kwargs)
@@ -39,7 +61,9 @@ class RangeForm(forms.Form):
 
 
 class OARangeForm(RangeForm):
-    oa = forms.ModelChoiceField(label=gettext_lazy("OA"), queryset=OfficialAccount.objects.none(), required=False)
+    oa = forms.ModelChoiceField(
+        label=gettext_lazy("OA"), queryset=OfficialAccount.objects.none(), required=False, widget=QuickSelect
+    )
 
     def __init__(self, *args, shops, **kwargs):
         super().__init__(*args, shops=shops, **kwargs)

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+import html
 from datetime import date, datetime
 
-from django.utils.html import conditional_escape
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -39,15 +39,20 @@ def _body(rows) -> str:
         "".join(
             "<tr>"
             + "".join(
-                f'<td class="num">{conditional_escape(_show(value, kind))}</td>'
+                f'<td class="num">{_escape(_show(value, kind))}</td>'
                 if _numeric(value, kind)
-                else f"<td>{conditional_escape(_show(value, kind))}</td>"
+                else f"<td>{_escape(_show(value, kind))}</td>"
                 for value, kind in row
             )
             + "</tr>"
             for row in rows
         )
     )
+
+
+def _escape(text) -> str:
+    """`conditional_escape` without its wrapper for lazy strings (a sixth of a big table's time)."""
+    return text.__html__() if hasattr(text, "__html__") else html.escape(str(text))
 
 
 def _cell(value):

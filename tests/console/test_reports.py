@@ -8,12 +8,14 @@ import time
 from datetime import datetime, timedelta
 
 import pytest
+from django import forms
 from django.db import connection
 from django.db.models import Sum
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from etelecom_console.reports.forms import QuickSelect
 from pbx import calls as pbx_calls
 from pbx import directory as pbx_directory
 from pbx.models import CallRecord
@@ -235,3 +237,12 @@ def test_the_messaging_chart_says_where_its_history_starts(manager_client, oa):
     assert f"{today - timedelta(days=5):%d/%m/%Y}" in note and "lịch sử" in note and note in page.content.decode()
     page, same = report(manager_client, "messaging", start=(today - timedelta(days=5)).isoformat())
     assert page.context["charts"][0][1]["note"] == "" and same == queries
+
+
+@pytest.mark.parametrize("value", [None, 1, "2"])
+def test_the_range_forms_select_writes_djangos_markup(value):
+    choices = [("", "---------"), (1, "Cửa hàng <A> & 'B'"), (2, "Cửa hàng 2")]
+    attrs = {"class": "border rounded", "id": "id_shop"}
+    assert QuickSelect(choices=choices).render("shop", value, attrs) == forms.Select(choices=choices).render(
+        "shop", value, attrs
+    )
