@@ -70,6 +70,24 @@ def _trouble(row: dict) -> int:
     return score
 
 
+def _add_links(row: dict, now) -> None:
+    """The links and ages of a row of the page: only the page's rows get them (every shop's took 12,000 calls to
+    `reverse` with 1,000 shops, a third of the page)."""
+    shop = row["shop"].pk
+    row.update(
+        url=reverse("admin:shops_shop_change", args=[shop]),
+        oas_url=_oa_list(shop),
+        worst_url=_oa_list(shop, current_quality__exact=row["worst"]),
+        quota_url=_oa_list(shop, health="quota_low"),
+        expiring_url=_oa_list(shop, health="token_expiring"),
+        failures_url=f"{reverse('admin:shops_syncrun_changelist')}?shop={shop}&status__exact=failed",
+    )
+    for item in row["runs"]:
+        run = item["run"]
+        item["age"] = ago(run.finished_at or run.queued_at, now)
+        item["url"] = reverse("admin:shops_syncrun_change", args=[run.pk])
+
+
 def shop_rows(user, page_number, sort: str = "trouble") -> tuple[list[dict], object, list[dict]]:
     """The page's rows, the page, and the sync columns that apply to at least one shop of the page."""
     shops = list(user_shops(user).order_by("name", "pk"))
@@ -86,30 +104,16 @@ def shop_rows(user, page_number, sort: str = "trouble") -> tuple[list[dict], obj
         worst = oa.get("worst", "")
         row = {
             "shop": shop,
-            "url": reverse("admin:shops_shop_change", args=[shop.pk]),
             "oas": oa.get("oas", 0),
             "connected": oa.get("connected", 0),
-            "oas_url": _oa_list(shop.pk),
             "worst": worst,
             "worst_label": qualities.get(worst, worst),
             "worst_level": QUALITY_LEVEL.get(worst, "unknown"),
-            "worst_url": _oa_list(shop.pk, current_quality__exact=worst),
             "lowest_percent": None if lowest is None else round(lowest),
             "quota_low": lowest is not None and lowest < settings.ZALO_QUOTA_LOW_PERCENT,
-            "quota_url": _oa_list(shop.pk, health="quota_low"),
             "expiring": oa.get("expiring", 0),
-            "expiring_url": _oa_list(shop.pk, health="token_expiring"),
-            "runs": [
-                {
-                    "run": run,
-                    "level": RUN_LEVEL.get(run.status, "unknown"),
-                    "age": ago(run.finished_at or run.queued_at, now),
-                    "url": reverse("admin:shops_syncrun_change", args=[run.pk]),
-                }
-                for run in runs.get(shop.pk, [])
-            ],
+            "runs": [{"run": run, "level": RUN_LEVEL.get(run.status, "unknown")} for run in runs.get(shop.pk, [])],
             "failures": failures.get(shop.pk, 0),
-            "failures_url": f"{reverse('admin:shops_syncrun_changelist')}?shop={shop.pk}&status__exact=failed",
         }
         row["syncs"] = {item["run"].kind: item for item in row["runs"] if item["run"].kind not in NOT_SYNCS}
         row["credential_check"] = next((item for item in row["runs"] if item["run"].kind == "credential_check"), None)
@@ -124,6 +128,7 @@ def shop_rows(user, page_number, sort: str = "trouble") -> tuple[list[dict], obj
         {"kind": kind, "label": SYNC_COLUMNS.get(kind) or jobs.label(kind), "title": jobs.label(kind)} for kind in kinds
     ]
     for row in page:
+        _add_links(row, now)
         row["cells"] = [row["syncs"].get(column["kind"]) for column in columns]
     return list(page), page, columns
 

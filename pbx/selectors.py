@@ -77,7 +77,7 @@ def first_call_day(shops) -> date | None:
 
 def call_report(shops, first: date, last: date) -> dict:
     """Calls per day (every day of the range, empty ones too), per weekday, per hour of day, per extension, per
-    user and per hotline, and in all, for `shops` from `first` to `last` (local days, both included). Eight
+    user and per hotline, and in all, for `shops` from `first` to `last` (local days, both included). Six
     queries whatever the range."""
     days = CallShopDaily.objects.filter(shop__in=shops, day__gte=first, day__lte=last)
     sums = {key: Sum(column) for key, column in SHOP_DAY_COLUMNS.items()}
@@ -91,13 +91,21 @@ def call_report(shops, first: date, last: date) -> dict:
             weekdays[row["day"].weekday()][key] += row[key] or 0
     found = {row["hour"]: row for row in _summed(shops, first, last, ["hour"], CallHourly, CallMonthlyHour)}
     per_hour = list(_figures(found.get(hour, {"hour": hour, **empty}) for hour in range(24)))
-    grouped = {
-        kind: sorted(
-            _figures(_summed(shops, first, last, ["shop_id", f"{kind}_etelecom_id"], CallDaily, CallMonthly)),
-            key=lambda row: (-(row["count"] or 0), row["shop_id"], row[f"{kind}_etelecom_id"]),
+    # The extensions, users and hotlines from one read of the rollups, grouped by all three (a shop has a few
+    # lines): three reads took 3 x 10 ms at 10M calls.
+    kinds = ("extension", "user", "hotline")
+    lines = _summed(shops, first, last, ["shop_id", *(f"{kind}_etelecom_id" for kind in kinds)], CallDaily, CallMonthly)
+    grouped = {}
+    for kind in kinds:
+        key = f"{kind}_etelecom_id"
+        found = {}
+        for row in lines:
+            sums = found.setdefault((row["shop_id"], row[key]), {"shop_id": row["shop_id"], key: row[key], **empty})
+            for name in SUMS:
+                sums[name] += row[name] or 0
+        grouped[kind] = sorted(
+            _figures(found.values()), key=lambda row, key=key: (-row["count"], row["shop_id"], row[key])
         )
-        for kind in ("extension", "user", "hotline")
-    }
     names = {
         (kind, shop_id, eid): (label, shop)
         for kind, model, field in (

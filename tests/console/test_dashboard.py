@@ -9,6 +9,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from etelecom_console import dashboard
 from shops.models import SyncRun
 from shops.roles import SUPPORT
 from tests.shops.factories import make_oa, make_shop
@@ -86,3 +87,14 @@ def test_the_grid_has_a_column_per_sync_that_applies_and_puts_the_worst_shops_fi
     assert [row["shop"] for row in by_name.context["shop_rows"]] == [calm, failing, rejected]
     hostile = admin_client.get(reverse("admin:index") + "?sort=<script>&page=999")
     assert hostile.status_code == 200 and hostile.context["sort"] == "trouble"
+
+
+@pytest.mark.django_db
+def test_only_the_pages_rows_get_their_links(admin_user, monkeypatch):
+    fill(dashboard.SHOPS_PER_PAGE + 5)
+    reversed_for = []
+    real = dashboard.reverse
+    monkeypatch.setattr(dashboard, "reverse", lambda name, *a, **kw: reversed_for.append(name) or real(name, *a, **kw))
+    rows, page, _columns = dashboard.shop_rows(admin_user, 2)
+    assert len(rows) == 5 and all("url" in row for row in rows)
+    assert reversed_for.count("admin:shops_shop_change") == 5
