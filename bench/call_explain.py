@@ -38,6 +38,8 @@ def explain(sql: str) -> dict:
         "ms": round(result["Execution Time"], 1),
         "reads": scans(plan),
         "buffers": plan.get("Shared Hit Blocks", 0) + plan.get("Shared Read Blocks", 0),
+        # PostgreSQL compiles a plan it costs over jit_above_cost: 100-200 ms of a page's time on this machine.
+        "jit_ms": round(result.get("JIT", {}).get("Timing", {}).get("Total", 0), 1),
         "sql": sql[:160],
     }
 

@@ -193,6 +193,11 @@ class SyncRun(models.Model):
             models.Index(
                 fields=["kind", "shop"], condition=Q(status__in=["queued", "running"]), name="sync_run_active"
             ),
+            # The dashboard's failing syncs: the failed runs, and the last success of each shop's kind. Without them
+            # (1,000 shops, 60,000 runs) the plan read every run and cost enough for PostgreSQL to JIT-compile it:
+            # 205 ms, 187 of them compiling; 7 ms with them.
+            models.Index(fields=["shop", "kind"], condition=Q(status="failed"), name="sync_run_failed"),
+            models.Index(fields=["shop", "kind", "id"], condition=Q(status="succeeded"), name="sync_run_succeeded"),
         ]
         constraints = [
             # Two runs of one kind for one shop never overlap: the second one to start is recorded as skipped.
