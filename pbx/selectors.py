@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from django.db.models import Min, OuterRef, Q, Subquery, Sum
+from django.db.models import BigIntegerField, Min, OuterRef, Q, Subquery, Sum, Value
 
 from .models import (
     CallDaily,
@@ -41,31 +41,62 @@ def whole_months(first: date, last: date) -> tuple[date, date]:
     return start, end
 
 
-def _summed(shops, first: date, last: date, keys: list[str], daily, monthly) -> list[dict]:
-    """SUMS grouped by `keys` for `shops` from `first` to `last`: the whole months from `monthly`, the days at the
-    ends from `daily`, in one query; rows with the same keys added up."""
+def split(first: date, last: date) -> tuple[list[tuple[date, date]], list[tuple[date, date]], list[tuple[date, date]]]:
+    """How to count the days from `first` to `last` with the fewest rows: (months, added, taken), ranges of whole
+    months to read from the monthly rollups, and ranges of days to add from the daily ones and to take away from
+    them. A month the range covers only in part is read as its days, or, when it covers most of it, as the whole
+    month less the days it leaves out (a year from the 2nd reads December and takes away one day instead of adding
+    thirty)."""
     start, end = whole_months(first, last)
-    # Two ranges of days the day index reads (without whole months both are the range, which OR counts once).
-    ends = Q(day__gte=first, day__lte=min(start - timedelta(days=1), last)) | Q(
-        day__gte=max(end + timedelta(days=1), first), day__lte=last
-    )
-    months = monthly.objects.filter(shop__in=shops, month__gte=start, month__lte=end)
-    edges = daily.objects.filter(ends, shop__in=shops)
-    rows = (
-        edges.values(*keys)
-        .annotate(**SUMS)
-        .order_by()
-        .union(months.values(*keys).annotate(**SUMS).order_by(), all=True)
-    )
+    months = [(start, end)] if start <= end else []
+    added, taken = [], []
+    if first.replace(day=1) == last.replace(day=1):
+        partial = [] if start <= end else [(first, last)]
+    else:
+        partial = [(first, month_end(first))] if first.day != 1 else []
+        partial += [(last.replace(day=1), last)] if last != month_end(last) else []
+    for begin, finish in partial:
+        month, length = begin.replace(day=1), month_end(begin).day
+        if 2 * ((finish - begin).days + 1) <= length:
+            added.append((begin, finish))
+            continue
+        months.append((month, month))
+        if begin > month:
+            taken.append((month, begin - timedelta(days=1)))
+        if finish < month_end(month):
+            taken.append((finish + timedelta(days=1), month_end(month)))
+    return months, added, taken
+
+
+def _within(field: str, ranges) -> Q:
+    found = Q()
+    for begin, finish in ranges:
+        found |= Q(**{f"{field}__gte": begin, f"{field}__lte": finish})
+    return found
+
+
+def _summed(shops, first: date, last: date, keys: list[str], daily, monthly) -> list[dict]:
+    """SUMS grouped by `keys` for `shops` from `first` to `last`, in one query (`split`): the whole months from
+    `monthly`, plus or minus days from `daily` (the day index reads their ranges); rows with the same keys added
+    up, and those left with no call dropped."""
+    months, added, taken = split(first, last)
+    parts = []
+    if months:
+        parts.append(monthly.objects.filter(_within("month", months), shop__in=shops).values(*keys).annotate(**SUMS))
+    if added:
+        parts.append(daily.objects.filter(_within("day", added), shop__in=shops).values(*keys).annotate(**SUMS))
+    if taken:
+        less = {name: total * Value(-1, output_field=BigIntegerField()) for name, total in SUMS.items()}
+        parts.append(daily.objects.filter(_within("day", taken), shop__in=shops).values(*keys).annotate(**less))
+    rows = parts[0].order_by()
+    if len(parts) > 1:
+        rows = rows.union(*(part.order_by() for part in parts[1:]), all=True)
     found = {}
     for row in rows:
-        key = tuple(row[name] for name in keys)
-        if key in found:
-            for name in SUMS:
-                found[key][name] = (found[key][name] or 0) + (row[name] or 0)
-        else:
-            found[key] = row
-    return list(found.values())
+        sums = found.setdefault(tuple(row[name] for name in keys), {**{name: row[name] for name in keys}})
+        for name in SUMS:
+            sums[name] = sums.get(name, 0) + (row[name] or 0)
+    return [row for row in found.values() if row["count"]]
 
 
 def first_call_day(shops) -> date | None:

@@ -9,7 +9,7 @@ from django.db.models import Count, Max, Min, Q, Sum
 
 from pbx import rollups
 from pbx.models import CallDaily, CallHourly, CallMonthly, CallMonthlyHour, CallRecord, CallShopDaily
-from pbx.selectors import call_report, first_call_day, whole_months
+from pbx.selectors import call_report, first_call_day, split, whole_months
 from shops.models import Shop
 
 from .conftest import sync_calls
@@ -58,6 +58,23 @@ def counted(shop, first, last, key):
     return {row[key]: tuple(row[name] for name in FIGURES) for row in rows}
 
 
+def test_a_range_is_read_with_the_fewest_rows():
+    january = (date(2026, 1, 1), date(2026, 1, 31))
+    # A year from the 2nd: the whole of December less its first day, not thirty days of December.
+    assert split(date(2025, 12, 2), date(2026, 12, 1)) == (
+        [(date(2026, 1, 1), date(2026, 11, 30)), (date(2025, 12, 1), date(2025, 12, 1))],
+        [(date(2026, 12, 1), date(2026, 12, 1))],
+        [(date(2025, 12, 1), date(2025, 12, 1))],
+    )
+    assert split(date(2026, 1, 10), date(2026, 1, 12)) == ([], [(date(2026, 1, 10), date(2026, 1, 12))], [])
+    assert split(date(2026, 1, 2), date(2026, 1, 30)) == (
+        [(date(2026, 1, 1), date(2026, 1, 1))],
+        [],
+        [(date(2026, 1, 1), date(2026, 1, 1)), (date(2026, 1, 31), date(2026, 1, 31))],
+    )
+    assert split(*january) == ([january], [], [])
+
+
 def test_whole_months_of_a_range():
     assert whole_months(date(2026, 1, 15), date(2026, 4, 10)) == (date(2026, 2, 1), date(2026, 3, 31))
     assert whole_months(date(2026, 1, 1), date(2026, 1, 31)) == (date(2026, 1, 1), date(2026, 1, 31))
@@ -100,7 +117,17 @@ def test_the_prune_keeps_the_month_it_cuts_exact(pbx_shop):
     )
 
 
-@pytest.mark.parametrize("edges", ["partial_both", "whole_months", "within_a_month", "across_one_boundary"])
+@pytest.mark.parametrize(
+    "edges",
+    [
+        "partial_both",
+        "whole_months",
+        "within_a_month",
+        "across_one_boundary",
+        "most_of_a_month",
+        "most_of_both_ends",
+    ],
+)
 def test_a_report_counts_exactly_the_calls_of_its_range(pbx_shop, edges):
     sync_calls(pbx_shop)
     span = CallRecord.objects.filter(shop=pbx_shop).aggregate(first=Min("started_day"), last=Max("started_day"))
@@ -111,6 +138,12 @@ def test_a_report_counts_exactly_the_calls_of_its_range(pbx_shop, edges):
         "whole_months": (later, rollups.month_end(later)),
         "within_a_month": (later + timedelta(days=2), later + timedelta(days=20)),
         "across_one_boundary": (later - timedelta(days=9), later + timedelta(days=12)),
+        # The month less the days left out (see pbx.selectors.split).
+        "most_of_a_month": (later + timedelta(days=1), rollups.month_end(later) - timedelta(days=2)),
+        "most_of_both_ends": (
+            rollups.month_end(span["first"]) - timedelta(days=20),
+            rollups.month_end(later) - timedelta(days=1),
+        ),
     }[edges]
     report = call_report(Shop.objects.filter(pk=pbx_shop.pk), first, last)
 
