@@ -106,7 +106,7 @@ def phase(name: str, database_url: str, sandbox_url: str, records: int) -> dict:
         for first in range(0, records, calls.CALL_BATCH):
             indexes = range(first, min(first + calls.CALL_BATCH, records))
             rows = call_rows.call_rows(shop.pk, [history.call(i, "http://sandbox") for i in indexes], lines)
-            prepared = statement.prepare(rows)
+            prepared = statement.prepare_copy(rows)
             started = time.perf_counter()
             with transaction.atomic():
                 upsert.relaxed_commit()

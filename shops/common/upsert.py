@@ -14,6 +14,8 @@ from operator import itemgetter
 
 from django.conf import settings
 from django.db import IntegrityError, connection, models, transaction
+from psycopg._copy_base import TextFormatter
+from psycopg.adapt import Transformer
 
 
 @lru_cache(maxsize=4096)
@@ -65,6 +67,31 @@ def _columns(model, names) -> list[str]:
 
 # Upserts of at least this many rows go through the staging table.
 STAGE_FROM = 500
+
+
+class CopyRows:
+    """Rows in the text format of PostgreSQL's `COPY ... FROM STDIN`, formatted by psycopg, with each row's unique
+    key: what `Statement.prepare_copy` makes where no connection is at hand (the call fetcher process), and what
+    `Statement.execute` streams into COPY as it is. Pages of them add up to a batch (`extend`)."""
+
+    def __init__(self, data: bytes, keys: list):
+        self.data, self.keys = bytearray(data), keys
+
+    def __len__(self) -> int:
+        return len(self.keys)
+
+    def extend(self, other: CopyRows) -> None:
+        self.data += other.data
+        self.keys += other.keys
+
+    def last_listed(self) -> CopyRows:
+        """These rows with only the last of each key. COPY's text format escapes every line end inside a value, so
+        a row is a line."""
+        if len(set(self.keys)) == len(self.keys):
+            return self
+        lines = bytes(self.data).split(b"\n")[:-1]
+        last = dict(zip(self.keys, lines, strict=True))
+        return CopyRows(b"".join(line + b"\n" for line in last.values()), list(last))
 
 
 class Statement:
@@ -121,7 +148,24 @@ class Statement:
             prepared.append(row)
         return prepared
 
-    def execute(self, prepared: list[list]) -> int:
+    def prepare_copy(self, rows: Iterable[tuple]) -> list[list] | CopyRows:
+        """What `prepare` makes, formatted for COPY if this statement copies (an upsert on PostgreSQL): a long pass's
+        rows are formatted where they are fetched, and the process that writes them only streams bytes.
+
+        psycopg's own text formatter over its default adapters, as `Copy.write_row` formats a row on a connection
+        whose client encoding is UTF-8 (Django's): no connection is needed, and no escaping is written here. It is
+        not exported by `psycopg.copy`, hence the pinned psycopg; `tests/pbx/test_ingest_encoding.py` checks that
+        every character comes back as sent."""
+        prepared = self.prepare(rows)
+        if not (self.staged and connection.vendor == "postgresql"):
+            return prepared
+        formatter = TextFormatter(Transformer())
+        parts = [formatter.write_row(row) for row in prepared]
+        parts.append(formatter.end())
+        key = self.key
+        return CopyRows(b"".join(parts), [key(row) for row in prepared])
+
+    def execute(self, prepared: list[list] | CopyRows) -> int:
         if not prepared:
             return 0
         # One transaction: outside one, SQLite commits (and PostgreSQL round-trips) row by row.
@@ -129,12 +173,16 @@ class Statement:
             if not self.staged:
                 cursor.executemany(self.sql, prepared)
                 return len(prepared)
-            if len(prepared) < STAGE_FROM:
+            # COPY text is copied whatever its length: it has no rows to bind one by one.
+            if len(prepared) < STAGE_FROM and not isinstance(prepared, CopyRows):
                 cursor.executemany(self.direct, prepared)
                 return len(prepared)
             # A row listed twice (a page boundary moved while listing) would fail PostgreSQL's upsert: the last wins.
-            key = self.key
-            prepared = list({key(row): row for row in prepared}.values())
+            if isinstance(prepared, CopyRows):
+                prepared = prepared.last_listed()
+            else:
+                key = self.key
+                prepared = list({key(row): row for row in prepared}.values())
             if self.fresh and self._copy_fresh(cursor, prepared):
                 return len(prepared)
             cursor.execute(self.create)
@@ -146,7 +194,7 @@ class Statement:
             cursor.execute(self.clear)
         return len(prepared)
 
-    def _copy_fresh(self, cursor, prepared: list[list]) -> bool:
+    def _copy_fresh(self, cursor, prepared: list[list] | CopyRows) -> bool:
         """Copy rows expected to be new straight into the table; False (and nothing written) if one was not."""
         try:
             # psycopg's copy() is not wrapped by Django: its errors are turned into Django's here.
@@ -158,8 +206,11 @@ class Statement:
         return True
 
 
-def _copy(cursor, sql: str, prepared: list[list]) -> None:
+def _copy(cursor, sql: str, prepared: list[list] | CopyRows) -> None:
     with cursor.copy(sql) as copy:
+        if isinstance(prepared, CopyRows):
+            copy.write(prepared.data)
+            return
         for row in prepared:
             copy.write_row(row)
 
