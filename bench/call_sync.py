@@ -3,7 +3,9 @@
 - fetch: every ListCallLogs page fetched and JSON-decoded through etelecom.Client, no database;
 - insert: the same rows written by the sync's statement as a first pass writes them (`shops.common.upsert`: on
   PostgreSQL a COPY straight into the call table a batch, on SQLite `executemany` into the staging table and one
-  `INSERT ... ON CONFLICT`) into a copy of the database, no HTTP, no rollups (reported as `copy_upsert_s` too);
+  `INSERT ... ON CONFLICT`) into a copy of the database, no HTTP, no rollups (reported as `copy_upsert_s` too). The
+  rows are prepared outside the clock as the sync's fetcher process prepares them: on PostgreSQL formatted as COPY
+  text (`Statement.prepare_copy`), so this half times streaming bytes into COPY and the server's work;
 - sync: `call_history_sync_work` as the scheduled job runs it (a run that stops after PBX_CALL_SYNC_RUN_SECONDS is
   followed by the next at once, as the cluster would); then a second sync, which must add no row.
 

@@ -110,7 +110,7 @@ def test_every_character_comes_back_as_sent(shop, count, fresh, pages):
         assert call.caller == text[:32] and call.customer_number == text[:32] and call.contact_id == text[:32]
         assert call.recording_urls == [text, "https://example.com/r.mp3"]
         assert call.call_targets == [{"target": text, "note": {"nested": [text]}}]
-        assert call.duration == n
+        assert call.duration == n and call.started_at == datetime(2026, 3, 1, 8, tzinfo=UTC) + timedelta(minutes=n)
     assert "\u0000" not in "".join(CLEAN) and "\ufffd" in "".join(CLEAN)
 
 
