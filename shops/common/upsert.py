@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 from functools import lru_cache
 from operator import itemgetter
 
+import orjson
 from django.conf import settings
 from django.db import IntegrityError, connection, models, transaction
 from psycopg._copy_base import TextFormatter
@@ -42,6 +43,16 @@ def _json(value) -> str:
     return "[]" if value == [] else _encode_json(value)
 
 
+def _copy_json(value) -> str:
+    """JSON text for COPY by orjson, in a seventh of the encoder's time (a call's recordings and targets: 5.5 ->
+    0.8 µs); the encoder for what orjson refuses (an integer past 64 bits). Values parsed from JSON by
+    `etelecom.safejson` hold no NaN, which orjson would write as null."""
+    try:
+        return orjson.dumps(value).decode()
+    except TypeError:
+        return _json(value)
+
+
 def _adapters(model, columns: list[str], *, copy: bool = False) -> list[Callable]:
     """How each value becomes a database value: datetimes as the backend stores them, JSON encoded, the rest as is.
     Django's own adapters cost a call-history sync a third of its time; SQLite gets plain equivalents. `copy`: for
@@ -61,7 +72,7 @@ def _adapters(model, columns: list[str], *, copy: bool = False) -> list[Callable
             # JSON as text: SQLite stores it so, and PostgreSQL reads a jsonb from text (COPY's rows, and a
             # parameter Django's client-side binding sends as a literal).
             if field.encoder is None:
-                adapters.append(_json)
+                adapters.append(_copy_json if copy and connection.vendor == "postgresql" else _json)
             else:
                 adapters.append(lambda value, field=field: field.get_db_prep_save(value, connection))
         else:

@@ -154,3 +154,13 @@ def test_fresh_rows_already_stored_are_upserted_and_the_statement_upserts_from_t
     daily = CallDaily.objects.filter(shop=shop).aggregate(n=Sum("calls"), d=Sum("total_duration"))
     assert daily["n"] == 3 * upsert.STAGE_FROM
     assert daily["d"] == CallRecord.objects.filter(shop=shop).aggregate(d=Sum("duration"))["d"]
+
+
+def test_json_that_orjson_refuses_is_written_by_json(shop):
+    """COPY text's JSON columns are written by orjson; an integer past 64 bits by json, exactly."""
+    calls = wire_calls(upsert.STAGE_FROM)
+    calls[7]["call_targets"] = [{"fail_code": 2**70, "note": "tab\there"}]
+    store(shop, calls, pages=2)
+    assert CallRecord.objects.get(shop=shop, etelecom_id="c7").call_targets == [
+        {"fail_code": 2**70, "note": "tab\there"}
+    ]
