@@ -9,6 +9,10 @@
 - sync: `call_history_sync_work` as the scheduled job runs it (a run that stops after PBX_CALL_SYNC_RUN_SECONDS is
   followed by the next at once, as the cluster would); then a second sync, which must add no row.
 
+The sandbox stands in for eTelecom's servers, which in production are not on our cores; here it shares the two cores
+with the sync, its fetcher and PostgreSQL, and its CPU is in every figure (it encodes its answers with orjson and
+makes each call in Python).
+
 Each phase runs in a process of its own, so its peak RSS is its own; a sync past its first batch also starts a fetcher
 process (`pbx.fetcher`), whose peak is reported beside it, and the two added up. `efficiency = (fetch_s + insert_s) /
 sync_s`; `pipeline_limit_s = max(fetch_s, insert_s)`, the best a sync that fetches while it writes can do.
