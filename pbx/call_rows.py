@@ -92,9 +92,10 @@ def call_days(rows: list[tuple]) -> tuple[date, date] | None:
 
 
 def call_pages(listing: Iterator[tuple[list, str]], *, shop_id: int, lines: dict) -> Iterator[tuple]:
-    """The pages of a `ListCallLogs` listing (`iter_call_log_pages`), each as (rows ready for the call statement, the
-    first and last local day they fall on, the cursor after the page, the calls listed). The fetcher runs it too."""
+    """The pages of a `ListCallLogs` listing (`iter_call_log_pages`), each as (rows ready for the call statement, on
+    PostgreSQL as COPY text (`upsert.CopyRows`), the first and last local day they fall on, the cursor after the
+    page, the calls listed). The fetcher runs it too."""
     statement = call_statement()
     for items, cursor in listing:
         rows = call_rows(shop_id, items, lines)
-        yield statement.prepare(rows), call_days(rows), cursor, len(items)
+        yield statement.prepare_copy(rows), call_days(rows), cursor, len(items)

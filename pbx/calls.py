@@ -42,7 +42,9 @@ def extension_lines(shop: Shop) -> dict[str, tuple[int, int | None, str]]:
     }
 
 
-def calls_store(shop: Shop, statement: upsert.Statement, prepared: list, days: tuple[date, date] | None) -> None:
+def calls_store(
+    shop: Shop, statement: upsert.Statement, prepared: list | upsert.CopyRows, days: tuple[date, date] | None
+) -> None:
     """Upsert prepared call rows on (shop, eTelecom id) and recount the days they fall on, in one transaction."""
     if not prepared:
         return
@@ -121,9 +123,12 @@ def call_history_sync_work(run: SyncRun) -> dict:
         job_client(shop, "call_sync", batch=None) as client,
         closing(_pass_pages(client, job)) as pages,
     ):
-        batch, days = [], None
+        batch, days = None, None
         for prepared, page_days, cursor, count in pages:
-            batch.extend(prepared)
+            if batch is None:
+                batch = prepared
+            else:
+                batch.extend(prepared)
             days = _merge(days, page_days)
             seen += count
             if len(batch) >= CALL_BATCH or not cursor:
@@ -133,7 +138,7 @@ def call_history_sync_work(run: SyncRun) -> dict:
                     upsert.relaxed_commit()
                     calls_store(shop, statement, batch, days)
                     CallSyncState.objects.filter(pk=position.pk).update(pass_cursor=cursor)
-                batch, days = [], None
+                batch, days = None, None
                 client.on_call.flush()  # the audit rows of the pages stored
                 if cursor and budget and time.monotonic() - started >= budget:
                     new = CallRecord.objects.filter(shop=shop).count() - before

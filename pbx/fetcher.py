@@ -8,10 +8,10 @@ process they run side by side.
 The sync starts `python -m pbx.fetcher` through `Fetcher` and writes the job to its stdin as a pickle: the client's
 arguments, key included (never on a command line or in the environment, which other users of the machine can read),
 the listing's filter, cursor and page size, and the shop and extensions `pbx.call_rows.call_pages` needs. The fetcher
-writes frames to its stdout: one a page (the rows ready for the call statement, the local days they fall on, the
-cursor after the page, the calls listed, and the audit records of the page's HTTP attempts), then one that ends the
-listing or carries the eTelecom error that stopped it. A thread here reads frames ahead, so the fetcher does not
-wait while the sync writes.
+writes frames to its stdout: one a page (the rows ready for the call statement, on PostgreSQL already COPY text that
+the sync streams as it is, the local days they fall on, the cursor after the page, the calls listed, and the audit
+records of the page's HTTP attempts), then one that ends the listing or carries the eTelecom error that stopped it.
+A thread here reads frames ahead, so the fetcher does not wait while the sync writes.
 """
 
 from __future__ import annotations

@@ -22,6 +22,8 @@ from datetime import timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from urllib.parse import parse_qsl, urlsplit
 
+import orjson
+
 from . import datasets, pages, sms_api
 from . import oa_api as _oa_api  # noqa: F401
 from . import pbx_api as _pbx_api  # noqa: F401  (each module registers its handlers)
@@ -67,6 +69,16 @@ def _silence() -> bytes:
 
 
 SILENCE = _silence()
+
+
+def _encode(data) -> bytes:
+    """An answer's JSON. By orjson: it stands in for eTelecom's servers, which are not on our cores, and a
+    call-history page of 1,000 calls took the sandbox as long to encode with json (8-13 µs a call) as to make; json
+    for what orjson refuses."""
+    try:
+        return orjson.dumps(data, option=orjson.OPT_NON_STR_KEYS)
+    except TypeError:
+        return json.dumps(data, ensure_ascii=False).encode()
 
 
 class RequestLog:
@@ -722,7 +734,7 @@ class Handler(BaseHTTPRequestHandler):
         self._send(status, data, headers or {})
 
     def _send(self, status: int, data, headers: dict):
-        payload = data if isinstance(data, bytes) else json.dumps(data, ensure_ascii=False).encode()
+        payload = data if isinstance(data, bytes) else _encode(data)
         # The base class answers a one-word request line (HTTP/0.9) with a bare body; this API always answers with
         # a status line and headers.
         self.request_version = "HTTP/1.1"

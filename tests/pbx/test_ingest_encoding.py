@@ -6,6 +6,7 @@ import json
 from datetime import UTC, datetime, timedelta
 
 import pytest
+from django.db import connection
 from django.db.models import Sum
 
 from etelecom import safejson
@@ -69,19 +70,37 @@ def wire_calls(count: int, *, note_suffix: str = "") -> list[dict]:
     return safejson.loads(json.dumps(calls))
 
 
-def store(shop, calls: list[dict], statement=None) -> None:
+def store(shop, calls: list[dict], statement=None, *, pages: int = 0) -> None:
+    """Row by row or staged as `count` decides; `pages`: as a sync stores a batch, the rows prepared in that many
+    pages (on PostgreSQL, COPY text formatted where no connection is at hand, as the fetcher process formats it)."""
     statement = statement or call_rows.call_statement()
     rows = call_rows.call_rows(shop.pk, calls, {})
-    calls_store(shop, statement, statement.prepare(rows), call_rows.call_days(rows))
+    if not pages:
+        calls_store(shop, statement, statement.prepare(rows), call_rows.call_days(rows))
+        return
+    size = -(-len(rows) // pages)
+    prepared = [statement.prepare_copy(rows[first : first + size]) for first in range(0, len(rows), size)]
+    batch = prepared[0]
+    assert isinstance(batch, upsert.CopyRows) == (connection.vendor == "postgresql")
+    for page in prepared[1:]:
+        batch.extend(page)
+    calls_store(shop, statement, batch, call_rows.call_days(rows))
 
 
 @pytest.mark.parametrize(
-    ("count", "fresh"),
-    [(len(HOSTILE), False), (upsert.STAGE_FROM + 100, False), (upsert.STAGE_FROM + 100, True)],
-    ids=["row-by-row", "staged", "copied-straight-in"],
+    ("count", "fresh", "pages"),
+    [
+        (len(HOSTILE), False, 0),
+        (upsert.STAGE_FROM + 100, False, 0),
+        (upsert.STAGE_FROM + 100, True, 0),
+        (len(HOSTILE), False, 2),
+        (upsert.STAGE_FROM + 100, False, 3),
+        (upsert.STAGE_FROM + 100, True, 3),
+    ],
+    ids=["row-by-row", "staged", "copied-straight-in", "pages-few", "pages-staged", "pages-copied-straight-in"],
 )
-def test_every_character_comes_back_as_sent(shop, count, fresh):
-    store(shop, wire_calls(count), call_rows.call_statement(fresh=fresh))
+def test_every_character_comes_back_as_sent(shop, count, fresh, pages):
+    store(shop, wire_calls(count), call_rows.call_statement(fresh=fresh), pages=pages)
     stored = {c.etelecom_id: c for c in CallRecord.objects.filter(shop=shop)}
     assert len(stored) == count
     for n in range(count):
@@ -91,7 +110,7 @@ def test_every_character_comes_back_as_sent(shop, count, fresh):
         assert call.caller == text[:32] and call.customer_number == text[:32] and call.contact_id == text[:32]
         assert call.recording_urls == [text, "https://example.com/r.mp3"]
         assert call.call_targets == [{"target": text, "note": {"nested": [text]}}]
-        assert call.duration == n
+        assert call.duration == n and call.started_at == datetime(2026, 3, 1, 8, tzinfo=UTC) + timedelta(minutes=n)
     assert "\u0000" not in "".join(CLEAN) and "\ufffd" in "".join(CLEAN)
 
 
@@ -105,11 +124,12 @@ def test_a_second_store_updates_every_row_in_place(shop, count):
     assert CallDaily.objects.filter(shop=shop).aggregate(n=Sum("calls"))["n"] == count
 
 
-def test_an_id_listed_twice_in_one_batch_is_stored_once_as_last_listed(shop):
+@pytest.mark.parametrize("pages", [0, 3], ids=["rows", "pages"])
+def test_an_id_listed_twice_in_one_batch_is_stored_once_as_last_listed(shop, pages):
     calls = wire_calls(upsert.STAGE_FROM + 100)
     again = dict(calls[0], note="listed again\tlater", duration=9999)
     calls.insert(300, again)
-    store(shop, calls)
+    store(shop, calls, pages=pages)
     assert CallRecord.objects.filter(shop=shop).count() == upsert.STAGE_FROM + 100
     call = CallRecord.objects.get(shop=shop, etelecom_id="c0")
     assert call.note == "listed again\tlater" and call.duration == 9999
@@ -118,14 +138,15 @@ def test_an_id_listed_twice_in_one_batch_is_stored_once_as_last_listed(shop):
     assert daily["d"] == CallRecord.objects.filter(shop=shop).aggregate(d=Sum("duration"))["d"]
 
 
-def test_fresh_rows_already_stored_are_upserted_and_the_statement_upserts_from_then_on(shop):
+@pytest.mark.parametrize("pages", [0, 3], ids=["rows", "pages"])
+def test_fresh_rows_already_stored_are_upserted_and_the_statement_upserts_from_then_on(shop, pages):
     """A first pass copies its rows straight in; a batch repeating stored rows (a page boundary that moved, a
     webhook first) is undone and upserted instead, the last listed winning, and so is every batch after it."""
     statement = call_rows.call_statement(fresh=True)
     calls = wire_calls(3 * upsert.STAGE_FROM)
-    store(shop, calls[: 2 * upsert.STAGE_FROM], statement)
+    store(shop, calls[: 2 * upsert.STAGE_FROM], statement, pages=pages)
     again = [dict(call, note="listed again\tlater\\") for call in calls[upsert.STAGE_FROM : 2 * upsert.STAGE_FROM]]
-    store(shop, again + calls[2 * upsert.STAGE_FROM :], statement)
+    store(shop, again + calls[2 * upsert.STAGE_FROM :], statement, pages=pages)
     assert not statement.fresh
     assert CallRecord.objects.filter(shop=shop).count() == 3 * upsert.STAGE_FROM
     repeated = CallRecord.objects.filter(shop=shop, note="listed again\tlater\\")
@@ -133,3 +154,13 @@ def test_fresh_rows_already_stored_are_upserted_and_the_statement_upserts_from_t
     daily = CallDaily.objects.filter(shop=shop).aggregate(n=Sum("calls"), d=Sum("total_duration"))
     assert daily["n"] == 3 * upsert.STAGE_FROM
     assert daily["d"] == CallRecord.objects.filter(shop=shop).aggregate(d=Sum("duration"))["d"]
+
+
+def test_json_that_orjson_refuses_is_written_by_json(shop):
+    """COPY text's JSON columns are written by orjson; an integer past 64 bits by json, exactly."""
+    calls = wire_calls(upsert.STAGE_FROM)
+    calls[7]["call_targets"] = [{"fail_code": 2**70, "note": "tab\there"}]
+    store(shop, calls, pages=2)
+    assert CallRecord.objects.get(shop=shop, etelecom_id="c7").call_targets == [
+        {"fail_code": 2**70, "note": "tab\there"}
+    ]
