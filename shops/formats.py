@@ -20,15 +20,16 @@ def number(value, decimals: int | None = None) -> str:
         return EMPTY
     if type(value) is int and decimals is None:
         # The common case, a count, without Django's general path (a report's tables hold thousands).
-        separator = _thousands(get_language())
+        separator = thousands_separator(get_language())
         if separator is not None:
             return f"{value:,}".replace(",", separator)
     return formats.number_format(value, decimal_pos=decimals, use_l10n=True, force_grouping=True)
 
 
 @lru_cache(maxsize=16)
-def _thousands(language: str) -> str | None:
-    """`language`'s thousands separator when it groups digits by threes (as `f"{n:,}"` does), else None."""
+def thousands_separator(language: str) -> str | None:
+    """`language`'s thousands separator when it groups digits by threes (as `f"{n:,}"` does), else None: what
+    `number` writes a count with, for a caller that writes thousands of them in one language."""
     if formats.get_format("NUMBER_GROUPING", language, use_l10n=True) != 3:
         return None
     return formats.get_format("THOUSAND_SEPARATOR", language, use_l10n=True)

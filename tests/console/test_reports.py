@@ -13,13 +13,14 @@ from django.db import connection
 from django.db.models import Sum
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
+from etelecom_console.reports import tables as report_tables
 from etelecom_console.reports.forms import QuickSelect
 from pbx import calls as pbx_calls
 from pbx import directory as pbx_directory
 from pbx.models import CallRecord
-from shops import services, syncing
+from shops import formats, services, syncing
 from shops.models import Shop
 from shops.roles import MANAGER, SUPPORT
 from zalo import services as zalo_services
@@ -280,3 +281,14 @@ def test_the_consent_report_adds_up_each_day_reason_and_call_type(db):
         ("video", 2, 2),
     ]
     assert report["total"]["count"] == 15 and report["total"]["acceptance_rate"] == round(100 * 8 / 15, 1)
+
+
+@pytest.mark.parametrize("language", ["vi", "en"])
+def test_a_tables_counts_read_as_the_formats_write_them(language):
+    rows = [{"n": n, "fee": n, "id": n, "flag": True} for n in (0, 7, -1234, 1839200)]
+    columns = [("n", "n"), ("fee", "fee", "money"), ("id", "id", "id"), ("flag", "flag")]
+    with translation.override(language):
+        body = report_tables.table("t", "T", columns, rows)["body"]
+        for n in (0, 7, -1234, 1839200):
+            assert f'<td class="num">{formats.number(n)}</td><td class="num">{formats.money(n)}</td>' in body
+        assert "<td>True</td>" in body
