@@ -22,8 +22,13 @@ def number(value, decimals: int | None = None) -> str:
         # The common case, a count, without Django's general path (a report's tables hold thousands).
         separator = thousands_separator(get_language())
         if separator is not None:
-            return f"{value:,}".replace(",", separator)
+            return grouped(value, separator)
     return formats.number_format(value, decimal_pos=decimals, use_l10n=True, force_grouping=True)
+
+
+def grouped(value: int, separator: str) -> str:
+    """An integer grouped by threes with `separator` (from `thousands_separator`)."""
+    return f"{value:,}".replace(",", separator)
 
 
 @lru_cache(maxsize=16)

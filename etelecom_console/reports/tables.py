@@ -71,8 +71,8 @@ def _numeric(value, kind: str) -> bool:
 
 def _show(value, kind: str, separator: str | None = None):
     if type(value) is int and separator is not None and kind in ("", "id", "money"):
-        grouped = f"{value:,}".replace(",", separator)  # formats.number's own fast path
-        return f"{grouped}\u00a0₫" if kind == "money" else grouped
+        digits = formats.grouped(value, separator)  # formats.number's own fast path
+        return f"{digits}\u00a0₫" if kind == "money" else digits
     if kind == "duration":
         return formats.duration(value)
     if kind == "money":
