@@ -92,14 +92,21 @@ def open_console(browser, live_server):
     return context, page, refused
 
 
+def settle(page, path: str) -> None:
+    """Open `path` and wait until it is drawn: its load event (stylesheets, scripts and images; the charts draw
+    without animation when the page loads) and its web fonts. Not "networkidle", which waits for 500 ms without a
+    request and once waited a whole minute on a loaded CI machine, without saying which page."""
+    response = page.goto(path, wait_until="load")
+    assert response.status == 200, path
+    page.evaluate("() => document.fonts.ready.then(() => true)")
+
+
 def test_every_changelist_and_the_dashboard_fit_at_1440_by_900(browser, live_server, demo):
     context, page, refused = open_console(browser, live_server)
     LISTS.mkdir(parents=True, exist_ok=True)
     overflowing, wrapping = {}, {}
     for path in [reverse("admin:index"), *changelists()]:
-        response = page.goto(path)
-        assert response.status == 200, path
-        page.wait_for_load_state("networkidle")
+        settle(page, path)
         page.screenshot(path=str(LISTS / f"{path.strip('/').replace('/', '-') or 'index'}.png"))
         if found := page.evaluate(OVERFLOW):
             overflowing[path] = found
@@ -122,8 +129,7 @@ def test_the_main_pages_are_photographed_in_both_languages_light_and_dark(browse
         for scheme in ("light", "dark"):
             page.emulate_media(color_scheme=scheme)
             for name, path in pages:
-                assert page.goto(path).status == 200, path
-                page.wait_for_load_state("networkidle")
+                settle(page, path)
                 page.screenshot(path=str(SCREENS / f"{name}-{language}-{scheme}.png"))
             assert page.evaluate("() => document.documentElement.classList.contains('dark')") == (scheme == "dark")
     context.close()
