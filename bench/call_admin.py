@@ -58,11 +58,11 @@ def seed_calls(calls: int, *, shops: int, days: int, users: bool) -> None:
     from etelecom.sandbox import datasets
     from etelecom.sandbox.state import State
     from pbx import call_rows, rollups
-    from pbx.calls import extension_lines
+    from pbx.calls import call_statement, extension_lines
     from pbx.models import Extension, Hotline, PbxUser
     from shops.models import Shop
 
-    statement = call_rows.call_statement()
+    statement = call_statement()
     state = State()
     for n in range(1, shops + 1):
         shop = Shop.objects.create(name=f"Cửa hàng {n:02d}", etelecom_id=str(n), connection="partner")

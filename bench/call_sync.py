@@ -107,7 +107,7 @@ def phase(name: str, database_url: str, sandbox_url: str, records: int) -> dict:
         lines = calls.extension_lines(shop)
         # The sync's write half as a first pass writes: its statement, a batch a transaction that need not wait for
         # the disk; the rows are prepared outside the clock, as the sync's fetcher process prepares them.
-        statement = call_rows.call_statement(fresh=True)
+        statement = calls.call_statement(fresh=True)
         elapsed, count = 0.0, 0
         for first in range(0, records, calls.CALL_BATCH):
             indexes = range(first, min(first + calls.CALL_BATCH, records))

@@ -1,5 +1,6 @@
 """A `ListCallLogs` page as CallRecord rows, ready for the call upsert: run by the call sync and by its fetcher
-process (`pbx.fetcher`), which is why it imports neither (no import circle between them).
+process (`pbx.fetcher`), which is why it imports neither (no import circle between them), nor the models: the
+fetcher runs without `django.setup()` (the statement's `upsert.RowFormat` is sent to it).
 
 `CALL` declares each field of the call once: its column, its wire name and its decoder (`etelecom.fields`); the
 columns worked out from others (the customer's number, the extension's and hotline's rows, the local day and hour)
@@ -17,8 +18,6 @@ from django.conf import settings
 from etelecom import fields
 from shops.common import upsert
 from shops.common.mirror import Mirror, wire
-
-from .models import CallRecord
 
 LOCAL = ZoneInfo(settings.TIME_ZONE)
 
@@ -82,20 +81,16 @@ def call_rows(shop_id: int, items: list[dict], lines: dict) -> list[tuple]:
     return rows
 
 
-def call_statement(*, fresh: bool = False) -> upsert.Statement:
-    """The upsert of call rows on (shop, eTelecom id); `fresh`: rows expected to be new (`upsert.Statement`)."""
-    return upsert.Statement(CallRecord, CALL_COLUMNS, unique=["shop", "etelecom_id"], update=CALL_UPDATED, fresh=fresh)
-
-
 def call_days(rows: list[tuple]) -> tuple[date, date] | None:
     return (min(row[_DAY] for row in rows), max(row[_DAY] for row in rows)) if rows else None
 
 
-def call_pages(listing: Iterator[tuple[list, str]], *, shop_id: int, lines: dict) -> Iterator[tuple]:
-    """The pages of a `ListCallLogs` listing (`iter_call_log_pages`), each as (rows ready for the call statement, on
-    PostgreSQL as COPY text (`upsert.CopyRows`), the first and last local day they fall on, the cursor after the
-    page, the calls listed). The fetcher runs it too."""
-    statement = call_statement()
+def call_pages(
+    listing: Iterator[tuple[list, str]], *, shop_id: int, lines: dict, format: upsert.RowFormat
+) -> Iterator[tuple]:
+    """The pages of a `ListCallLogs` listing (`iter_call_log_pages`), each as (rows ready for the call statement
+    whose `format` is given, on PostgreSQL as COPY text (`upsert.CopyRows`), the first and last local day they fall
+    on, the cursor after the page, the calls listed). The fetcher runs it too."""
     for items, cursor in listing:
         rows = call_rows(shop_id, items, lines)
-        yield statement.prepare_copy(rows), call_days(rows), cursor, len(items)
+        yield format.prepare_copy(rows), call_days(rows), cursor, len(items)

@@ -21,7 +21,7 @@ from shops.common import upsert
 from shops.models import Shop, SyncRun
 from shops.selectors import syncable_shops
 
-from .call_rows import call_days, call_pages, call_rows, call_statement
+from .call_rows import CALL_COLUMNS, CALL_UPDATED, call_days, call_pages, call_rows
 from .fetcher import Fetcher
 from .models import CallRecord, CallSyncState, Extension
 from .retention import retention_start
@@ -42,6 +42,11 @@ def extension_lines(shop: Shop) -> dict[str, tuple[int, int | None, str]]:
     }
 
 
+def call_statement(*, fresh: bool = False) -> upsert.Statement:
+    """The upsert of call rows on (shop, eTelecom id); `fresh`: rows expected to be new (`upsert.Statement`)."""
+    return upsert.Statement(CallRecord, CALL_COLUMNS, unique=["shop", "etelecom_id"], update=CALL_UPDATED, fresh=fresh)
+
+
 def calls_store(
     shop: Shop, statement: upsert.Statement, prepared: list | upsert.CopyRows, days: tuple[date, date] | None
 ) -> None:
@@ -58,7 +63,7 @@ def _pass_pages(client, job: dict) -> Iterator[tuple]:
     outage) continues in a fetcher process, which lists while this one writes (`pbx.fetcher`)."""
     listed, cursor = 0, job["after"]
     listing = pbx_api.iter_call_log_pages(client, filter=job["query"], after=cursor, limit=job["limit"])
-    for page in call_pages(listing, shop_id=job["shop_id"], lines=job["lines"]):
+    for page in call_pages(listing, shop_id=job["shop_id"], lines=job["lines"], format=job["format"]):
         yield page
         cursor = page[2]
         listed += page[3]
@@ -107,15 +112,16 @@ def call_history_sync_work(run: SyncRun) -> dict:
         position.pass_cursor = ""
         position.save()
     query = pbx_api.call_log_filter(date_from=position.pass_from, date_to=position.pass_to)
+    # A shop's first pass finds none of its calls stored: they are copied straight in (`upsert.Statement`).
+    statement = call_statement(fresh=position.synced_until is None)
     job = {
         "shop_id": shop.pk,
         "lines": extension_lines(shop),
+        "format": statement.format,
         "query": query,
         "after": position.pass_cursor,
         "limit": CALL_PAGE,
     }
-    # A shop's first pass finds none of its calls stored: they are copied straight in (`upsert.Statement`).
-    statement = call_statement(fresh=position.synced_until is None)
     before = CallRecord.objects.filter(shop=shop).count()
     seen = 0
 

@@ -80,6 +80,10 @@ def _adapters(model, columns: list[str], *, copy: bool = False) -> list[Callable
     return adapters
 
 
+def _adapting(adapters: list[Callable | None]) -> list[tuple[int, Callable]]:
+    return [(index, adapt) for index, adapt in enumerate(adapters) if adapt]
+
+
 def _columns(model, names) -> list[str]:
     quote = connection.ops.quote_name
     return [quote(model._meta.get_field(name).column) for name in names]
@@ -114,6 +118,43 @@ class CopyRows:
         return CopyRows(b"".join(line + b"\n" for line in last.values()), list(last))
 
 
+class RowFormat:
+    """How a statement's rows become database values, without a connection or the app registry: `Statement.prepare`
+    and `prepare_copy` are this object's, and it is sent as it is (a pickle) to a process that prepares rows where
+    they are fetched (the call fetcher, which then needs neither `django.setup()` nor the admin it loads: 75 of its
+    104 MB)."""
+
+    def __init__(self, adapting: list, copy_adapting: list | None, key: Callable | None):
+        self.adapting, self.copy_adapting, self.key = adapting, copy_adapting, key
+
+    def prepare(self, rows: Iterable[tuple], *, adapting: list | None = None) -> list[list]:
+        prepared = []
+        for row in rows:
+            row = list(row)
+            for index, adapt in adapting or self.adapting:
+                if row[index] is not None:
+                    row[index] = adapt(row[index])
+            prepared.append(row)
+        return prepared
+
+    def prepare_copy(self, rows: Iterable[tuple]) -> list[list] | CopyRows:
+        """What `prepare` makes, formatted for COPY if the statement copies (an upsert on PostgreSQL): a long pass's
+        rows are formatted where they are fetched, and the process that writes them only streams bytes.
+
+        psycopg's own text formatter over its default adapters, as `Copy.write_row` formats a row on a connection
+        whose client encoding is UTF-8 (Django's): no connection is needed, and no escaping is written here. It is
+        not exported by `psycopg.copy`, hence the pinned psycopg; `tests/pbx/test_ingest_encoding.py` checks that
+        every character comes back as sent."""
+        if self.copy_adapting is None:
+            return self.prepare(rows)
+        prepared = self.prepare(rows, adapting=self.copy_adapting)
+        formatter = TextFormatter(Transformer())
+        parts = [formatter.write_row(row) for row in prepared]
+        parts.append(formatter.end())
+        key = self.key
+        return CopyRows(b"".join(parts), [key(row) for row in prepared])
+
+
 class Statement:
     """One INSERT (or upsert) for many rows, split in two: `prepare` turns rows into database values and touches
     no connection; `execute` writes them in one transaction.
@@ -136,15 +177,12 @@ class Statement:
         quote = connection.ops.quote_name
         table = quote(model._meta.db_table)
         names = ", ".join(_columns(model, columns))
-        self.adapting = [(index, adapt) for index, adapt in enumerate(_adapters(model, columns)) if adapt]
         self.staged = bool(unique)
-        self.copies = self.staged and connection.vendor == "postgresql"
-        if self.copies:
-            adapters = _adapters(model, columns, copy=True)
-            self.copy_adapting = [(index, adapt) for index, adapt in enumerate(adapters) if adapt]
-            self.formatter = TextFormatter(Transformer())
-        self.fresh = fresh and self.staged and connection.vendor == "postgresql"
+        copies = self.staged and connection.vendor == "postgresql"
+        self.fresh = fresh and copies
         self.key = itemgetter(*[columns.index(name) for name in unique]) if unique else None
+        copy_adapting = _adapting(_adapters(model, columns, copy=True)) if copies else None
+        self.format = RowFormat(_adapting(_adapters(model, columns)), copy_adapting, self.key)
         if not self.staged:
             self.sql = f"INSERT INTO {table} ({names}) VALUES ({', '.join(['%s'] * len(columns))})"
             return
@@ -163,32 +201,11 @@ class Statement:
         # batch after would read them all again (a 1M-call sync slowed down batch after batch).
         self.clear = f"{'TRUNCATE' if connection.vendor == 'postgresql' else 'DELETE FROM'} {staging}"
 
-    def prepare(self, rows: Iterable[tuple], *, adapting: list | None = None) -> list[list]:
-        prepared = []
-        for row in rows:
-            row = list(row)
-            for index, adapt in adapting or self.adapting:
-                if row[index] is not None:
-                    row[index] = adapt(row[index])
-            prepared.append(row)
-        return prepared
+    def prepare(self, rows: Iterable[tuple]) -> list[list]:
+        return self.format.prepare(rows)
 
     def prepare_copy(self, rows: Iterable[tuple]) -> list[list] | CopyRows:
-        """What `prepare` makes, formatted for COPY if this statement copies (an upsert on PostgreSQL): a long pass's
-        rows are formatted where they are fetched, and the process that writes them only streams bytes.
-
-        psycopg's own text formatter over its default adapters, as `Copy.write_row` formats a row on a connection
-        whose client encoding is UTF-8 (Django's): no connection is needed, and no escaping is written here. It is
-        not exported by `psycopg.copy`, hence the pinned psycopg; `tests/pbx/test_ingest_encoding.py` checks that
-        every character comes back as sent."""
-        if not self.copies:
-            return self.prepare(rows)
-        prepared = self.prepare(rows, adapting=self.copy_adapting)
-        formatter = self.formatter
-        parts = [formatter.write_row(row) for row in prepared]
-        parts.append(formatter.end())
-        key = self.key
-        return CopyRows(b"".join(parts), [key(row) for row in prepared])
+        return self.format.prepare_copy(rows)
 
     def execute(self, prepared: list[list] | CopyRows) -> int:
         if not prepared:

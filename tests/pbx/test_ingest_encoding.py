@@ -11,7 +11,7 @@ from django.db.models import Sum
 
 from etelecom import safejson
 from pbx import call_rows
-from pbx.calls import calls_store
+from pbx.calls import call_statement, calls_store
 from pbx.models import CallDaily, CallRecord
 from shops.common import upsert
 from shops.models import Shop
@@ -73,7 +73,7 @@ def wire_calls(count: int, *, note_suffix: str = "") -> list[dict]:
 def store(shop, calls: list[dict], statement=None, *, pages: int = 0) -> None:
     """Row by row or staged as `count` decides; `pages`: as a sync stores a batch, the rows prepared in that many
     pages (on PostgreSQL, COPY text formatted where no connection is at hand, as the fetcher process formats it)."""
-    statement = statement or call_rows.call_statement()
+    statement = statement or call_statement()
     rows = call_rows.call_rows(shop.pk, calls, {})
     if not pages:
         calls_store(shop, statement, statement.prepare(rows), call_rows.call_days(rows))
@@ -100,7 +100,7 @@ def store(shop, calls: list[dict], statement=None, *, pages: int = 0) -> None:
     ids=["row-by-row", "staged", "copied-straight-in", "pages-few", "pages-staged", "pages-copied-straight-in"],
 )
 def test_every_character_comes_back_as_sent(shop, count, fresh, pages):
-    store(shop, wire_calls(count), call_rows.call_statement(fresh=fresh), pages=pages)
+    store(shop, wire_calls(count), call_statement(fresh=fresh), pages=pages)
     stored = {c.etelecom_id: c for c in CallRecord.objects.filter(shop=shop)}
     assert len(stored) == count
     for n in range(count):
@@ -142,7 +142,7 @@ def test_an_id_listed_twice_in_one_batch_is_stored_once_as_last_listed(shop, pag
 def test_fresh_rows_already_stored_are_upserted_and_the_statement_upserts_from_then_on(shop, pages):
     """A first pass copies its rows straight in; a batch repeating stored rows (a page boundary that moved, a
     webhook first) is undone and upserted instead, the last listed winning, and so is every batch after it."""
-    statement = call_rows.call_statement(fresh=True)
+    statement = call_statement(fresh=True)
     calls = wire_calls(3 * upsert.STAGE_FROM)
     store(shop, calls[: 2 * upsert.STAGE_FROM], statement, pages=pages)
     again = [dict(call, note="listed again\tlater\\") for call in calls[upsert.STAGE_FROM : 2 * upsert.STAGE_FROM]]
