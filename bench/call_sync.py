@@ -4,8 +4,8 @@
 - insert: the same rows written by the sync's statement as a first pass writes them (`shops.common.upsert`: on
   PostgreSQL a COPY straight into the call table a batch, on SQLite `executemany` into the staging table and one
   `INSERT ... ON CONFLICT`) into a copy of the database, no HTTP, no rollups (reported as `copy_upsert_s` too). The
-  rows are prepared outside the clock as the sync's fetcher process prepares them: on PostgreSQL formatted as COPY
-  text (`Statement.prepare_copy`), so this half times streaming bytes into COPY and the server's work;
+  rows are prepared outside the clock as the sync's fetcher process prepares them: on PostgreSQL written as COPY
+  text (`call_rows.call_copy`), so this half times streaming bytes into COPY and the server's work;
 - sync: `call_history_sync_work` as the scheduled job runs it (a run that stops after PBX_CALL_SYNC_RUN_SECONDS is
   followed by the next at once, as the cluster would); then a second sync, which must add no row.
 
@@ -119,14 +119,14 @@ def phase(name: str, database_url: str, sandbox_url: str, records: int) -> dict:
         elapsed, count = 0.0, 0
         for first in range(0, records, calls.CALL_BATCH):
             indexes = range(first, min(first + calls.CALL_BATCH, records))
-            rows = call_rows.call_rows(shop.pk, [history.call(i, "http://sandbox") for i in indexes], lines)
-            prepared = statement.prepare_copy(rows)
+            items = [history.call(i, "http://sandbox") for i in indexes]
+            prepared, _days = call_rows.call_page(shop.pk, items, lines, statement.format)
             started = time.perf_counter()
             with transaction.atomic():
                 upsert.relaxed_commit()
                 statement.execute(prepared)
             elapsed += time.perf_counter() - started
-            count += len(rows)
+            count += len(prepared)
         return {"seconds": elapsed, "rows": count, "peak_mb": high_water_mb()}
     from pbx import calls
     from pbx.models import CallRecord

@@ -15,8 +15,8 @@ from operator import itemgetter
 import orjson
 from django.conf import settings
 from django.db import IntegrityError, connection, models, transaction
-from psycopg._copy_base import TextFormatter
-from psycopg.adapt import Transformer
+from psycopg import DataError
+from psycopg._copy_base import _dump_repl
 
 
 @lru_cache(maxsize=4096)
@@ -26,12 +26,10 @@ def _sqlite_datetime(value: datetime) -> str:
     return value.astimezone(UTC).replace(tzinfo=None).isoformat(" ")
 
 
-@lru_cache(maxsize=4096)
-def _copy_datetime(value: datetime) -> str:
-    """An aware datetime as COPY text, ISO 8601 with its offset (what PostgreSQL reads for a timestamptz): psycopg's
-    own dumper took 1.5 µs a value, a third of the time of formatting a call row. Cached as `_sqlite_datetime`; two
-    datetimes of one instant are one key, and either text is the same timestamptz."""
-    return value.isoformat()
+# COPY text's escapes, psycopg's own table (what its `write_row` escapes a value's bytes with), for `str.translate`:
+# the call fetcher writes COPY text itself (`pbx.call_rows.call_copy`). Private to psycopg, hence the pinned psycopg
+# and `tests/pbx/test_ingest_encoding.py`, which compares the text with psycopg's formatter byte for byte.
+COPY_ESCAPES = str.maketrans({char.decode(): escape.decode() for char, escape in _dump_repl.items()})
 
 
 _encode_json = json.JSONEncoder(ensure_ascii=False, separators=(",", ":")).encode
@@ -43,20 +41,19 @@ def _json(value) -> str:
     return "[]" if value == [] else _encode_json(value)
 
 
-def _copy_json(value) -> str:
-    """JSON text for COPY by orjson, in a seventh of the encoder's time (a call's recordings and targets: 5.5 ->
-    0.8 µs); the encoder for what orjson refuses (an integer past 64 bits). Values parsed from JSON by
-    `etelecom.safejson` hold no NaN, which orjson would write as null."""
+def copy_json(value) -> str:
+    """JSON text for COPY (not yet escaped) by orjson, in a seventh of the encoder's time (a call's recordings and
+    targets: 5.5 -> 0.8 µs); the encoder for what orjson refuses (an integer past 64 bits). Values parsed from JSON
+    by `etelecom.safejson` hold no NaN, which orjson would write as null."""
     try:
         return orjson.dumps(value).decode()
     except TypeError:
         return _json(value)
 
 
-def _adapters(model, columns: list[str], *, copy: bool = False) -> list[Callable]:
+def _adapters(model, columns: list[str]) -> list[Callable]:
     """How each value becomes a database value: datetimes as the backend stores them, JSON encoded, the rest as is.
-    Django's own adapters cost a call-history sync a third of its time; SQLite gets plain equivalents. `copy`: for
-    COPY text on PostgreSQL (`Statement.prepare_copy`)."""
+    Django's own adapters cost a call-history sync a third of its time; SQLite gets plain equivalents."""
     sqlite = connection.vendor == "sqlite" and settings.USE_TZ
     adapters = []
     for name in columns:
@@ -66,13 +63,13 @@ def _adapters(model, columns: list[str], *, copy: bool = False) -> list[Callable
                 adapters.append(_sqlite_datetime)
             elif connection.vendor != "postgresql":
                 adapters.append(connection.ops.adapt_datetimefield_value)
-            else:  # psycopg takes aware datetimes as they are; COPY text reads them as text
-                adapters.append(_copy_datetime if copy else None)
+            else:  # psycopg takes aware datetimes as they are
+                adapters.append(None)
         elif isinstance(field, models.JSONField):
             # JSON as text: SQLite stores it so, and PostgreSQL reads a jsonb from text (COPY's rows, and a
             # parameter Django's client-side binding sends as a literal).
             if field.encoder is None:
-                adapters.append(_copy_json if copy and connection.vendor == "postgresql" else _json)
+                adapters.append(_json)
             else:
                 adapters.append(lambda value, field=field: field.get_db_prep_save(value, connection))
         else:
@@ -94,12 +91,20 @@ STAGE_FROM = 500
 
 
 class CopyRows:
-    """Rows in the text format of PostgreSQL's `COPY ... FROM STDIN`, formatted by psycopg, with each row's unique
-    key: what `Statement.prepare_copy` makes where no connection is at hand (the call fetcher process), and what
-    `Statement.execute` streams into COPY as it is. Pages of them add up to a batch (`extend`)."""
+    """Rows in the text format of PostgreSQL's `COPY ... FROM STDIN`, with each row's unique key: what the call
+    fetcher process writes where no connection is at hand (`pbx.call_rows.call_copy`), and what `Statement.execute`
+    streams into COPY as it is. Pages of them add up to a batch (`extend`)."""
 
     def __init__(self, data: bytes, keys: list):
         self.data, self.keys = bytearray(data), keys
+
+    @classmethod
+    def of_text(cls, text: str, keys: list) -> CopyRows:
+        """From COPY text whose values were escaped with COPY_ESCAPES. A NUL is refused as psycopg refuses it in a
+        text value (JSON text holds none: its encoders write `\\u0000`); a lone surrogate fails to encode, as there."""
+        if "\x00" in text:
+            raise DataError("PostgreSQL text fields cannot contain NUL (0x00) bytes")
+        return cls(text.encode(), keys)
 
     def __len__(self) -> int:
         return len(self.keys)
@@ -120,39 +125,22 @@ class CopyRows:
 
 class RowFormat:
     """How a statement's rows become database values, without a connection or the app registry: `Statement.prepare`
-    and `prepare_copy` are this object's, and it is sent as it is (a pickle) to a process that prepares rows where
-    they are fetched (the call fetcher, which then needs neither `django.setup()` nor the admin it loads: 75 of its
-    104 MB)."""
+    is this object's, and it is sent as it is (a pickle) to a process that prepares rows where they are fetched (the
+    call fetcher, which then needs neither `django.setup()` nor the admin it loads: 75 of its 104 MB). `copies`:
+    the statement streams COPY text (an upsert on PostgreSQL), which that process writes instead of rows."""
 
-    def __init__(self, adapting: list, copy_adapting: list | None, key: Callable | None):
-        self.adapting, self.copy_adapting, self.key = adapting, copy_adapting, key
+    def __init__(self, adapting: list, *, copies: bool):
+        self.adapting, self.copies = adapting, copies
 
-    def prepare(self, rows: Iterable[tuple], *, adapting: list | None = None) -> list[list]:
+    def prepare(self, rows: Iterable[tuple]) -> list[list]:
         prepared = []
         for row in rows:
             row = list(row)
-            for index, adapt in adapting or self.adapting:
+            for index, adapt in self.adapting:
                 if row[index] is not None:
                     row[index] = adapt(row[index])
             prepared.append(row)
         return prepared
-
-    def prepare_copy(self, rows: Iterable[tuple]) -> list[list] | CopyRows:
-        """What `prepare` makes, formatted for COPY if the statement copies (an upsert on PostgreSQL): a long pass's
-        rows are formatted where they are fetched, and the process that writes them only streams bytes.
-
-        psycopg's own text formatter over its default adapters, as `Copy.write_row` formats a row on a connection
-        whose client encoding is UTF-8 (Django's): no connection is needed, and no escaping is written here. It is
-        not exported by `psycopg.copy`, hence the pinned psycopg; `tests/pbx/test_ingest_encoding.py` checks that
-        every character comes back as sent."""
-        if self.copy_adapting is None:
-            return self.prepare(rows)
-        prepared = self.prepare(rows, adapting=self.copy_adapting)
-        formatter = TextFormatter(Transformer())
-        parts = [formatter.write_row(row) for row in prepared]
-        parts.append(formatter.end())
-        key = self.key
-        return CopyRows(b"".join(parts), [key(row) for row in prepared])
 
 
 class Statement:
@@ -181,8 +169,7 @@ class Statement:
         copies = self.staged and connection.vendor == "postgresql"
         self.fresh = fresh and copies
         self.key = itemgetter(*[columns.index(name) for name in unique]) if unique else None
-        copy_adapting = _adapting(_adapters(model, columns, copy=True)) if copies else None
-        self.format = RowFormat(_adapting(_adapters(model, columns)), copy_adapting, self.key)
+        self.format = RowFormat(_adapting(_adapters(model, columns)), copies=copies)
         if not self.staged:
             self.sql = f"INSERT INTO {table} ({names}) VALUES ({', '.join(['%s'] * len(columns))})"
             return
@@ -203,9 +190,6 @@ class Statement:
 
     def prepare(self, rows: Iterable[tuple]) -> list[list]:
         return self.format.prepare(rows)
-
-    def prepare_copy(self, rows: Iterable[tuple]) -> list[list] | CopyRows:
-        return self.format.prepare_copy(rows)
 
     def execute(self, prepared: list[list] | CopyRows) -> int:
         if not prepared:

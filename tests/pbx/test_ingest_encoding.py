@@ -6,8 +6,10 @@ import json
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from django.db import connection
+from django.db import connection, models
 from django.db.models import Sum
+from psycopg._copy_base import TextFormatter
+from psycopg.adapt import Transformer
 
 from etelecom import safejson
 from pbx import call_rows
@@ -72,14 +74,17 @@ def wire_calls(count: int, *, note_suffix: str = "") -> list[dict]:
 
 def store(shop, calls: list[dict], statement=None, *, pages: int = 0) -> None:
     """Row by row or staged as `count` decides; `pages`: as a sync stores a batch, the rows prepared in that many
-    pages (on PostgreSQL, COPY text formatted where no connection is at hand, as the fetcher process formats it)."""
+    pages (on PostgreSQL, COPY text written where no connection is at hand, as the fetcher process writes it)."""
     statement = statement or call_statement()
     rows = call_rows.call_rows(shop.pk, calls, {})
     if not pages:
         calls_store(shop, statement, statement.prepare(rows), call_rows.call_days(rows))
         return
-    size = -(-len(rows) // pages)
-    prepared = [statement.prepare_copy(rows[first : first + size]) for first in range(0, len(rows), size)]
+    size = -(-len(calls) // pages)
+    prepared = [
+        call_rows.call_page(shop.pk, calls[first : first + size], {}, statement.format)[0]
+        for first in range(0, len(calls), size)
+    ]
     batch = prepared[0]
     assert isinstance(batch, upsert.CopyRows) == (connection.vendor == "postgresql")
     for page in prepared[1:]:
@@ -164,3 +169,96 @@ def test_json_that_orjson_refuses_is_written_by_json(shop):
     assert CallRecord.objects.get(shop=shop, etelecom_id="c7").call_targets == [
         {"fail_code": 2**70, "note": "tab\there"}
     ]
+
+
+def psycopg_copy_text(shop_id: int, calls: list[dict], lines: dict) -> tuple[bytes, list]:
+    """The rows `call_rows` makes, formatted by psycopg's own COPY text formatter over its default adapters (as
+    `Copy.write_row` formats them), datetimes and JSON given as the call statement gives them: what `call_copy`
+    must write byte for byte."""
+    kinds = [CallRecord._meta.get_field(name) for name in call_rows.CALL_COLUMNS]
+    adapt = [
+        datetime.isoformat
+        if isinstance(field, models.DateTimeField)
+        else upsert.copy_json
+        if isinstance(field, models.JSONField)
+        else None
+        for field in kinds
+    ]
+    formatter = TextFormatter(Transformer())
+    rows = call_rows.call_rows(shop_id, calls, lines)
+    parts = [
+        formatter.write_row([v if f is None or v is None else f(v) for f, v in zip(adapt, row, strict=True)])
+        for row in rows
+    ]
+    return b"".join([*parts, formatter.end()]), [(row[0], row[1]) for row in rows]
+
+
+NASTY = [*HOSTILE, "\b\v\f\x08\x0b\x0c", "\\\\N\t\\", 'say "hi" \\ {"a": [1, "b"]}', "\U0001f4de\U0001f600 Việt"]
+ODD_VALUES = [None, "", 0, "0", 2**70, -(2**70), 1.0, 1.2e3, 7.5, True, [], ["x"], {"a": "b"}, "2026-13-45T99:00:00"]
+
+
+def hostile_calls() -> list[dict]:
+    """Raw records, not cleaned by the client's parser (NULs, lone surrogates kept): every text field a hostile
+    text, every field in turn missing, None or an odd type, huge counts, JSON with quotes and nesting."""
+    start = datetime(2026, 3, 1, 8, tzinfo=UTC)
+    names = [reader.name for reader in call_rows.CALL.columns.values()]
+    calls = []
+    for n, text in enumerate(NASTY):
+        calls.append(
+            {
+                "id": f"c{n}{text}",
+                "direction": ["in", "out", text, None][n % 4],
+                "call_state": text,
+                "call_status": text,
+                "caller": text,
+                "callee": text[::-1],
+                "extension_id": ["e1", "e2", "e\t3", text][n % 4],
+                "user_id": text,
+                "contact_id": text,
+                "duration": [n, 2**70, 10**30, -1][n % 4],
+                "started_at": (start + timedelta(minutes=n)).isoformat(),
+                "ended_at": [None, "", (start + timedelta(minutes=n, seconds=5)).isoformat(), "0001-01-01T00:00:00Z"][
+                    n % 4
+                ],
+                "created_at": (start + timedelta(hours=n)).astimezone().isoformat(),
+                "updated_at": text,
+                "recording_urls": [text, f'https://example.com/{text}.mp3"'],
+                "call_targets": [{"target": text, "q": 'a "quoted" \\ value', "n": {"deep": [[text, 2**70]]}}],
+                "note": text * 3,
+                "external_id": text * 30,
+                "external_session_id": text,
+            }
+        )
+    for n, name in enumerate(names):
+        for m, odd in enumerate(ODD_VALUES):
+            calls.append({**calls[(n + m) % len(NASTY)], "id": f"odd-{name}-{m}", name: odd})
+        calls.append({key: value for key, value in calls[n % len(NASTY)].items() if key != name})
+    calls.append({"id": "no-start"})
+    calls.append({"started_at": start.isoformat()})
+    return calls
+
+
+LINES = {"e1": (11, 21, "h\t1"), "e2": (12, None, ""), "e\t3": (13, 23, "h\\3"), "\\N": (14, 24, "\\N")}
+
+
+def test_call_copy_writes_what_psycopg_formats_byte_for_byte():
+    """Record by record (so that one refused does not hide another): the same bytes and keys, or the same error
+    (a NUL refused, a lone surrogate that does not encode); then a clean page whole."""
+    outcomes = set()
+    for call in hostile_calls():
+        try:
+            expected = psycopg_copy_text(7, [call], LINES)
+        except Exception as exc:  # whatever psycopg raises, call_copy must raise too
+            with pytest.raises(type(exc)):
+                call_rows.call_copy(7, [call], LINES)
+            outcomes.add(type(exc).__name__)
+            continue
+        copied, days = call_rows.call_copy(7, [call], LINES)
+        assert (bytes(copied.data), copied.keys) == expected, call
+        assert days == call_rows.call_days(call_rows.call_rows(7, [call], LINES))
+        outcomes.add("same" if expected[1] else "left out")
+    assert outcomes == {"same", "left out", "DataError", "UnicodeEncodeError"}
+    clean = safejson.loads(json.dumps(hostile_calls(), default=str))
+    copied, days = call_rows.call_copy(7, clean, LINES)
+    assert (bytes(copied.data), copied.keys) == psycopg_copy_text(7, clean, LINES)
+    assert days == call_rows.call_days(call_rows.call_rows(7, clean, LINES))
