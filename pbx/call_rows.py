@@ -4,8 +4,8 @@ fetcher runs without `django.setup()` (the statement's `upsert.RowFormat` is sen
 
 `CALL` declares each field of the call once: its column, its wire name and its decoder (`etelecom.fields`); the
 columns worked out from others (the customer's number, the extension's and hotline's rows, the local day and hour)
-follow it in `call_rows`, named in `DERIVED`. The column list, a row's values and the update list all come from
-these two."""
+follow it in `call_rows`, named in `DERIVED`. The column list, a row's values, the update list and a record's COPY
+text (`call_copy`) all come from these two."""
 
 from __future__ import annotations
 

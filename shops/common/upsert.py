@@ -126,7 +126,7 @@ class CopyRows:
 class RowFormat:
     """How a statement's rows become database values, without a connection or the app registry: `Statement.prepare`
     is this object's, and it is sent as it is (a pickle) to a process that prepares rows where they are fetched (the
-    call fetcher, which then needs neither `django.setup()` nor the admin it loads: 75 of its 104 MB). `copies`:
+    call fetcher, which then needs neither `django.setup()` nor the admin it loads: 75 MB). `copies`:
     the statement streams COPY text (an upsert on PostgreSQL), which that process writes instead of rows."""
 
     def __init__(self, adapting: list, *, copies: bool):
