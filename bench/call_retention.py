@@ -31,6 +31,7 @@ import sys
 import tempfile
 import threading
 import time
+from datetime import UTC, datetime
 from pathlib import Path
 
 from _common import ROOT, django_against, report, sandbox_process
@@ -40,7 +41,9 @@ SYNC_SHOP = "Cửa hàng 00001"
 
 def list_pages(stop: Path) -> dict:
     from call_admin import bench_superuser
+    from django.db import connection
     from django.test import Client
+    from django.test.utils import CaptureQueriesContext
     from django_otp import DEVICE_ID_SESSION_KEY
     from django_otp.plugins.otp_totp.models import TOTPDevice
 
@@ -57,13 +60,34 @@ def list_pages(stop: Path) -> dict:
     some = CallRecord.objects.order_by("-started_at").values("shop_id", "started_day").first()
     month = some["started_day"].replace(day=1)
     queries = [{}, {"shop": some["shop_id"], "started_from": month.isoformat()}]
-    times = []
+    times, slowest = [], []
     while not stop.exists() or not times:
         for query in queries:
-            started = time.perf_counter()
-            assert client.get("/admin/pbx/callrecord/", query).status_code == 200
+            at = datetime.now(UTC)
+            started, cpu = time.perf_counter(), time.process_time()
+            with CaptureQueriesContext(connection) as captured:
+                assert client.get("/admin/pbx/callrecord/", query).status_code == 200
             times.append(time.perf_counter() - started)
-    return {"pages": len(times), "median_ms": round(statistics.median(times) * 1000, 1), "max_ms": _ms(max(times))}
+            cpu = time.process_time() - cpu
+            sql = sorted(captured.captured_queries, key=lambda q: -float(q["time"]))
+            slowest = sorted([*slowest, (times[-1], at, cpu, sql)], key=lambda page: -page[0])[:3]
+    return {
+        "pages": len(times),
+        "median_ms": round(statistics.median(times) * 1000, 1),
+        "max_ms": _ms(max(times)),
+        # The slowest pages: when (UTC, to match against the database's log), the CPU this process spent on them,
+        # the time of all their SQL, and their two slowest queries.
+        "slowest": [
+            {
+                "ms": _ms(seconds),
+                "at": at.strftime("%H:%M:%S.%f")[:-3],
+                "cpu_ms": _ms(cpu),
+                "sql_ms": _ms(sum(float(q["time"]) for q in sql)),
+                "sql": [(q["time"], q["sql"][:150]) for q in sql[:2]],
+            }
+            for seconds, at, cpu, sql in slowest
+        ],
+    }
 
 
 def sync_passes(stop: Path) -> dict:
@@ -101,7 +125,7 @@ def sync_passes(stop: Path) -> dict:
 
 
 def prune(days: int, pause: float) -> dict:
-    from datetime import datetime, timedelta
+    from datetime import timedelta
 
     from django.db.models import Min
 
