@@ -73,19 +73,20 @@ class CpuWatch:
 
     @contextlib.contextmanager
     def page(self):
-        self.samples.clear()
+        self.samples = collections.Counter()
         self.gc_seconds = 0.0
         before = resource.getrusage(resource.RUSAGE_SELF)
         figures = {}
         yield figures
         after = resource.getrusage(resource.RUSAGE_SELF)
+        samples, self.samples = self.samples, collections.Counter()  # the handler may add to it while it is read
         figures.update(
             user_ms=_ms(after.ru_utime - before.ru_utime),
             system_ms=_ms(after.ru_stime - before.ru_stime),
             gc_ms=_ms(self.gc_seconds),
             # Pages of memory touched for the first time: each costs the machine's host too.
             page_faults=after.ru_minflt - before.ru_minflt + after.ru_majflt - before.ru_majflt,
-            cpu_where=self.samples.most_common(5),
+            cpu_where=samples.most_common(5),
         )
 
 
