@@ -65,6 +65,13 @@ _ID, _DIRECTION, _CALLER, _CALLEE, _EXTENSION, _STARTED = (
 _DAY = CALL_COLUMNS.index("started_day")
 
 
+def _customer(values: tuple) -> str:
+    """The customer's number of a call whose CALL fields are `values` (decoded, or as COPY text): the caller of an
+    inbound call, the callee of an outbound one."""
+    direction = values[_DIRECTION]
+    return values[_CALLER] if direction == "in" else values[_CALLEE] if direction == "out" else ""
+
+
 def call_rows(shop_id: int, items: list[dict], lines: dict) -> list[tuple]:
     """ListCallLogs records as CallRecord rows in CALL_COLUMNS order. Records without an id or a start time are
     left out (they could be neither upserted nor placed on a day). `lines`: extension eTelecom id -> (extension pk,
@@ -75,10 +82,9 @@ def call_rows(shop_id: int, items: list[dict], lines: dict) -> list[tuple]:
         started = values[_STARTED]
         if started is None or not values[_ID]:
             continue
-        direction = values[_DIRECTION]
-        customer = values[_CALLER] if direction == "in" else values[_CALLEE] if direction == "out" else ""
         local = started.astimezone(LOCAL)
-        rows.append((shop_id, *values, customer, *lines.get(values[_EXTENSION], no_line), local.date(), local.hour))
+        line = lines.get(values[_EXTENSION], no_line)
+        rows.append((shop_id, *values, _customer(values), *line, local.date(), local.hour))
     return rows
 
 
@@ -184,13 +190,11 @@ def call_copy(shop_id: int, items: list[dict], lines: dict) -> tuple[upsert.Copy
         if started is None or not ident:
             continue
         values = text(item)
-        direction = values[_DIRECTION]
-        customer = values[_CALLER] if direction == "in" else values[_CALLEE] if direction == "out" else ""
         local = started.astimezone(local_zone)
         day = local.date()
         days.add(day)
         line = line_text.get(values[_EXTENSION], no_line)
-        out.append("\t".join((shop, *values, customer, line, day.isoformat(), str(local.hour))))
+        out.append("\t".join((shop, *values, _customer(values), line, day.isoformat(), str(local.hour))))
         keys.append((shop_id, ident))
     out.append("")
     return upsert.CopyRows.of_text("\n".join(out), keys), (min(days), max(days)) if days else None

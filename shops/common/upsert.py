@@ -77,10 +77,6 @@ def _adapters(model, columns: list[str]) -> list[Callable]:
     return adapters
 
 
-def _adapting(adapters: list[Callable | None]) -> list[tuple[int, Callable]]:
-    return [(index, adapt) for index, adapt in enumerate(adapters) if adapt]
-
-
 def _columns(model, names) -> list[str]:
     quote = connection.ops.quote_name
     return [quote(model._meta.get_field(name).column) for name in names]
@@ -169,7 +165,8 @@ class Statement:
         copies = self.staged and connection.vendor == "postgresql"
         self.fresh = fresh and copies
         self.key = itemgetter(*[columns.index(name) for name in unique]) if unique else None
-        self.format = RowFormat(_adapting(_adapters(model, columns)), copies=copies)
+        adapting = [(index, adapt) for index, adapt in enumerate(_adapters(model, columns)) if adapt]
+        self.format = RowFormat(adapting, copies=copies)
         if not self.staged:
             self.sql = f"INSERT INTO {table} ({names}) VALUES ({', '.join(['%s'] * len(columns))})"
             return
